@@ -1,0 +1,106 @@
+// Package storetest opens fresh, migrated databases for tests: SQLite always,
+// and PostgreSQL whenever server binaries are installed (a throwaway cluster
+// started once per test binary) or ONEPOOL_TEST_POSTGRES points at a server.
+// With ONEPOOL_REQUIRE_POSTGRES=1 (set by CI) a missing PostgreSQL fails the
+// tests instead of skipping them.
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"onepool/internal/store"
+	"onepool/internal/store/pgcluster"
+)
+
+var (
+	pgOnce    sync.Once
+	pgCluster *pgcluster.Cluster
+	pgAdmin   string
+	pgErr     error
+	dbSeq     atomic.Int64
+)
+
+// Main runs the package's tests and stops the throwaway cluster afterwards.
+// Call it from TestMain.
+func Main(m *testing.M) {
+	code := m.Run()
+	if pgCluster != nil {
+		pgCluster.Stop()
+	}
+	os.Exit(code)
+}
+
+func postgresAdmin() (string, error) {
+	pgOnce.Do(func() {
+		if u := os.Getenv("ONEPOOL_TEST_POSTGRES"); u != "" {
+			pgAdmin = u
+			return
+		}
+		if pgcluster.FindBin() == "" {
+			pgErr = fmt.Errorf("PostgreSQL server binaries not installed")
+			return
+		}
+		pgCluster, pgErr = pgcluster.Start(context.Background(), pgcluster.Options{})
+		if pgErr == nil {
+			pgAdmin = pgCluster.URL("postgres")
+		}
+	})
+	return pgAdmin, pgErr
+}
+
+// Dialects lists the engines the tests run on here.
+func Dialects() []store.Dialect { return []store.Dialect{store.SQLite, store.Postgres} }
+
+// Source returns a fresh database source of the dialect: a new SQLite file in
+// a test temp dir, or a new PostgreSQL database. It skips (or, when
+// ONEPOOL_REQUIRE_POSTGRES=1, fails) when PostgreSQL is unavailable.
+func Source(tb testing.TB, d store.Dialect) string {
+	tb.Helper()
+	if d == store.SQLite {
+		return "sqlite:" + filepath.Join(tb.TempDir(), "onepool.db")
+	}
+	admin, err := postgresAdmin()
+	if err != nil {
+		if os.Getenv("ONEPOOL_REQUIRE_POSTGRES") == "1" {
+			tb.Fatalf("PostgreSQL required (ONEPOOL_REQUIRE_POSTGRES=1) but unavailable: %v", err)
+		}
+		tb.Skipf("PostgreSQL unavailable: %v", err)
+	}
+	name := fmt.Sprintf("onepool_t%d_%d", os.Getpid(), dbSeq.Add(1))
+	u, err := pgcluster.CreateDatabase(context.Background(), admin, name)
+	if err != nil {
+		tb.Fatalf("create test database: %v", err)
+	}
+	return u
+}
+
+// MustOpen opens and migrates a fresh database of the dialect, closed when
+// the test ends.
+func MustOpen(tb testing.TB, d store.Dialect) *store.DB {
+	tb.Helper()
+	db, err := store.Open(context.Background(), Source(tb, d))
+	if err != nil {
+		tb.Fatalf("open %s: %v", d, err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
+		tb.Fatalf("migrate %s: %v", d, err)
+	}
+	return db
+}
+
+// Each runs fn as a subtest on every dialect, with a fresh database each.
+func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	for _, d := range Dialects() {
+		t.Run(d.String(), func(t *testing.T) {
+			fn(t, MustOpen(t, d))
+		})
+	}
+}
