@@ -1,0 +1,382 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"sort"
+
+	"onepool/internal/errs"
+	"onepool/internal/money"
+	"onepool/internal/place"
+	"onepool/internal/store"
+)
+
+// RefreshFlows brings the flows projection (money moved per channel, from,
+// to) up to the latest transfer. Trace calls it; serve also runs it in the
+// background. It works in chunks so that it never holds the write lock long.
+func (l *Ledger) RefreshFlows(ctx context.Context, county string) error {
+	for {
+		var through, last int64
+		err := l.db.QueryRowContext(ctx, `SELECT flows_through, last_transfer_id FROM ledger_heads WHERE county = ?`, county).Scan(&through, &last)
+		if err == sql.ErrNoRows {
+			return nil
+		}
+		if err != nil {
+			return errs.Wrap(err, "ledger: flows head")
+		}
+		if through >= last {
+			return nil
+		}
+		err = l.db.Write(ctx, l.now(), func(tx *store.Tx) error {
+			h, err := lockHead(ctx, tx, county)
+			if err != nil {
+				return err
+			}
+			upto := min(h.lastTransfer, h.flowsThrough+50000)
+			if upto <= h.flowsThrough {
+				return nil
+			}
+			type fk struct{ ch, from, to int64 }
+			type fv struct{ amt, n int64 }
+			agg := map[fk]*fv{}
+			rows, err := tx.QueryContext(ctx, `SELECT from_account, to_account, legs FROM ledger_transfers WHERE county = ? AND id > ? AND id <= ?`, county, h.flowsThrough, upto)
+			if err != nil {
+				return errs.Wrap(err, "ledger: read transfers for flows")
+			}
+			for rows.Next() {
+				var from, to int64
+				var legs string
+				if err := rows.Scan(&from, &to, &legs); err != nil {
+					rows.Close()
+					return err
+				}
+				ls, err := decodeLegs(legs)
+				if err != nil {
+					rows.Close()
+					return errs.Wrap(err, "ledger: legs")
+				}
+				for _, lg := range ls {
+					k := fk{lg.ch, from, to}
+					v := agg[k]
+					if v == nil {
+						v = &fv{}
+						agg[k] = v
+					}
+					v.amt += int64(lg.amt)
+					v.n++
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			batch := make([][]any, 0, len(agg))
+			for k, v := range agg {
+				batch = append(batch, []any{county, k.ch, k.from, k.to, v.amt, v.n})
+			}
+			if err := insertRows(ctx, tx, `INSERT INTO ledger_flows (county, channel_id, from_account, to_account, amount, n) VALUES `, 6, batch,
+				` ON CONFLICT (county, channel_id, from_account, to_account) DO UPDATE SET amount = ledger_flows.amount + excluded.amount, n = ledger_flows.n + excluded.n`); err != nil {
+				return errs.Wrap(err, "ledger: write flows")
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE ledger_heads SET flows_through = ? WHERE county = ?`, upto, county)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// TraceNode is an account in a trace, or a group of leaf accounts folded
+// together (Group > 0 counts them).
+type TraceNode struct {
+	ID    int64
+	Code  string
+	Name  string
+	Kind  AccountKind
+	Place place.Code
+	Group int // >0: this node stands for Group accounts of Kind
+}
+
+// TraceEdge is money of one channel moved from one node to another, net of
+// nothing: reversals appear as edges of their own, backwards.
+type TraceEdge struct {
+	From, To int64 // node ids (negative for groups)
+	Channel  string
+	Amount   money.Fen
+	Count    int64 // number of transfers
+}
+
+// Trace is the flow graph of a channel (where its money went) or into an
+// account (where its money came from).
+type Trace struct {
+	Channels []Channel
+	Nodes    map[int64]TraceNode
+	Edges    []TraceEdge
+	// Holdings: for a channel trace, the accounts holding the channel's money
+	// now (net of all edges); for an account trace, its balances.
+	Holdings  []Holding
+	Truncated bool // more edges exist than MaxTraceEdges
+}
+
+// Holding is money of a channel held by a node.
+type Holding struct {
+	Node    int64
+	Channel string
+	Amount  money.Fen
+}
+
+// MaxTraceEdges bounds the edges read for one trace.
+const MaxTraceEdges = 20000
+
+// foldAbove is the number of leaf destinations of one kind from one node
+// above which they are drawn as one group.
+const foldAbove = 12
+
+type flowRow struct {
+	ch, from, to int64
+	amt, n       int64
+}
+
+// TraceChannel returns where the channel's money went, through every hop,
+// to the accounts that hold it now. Errors: NotFound (unknown_channel).
+func (l *Ledger) TraceChannel(ctx context.Context, county, channel string) (Trace, error) {
+	if err := l.RefreshFlows(ctx, county); err != nil {
+		return Trace{}, err
+	}
+	byCode, _, err := loadChannels(ctx, l.db, county)
+	if err != nil {
+		return Trace{}, err
+	}
+	c, ok := byCode[channel]
+	if !ok {
+		return Trace{}, errs.F(errs.NotFound, "unknown_channel", "channel", "channel %q does not exist", channel)
+	}
+	rows, err := l.db.QueryContext(ctx, `SELECT from_account, to_account, amount, n FROM ledger_flows WHERE county = ? AND channel_id = ? LIMIT ?`, county, c.id, MaxTraceEdges+1)
+	if err != nil {
+		return Trace{}, errs.Wrap(err, "ledger: trace")
+	}
+	var flows []flowRow
+	for rows.Next() {
+		f := flowRow{ch: c.id}
+		if err := rows.Scan(&f.from, &f.to, &f.amt, &f.n); err != nil {
+			rows.Close()
+			return Trace{}, err
+		}
+		flows = append(flows, f)
+	}
+	rows.Close()
+	t := Trace{Channels: []Channel{{County: county, ID: c.id, Code: c.code, Name: c.name}}}
+	if len(flows) > MaxTraceEdges {
+		flows, t.Truncated = flows[:MaxTraceEdges], true
+	}
+	return l.buildTrace(ctx, county, t, flows, map[int64]string{c.id: c.code}, true)
+}
+
+// TraceAccount returns where the account's money came from: its balances by
+// channel and, hop by hop backwards, the flows of those channels that led to
+// it. Errors: NotFound (unknown_account).
+func (l *Ledger) TraceAccount(ctx context.Context, county, code string) (Trace, error) {
+	a, err := l.Account(ctx, county, code)
+	if err != nil {
+		return Trace{}, err
+	}
+	if err := l.RefreshFlows(ctx, county); err != nil {
+		return Trace{}, err
+	}
+	_, byID, err := loadChannels(ctx, l.db, county)
+	if err != nil {
+		return Trace{}, err
+	}
+	type key struct{ acc, ch int64 }
+	seen := map[key]bool{}
+	var flows []flowRow
+	frontier := []key{}
+	// Start from every channel that ever flowed into the account.
+	rows, err := l.db.QueryContext(ctx, `SELECT channel_id, from_account, amount, n FROM ledger_flows WHERE county = ? AND to_account = ?`, county, a.ID)
+	if err != nil {
+		return Trace{}, errs.Wrap(err, "ledger: trace")
+	}
+	for rows.Next() {
+		f := flowRow{to: a.ID}
+		if err := rows.Scan(&f.ch, &f.from, &f.amt, &f.n); err != nil {
+			rows.Close()
+			return Trace{}, err
+		}
+		flows = append(flows, f)
+		if k := (key{f.from, f.ch}); !seen[k] {
+			seen[k] = true
+			frontier = append(frontier, k)
+		}
+	}
+	rows.Close()
+	seen[key{a.ID, 0}] = true
+	truncated := false
+	for depth := 0; depth < 12 && len(frontier) > 0 && !truncated; depth++ {
+		var next []key
+		for _, k := range frontier {
+			rows, err := l.db.QueryContext(ctx, `SELECT from_account, amount, n FROM ledger_flows WHERE county = ? AND to_account = ? AND channel_id = ?`, county, k.acc, k.ch)
+			if err != nil {
+				return Trace{}, errs.Wrap(err, "ledger: trace")
+			}
+			for rows.Next() {
+				f := flowRow{to: k.acc, ch: k.ch}
+				if err := rows.Scan(&f.from, &f.amt, &f.n); err != nil {
+					rows.Close()
+					return Trace{}, err
+				}
+				if f.from == a.ID {
+					continue // a reversal back out of the account: not a source
+				}
+				flows = append(flows, f)
+				if nk := (key{f.from, f.ch}); !seen[nk] {
+					seen[nk] = true
+					next = append(next, nk)
+				}
+			}
+			rows.Close()
+			if len(flows) > MaxTraceEdges {
+				truncated = true
+				break
+			}
+		}
+		frontier = next
+	}
+	chCodes := map[int64]string{}
+	var t Trace
+	for _, f := range flows {
+		if _, ok := chCodes[f.ch]; !ok {
+			c := byID[f.ch]
+			chCodes[f.ch] = c.code
+			t.Channels = append(t.Channels, Channel{County: county, ID: c.id, Code: c.code, Name: c.name})
+		}
+	}
+	sort.Slice(t.Channels, func(i, j int) bool { return t.Channels[i].Code < t.Channels[j].Code })
+	t.Truncated = truncated
+	t, err = l.buildTrace(ctx, county, t, flows, chCodes, false)
+	if err != nil {
+		return t, err
+	}
+	bals, err := l.Balances(ctx, county, code)
+	if err != nil {
+		return t, err
+	}
+	t.Holdings = nil
+	for _, b := range bals {
+		if b.Amount != 0 {
+			t.Holdings = append(t.Holdings, Holding{Node: a.ID, Channel: b.Channel, Amount: b.Amount})
+		}
+	}
+	return t, nil
+}
+
+// buildTrace loads the nodes, folds large fans of leaf accounts into groups
+// and computes holdings.
+func (l *Ledger) buildTrace(ctx context.Context, county string, t Trace, flows []flowRow, chCodes map[int64]string, fold bool) (Trace, error) {
+	idset := map[int64]bool{}
+	var ids []int64
+	out := map[int64]int{}
+	for _, f := range flows {
+		out[f.from]++
+		for _, id := range []int64{f.from, f.to} {
+			if !idset[id] {
+				idset[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	nodes := map[int64]TraceNode{}
+	for start := 0; start < len(ids); start += 500 {
+		end := min(start+500, len(ids))
+		args := []any{county}
+		for _, id := range ids[start:end] {
+			args = append(args, id)
+		}
+		rows, err := l.db.QueryContext(ctx, `SELECT id, code, name, kind, place FROM ledger_accounts WHERE county = ? AND id IN (`+placeholders(end-start)+`)`, args...)
+		if err != nil {
+			return t, errs.Wrap(err, "ledger: trace nodes")
+		}
+		for rows.Next() {
+			var n TraceNode
+			var kind, pl string
+			if err := rows.Scan(&n.ID, &n.Code, &n.Name, &kind, &pl); err != nil {
+				rows.Close()
+				return t, err
+			}
+			n.Kind, n.Place = AccountKind(kind), place.Code(pl)
+			nodes[n.ID] = n
+		}
+		rows.Close()
+	}
+	// Fold: leaves (no outgoing edge) reached from one node, of one kind,
+	// beyond foldAbove, become one group node per (from, kind).
+	type gk struct {
+		from int64
+		kind AccountKind
+	}
+	leafCount := map[gk]map[int64]bool{}
+	if fold {
+		for _, f := range flows {
+			if out[f.to] == 0 {
+				k := gk{f.from, nodes[f.to].Kind}
+				if leafCount[k] == nil {
+					leafCount[k] = map[int64]bool{}
+				}
+				leafCount[k][f.to] = true
+			}
+		}
+	}
+	groupID := map[gk]int64{}
+	nextGroup := int64(-1)
+	type ek struct {
+		from, to int64
+		ch       int64
+	}
+	edges := map[ek]*TraceEdge{}
+	var order []ek
+	net := map[[2]int64]money.Fen{}
+	for _, f := range flows {
+		to := f.to
+		if fold && out[f.to] == 0 {
+			k := gk{f.from, nodes[f.to].Kind}
+			if len(leafCount[k]) > foldAbove {
+				g, ok := groupID[k]
+				if !ok {
+					g = nextGroup
+					nextGroup--
+					groupID[k] = g
+					nodes[g] = TraceNode{ID: g, Kind: k.kind, Group: len(leafCount[k]), Name: string(k.kind)}
+				}
+				to = g
+			}
+		}
+		key := ek{f.from, to, f.ch}
+		e := edges[key]
+		if e == nil {
+			e = &TraceEdge{From: f.from, To: to, Channel: chCodes[f.ch]}
+			edges[key] = e
+			order = append(order, key)
+		}
+		e.Amount += money.Fen(f.amt)
+		e.Count += f.n
+		net[[2]int64{to, f.ch}] += money.Fen(f.amt)
+		net[[2]int64{f.from, f.ch}] -= money.Fen(f.amt)
+	}
+	for _, k := range order {
+		t.Edges = append(t.Edges, *edges[k])
+	}
+	sort.SliceStable(t.Edges, func(i, j int) bool { return t.Edges[i].Amount > t.Edges[j].Amount })
+	t.Nodes = nodes
+	for k, amt := range net {
+		if amt > 0 {
+			t.Holdings = append(t.Holdings, Holding{Node: k[0], Channel: chCodes[k[1]], Amount: amt})
+		}
+	}
+	sort.Slice(t.Holdings, func(i, j int) bool {
+		if t.Holdings[i].Amount != t.Holdings[j].Amount {
+			return t.Holdings[i].Amount > t.Holdings[j].Amount
+		}
+		return t.Holdings[i].Node < t.Holdings[j].Node
+	})
+	return t, nil
+}
