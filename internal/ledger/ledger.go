@@ -12,8 +12,10 @@
 package ledger
 
 import (
+	"database/sql"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"onepool/internal/clock"
@@ -137,6 +139,9 @@ type Transfer struct {
 	PostedAt time.Time
 	Actor    string
 	Hash     string
+	// Replayed is true when the key had been posted before and this is the
+	// original transfer returned again (not part of the transfer's content).
+	Replayed bool
 }
 
 // Balance is an account's balance on one channel.
@@ -150,6 +155,12 @@ type Balance struct {
 type Ledger struct {
 	db  *store.DB
 	now clock.Clock
+
+	prepOnce sync.Once
+	prepared map[*bulk]map[int]*sql.Stmt // read-only once prepOnce has run
+
+	cacheMu sync.RWMutex
+	cache   map[string]acct // county\x00code → account, filled after commit
 }
 
 // New returns the ledger over db with the given clock.

@@ -22,28 +22,28 @@ const MaxBatch = 10000
 
 // head is a county's ledger head row, locked for the transaction.
 type head struct {
-	lastTransfer int64
-	lastHash     []byte
-	lastAccount  int64
-	lastChannel  int64
-	flowsThrough int64
+	lastTransfer     int64
+	lastHash         []byte
+	lastAccount      int64
+	lastChannel      int64
+	projectedThrough int64
 }
 
 // lockHead locks (creating if needed) the county's head row. Every ledger
 // write takes it first, so a county's writes are serialized.
 func lockHead(ctx context.Context, tx *store.Tx, county string) (head, error) {
-	q := `SELECT last_transfer_id, last_hash, last_account_id, last_channel_id, flows_through FROM ledger_heads WHERE county = ?`
+	q := `SELECT last_transfer_id, last_hash, last_account_id, last_channel_id, projected_through FROM ledger_heads WHERE county = ?`
 	if tx.Dialect() == store.Postgres {
 		q += ` FOR UPDATE`
 	}
 	var h head
-	err := tx.QueryRowContext(ctx, q, county).Scan(&h.lastTransfer, &h.lastHash, &h.lastAccount, &h.lastChannel, &h.flowsThrough)
+	err := tx.QueryRowContext(ctx, q, county).Scan(&h.lastTransfer, &h.lastHash, &h.lastAccount, &h.lastChannel, &h.projectedThrough)
 	if err == sql.ErrNoRows {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_heads (county, last_transfer_id, last_hash, last_account_id, last_channel_id, flows_through)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_heads (county, last_transfer_id, last_hash, last_account_id, last_channel_id, projected_through)
 			VALUES (?, 0, ?, 0, 0, 0) ON CONFLICT (county) DO NOTHING`, county, []byte{}); err != nil {
 			return h, errs.Wrap(err, "ledger: create head")
 		}
-		err = tx.QueryRowContext(ctx, q, county).Scan(&h.lastTransfer, &h.lastHash, &h.lastAccount, &h.lastChannel, &h.flowsThrough)
+		err = tx.QueryRowContext(ctx, q, county).Scan(&h.lastTransfer, &h.lastHash, &h.lastAccount, &h.lastChannel, &h.projectedThrough)
 	}
 	if err != nil {
 		return h, errs.Wrap(tx2err(err), "ledger: lock head")
@@ -178,6 +178,7 @@ func transferHash(prev []byte, county string, s stored) []byte {
 // (insufficient_funds), RuleBroken (channel_mismatch).
 func (l *Ledger) Post(ctx context.Context, actor, county string, reqs []TransferRequest) ([]Transfer, error) {
 	var out []Transfer
+	l.prepare(ctx)
 	err := l.db.Write(ctx, l.now(), func(tx *store.Tx) error {
 		var fresh int
 		var err error
@@ -188,7 +189,7 @@ func (l *Ledger) Post(ctx context.Context, actor, county string, reqs []Transfer
 		var total money.Fen
 		first, last := int64(0), int64(0)
 		for _, t := range out {
-			if t.PostedAt.Equal(tx.Now) && t.Actor == actor {
+			if !t.Replayed {
 				total += t.Total
 				if first == 0 || t.ID < first {
 					first = t.ID
@@ -218,6 +219,21 @@ func (l *Ledger) Post(ctx context.Context, actor, county string, reqs []Transfer
 // transfers in request order and how many were newly written. It writes no
 // audit entry: the calling use case does.
 func (l *Ledger) PostTx(ctx context.Context, tx *store.Tx, actor, county string, reqs []TransferRequest) ([]Transfer, int, error) {
+	out, n, err := l.postTx(ctx, tx, actor, county, reqs, true)
+	if err == errKeySeen {
+		return l.postTx(ctx, tx, actor, county, reqs, false)
+	}
+	return out, n, err
+}
+
+// errKeySeen makes an optimistic post start again and look its keys up.
+var errKeySeen = errs.E(errs.Conflict, "key_seen", "an idempotency key of the batch was posted before")
+
+// postTx posts the batch. Optimistically it does not look the keys up first:
+// the unique index on the key refuses a replay at insert time, inside a
+// savepoint, and the batch is then posted again with look-ups (errKeySeen).
+// Most batches carry new keys, so most skip a thousand index probes.
+func (l *Ledger) postTx(ctx context.Context, tx *store.Tx, actor, county string, reqs []TransferRequest, optimistic bool) ([]Transfer, int, error) {
 	if err := ValidCounty(county); err != nil {
 		return nil, 0, err
 	}
@@ -266,9 +282,16 @@ func (l *Ledger) PostTx(ctx context.Context, tx *store.Tx, actor, county string,
 	if err != nil {
 		return nil, 0, err
 	}
-	existing, err := loadByKeys(ctx, tx, county, reqs)
-	if err != nil {
-		return nil, 0, err
+	existing := map[string]stored{}
+	for _, r := range reqs {
+		if r.Reverses != 0 {
+			optimistic = false // a replayed reversal must be recognised before it is checked
+		}
+	}
+	if !optimistic {
+		if existing, err = loadByKeys(ctx, tx, county, reqs); err != nil {
+			return nil, 0, err
+		}
 	}
 	// Reversals: fill and check against the original.
 	reversedInBatch := map[int64]int{}
@@ -316,7 +339,7 @@ func (l *Ledger) PostTx(ctx context.Context, tx *store.Tx, actor, county string,
 			return nil, 0, err
 		}
 	}
-	accounts, err := resolveAccounts(ctx, tx, county, reqs)
+	accounts, err := l.resolveAccounts(ctx, tx, county, reqs)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -361,6 +384,7 @@ func (l *Ledger) PostTx(ctx context.Context, tx *store.Tx, actor, county string,
 				"idempotency key %q was used for transfer %d with different content", rs.req.Key, s.id)
 		}
 		out[i] = toTransfer(county, rs, s)
+		out[i].Replayed = true
 	}
 	if len(fresh) == 0 {
 		return out, 0, nil
@@ -416,15 +440,33 @@ func (l *Ledger) PostTx(ctx context.Context, tx *store.Tx, actor, county string,
 		}
 		trows[k] = []any{county, s.id, s.key, s.kind, s.from, s.to, s.legs, s.total, s.memo, s.docNo, rev, s.postedAt, s.actor, s.hash}
 	}
-	if err := insertRows(ctx, tx, `INSERT INTO ledger_transfers (county, `+transferCols+`) VALUES `, 14, trows, ""); err != nil {
+	if optimistic {
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT ledger_post`); err != nil {
+			return nil, 0, errs.Wrap(err, "ledger: savepoint")
+		}
+	}
+	if err := bulkTransfers.exec(ctx, tx, l.prepared[bulkTransfers], trows); err != nil {
+		if optimistic && errs.CodeOf(err) == "unique_violation" {
+			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT ledger_post`); rerr != nil {
+				return nil, 0, errs.Wrap(rerr, "ledger: rollback to savepoint")
+			}
+			if _, rerr := tx.ExecContext(ctx, `RELEASE SAVEPOINT ledger_post`); rerr != nil {
+				return nil, 0, errs.Wrap(rerr, "ledger: release savepoint")
+			}
+			return nil, 0, errKeySeen
+		}
 		return nil, 0, errs.Wrap(err, "ledger: insert transfers")
+	}
+	if optimistic {
+		if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT ledger_post`); err != nil {
+			return nil, 0, errs.Wrap(err, "ledger: release savepoint")
+		}
 	}
 	brows := make([][]any, 0, len(changed))
 	for k, last := range changed {
 		brows = append(brows, []any{county, k.acc, k.ch, int64(bal[[2]int64{k.acc, k.ch}]), last})
 	}
-	if err := insertRows(ctx, tx, `INSERT INTO ledger_balances (county, account_id, channel_id, balance, last_transfer_id) VALUES `, 5, brows,
-		` ON CONFLICT (county, account_id, channel_id) DO UPDATE SET balance = excluded.balance, last_transfer_id = excluded.last_transfer_id`); err != nil {
+	if err := bulkBalances.exec(ctx, tx, l.prepared[bulkBalances], brows); err != nil {
 		return nil, 0, errs.Wrap(err, "ledger: write balances")
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE ledger_heads SET last_transfer_id = ?, last_hash = ? WHERE county = ?`, nextID, prev, county); err != nil {
@@ -603,19 +645,55 @@ func loadByKeys(ctx context.Context, tx *store.Tx, county string, reqs []Transfe
 	return out, nil
 }
 
-func resolveAccounts(ctx context.Context, q store.Querier, county string, reqs []TransferRequest) (map[string]acct, error) {
-	set := map[string]bool{}
-	var codes []string
+// resolveAccounts maps the batch's account codes to accounts, from the
+// cache where it can. Accounts are immutable and never deleted, so an entry
+// cached after its transaction committed stays true.
+func (l *Ledger) resolveAccounts(ctx context.Context, tx *store.Tx, county string, reqs []TransferRequest) (map[string]acct, error) {
+	out := make(map[string]acct, 2*len(reqs))
+	var miss []string
+	l.cacheMu.RLock()
 	for _, r := range reqs {
 		for _, c := range []string{r.From, r.To} {
-			if !set[c] {
-				set[c] = true
-				codes = append(codes, c)
+			if _, ok := out[c]; ok {
+				continue
 			}
+			if a, ok := l.cache[county+"\x00"+c]; ok {
+				out[c] = a
+				continue
+			}
+			out[c] = acct{id: -1}
+			miss = append(miss, c)
 		}
 	}
-	return accountsByCode(ctx, q, county, codes)
+	l.cacheMu.RUnlock()
+	for _, c := range miss {
+		delete(out, c)
+	}
+	if len(miss) == 0 {
+		return out, nil
+	}
+	found, err := accountsByCode(ctx, tx, county, miss)
+	if err != nil {
+		return nil, err
+	}
+	for c, a := range found {
+		out[c] = a
+	}
+	tx.AfterCommit(func() {
+		l.cacheMu.Lock()
+		defer l.cacheMu.Unlock()
+		if l.cache == nil || len(l.cache) > maxCachedAccounts {
+			l.cache = make(map[string]acct, len(found))
+		}
+		for c, a := range found {
+			l.cache[county+"\x00"+c] = a
+		}
+	})
+	return out, nil
 }
+
+// maxCachedAccounts bounds the account cache (it starts afresh beyond).
+const maxCachedAccounts = 1 << 20
 
 func accountsByCode(ctx context.Context, q store.Querier, county string, codes []string) (map[string]acct, error) {
 	out := make(map[string]acct, len(codes))
@@ -740,28 +818,109 @@ func placeholders(n int) string {
 // insertRows writes rows with multi-row INSERT statements of at most ~4000
 // parameters each (both engines' limits are far above).
 func insertRows(ctx context.Context, tx *store.Tx, head string, cols int, rows [][]any, suffix string) error {
-	if len(rows) == 0 {
-		return nil
-	}
 	per := max(1, 4000/cols)
-	one := "(" + placeholders(cols) + ")"
 	for start := 0; start < len(rows); start += per {
 		end := min(start+per, len(rows))
-		var b strings.Builder
-		b.Grow(len(head) + (end-start)*(len(one)+1) + len(suffix))
-		b.WriteString(head)
 		args := make([]any, 0, (end-start)*cols)
-		for k, r := range rows[start:end] {
-			if k > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(one)
+		for _, r := range rows[start:end] {
 			args = append(args, r...)
 		}
-		b.WriteString(suffix)
-		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, chunkSQL(head, cols, end-start, suffix), args...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func chunkSQL(head string, cols, n int, suffix string) string {
+	one := "(" + placeholders(cols) + ")"
+	var b strings.Builder
+	b.Grow(len(head) + n*(len(one)+1) + len(suffix))
+	b.WriteString(head)
+	for k := 0; k < n; k++ {
+		if k > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(one)
+	}
+	b.WriteString(suffix)
+	return b.String()
+}
+
+// bulk is a multi-row INSERT of the posting path, prepared once for chunks
+// of 2^k rows so that any number of rows is written without parsing SQL
+// (on SQLite, parsing a long statement costs as much as running it).
+type bulk struct {
+	head, suffix string
+	cols         int
+	stmts        map[int]*sql.Stmt // rows per chunk → statement
+	sizes        []int             // descending
+}
+
+// Statements the posting path runs in bulk.
+var (
+	bulkTransfers = &bulk{head: `INSERT INTO ledger_transfers (county, ` + transferCols + `) VALUES `, cols: 14}
+	bulkBalances  = &bulk{head: `INSERT INTO ledger_balances (county, account_id, channel_id, balance, last_transfer_id) VALUES `, cols: 5,
+		suffix: ` ON CONFLICT (county, account_id, channel_id) DO UPDATE SET balance = excluded.balance, last_transfer_id = excluded.last_transfer_id`}
+)
+
+func (b *bulk) maxRows() int {
+	n := 1
+	for n*2*b.cols <= 8000 {
+		n *= 2
+	}
+	return n
+}
+
+// exec writes rows greedily in the largest prepared chunks; without
+// prepared statements it parses as it goes.
+func (b *bulk) exec(ctx context.Context, tx *store.Tx, stmts map[int]*sql.Stmt, rows [][]any) error {
+	if len(stmts) == 0 {
+		return insertRows(ctx, tx, b.head, b.cols, rows, b.suffix)
+	}
+	args := make([]any, 0, min(len(rows), b.maxRows())*b.cols)
+	for start := 0; start < len(rows); {
+		n := b.maxRows()
+		for n > len(rows)-start {
+			n /= 2
+		}
+		args = args[:0]
+		for _, r := range rows[start : start+n] {
+			args = append(args, r...)
+		}
+		var err error
+		if st := stmts[n]; st != nil {
+			_, err = tx.ExecStmt(ctx, st, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, chunkSQL(b.head, b.cols, n, b.suffix), args...)
+		}
+		if err != nil {
+			return err
+		}
+		start += n
+	}
+	return nil
+}
+
+// prepare readies the bulk statements once. Failure is not an error:
+// posting then parses as it goes.
+func (l *Ledger) prepare(ctx context.Context) {
+	l.prepOnce.Do(func() {
+		l.prepared = map[*bulk]map[int]*sql.Stmt{}
+		for _, b := range []*bulk{bulkTransfers, bulkBalances} {
+			m := map[int]*sql.Stmt{}
+			for n := b.maxRows(); n >= 1; n /= 2 {
+				st, err := l.db.PrepareWriter(ctx, chunkSQL(b.head, b.cols, n, b.suffix))
+				if err != nil {
+					for _, st := range m {
+						st.Close()
+					}
+					m = nil
+					break
+				}
+				m[n] = st
+			}
+			l.prepared[b] = m
+		}
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sort"
+	"strings"
 	"time"
 
 	"onepool/internal/clock"
@@ -161,6 +162,9 @@ func (l *Ledger) BalancesAsOf(ctx context.Context, county, code string, day time
 	if err != nil {
 		return nil, err
 	}
+	if err := l.RefreshProjections(ctx, county); err != nil {
+		return nil, err
+	}
 	cut, headID, err := l.lastIDAtEndOf(ctx, county, clock.Day(day))
 	if err != nil {
 		return nil, err
@@ -184,24 +188,20 @@ func (l *Ledger) BalancesAsOf(ctx context.Context, county, code string, day time
 			}
 		}
 	}
-	for _, dir := range []string{"from_account", "to_account"} {
-		q := `SELECT legs FROM ledger_transfers WHERE county = ? AND ` + dir + ` = ? AND id <= ?`
-		lo, hi := int64(0), cut
+	{
+		q := `SELECT t.to_account, t.legs FROM ledger_touches x JOIN ledger_transfers t ON t.county = x.county AND t.id = x.transfer_id
+			WHERE x.county = ? AND x.account_id = ? AND x.transfer_id <= ?`
 		if !forward {
-			q = `SELECT legs FROM ledger_transfers WHERE county = ? AND ` + dir + ` = ? AND id > ?`
-			lo = cut
+			q = strings.Replace(q, "x.transfer_id <= ?", "x.transfer_id > ?", 1)
 		}
-		args := []any{county, a.ID, hi}
-		if !forward {
-			args = []any{county, a.ID, lo}
-		}
-		rows, err := l.db.QueryContext(ctx, q, args...)
+		rows, err := l.db.QueryContext(ctx, q, county, a.ID, cut)
 		if err != nil {
 			return nil, errs.Wrap(err, "ledger: as-of")
 		}
 		for rows.Next() {
 			var s string
-			if err := rows.Scan(&s); err != nil {
+			var to int64
+			if err := rows.Scan(&to, &s); err != nil {
 				rows.Close()
 				return nil, err
 			}
@@ -211,7 +211,7 @@ func (l *Ledger) BalancesAsOf(ctx context.Context, county, code string, day time
 				return nil, errs.Wrap(err, "ledger: legs")
 			}
 			for _, lg := range legs {
-				in := dir == "to_account"
+				in := to == a.ID
 				if !forward {
 					in = !in // undo
 				}
@@ -312,26 +312,27 @@ func (l *Ledger) Statement(ctx context.Context, county, code string, beforeID in
 	if beforeID <= 0 {
 		beforeID = 1 << 62
 	}
-	var all []stored
-	for _, dir := range []string{"from_account", "to_account"} {
-		rows, err := l.db.QueryContext(ctx, `SELECT `+transferCols+` FROM ledger_transfers WHERE county = ? AND `+dir+` = ? AND id < ? ORDER BY id DESC LIMIT ?`,
-			county, a.ID, beforeID, limit)
-		if err != nil {
-			return nil, errs.Wrap(err, "ledger: statement")
-		}
-		for rows.Next() {
-			s, err := scanStored(rows)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			all = append(all, s)
-		}
-		rows.Close()
+	if err := l.RefreshProjections(ctx, county); err != nil {
+		return nil, err
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].id > all[j].id })
-	if len(all) > limit {
-		all = all[:limit]
+	var all []stored
+	rows, err := l.db.QueryContext(ctx, `SELECT `+prefixed("t.", transferCols)+` FROM ledger_touches x
+		JOIN ledger_transfers t ON t.county = x.county AND t.id = x.transfer_id
+		WHERE x.county = ? AND x.account_id = ? AND x.transfer_id < ? ORDER BY x.transfer_id DESC LIMIT ?`, county, a.ID, beforeID, limit)
+	if err != nil {
+		return nil, errs.Wrap(err, "ledger: statement")
+	}
+	for rows.Next() {
+		s, err := scanStored(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		all = append(all, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
 	ts, err := l.expand(ctx, county, all)
 	if err != nil {
@@ -380,3 +381,12 @@ func (l *Ledger) Reverse(ctx context.Context, actor, county string, id int64, ke
 }
 
 var _ store.Querier = (*store.DB)(nil)
+
+// prefixed qualifies a comma-separated column list with a table alias.
+func prefixed(alias, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, p := range parts {
+		parts[i] = alias + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}

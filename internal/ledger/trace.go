@@ -11,13 +11,14 @@ import (
 	"onepool/internal/store"
 )
 
-// RefreshFlows brings the flows projection (money moved per channel, from,
-// to) up to the latest transfer. Trace calls it; serve also runs it in the
-// background. It works in chunks so that it never holds the write lock long.
-func (l *Ledger) RefreshFlows(ctx context.Context, county string) error {
+// RefreshProjections brings the read models — the flows (money moved per
+// channel, from, to) and the touches (transfers per account) — up to the
+// latest transfer. Reads that use them call it first; serve also runs it in
+// the background. It works in chunks so that it never holds the write lock long.
+func (l *Ledger) RefreshProjections(ctx context.Context, county string) error {
 	for {
 		var through, last int64
-		err := l.db.QueryRowContext(ctx, `SELECT flows_through, last_transfer_id FROM ledger_heads WHERE county = ?`, county).Scan(&through, &last)
+		err := l.db.QueryRowContext(ctx, `SELECT projected_through, last_transfer_id FROM ledger_heads WHERE county = ?`, county).Scan(&through, &last)
 		if err == sql.ErrNoRows {
 			return nil
 		}
@@ -32,24 +33,26 @@ func (l *Ledger) RefreshFlows(ctx context.Context, county string) error {
 			if err != nil {
 				return err
 			}
-			upto := min(h.lastTransfer, h.flowsThrough+50000)
-			if upto <= h.flowsThrough {
+			upto := min(h.lastTransfer, h.projectedThrough+50000)
+			if upto <= h.projectedThrough {
 				return nil
 			}
 			type fk struct{ ch, from, to int64 }
 			type fv struct{ amt, n int64 }
 			agg := map[fk]*fv{}
-			rows, err := tx.QueryContext(ctx, `SELECT from_account, to_account, legs FROM ledger_transfers WHERE county = ? AND id > ? AND id <= ?`, county, h.flowsThrough, upto)
+			var touches [][]any
+			rows, err := tx.QueryContext(ctx, `SELECT id, from_account, to_account, legs FROM ledger_transfers WHERE county = ? AND id > ? AND id <= ?`, county, h.projectedThrough, upto)
 			if err != nil {
 				return errs.Wrap(err, "ledger: read transfers for flows")
 			}
 			for rows.Next() {
-				var from, to int64
+				var id, from, to int64
 				var legs string
-				if err := rows.Scan(&from, &to, &legs); err != nil {
+				if err := rows.Scan(&id, &from, &to, &legs); err != nil {
 					rows.Close()
 					return err
 				}
+				touches = append(touches, []any{county, from, id}, []any{county, to, id})
 				ls, err := decodeLegs(legs)
 				if err != nil {
 					rows.Close()
@@ -78,7 +81,11 @@ func (l *Ledger) RefreshFlows(ctx context.Context, county string) error {
 				` ON CONFLICT (county, channel_id, from_account, to_account) DO UPDATE SET amount = ledger_flows.amount + excluded.amount, n = ledger_flows.n + excluded.n`); err != nil {
 				return errs.Wrap(err, "ledger: write flows")
 			}
-			_, err = tx.ExecContext(ctx, `UPDATE ledger_heads SET flows_through = ? WHERE county = ?`, upto, county)
+			if err := insertRows(ctx, tx, `INSERT INTO ledger_touches (county, account_id, transfer_id) VALUES `, 3, touches,
+				` ON CONFLICT (county, account_id, transfer_id) DO NOTHING`); err != nil {
+				return errs.Wrap(err, "ledger: write touches")
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE ledger_heads SET projected_through = ? WHERE county = ?`, upto, county)
 			return err
 		})
 		if err != nil {
@@ -141,7 +148,7 @@ type flowRow struct {
 // TraceChannel returns where the channel's money went, through every hop,
 // to the accounts that hold it now. Errors: NotFound (unknown_channel).
 func (l *Ledger) TraceChannel(ctx context.Context, county, channel string) (Trace, error) {
-	if err := l.RefreshFlows(ctx, county); err != nil {
+	if err := l.RefreshProjections(ctx, county); err != nil {
 		return Trace{}, err
 	}
 	byCode, _, err := loadChannels(ctx, l.db, county)
@@ -181,7 +188,7 @@ func (l *Ledger) TraceAccount(ctx context.Context, county, code string) (Trace, 
 	if err != nil {
 		return Trace{}, err
 	}
-	if err := l.RefreshFlows(ctx, county); err != nil {
+	if err := l.RefreshProjections(ctx, county); err != nil {
 		return Trace{}, err
 	}
 	_, byID, err := loadChannels(ctx, l.db, county)

@@ -46,7 +46,7 @@ type VerifyReport struct {
 // zero, and that the flows projection matches the postings it covers.
 func Verify(ctx context.Context, db *store.DB) (VerifyReport, error) {
 	var rep VerifyReport
-	rows, err := db.QueryContext(ctx, `SELECT county, last_transfer_id, last_hash, flows_through FROM ledger_heads ORDER BY county`)
+	rows, err := db.QueryContext(ctx, `SELECT county, last_transfer_id, last_hash, projected_through FROM ledger_heads ORDER BY county`)
 	if err != nil {
 		return rep, errs.Wrap(err, "verify: heads")
 	}
@@ -75,7 +75,7 @@ func Verify(ctx context.Context, db *store.DB) (VerifyReport, error) {
 	return rep, nil
 }
 
-func verifyCounty(ctx context.Context, db *store.DB, county string, headID int64, headHash []byte, flowsThrough int64, rep *VerifyReport) error {
+func verifyCounty(ctx context.Context, db *store.DB, county string, headID int64, headHash []byte, projectedThrough int64, rep *VerifyReport) error {
 	problem := func(what string, id int64, format string, args ...any) {
 		rep.Problems = append(rep.Problems, Problem{County: county, What: what, ID: id, Reason: fmt.Sprintf(format, args...)})
 	}
@@ -120,7 +120,7 @@ func verifyCounty(ctx context.Context, db *store.DB, county string, headID int64
 			total += lg.amt
 			bal[bk{s.from, lg.ch}] -= lg.amt
 			bal[bk{s.to, lg.ch}] += lg.amt
-			if s.id <= flowsThrough {
+			if s.id <= projectedThrough {
 				flows[fk{lg.ch, s.from, s.to}] += int64(lg.amt)
 			}
 		}

@@ -179,7 +179,7 @@ type Tx struct {
 	tx *sql.Tx
 	db *DB
 	// Now is the one timestamp of this transaction.
-	Now time.Time
+	Now   time.Time
 	after []func()
 }
 
@@ -201,6 +201,20 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 // QueryRowContext runs a single-row query inside the transaction.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	return tx.tx.QueryRowContext(ctx, tx.db.Rebind(query), args...)
+}
+
+// PrepareWriter prepares a statement once on the writer connection(s), to
+// be run in write transactions with ExecStmt (SQLite parses nothing again).
+// Call it outside any transaction: the SQLite writer has one connection.
+func (db *DB) PrepareWriter(ctx context.Context, query string) (*sql.Stmt, error) {
+	st, err := db.w.PrepareContext(ctx, db.Rebind(query))
+	return st, db.MapError(err)
+}
+
+// ExecStmt runs a statement from PrepareWriter inside the transaction.
+func (tx *Tx) ExecStmt(ctx context.Context, st *sql.Stmt, args ...any) (sql.Result, error) {
+	res, err := tx.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	return res, tx.db.MapError(err)
 }
 
 // AfterCommit registers fn to run once the transaction has committed.

@@ -18,7 +18,7 @@ CREATE TABLE ledger_heads (
     last_hash BYTEA NOT NULL,
     last_account_id BIGINT NOT NULL,
     last_channel_id BIGINT NOT NULL,
-    flows_through BIGINT NOT NULL,
+    projected_through BIGINT NOT NULL,
     PRIMARY KEY (county)
 );
 
@@ -44,9 +44,10 @@ CREATE TABLE ledger_accounts (
     place TEXT NOT NULL,
     no_overdraft INTEGER NOT NULL,
     created_at BIGINT NOT NULL,
-    PRIMARY KEY (county, id)
+    PRIMARY KEY (county, code)
 ) {{WITHOUT_ROWID}};
-CREATE UNIQUE INDEX ledger_accounts_code ON ledger_accounts (county, code);
+-- Postings resolve accounts by code (the primary key); reads resolve ids.
+CREATE UNIQUE INDEX ledger_accounts_id ON ledger_accounts (county, id);
 CREATE INDEX ledger_accounts_place ON ledger_accounts (county, place, id);
 
 -- A transfer moves money from one account to another in one or more legs,
@@ -70,8 +71,6 @@ CREATE TABLE ledger_transfers (
     PRIMARY KEY (county, id)
 ) {{WITHOUT_ROWID}};
 CREATE UNIQUE INDEX ledger_transfers_key ON ledger_transfers (county, idem_key);
-CREATE INDEX ledger_transfers_from ON ledger_transfers (county, from_account, id);
-CREATE INDEX ledger_transfers_to ON ledger_transfers (county, to_account, id);
 -- A transfer can be reversed at most once.
 CREATE UNIQUE INDEX ledger_transfers_reverses ON ledger_transfers (county, reverses) WHERE reverses IS NOT NULL;
 
@@ -93,8 +92,20 @@ CREATE TABLE ledger_days (
     PRIMARY KEY (county, day)
 ) {{WITHOUT_ROWID}};
 
--- A projection of the transfers: money moved per (channel, from, to), kept up
--- to ledger_heads.flows_through. Trace reads it; verify can rebuild it.
+-- Projections of the transfers, kept up to ledger_heads.projected_through
+-- by RefreshProjections (on demand before a read, and in the background):
+-- posting writes only what a posting must (the transfer, its key, the
+-- balances), and the read models follow. See docs/ARCHITECTURE.md.
+--
+-- The transfers that touched an account (account statements, as-of balances).
+CREATE TABLE ledger_touches (
+    county TEXT NOT NULL,
+    account_id BIGINT NOT NULL,
+    transfer_id BIGINT NOT NULL,
+    PRIMARY KEY (county, account_id, transfer_id)
+) {{WITHOUT_ROWID}};
+
+-- Money moved per (channel, from, to): what trace reads.
 CREATE TABLE ledger_flows (
     county TEXT NOT NULL,
     channel_id BIGINT NOT NULL,

@@ -1,0 +1,502 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"onepool/internal/clock"
+	"onepool/internal/errs"
+	"onepool/internal/ledger"
+	"onepool/internal/money"
+	"onepool/internal/place"
+)
+
+// apiActor is who API calls act as until per-user API keys exist.
+const apiActor = "api"
+
+type legJSON struct {
+	Channel   string `json:"channel"`
+	Amount    Amount `json:"amount"`
+	AmountFen int64  `json:"amount_fen"`
+}
+
+type transferIn struct {
+	Key      string    `json:"key"`
+	Kind     string    `json:"kind"`
+	From     string    `json:"from"`
+	To       string    `json:"to"`
+	Legs     []legJSON `json:"legs"`
+	Memo     string    `json:"memo"`
+	DocNo    string    `json:"doc_no"`
+	Reverses int64     `json:"reverses"`
+}
+
+type transferOut struct {
+	County   string    `json:"county"`
+	ID       int64     `json:"id"`
+	Key      string    `json:"key"`
+	Kind     string    `json:"kind"`
+	From     string    `json:"from"`
+	To       string    `json:"to"`
+	Legs     []legJSON `json:"legs"`
+	Total    Amount    `json:"total"`
+	TotalFen int64     `json:"total_fen"`
+	Memo     string    `json:"memo"`
+	DocNo    string    `json:"doc_no"`
+	Reverses int64     `json:"reverses,omitempty"`
+	PostedAt string    `json:"posted_at"`
+	Actor    string    `json:"actor"`
+	Hash     string    `json:"hash"`
+}
+
+func toTransferOut(t ledger.Transfer) transferOut {
+	o := transferOut{County: t.County, ID: t.ID, Key: t.Key, Kind: t.Kind, From: t.From, To: t.To, Total: Amount(t.Total), TotalFen: int64(t.Total),
+		Memo: t.Memo, DocNo: t.DocNo, Reverses: t.Reverses, PostedAt: t.PostedAt.In(clock.Zone).Format(time.RFC3339Nano), Actor: t.Actor, Hash: t.Hash}
+	for _, l := range t.Legs {
+		o.Legs = append(o.Legs, legJSON{Channel: l.Channel, Amount: Amount(l.Amount), AmountFen: int64(l.Amount)})
+	}
+	return o
+}
+
+func (in transferIn) request() ledger.TransferRequest {
+	r := ledger.TransferRequest{Key: in.Key, Kind: in.Kind, From: in.From, To: in.To, Memo: in.Memo, DocNo: in.DocNo, Reverses: in.Reverses}
+	for _, l := range in.Legs {
+		amt := money.Fen(l.Amount)
+		if amt == 0 && l.AmountFen != 0 {
+			amt = money.Fen(l.AmountFen)
+		}
+		r.Legs = append(r.Legs, ledger.Leg{Channel: l.Channel, Amount: amt})
+	}
+	return r
+}
+
+func county(r *http.Request) (string, error) {
+	c := r.PathValue("county")
+	return c, ledger.ValidCounty(c)
+}
+
+// apiPostTransfers posts one transfer ({…}) or an atomic batch
+// ({"transfers":[…]}). A replayed key answers with the original transfer and
+// the header Idempotent-Replayed: true.
+func (s *Server) apiPostTransfers(w http.ResponseWriter, r *http.Request) error {
+	c, err := county(r)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		transferIn
+		Transfers []transferIn `json:"transfers"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		return err
+	}
+	batch := body.Transfers != nil
+	var reqs []ledger.TransferRequest
+	if batch {
+		for _, t := range body.Transfers {
+			reqs = append(reqs, t.request())
+		}
+	} else {
+		reqs = []ledger.TransferRequest{body.transferIn.request()}
+	}
+	ts, err := s.d.Ledger.Post(r.Context(), apiActor, c, reqs)
+	if err != nil {
+		return err
+	}
+	replayed := true
+	for _, t := range ts {
+		replayed = replayed && t.Replayed
+	}
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	if batch {
+		out := make([]transferOut, len(ts))
+		for i, t := range ts {
+			out[i] = toTransferOut(t)
+		}
+		writeJSON(w, http.StatusCreated, map[string]any{"transfers": out})
+		return nil
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"transfer": toTransferOut(ts[0])})
+	return nil
+}
+
+func (s *Server) apiTransfer(w http.ResponseWriter, r *http.Request) error {
+	c, err := county(r)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return errs.F(errs.Invalid, "invalid_id", "id", "transfer id must be a positive integer")
+	}
+	t, err := s.d.Ledger.Transfer(r.Context(), c, id)
+	if err != nil {
+		return err
+	}
+	by, err := s.d.Ledger.ReversedBy(r.Context(), c, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"transfer": toTransferOut(t), "reversed_by": by})
+	return nil
+}
+
+func (s *Server) apiListTransfers(w http.ResponseWriter, r *http.Request) error {
+	c, err := county(r)
+	if err != nil {
+		return err
+	}
+	before, limit, err := paging(r, "before")
+	if err != nil {
+		return err
+	}
+	ts, err := s.d.Ledger.RecentTransfers(r.Context(), c, before, limit)
+	if err != nil {
+		return err
+	}
+	out := make([]transferOut, len(ts))
+	for i, t := range ts {
+		out[i] = toTransferOut(t)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"transfers": out})
+	return nil
+}
+
+func (s *Server) apiReverse(w http.ResponseWriter, r *http.Request) error {
+	c, err := county(r)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return errs.F(errs.Invalid, "invalid_id", "id", "transfer id must be a positive integer")
+	}
+	var body struct {
+		Key  string `json:"key"`
+		Memo string `json:"memo"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		return err
+	}
+	t, err := s.d.Ledger.Reverse(r.Context(), apiActor, c, id, body.Key, body.Memo)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"transfer": toTransferOut(t)})
+	return nil
+}
+
+type balanceOut struct {
+	Channel     string `json:"channel"`
+	ChannelName string `json:"channel_name"`
+	Amount      Amount `json:"amount"`
+	AmountFen   int64  `json:"amount_fen"`
+}
+
+func (s *Server) apiBalances(w http.ResponseWriter, r *http.Request) error {
+	c, err := county(r)
+	if err != nil {
+		return err
+	}
+	code := r.PathValue("code")
+	var bs []ledger.Balance
+	asOf := r.URL.Query().Get("as_of")
+	if asOf != "" {
+		day, perr := time.ParseInLocation("2006-01-02", asOf, clock.Zone)
+		if perr != nil {
+			return errs.F(errs.Invalid, "invalid_date", "as_of", "as_of must be a date YYYY-MM-DD, got %q", asOf)
+		}
+		bs, err = s.d.Ledger.BalancesAsOf(r.Context(), c, code, day)
+	} else {
+		bs, err = s.d.Ledger.Balances(r.Context(), c, code)
+	}
+	if err != nil {
+		return err
+	}
+	out := make([]balanceOut, 0, len(bs))
+	var total money.Fen
+	for _, b := range bs {
+		out = append(out, balanceOut{b.Channel, b.ChannelName, Amount(b.Amount), int64(b.Amount)})
+		total += b.Amount
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"account": code, "as_of": asOf, "balances": out, "total": Amount(total), "total_fen": int64(total)})
+	return nil
+}
+
+type accountJSON struct {
+	Code        string  `json:"code"`
+	Kind        string  `json:"kind"`
+	Name        string  `json:"name"`
+	Owner       string  `json:"owner"`
+	Place       string  `json:"place"`
+	NoOverdraft bool    `json:"no_overdraft"`
+	ID          int64   `json:"id,omitempty"`
+	CreatedAt   string  `json:"created_at,omitempty"`
+	Total       *Amount `json:"total,omitempty"`
+}
+
+func toAccountJSON(a ledger.Account) accountJSON {
+	return accountJSON{Code: a.Code, Kind: string(a.Kind), Name: a.Name, Owner: a.Owner, Place: string(a.Place), NoOverdraft: a.NoOverdraft,
+		ID: a.ID, CreatedAt: a.CreatedAt.In(clock.Zone).Format(time.RFC3339)}
+}
+
+func (s *Server) apiAccount(w http.ResponseWriter, r *http.Request) error {
+	c, err := county(r)
+	if err != nil {
+		return err
+	}
+	a, err := s.d.Ledger.Account(r.Context(), c, r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"account": toAccountJSON(a)})
+	return nil
+}
+
+func (s *Server) apiListAccounts(w http.ResponseWriter, r *http.Request) error {
+	c, err := county(r)
+	if err != nil {
+		return err
+	}
+	after, limit, err := paging(r, "after")
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := ledger.AccountFilter{Kind: ledger.AccountKind(q.Get("kind")), Search: q.Get("q"), AfterID: after, Limit: limit}
+	if p := q.Get("place"); p != "" {
+		pc, err := place.Parse(p)
+		if err != nil {
+			return errs.F(errs.Invalid, "invalid_place", "place", "%v", err)
+		}
+		f.PlacePrefix = pc.Prefix()
+	}
+	as, err := s.d.Ledger.Accounts(r.Context(), c, f)
+	if err != nil {
+		return err
+	}
+	out := make([]accountJSON, len(as))
+	for i, a := range as {
+		out[i] = toAccountJSON(a.Account)
+		t := Amount(a.Total)
+		out[i].Total = &t
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"accounts": out})
+	return nil
+}
+
+func (s *Server) apiOpenAccounts(w http.ResponseWriter, r *http.Request) error {
+	c, err := county(r)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		accountJSON
+		Accounts []accountJSON `json:"accounts"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		return err
+	}
+	in := body.Accounts
+	if in == nil {
+		in = []accountJSON{body.accountJSON}
+	}
+	var na []ledger.NewAccount
+	for _, a := range in {
+		na = append(na, ledger.NewAccount{Code: a.Code, Kind: ledger.AccountKind(a.Kind), Name: a.Name, Owner: a.Owner, Place: place.Code(a.Place), NoOverdraft: a.NoOverdraft})
+	}
+	as, err := s.d.Ledger.OpenAccounts(r.Context(), apiActor, c, na)
+	if err != nil {
+		return err
+	}
+	out := make([]accountJSON, len(as))
+	for i, a := range as {
+		out[i] = toAccountJSON(a)
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"accounts": out})
+	return nil
+}
+
+func (s *Server) apiStatement(w http.ResponseWriter, r *http.Request) error {
+	c, err := county(r)
+	if err != nil {
+		return err
+	}
+	before, limit, err := paging(r, "before")
+	if err != nil {
+		return err
+	}
+	lines, err := s.d.Ledger.Statement(r.Context(), c, r.PathValue("code"), before, limit)
+	if err != nil {
+		return err
+	}
+	type lineOut struct {
+		transferOut
+		Direction string `json:"direction"`
+	}
+	out := make([]lineOut, len(lines))
+	for i, l := range lines {
+		out[i] = lineOut{toTransferOut(l.Transfer), map[bool]string{true: "in", false: "out"}[l.In]}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"account": r.PathValue("code"), "lines": out})
+	return nil
+}
+
+type channelJSON struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+func (s *Server) apiListChannels(w http.ResponseWriter, r *http.Request) error {
+	c, err := county(r)
+	if err != nil {
+		return err
+	}
+	cs, err := s.d.Ledger.Channels(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	out := make([]channelJSON, len(cs))
+	for i, ch := range cs {
+		out[i] = channelJSON{ch.Code, ch.Name}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"channels": out})
+	return nil
+}
+
+func (s *Server) apiCreateChannels(w http.ResponseWriter, r *http.Request) error {
+	c, err := county(r)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		channelJSON
+		Channels []channelJSON `json:"channels"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		return err
+	}
+	in := body.Channels
+	if in == nil {
+		in = []channelJSON{body.channelJSON}
+	}
+	var nc []ledger.NewChannel
+	for _, ch := range in {
+		nc = append(nc, ledger.NewChannel{Code: ch.Code, Name: ch.Name})
+	}
+	cs, err := s.d.Ledger.CreateChannels(r.Context(), apiActor, c, nc)
+	if err != nil {
+		return err
+	}
+	out := make([]channelJSON, len(cs))
+	for i, ch := range cs {
+		out[i] = channelJSON{ch.Code, ch.Name}
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"channels": out})
+	return nil
+}
+
+type traceNodeOut struct {
+	ID    int64  `json:"id"`
+	Code  string `json:"code,omitempty"`
+	Name  string `json:"name"`
+	Kind  string `json:"kind"`
+	Place string `json:"place,omitempty"`
+	Group int    `json:"group,omitempty"`
+}
+
+type traceEdgeOut struct {
+	From      int64  `json:"from"`
+	To        int64  `json:"to"`
+	Channel   string `json:"channel"`
+	Amount    Amount `json:"amount"`
+	AmountFen int64  `json:"amount_fen"`
+	Count     int64  `json:"transfers"`
+}
+
+type holdingOut struct {
+	Node      int64  `json:"node"`
+	Channel   string `json:"channel"`
+	Amount    Amount `json:"amount"`
+	AmountFen int64  `json:"amount_fen"`
+}
+
+// apiTrace answers ?channel=CODE (where the channel's money went) or
+// ?account=CODE (where the account's money came from).
+func (s *Server) apiTrace(w http.ResponseWriter, r *http.Request) error {
+	c, err := county(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	var t ledger.Trace
+	switch {
+	case q.Get("channel") != "":
+		t, err = s.d.Ledger.TraceChannel(r.Context(), c, q.Get("channel"))
+	case q.Get("account") != "":
+		t, err = s.d.Ledger.TraceAccount(r.Context(), c, q.Get("account"))
+	default:
+		return errs.F(errs.Invalid, "invalid_query", "channel", "give ?channel=CODE or ?account=CODE")
+	}
+	if err != nil {
+		return err
+	}
+	nodes := make([]traceNodeOut, 0, len(t.Nodes))
+	for _, n := range t.Nodes {
+		nodes = append(nodes, traceNodeOut{n.ID, n.Code, n.Name, string(n.Kind), string(n.Place), n.Group})
+	}
+	sortNodes(nodes)
+	edges := make([]traceEdgeOut, len(t.Edges))
+	for i, e := range t.Edges {
+		edges[i] = traceEdgeOut{e.From, e.To, e.Channel, Amount(e.Amount), int64(e.Amount), e.Count}
+	}
+	holdings := make([]holdingOut, len(t.Holdings))
+	for i, h := range t.Holdings {
+		holdings[i] = holdingOut{h.Node, h.Channel, Amount(h.Amount), int64(h.Amount)}
+	}
+	chans := make([]channelJSON, len(t.Channels))
+	for i, ch := range t.Channels {
+		chans[i] = channelJSON{ch.Code, ch.Name}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"channels": chans, "nodes": nodes, "edges": edges, "holdings": holdings, "truncated": t.Truncated})
+	return nil
+}
+
+func sortNodes(n []traceNodeOut) {
+	for i := 1; i < len(n); i++ {
+		for j := i; j > 0 && n[j].ID < n[j-1].ID; j-- {
+			n[j], n[j-1] = n[j-1], n[j]
+		}
+	}
+}
+
+func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) error {
+	return errs.E(errs.NotFound, "not_found", "no such API route: %s %s", r.Method, r.URL.Path)
+}
+
+func paging(r *http.Request, cursor string) (int64, int, error) {
+	q := r.URL.Query()
+	var cur int64
+	limit := 50
+	if v := q.Get(cursor); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return 0, 0, errs.F(errs.Invalid, "invalid_query", cursor, "%s must be a non-negative integer", cursor)
+		}
+		cur = n
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 || n > 500 {
+			return 0, 0, errs.F(errs.Invalid, "invalid_query", "limit", "limit must be 1–500")
+		}
+		limit = n
+	}
+	return cur, limit, nil
+}
+
+var _ = json.Marshal
