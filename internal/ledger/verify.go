@@ -150,7 +150,7 @@ func verifyCounty(ctx context.Context, db *store.DB, county string, headID int64
 		nod[id] = true
 	}
 	arows.Close()
-	brows, err := db.QueryContext(ctx, `SELECT account_id, channel_id, balance FROM ledger_balances WHERE county = ?`, county)
+	brows, err := db.QueryContext(ctx, `SELECT account_id, channel_id, balance FROM ledger_balances WHERE county = ? ORDER BY account_id, channel_id`, county)
 	if err != nil {
 		return errs.Wrap(err, "verify: balances")
 	}
@@ -185,7 +185,18 @@ func verifyCounty(ctx context.Context, db *store.DB, county string, headID int64
 			found = append(found, Problem{county, "balance", 0, fmt.Sprintf("channel %d: balances sum to %s, not zero", ch, sum.String())})
 		}
 	}
-	sort.SliceStable(found, func(i, j int) bool { return found[i].ID < found[j].ID })
+	// An account's own mismatch names the account; a channel's sum (ID 0)
+	// only says that something is off, so it comes last.
+	sort.SliceStable(found, func(i, j int) bool {
+		a, b := found[i], found[j]
+		if (a.ID == 0) != (b.ID == 0) {
+			return b.ID == 0
+		}
+		if a.ID != b.ID {
+			return a.ID < b.ID
+		}
+		return a.Reason < b.Reason
+	})
 	if len(found) > 0 {
 		rep.Problems = append(rep.Problems, found[0])
 	}

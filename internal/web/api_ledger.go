@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -60,16 +61,20 @@ func toTransferOut(t ledger.Transfer) transferOut {
 	return o
 }
 
-func (in transferIn) request() ledger.TransferRequest {
+func (in transferIn) request(field string) (ledger.TransferRequest, error) {
 	r := ledger.TransferRequest{Key: in.Key, Kind: in.Kind, From: in.From, To: in.To, Memo: in.Memo, DocNo: in.DocNo, Reverses: in.Reverses}
-	for _, l := range in.Legs {
+	for j, l := range in.Legs {
 		amt := money.Fen(l.Amount)
-		if amt == 0 && l.AmountFen != 0 {
+		if l.AmountFen != 0 {
+			if amt != 0 && amt != money.Fen(l.AmountFen) {
+				return r, errs.F(errs.Invalid, "invalid_amount", fmt.Sprintf("%slegs[%d].amount_fen", field, j),
+					"amount %s and amount_fen %d disagree; give one", amt.Plain(), l.AmountFen)
+			}
 			amt = money.Fen(l.AmountFen)
 		}
 		r.Legs = append(r.Legs, ledger.Leg{Channel: l.Channel, Amount: amt})
 	}
-	return r
+	return r, nil
 }
 
 func county(r *http.Request) (string, error) {
@@ -95,11 +100,19 @@ func (s *Server) apiPostTransfers(w http.ResponseWriter, r *http.Request) error 
 	batch := body.Transfers != nil
 	var reqs []ledger.TransferRequest
 	if batch {
-		for _, t := range body.Transfers {
-			reqs = append(reqs, t.request())
+		for i, t := range body.Transfers {
+			req, err := t.request(fmt.Sprintf("transfers[%d].", i))
+			if err != nil {
+				return err
+			}
+			reqs = append(reqs, req)
 		}
 	} else {
-		reqs = []ledger.TransferRequest{body.transferIn.request()}
+		req, err := body.transferIn.request("")
+		if err != nil {
+			return err
+		}
+		reqs = []ledger.TransferRequest{req}
 	}
 	ts, err := s.d.Ledger.Post(r.Context(), apiActor, c, reqs)
 	if err != nil {
@@ -185,6 +198,9 @@ func (s *Server) apiReverse(w http.ResponseWriter, r *http.Request) error {
 	t, err := s.d.Ledger.Reverse(r.Context(), apiActor, c, id, body.Key, body.Memo)
 	if err != nil {
 		return err
+	}
+	if t.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"transfer": toTransferOut(t)})
 	return nil

@@ -93,7 +93,8 @@ func jsonError(err error) error {
 	case errors.As(err, &se):
 		return errs.E(errs.Invalid, "invalid_json", "malformed JSON at byte %d", se.Offset)
 	case errors.As(err, &te):
-		return errs.F(errs.Invalid, "invalid_json", te.Field, "%s must be %s, not %s", te.Field, te.Type.String(), te.Value)
+		f := jsonPath(te.Field)
+		return errs.F(errs.Invalid, "invalid_json", f, "%s must be %s, not %s", f, te.Type.String(), te.Value)
 	case errors.Is(err, io.EOF):
 		return errs.E(errs.Invalid, "invalid_json", "empty body")
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -103,6 +104,20 @@ func jsonError(err error) error {
 		return errs.F(errs.Invalid, "invalid_json", f, "unknown field %q", f)
 	}
 	return errs.E(errs.Invalid, "invalid_json", "bad JSON: %v", err)
+}
+
+// jsonPath removes from an encoding/json field path the Go names of embedded
+// structs (for example "transferIn.memo" → "memo"): the API's JSON names are
+// all lower case, the embedded types' names are not.
+func jsonPath(p string) string {
+	parts := strings.Split(p, ".")
+	out := parts[:0]
+	for _, s := range parts {
+		if strings.ToLower(s) == s {
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, ".")
 }
 
 // Amount is money in the API: a string in yuan ("1234.56"); numbers are
