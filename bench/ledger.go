@@ -113,7 +113,7 @@ func RunLedger(ctx context.Context, db *store.DB, o LedgerOptions, w io.Writer) 
 		}
 	}
 	fmt.Fprintf(w, "  opened %d household accounts in %v\n", o.Transfers, time.Since(start).Round(time.Millisecond))
-	big := money.Fen(1 << 50)
+	big := ledger.MaxLeg
 	if _, err := l.Post(ctx, "bench", county, []ledger.TransferRequest{{Key: "fund", Kind: "arrival", From: "treasury", To: "pool",
 		Legs: []ledger.Leg{{Channel: "ZX", Amount: big}, {Channel: "SJ", Amount: big}}}}); err != nil {
 		return res, err
@@ -234,7 +234,7 @@ func rawRate(ctx context.Context, db *store.DB, county string, n, batch int) (fl
 					int64(100000 + j%100), "", "", nil, time.Now().UnixMicro(), "bench", hash})
 				br = append(br, []any{county, int64(j + 3), int64(1), int64(80000 + j%100), id}, []any{county, int64(j + 3), int64(2), int64(20000), id})
 			}
-			br = append(br, []any{county, int64(2), int64(1), int64(1 << 50), int64(end)}, []any{county, int64(2), int64(2), int64(1 << 50), int64(end)})
+			br = append(br, []any{county, int64(2), int64(1), int64(1 << 46), int64(end)}, []any{county, int64(2), int64(2), int64(1 << 46), int64(end)})
 			if err := multiInsert(ctx, tx, prepared, insT, 14, tr, ""); err != nil {
 				return err
 			}

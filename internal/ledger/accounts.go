@@ -118,6 +118,7 @@ func (l *Ledger) OpenAccountsTx(ctx context.Context, tx *store.Tx, county string
 	if _, err := tx.ExecContext(ctx, `UPDATE ledger_heads SET last_account_id = ? WHERE county = ?`, next, county); err != nil {
 		return nil, 0, errs.Wrap(err, "ledger: advance head")
 	}
+	tx.AfterCommit(func() { l.remember(county, out) })
 	return out, len(rows), nil
 }
 
@@ -240,3 +241,15 @@ func (l *Ledger) CreateChannelsTx(ctx context.Context, tx *store.Tx, county stri
 }
 
 func placeCode(s string) place.Code { return place.Code(s) }
+
+// remember puts committed accounts into the account cache.
+func (l *Ledger) remember(county string, as []Account) {
+	l.cacheMu.Lock()
+	defer l.cacheMu.Unlock()
+	if l.cache == nil || len(l.cache)+len(as) > maxCachedAccounts {
+		l.cache = make(map[string]acct, len(as))
+	}
+	for _, a := range as {
+		l.cache[county+"\x00"+a.Code] = acct{id: a.ID, code: a.Code, kind: a.Kind, noOverdraft: a.NoOverdraft}
+	}
+}

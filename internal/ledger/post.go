@@ -20,6 +20,11 @@ import (
 // MaxBatch is the largest number of transfers one Post accepts.
 const MaxBatch = 10000
 
+// MaxLeg is the largest amount of one leg: one trillion yuan. It keeps
+// balances, which credits update by delta in the database, far from int64's
+// limit (SQLite would turn an overflowing integer sum into a float).
+const MaxLeg money.Fen = 100_000_000_000_000
+
 // head is a county's ledger head row, locked for the transaction.
 type head struct {
 	lastTransfer     int64
@@ -390,9 +395,16 @@ func (l *Ledger) postTx(ctx context.Context, tx *store.Tx, actor, county string,
 		return out, 0, nil
 	}
 	// Balances of every account × channel the new transfers touch.
+	// Only debited accounts are read (their no-overdraft check needs the
+	// balance); credits are written as deltas, so paying a thousand
+	// households reads one balance, not a thousand.
 	bal, err := loadBalances(ctx, tx, county, res, fresh)
 	if err != nil {
 		return nil, 0, err
+	}
+	initial := make(map[[2]int64]money.Fen, len(bal))
+	for k, v := range bal {
+		initial[k] = v
 	}
 	type bk struct{ acc, ch int64 }
 	changed := make(map[bk]int64, 2*len(fresh))
@@ -464,7 +476,8 @@ func (l *Ledger) postTx(ctx context.Context, tx *store.Tx, actor, county string,
 	}
 	brows := make([][]any, 0, len(changed))
 	for k, last := range changed {
-		brows = append(brows, []any{county, k.acc, k.ch, int64(bal[[2]int64{k.acc, k.ch}]), last})
+		key := [2]int64{k.acc, k.ch}
+		brows = append(brows, []any{county, k.acc, k.ch, int64(bal[key] - initial[key]), last})
 	}
 	if err := bulkBalances.exec(ctx, tx, l.prepared[bulkBalances], brows); err != nil {
 		return nil, 0, errs.Wrap(err, "ledger: write balances")
@@ -527,6 +540,9 @@ func checkShape(r TransferRequest, field func(string) string) error {
 		seen[lg.Channel] = true
 		if lg.Amount <= 0 {
 			return errs.F(errs.Invalid, "invalid_amount", field(fmt.Sprintf("legs[%d].amount", j)), "amount must be greater than zero, got %s", lg.Amount.String())
+		}
+		if lg.Amount > MaxLeg {
+			return errs.F(errs.Invalid, "invalid_amount", field(fmt.Sprintf("legs[%d].amount", j)), "amount %s exceeds the largest leg, %s yuan", lg.Amount.String(), MaxLeg.String())
 		}
 		t, err := money.Add(total, lg.Amount)
 		if err != nil {
@@ -773,11 +789,9 @@ func loadBalances(ctx context.Context, tx *store.Tx, county string, res []resolv
 	set := map[int64]bool{}
 	var ids []int64
 	for _, i := range fresh {
-		for _, id := range []int64{res[i].from.id, res[i].to.id} {
-			if !set[id] {
-				set[id] = true
-				ids = append(ids, id)
-			}
+		if id := res[i].from.id; !set[id] {
+			set[id] = true
+			ids = append(ids, id)
 		}
 	}
 	out := make(map[[2]int64]money.Fen, 2*len(ids))
@@ -861,7 +875,7 @@ type bulk struct {
 var (
 	bulkTransfers = &bulk{head: `INSERT INTO ledger_transfers (county, ` + transferCols + `) VALUES `, cols: 14}
 	bulkBalances  = &bulk{head: `INSERT INTO ledger_balances (county, account_id, channel_id, balance, last_transfer_id) VALUES `, cols: 5,
-		suffix: ` ON CONFLICT (county, account_id, channel_id) DO UPDATE SET balance = excluded.balance, last_transfer_id = excluded.last_transfer_id`}
+		suffix: ` ON CONFLICT (county, account_id, channel_id) DO UPDATE SET balance = ledger_balances.balance + excluded.balance, last_transfer_id = excluded.last_transfer_id`}
 )
 
 func (b *bulk) maxRows() int {
