@@ -80,7 +80,7 @@ func (l *Ledger) OpenAccountsTx(ctx context.Context, tx *store.Tx, county string
 		if err != nil {
 			return nil, 0, errs.F(errs.Invalid, "invalid_place", field(i, "place"), "%v", err)
 		}
-		if p.Prefix()[:min(6, len(p.Prefix()))] != county && !strings.HasPrefix(string(p), county) {
+		if !strings.HasPrefix(string(p), county) {
 			return nil, 0, errs.F(errs.Invalid, "invalid_place", field(i, "place"), "place %s is not in county %s", p, county)
 		}
 		a.Place = p

@@ -51,12 +51,10 @@ func lockHead(ctx context.Context, tx *store.Tx, county string) (head, error) {
 		err = tx.QueryRowContext(ctx, q, county).Scan(&h.lastTransfer, &h.lastHash, &h.lastAccount, &h.lastChannel, &h.projectedThrough)
 	}
 	if err != nil {
-		return h, errs.Wrap(tx2err(err), "ledger: lock head")
+		return h, errs.Wrap(err, "ledger: lock head")
 	}
 	return h, nil
 }
-
-func tx2err(err error) error { return err }
 
 type acct struct {
 	id          int64

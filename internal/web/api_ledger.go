@@ -1,9 +1,9 @@
 package web
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 	"time"
 
@@ -483,11 +483,7 @@ func (s *Server) apiTrace(w http.ResponseWriter, r *http.Request) error {
 }
 
 func sortNodes(n []traceNodeOut) {
-	for i := 1; i < len(n); i++ {
-		for j := i; j > 0 && n[j].ID < n[j-1].ID; j-- {
-			n[j], n[j-1] = n[j-1], n[j]
-		}
-	}
+	sort.Slice(n, func(i, j int) bool { return n[i].ID < n[j].ID })
 }
 
 func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) error {
@@ -514,5 +510,3 @@ func paging(r *http.Request, cursor string) (int64, int, error) {
 	}
 	return cur, limit, nil
 }
-
-var _ = json.Marshal
