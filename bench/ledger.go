@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -24,6 +23,7 @@ import (
 	"time"
 
 	"onepool/internal/clock"
+	"onepool/internal/auth"
 	"onepool/internal/ledger"
 	"onepool/internal/money"
 	"onepool/internal/place"
@@ -277,10 +277,12 @@ func rawChunk(head string, cols, n int, suffix string) string {
 }
 
 func apiPhases(ctx context.Context, db *store.DB, l *ledger.Ledger, county string, o LedgerOptions, res *LedgerResult, w io.Writer) error {
-	tok := make([]byte, 16)
-	rand.Read(tok)
-	token := hex.EncodeToString(tok)
-	srv := &http.Server{Handler: web.NewServer(web.Deps{DB: db, Ledger: l, APIToken: token})}
+	a := auth.New(db, nil, auth.Config{})
+	token, err := BenchToken(ctx, a, county)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a})}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -366,4 +368,17 @@ func pct(d []time.Duration, p int) time.Duration {
 		i--
 	}
 	return s[min(i, len(s)-1)]
+}
+
+// BenchToken creates (once) a finance-bureau user at the county's root and
+// returns a new API token for it.
+func BenchToken(ctx context.Context, a *auth.Service, county string) (string, error) {
+	root := place.Code(county + "000000")
+	u, err := a.FindUser(ctx, "bench.finance")
+	if err != nil {
+		if u, err = a.CreateUser(ctx, auth.System(county), auth.NewUser{Username: "bench.finance", DisplayName: "bench", Role: auth.RoleFinance, Place: root, Password: "bench-password-" + county}); err != nil {
+			return "", err
+		}
+	}
+	return a.IssueToken(ctx, u.Principal(), "bench")
 }

@@ -22,8 +22,11 @@ import (
 
 	"onepool/bench"
 	"onepool/internal/audit"
+	"onepool/internal/auth"
 	"onepool/internal/clock"
+	"onepool/internal/demo"
 	"onepool/internal/ledger"
+	"onepool/internal/place"
 	"onepool/internal/store"
 	"onepool/internal/web"
 )
@@ -50,7 +53,12 @@ func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 const usage = `onepool — one pool for a county's rural-revitalization funds
 
 Usage:
-  onepool serve   [--db DB] [--addr :8080]     run the server (migrates first)
+  onepool serve   [--db DB] [--addr :8080] [--demo] [--tls-cert F --tls-key F] [--trust-proxy]
+                                               run the server (migrates first)
+  onepool demo    [--db DB]                    create the demo county (idempotent), print sign-ins
+  onepool user add --username U --name N --role R --place CODE
+                                               create a user; prints a generated password
+  onepool user token --username U [--label L]  issue an API token for a user
   onepool migrate [--db DB]                    apply database migrations
   onepool verify  [--db DB]                    check the ledger and audit hash chains and balances
   onepool bench ledger [--db DB] [--transfers N]  measure the ledger (see docs/PERFORMANCE.md)
@@ -75,6 +83,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdMigrate(ctx, args[2:], defaultDB, stdout, stderr)
 	case "verify":
 		return cmdVerify(ctx, args[2:], defaultDB, stdout, stderr)
+	case "demo":
+		return cmdDemo(ctx, args[2:], defaultDB, stdout, stderr)
+	case "user":
+		return cmdUser(ctx, args[2:], defaultDB, stdout, stderr)
 	case "bench":
 		return cmdBench(ctx, args[2:], defaultDB, stdout, stderr)
 	case "help", "-h", "--help":
@@ -173,8 +185,16 @@ func cmdServe(ctx context.Context, args []string, defaultDB string, getenv func(
 	fs := flags("serve", stderr)
 	dbf := fs.String("db", defaultDB, "database: sqlite:PATH, PATH or postgres://…")
 	addr := fs.String("addr", ":8080", "listen address")
+	withDemo := fs.Bool("demo", false, "create the demo county first (idempotent) and print its sign-ins")
+	certFile := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM)")
+	keyFile := fs.String("tls-key", "", "the certificate's private key (PEM)")
+	trustProxy := fs.Bool("trust-proxy", false, "trust X-Forwarded-Proto/-For from a reverse proxy in front")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if (*certFile == "") != (*keyFile == "") {
+		fmt.Fprintln(stderr, "onepool serve: give both --tls-cert and --tls-key, or neither")
+		return exitCode(2)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	db, err := openMigrated(ctx, *dbf)
@@ -182,25 +202,34 @@ func cmdServe(ctx context.Context, args []string, defaultDB string, getenv func(
 		return err
 	}
 	defer db.Close()
-	token := getenv("ONEPOOL_API_TOKEN")
-	if token == "" {
-		b := make([]byte, 24)
-		rand.Read(b)
-		token = hex.EncodeToString(b)
-		fmt.Fprintf(stdout, "API token for this run (set ONEPOOL_API_TOKEN to fix one): %s\n", token)
-	}
 	l := ledger.New(db, clock.System)
-	h := web.NewServer(web.Deps{DB: db, Ledger: l, Clock: clock.System, Log: log, APIToken: token})
+	a := auth.New(db, clock.System, auth.Config{})
+	if *withDemo {
+		if err := runDemo(ctx, a, l, stdout); err != nil {
+			return err
+		}
+	}
+	h := web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Clock: clock.System, Log: log, TrustProxy: *trustProxy})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
 	port := ln.Addr().(*net.TCPAddr).Port
-	fmt.Fprintf(stdout, "onepool serving %s on http://localhost:%d/ (database %s)\n", "ledger API", port, db.Source)
+	scheme := "http"
+	if *certFile != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "onepool serving on %s://localhost:%d/ (database %s)\n", scheme, port, db.Source)
 	go refreshProjectionsLoop(ctx, db, l, log)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if *certFile != "" {
+			errc <- srv.ServeTLS(ln, *certFile, *keyFile)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
 	select {
 	case err := <-errc:
 		return err
@@ -209,6 +238,88 @@ func cmdServe(ctx context.Context, args []string, defaultDB string, getenv func(
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(sctx)
+}
+
+// runDemo creates the demo county and prints its sign-ins.
+func runDemo(ctx context.Context, a *auth.Service, l *ledger.Ledger, stdout io.Writer) error {
+	creds, err := demo.Run(ctx, a, l)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo county %s ready (fictional data). Sign in with:\n", demo.County)
+	for _, c := range creds {
+		fmt.Fprintf(stdout, "  %-16s %-22s %-9s %s\n", c.Username, c.Password, c.Role, c.Place)
+	}
+	return nil
+}
+
+func cmdDemo(ctx context.Context, args []string, defaultDB string, stdout, stderr io.Writer) error {
+	fs := flags("demo", stderr)
+	dbf := fs.String("db", defaultDB, "database")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := openMigrated(ctx, *dbf)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return runDemo(ctx, auth.New(db, clock.System, auth.Config{}), ledger.New(db, clock.System), stdout)
+}
+
+// cmdUser administers users from the command line (the first
+// administrator of a county is created here).
+func cmdUser(ctx context.Context, args []string, defaultDB string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "add" && args[0] != "token") {
+		fmt.Fprint(stderr, "usage: onepool user add --username U --name N --role R --place CODE | onepool user token --username U --label L\n")
+		return exitCode(2)
+	}
+	fs := flags("user "+args[0], stderr)
+	dbf := fs.String("db", defaultDB, "database")
+	username := fs.String("username", "", "user name (a–z, 0–9, . - _)")
+	name := fs.String("name", "", "display name")
+	role := fs.String("role", "", "admin, rural, finance, sector, township, village or auditor")
+	pl := fs.String("place", "", "12-digit division code the user acts in")
+	label := fs.String("label", "cli", "what the token is for")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	db, err := openMigrated(ctx, *dbf)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	a := auth.New(db, clock.System, auth.Config{})
+	if args[0] == "token" {
+		u, err := a.FindUser(ctx, *username)
+		if err != nil {
+			return err
+		}
+		tok, err := a.IssueToken(ctx, u.Principal(), *label)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, tok)
+		return nil
+	}
+	code, err := place.Parse(*pl)
+	if err != nil {
+		fmt.Fprintf(stderr, "onepool user add: --place: %v\n", err)
+		return exitCode(2)
+	}
+	pw := randomPassword()
+	u, err := a.CreateUser(ctx, auth.System(code.Prefix()[:6]), auth.NewUser{Username: *username, DisplayName: *name, Role: auth.Role(*role), Place: code, Password: pw})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created %s (%s at %s); password: %s\n", u.Username, u.Role, u.Place, pw)
+	return nil
+}
+
+func randomPassword() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // refreshProjectionsLoop keeps the trace projection close to the ledger so that

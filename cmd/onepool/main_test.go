@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -81,10 +83,20 @@ func TestServeEndToEnd(t *testing.T) {
 func serveEndToEnd(t *testing.T, src string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	// A finance officer and an API token, made on the command line.
+	out, _, err := runCmd(t, "user", "add", "--db", src, "--username", "fin", "--name", "财政局", "--role", "finance", "--place", county+"000000")
+	if err != nil || !strings.Contains(out, "password: ") {
+		t.Fatalf("user add: %v: %s", err, out)
+	}
+	tok, _, err := runCmd(t, "user", "token", "--db", src, "--username", "fin")
+	if err != nil || !strings.HasPrefix(tok, "op_") {
+		t.Fatalf("user token: %v: %s", err, tok)
+	}
+	tok = strings.TrimSpace(tok)
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"onepool", "serve", "--db", src, "--addr", "127.0.0.1:0"}, env(map[string]string{"ONEPOOL_API_TOKEN": "tok"}), stdout, stderr)
+		done <- run(ctx, []string{"onepool", "serve", "--db", src, "--addr", "127.0.0.1:0"}, noEnv, stdout, stderr)
 	}()
 
 	// Wait for the URL.
@@ -104,9 +116,6 @@ func serveEndToEnd(t *testing.T, src string) {
 			t.Fatalf("no URL printed\nstdout: %s\nstderr: %s", stdout, stderr)
 		}
 		time.Sleep(10 * time.Millisecond)
-	}
-	if strings.Contains(stdout.String(), "API token for this run") {
-		t.Errorf("a token was generated although ONEPOOL_API_TOKEN is set: %s", stdout)
 	}
 
 	tr := &http.Transport{}
@@ -163,7 +172,7 @@ func serveEndToEnd(t *testing.T, src string) {
 	api := "/api/v1/ledger/" + county
 	step := func(method, path, body string, want int, substr ...string) string {
 		t.Helper()
-		code, b := do(method, path, body, "tok")
+		code, b := do(method, path, body, tok)
 		if code != want {
 			t.Fatalf("%s %s: status %d, want %d: %s", method, path, code, want, b)
 		}
@@ -201,35 +210,83 @@ func serveEndToEnd(t *testing.T, src string) {
 	}
 
 	// What the server wrote is intact.
-	out, _, err := runCmd(t, "verify", "--db", src)
+	out, _, err = runCmd(t, "verify", "--db", src)
 	if err != nil || !strings.Contains(out, "ok: 1 county ledger(s), 1 transfers") {
 		t.Fatalf("verify after serve: %v: %s", err, out)
 	}
 }
 
-func TestServeGeneratesToken(t *testing.T) {
+// TestServeDemo is the README's first command: serve --demo prints the
+// demo sign-ins; a township officer signs in through the login form and
+// sees their township; running the demo again changes nothing.
+func TestServeDemo(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	done := make(chan error, 1)
 	src := storetest.Source(t, store.SQLite)
 	go func() {
-		done <- run(ctx, []string{"onepool", "serve", "--db", src, "--addr", "127.0.0.1:0"}, noEnv, stdout, stderr)
+		done <- run(ctx, []string{"onepool", "serve", "--demo", "--db", src, "--addr", "127.0.0.1:0"}, noEnv, stdout, stderr)
 	}()
-	tokRe := regexp.MustCompile(`API token for this run[^:]*: ([0-9a-f]{48})\n`)
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for !urlRe.MatchString(stdout.String()) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no URL printed\nstdout: %s\nstderr: %s", stdout, stderr)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if !tokRe.MatchString(stdout.String()) {
-		t.Fatalf("no generated token printed: %s", stdout)
+	credRe := regexp.MustCompile(`(?m)^\s+demo\.township\s+(\S+)\s+township`)
+	m := credRe.FindStringSubmatch(stdout.String())
+	if m == nil {
+		t.Fatalf("no township sign-in printed: %s", stdout)
+	}
+	baseURL := "http://127.0.0.1:" + urlRe.FindStringSubmatch(stdout.String())[1]
+	jar, _ := cookiejar.New(nil)
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Jar: jar, Transport: tr, Timeout: 30 * time.Second}
+	get := func(path string) string {
+		t.Helper()
+		resp, err := client.Get(baseURL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, resp.StatusCode)
+		}
+		return string(b)
+	}
+	login := get("/login")
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(login)
+	if csrf == nil {
+		t.Fatalf("no CSRF token in the login form: %s", login)
+	}
+	resp, err := client.PostForm(baseURL+"/login", url.Values{"csrf": {csrf[1]}, "username": {"demo.township"}, "password": {m[1]}, "next": {"/desk"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), "清溪镇") || !strings.Contains(string(b), "各渠道资金去向") {
+		t.Fatalf("after login: %d %s", resp.StatusCode, b)
+	}
+	if page := get("/ledger/accounts"); !strings.Contains(page, "上坝村") || strings.Contains(page, "石门村") {
+		t.Errorf("a township officer's account list is not their township's")
 	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("serve: %v", err)
+	}
+	before, _, _ := runCmd(t, "verify", "--db", src)
+	out, _, err := runCmd(t, "demo", "--db", src)
+	if err != nil || !strings.Contains(out, "demo.auditor") {
+		t.Fatalf("demo again: %v: %s", err, out)
+	}
+	after, _, _ := runCmd(t, "verify", "--db", src)
+	if before != after || !strings.HasPrefix(after, "ok:") {
+		t.Errorf("running the demo twice changed the ledger: %q → %q", before, after)
 	}
 }
 

@@ -146,13 +146,16 @@ func hashOf(prev []byte, r Record) []byte {
 
 // Filter selects audit records. Zero fields match everything.
 type Filter struct {
-	County   string
-	Actor    string
-	Action   string // prefix, e.g. "ledger."
-	Object   string // substring
-	From, To time.Time
-	BeforeID int64 // page: records with id < BeforeID
-	Limit    int
+	County string
+	Actor  string
+	Action string // prefix, e.g. "ledger."
+	Object string // substring
+	// PlacePrefix keeps entries whose place starts with it (a subtree);
+	// entries without a place are kept only when it is a whole county.
+	PlacePrefix string
+	From, To    time.Time
+	BeforeID    int64 // page: records with id < BeforeID
+	Limit       int
 }
 
 // List returns matching records, newest first.
@@ -171,6 +174,13 @@ func List(ctx context.Context, db *store.DB, f Filter) ([]Record, error) {
 	}
 	if f.Object != "" {
 		add("object LIKE ?", "%"+escapeLike(f.Object)+"%")
+	}
+	if f.PlacePrefix != "" {
+		if len(f.PlacePrefix) <= 6 {
+			add("(place = '' OR place LIKE ?)", escapeLike(f.PlacePrefix)+"%")
+		} else {
+			add("place LIKE ?", escapeLike(f.PlacePrefix)+"%")
+		}
 	}
 	if !f.From.IsZero() {
 		add("at >= ?", clock.Micros(f.From))

@@ -277,3 +277,16 @@ func TestNormalizeBankCard(t *testing.T) {
 		}
 	}
 }
+
+func TestScrub(t *testing.T) {
+	in := "张三 110105194912310021 卡 6222021234567890123 电话 13812345678 户号 12345"
+	got := Scrub(in)
+	if f := ScanPersonalData(got); len(f) != 0 {
+		t.Fatalf("Scrub(%q) = %q still holds %v", in, got, f)
+	}
+	for _, want := range []string{"张三", "110105********0021", "6222****0123", "138****5678", "户号 12345"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Scrub(%q) = %q, want it to contain %q", in, got, want)
+		}
+	}
+}

@@ -1,5 +1,7 @@
 package ident
 
+import "strings"
+
 // ScanPersonalData returns the unmasked personal data found in text, in
 // order of appearance, one entry per occurrence. It looks at maximal runs
 // of ASCII digits, so a match is never part of a longer digit run:
@@ -36,4 +38,33 @@ func ScanPersonalData(text string) []string {
 		}
 	}
 	return found
+}
+
+// Scrub masks every piece of personal data ScanPersonalData would report
+// in free text (a memo, an account name): resident IDs with
+// MaskResidentID, card numbers with MaskBankCard, mobiles with MaskPhone.
+// Public pages and exports pass free text through it, so a number typed
+// into a memo never leaves unmasked.
+func Scrub(text string) string {
+	found := ScanPersonalData(text)
+	if len(found) == 0 {
+		return text
+	}
+	var b strings.Builder
+	rest := text
+	for _, f := range found {
+		i := strings.Index(rest, f)
+		b.WriteString(rest[:i])
+		switch {
+		case len(f) == 18:
+			b.WriteString(MaskResidentID(f))
+		case len(f) == 11:
+			b.WriteString(MaskPhone(f))
+		default:
+			b.WriteString(MaskBankCard(f))
+		}
+		rest = rest[i+len(f):]
+	}
+	b.WriteString(rest)
+	return b.String()
 }

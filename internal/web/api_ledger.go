@@ -7,15 +7,13 @@ import (
 	"strconv"
 	"time"
 
+	"onepool/internal/auth"
 	"onepool/internal/clock"
 	"onepool/internal/errs"
 	"onepool/internal/ledger"
 	"onepool/internal/money"
 	"onepool/internal/place"
 )
-
-// apiActor is who API calls act as until per-user API keys exist.
-const apiActor = "api"
 
 type legJSON struct {
 	Channel   string `json:"channel"`
@@ -85,8 +83,9 @@ func county(r *http.Request) (string, error) {
 // apiPostTransfers posts one transfer ({…}) or an atomic batch
 // ({"transfers":[…]}). A replayed key answers with the original transfer and
 // the header Idempotent-Replayed: true.
-func (s *Server) apiPostTransfers(w http.ResponseWriter, r *http.Request) error {
-	c, err := county(r)
+func (s *Server) apiPostTransfers(w http.ResponseWriter, c *call) error {
+	r := c.r
+	cty, err := county(r)
 	if err != nil {
 		return err
 	}
@@ -114,7 +113,10 @@ func (s *Server) apiPostTransfers(w http.ResponseWriter, r *http.Request) error 
 		}
 		reqs = []ledger.TransferRequest{req}
 	}
-	ts, err := s.d.Ledger.Post(r.Context(), apiActor, c, reqs)
+	if err := c.checkTransferPlaces(cty, reqs); err != nil {
+		return err
+	}
+	ts, err := s.d.Ledger.Post(r.Context(), c.p.Username, cty, reqs)
 	if err != nil {
 		return err
 	}
@@ -137,8 +139,9 @@ func (s *Server) apiPostTransfers(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-func (s *Server) apiTransfer(w http.ResponseWriter, r *http.Request) error {
-	c, err := county(r)
+func (s *Server) apiTransfer(w http.ResponseWriter, c *call) error {
+	r := c.r
+	cty, err := county(r)
 	if err != nil {
 		return err
 	}
@@ -146,11 +149,11 @@ func (s *Server) apiTransfer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || id <= 0 {
 		return errs.F(errs.Invalid, "invalid_id", "id", "transfer id must be a positive integer")
 	}
-	t, err := s.d.Ledger.Transfer(r.Context(), c, id)
+	t, err := c.transfer(cty, id)
 	if err != nil {
 		return err
 	}
-	by, err := s.d.Ledger.ReversedBy(r.Context(), c, id)
+	by, err := s.d.Ledger.ReversedBy(r.Context(), cty, id)
 	if err != nil {
 		return err
 	}
@@ -158,8 +161,9 @@ func (s *Server) apiTransfer(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiListTransfers(w http.ResponseWriter, r *http.Request) error {
-	c, err := county(r)
+func (s *Server) apiListTransfers(w http.ResponseWriter, c *call) error {
+	r := c.r
+	cty, err := county(r)
 	if err != nil {
 		return err
 	}
@@ -167,7 +171,7 @@ func (s *Server) apiListTransfers(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	ts, err := s.d.Ledger.RecentTransfers(r.Context(), c, before, limit)
+	ts, err := s.d.Ledger.RecentTransfersIn(r.Context(), cty, c.p.Prefix(), before, limit)
 	if err != nil {
 		return err
 	}
@@ -179,8 +183,9 @@ func (s *Server) apiListTransfers(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-func (s *Server) apiReverse(w http.ResponseWriter, r *http.Request) error {
-	c, err := county(r)
+func (s *Server) apiReverse(w http.ResponseWriter, c *call) error {
+	r := c.r
+	cty, err := county(r)
 	if err != nil {
 		return err
 	}
@@ -195,7 +200,10 @@ func (s *Server) apiReverse(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &body); err != nil {
 		return err
 	}
-	t, err := s.d.Ledger.Reverse(r.Context(), apiActor, c, id, body.Key, body.Memo)
+	if _, err := c.transfer(cty, id); err != nil {
+		return err
+	}
+	t, err := s.d.Ledger.Reverse(r.Context(), c.p.Username, cty, id, body.Key, body.Memo)
 	if err != nil {
 		return err
 	}
@@ -213,12 +221,16 @@ type balanceOut struct {
 	AmountFen   int64  `json:"amount_fen"`
 }
 
-func (s *Server) apiBalances(w http.ResponseWriter, r *http.Request) error {
-	c, err := county(r)
+func (s *Server) apiBalances(w http.ResponseWriter, c *call) error {
+	r := c.r
+	cty, err := county(r)
 	if err != nil {
 		return err
 	}
 	code := r.PathValue("code")
+	if _, err := c.account(cty, code); err != nil {
+		return err
+	}
 	var bs []ledger.Balance
 	asOf := r.URL.Query().Get("as_of")
 	if asOf != "" {
@@ -226,9 +238,9 @@ func (s *Server) apiBalances(w http.ResponseWriter, r *http.Request) error {
 		if perr != nil {
 			return errs.F(errs.Invalid, "invalid_date", "as_of", "as_of must be a date YYYY-MM-DD, got %q", asOf)
 		}
-		bs, err = s.d.Ledger.BalancesAsOf(r.Context(), c, code, day)
+		bs, err = s.d.Ledger.BalancesAsOf(r.Context(), cty, code, day)
 	} else {
-		bs, err = s.d.Ledger.Balances(r.Context(), c, code)
+		bs, err = s.d.Ledger.Balances(r.Context(), cty, code)
 	}
 	if err != nil {
 		return err
@@ -260,12 +272,13 @@ func toAccountJSON(a ledger.Account) accountJSON {
 		ID: a.ID, CreatedAt: a.CreatedAt.In(clock.Zone).Format(time.RFC3339)}
 }
 
-func (s *Server) apiAccount(w http.ResponseWriter, r *http.Request) error {
-	c, err := county(r)
+func (s *Server) apiAccount(w http.ResponseWriter, c *call) error {
+	r := c.r
+	cty, err := county(r)
 	if err != nil {
 		return err
 	}
-	a, err := s.d.Ledger.Account(r.Context(), c, r.PathValue("code"))
+	a, err := c.account(cty, r.PathValue("code"))
 	if err != nil {
 		return err
 	}
@@ -273,8 +286,9 @@ func (s *Server) apiAccount(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiListAccounts(w http.ResponseWriter, r *http.Request) error {
-	c, err := county(r)
+func (s *Server) apiListAccounts(w http.ResponseWriter, c *call) error {
+	r := c.r
+	cty, err := county(r)
 	if err != nil {
 		return err
 	}
@@ -289,9 +303,11 @@ func (s *Server) apiListAccounts(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return errs.F(errs.Invalid, "invalid_place", "place", "%v", err)
 		}
-		f.PlacePrefix = pc.Prefix()
+		f.PlacePrefix = c.scopePrefix(pc)
+	} else {
+		f.PlacePrefix = c.scopePrefix("")
 	}
-	as, err := s.d.Ledger.Accounts(r.Context(), c, f)
+	as, err := s.d.Ledger.Accounts(r.Context(), cty, f)
 	if err != nil {
 		return err
 	}
@@ -305,8 +321,9 @@ func (s *Server) apiListAccounts(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiOpenAccounts(w http.ResponseWriter, r *http.Request) error {
-	c, err := county(r)
+func (s *Server) apiOpenAccounts(w http.ResponseWriter, c *call) error {
+	r := c.r
+	cty, err := county(r)
 	if err != nil {
 		return err
 	}
@@ -325,7 +342,14 @@ func (s *Server) apiOpenAccounts(w http.ResponseWriter, r *http.Request) error {
 	for _, a := range in {
 		na = append(na, ledger.NewAccount{Code: a.Code, Kind: ledger.AccountKind(a.Kind), Name: a.Name, Owner: a.Owner, Place: place.Code(a.Place), NoOverdraft: a.NoOverdraft})
 	}
-	as, err := s.d.Ledger.OpenAccounts(r.Context(), apiActor, c, na)
+	for _, a := range na {
+		if a.Place.Valid() {
+			if err := c.authorize(auth.WriteLedger, a.Place); err != nil {
+				return err
+			}
+		}
+	}
+	as, err := s.d.Ledger.OpenAccounts(r.Context(), c.p.Username, cty, na)
 	if err != nil {
 		return err
 	}
@@ -337,8 +361,9 @@ func (s *Server) apiOpenAccounts(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiStatement(w http.ResponseWriter, r *http.Request) error {
-	c, err := county(r)
+func (s *Server) apiStatement(w http.ResponseWriter, c *call) error {
+	r := c.r
+	cty, err := county(r)
 	if err != nil {
 		return err
 	}
@@ -346,7 +371,10 @@ func (s *Server) apiStatement(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	lines, err := s.d.Ledger.Statement(r.Context(), c, r.PathValue("code"), before, limit)
+	if _, err := c.account(cty, r.PathValue("code")); err != nil {
+		return err
+	}
+	lines, err := s.d.Ledger.Statement(r.Context(), cty, r.PathValue("code"), before, limit)
 	if err != nil {
 		return err
 	}
@@ -367,12 +395,13 @@ type channelJSON struct {
 	Name string `json:"name"`
 }
 
-func (s *Server) apiListChannels(w http.ResponseWriter, r *http.Request) error {
-	c, err := county(r)
+func (s *Server) apiListChannels(w http.ResponseWriter, c *call) error {
+	r := c.r
+	cty, err := county(r)
 	if err != nil {
 		return err
 	}
-	cs, err := s.d.Ledger.Channels(r.Context(), c)
+	cs, err := s.d.Ledger.Channels(r.Context(), cty)
 	if err != nil {
 		return err
 	}
@@ -384,8 +413,9 @@ func (s *Server) apiListChannels(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiCreateChannels(w http.ResponseWriter, r *http.Request) error {
-	c, err := county(r)
+func (s *Server) apiCreateChannels(w http.ResponseWriter, c *call) error {
+	r := c.r
+	cty, err := county(r)
 	if err != nil {
 		return err
 	}
@@ -404,7 +434,7 @@ func (s *Server) apiCreateChannels(w http.ResponseWriter, r *http.Request) error
 	for _, ch := range in {
 		nc = append(nc, ledger.NewChannel{Code: ch.Code, Name: ch.Name})
 	}
-	cs, err := s.d.Ledger.CreateChannels(r.Context(), apiActor, c, nc)
+	cs, err := s.d.Ledger.CreateChannels(r.Context(), c.p.Username, cty, nc)
 	if err != nil {
 		return err
 	}
@@ -443,8 +473,9 @@ type holdingOut struct {
 
 // apiTrace answers ?channel=CODE (where the channel's money went) or
 // ?account=CODE (where the account's money came from).
-func (s *Server) apiTrace(w http.ResponseWriter, r *http.Request) error {
-	c, err := county(r)
+func (s *Server) apiTrace(w http.ResponseWriter, c *call) error {
+	r := c.r
+	cty, err := county(r)
 	if err != nil {
 		return err
 	}
@@ -452,15 +483,18 @@ func (s *Server) apiTrace(w http.ResponseWriter, r *http.Request) error {
 	var t ledger.Trace
 	switch {
 	case q.Get("channel") != "":
-		t, err = s.d.Ledger.TraceChannel(r.Context(), c, q.Get("channel"))
+		t, err = s.d.Ledger.TraceChannel(r.Context(), cty, q.Get("channel"))
 	case q.Get("account") != "":
-		t, err = s.d.Ledger.TraceAccount(r.Context(), c, q.Get("account"))
+		if _, err = c.account(cty, q.Get("account")); err == nil {
+			t, err = s.d.Ledger.TraceAccount(r.Context(), cty, q.Get("account"))
+		}
 	default:
 		return errs.F(errs.Invalid, "invalid_query", "channel", "give ?channel=CODE or ?account=CODE")
 	}
 	if err != nil {
 		return err
 	}
+	t = c.scopeTrace(t)
 	nodes := make([]traceNodeOut, 0, len(t.Nodes))
 	for _, n := range t.Nodes {
 		nodes = append(nodes, traceNodeOut{n.ID, n.Code, n.Name, string(n.Kind), string(n.Place), n.Group})
@@ -486,8 +520,8 @@ func sortNodes(n []traceNodeOut) {
 	sort.Slice(n, func(i, j int) bool { return n[i].ID < n[j].ID })
 }
 
-func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) error {
-	return errs.E(errs.NotFound, "not_found", "no such API route: %s %s", r.Method, r.URL.Path)
+func (s *Server) apiNotFound(w http.ResponseWriter, c *call) error {
+	return errs.F(errs.NotFound, "not_found", "", "no such API route: %s %s", c.r.Method, c.r.URL.Path)
 }
 
 func paging(r *http.Request, cursor string) (int64, int, error) {

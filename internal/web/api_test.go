@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"onepool/internal/audit"
+	"onepool/internal/auth"
 	"onepool/internal/ledger"
 	"onepool/internal/store"
 	"onepool/internal/store/storetest"
@@ -19,10 +20,27 @@ import (
 
 func TestMain(m *testing.M) { storetest.Main(m) }
 
-const (
-	token = "t0ken"
-	base  = "/api/v1/ledger/990101"
-)
+const base = "/api/v1/ledger/990101"
+
+// token is the API token of the finance user the tests create; each
+// database gets its own.
+var token string
+
+// newTestServer returns a server on db with a finance-bureau user at the
+// county's root ("api.finance") whose API token is put in token.
+func newTestServer(t *testing.T, db *store.DB) *web.Server {
+	t.Helper()
+	ctx := context.Background()
+	a := auth.New(db, nil, auth.Config{ArgonMemoryKiB: 64, ArgonTime: 1})
+	u, err := a.CreateUser(ctx, auth.System("990101"), auth.NewUser{Username: "api.finance", DisplayName: "API", Role: auth.RoleFinance, Place: "990101000000", Password: "api-finance-password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token, err = a.IssueToken(ctx, u.Principal(), "test"); err != nil {
+		t.Fatal(err)
+	}
+	return web.NewServer(web.Deps{DB: db, Ledger: ledger.New(db, nil), Auth: a})
+}
 
 // noToken in a scenario's token field sends no Authorization header.
 const noToken = "<none>"
@@ -159,7 +177,7 @@ func batch(ts ...string) string { return `{"transfers":[` + strings.Join(ts, ","
 func TestAPIScenarios(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		h := web.NewServer(web.Deps{DB: db, Ledger: ledger.New(db, nil), APIToken: token})
+		h := newTestServer(t, db)
 		c := apiClient{t, h}
 
 		// Set up through the API itself.
@@ -186,7 +204,7 @@ func TestAPIScenarios(t *testing.T) {
 
 			// A single transfer: legs in yuan strings and fen.
 			{name: "post single transfer", method: "POST", path: base + "/transfers", body: transfer("pay-1", "payment", "pool", "hh:0", "ZX", "100"), status: 201,
-				want:     []string{`"transfer":{`, `"id":2,`, `"legs":[{"channel":"ZX","amount":"100.00","amount_fen":10000}]`, `"total":"100.00"`, `"total_fen":10000`, `"from":"pool"`, `"to":"hh:0"`, `"actor":"api"`, `"hash":"`},
+				want:     []string{`"transfer":{`, `"id":2,`, `"legs":[{"channel":"ZX","amount":"100.00","amount_fen":10000}]`, `"total":"100.00"`, `"total_fen":10000`, `"from":"pool"`, `"to":"hh:0"`, `"actor":"api.finance"`, `"hash":"`},
 				noHeader: []string{"Idempotent-Replayed"}},
 
 			// Batches are atomic.
@@ -363,11 +381,11 @@ func TestAPIScenarios(t *testing.T) {
 }
 
 // TestAPIAmountFenAndEmptyToken checks that amount_fen alone and a grouped
-// yuan string ("1,234.56") are accepted in a leg, and that the token guard
-// refuses every request when the configured token is empty.
+// yuan string ("1,234.56") are accepted in a leg, and that bad tokens are
+// refused.
 func TestAPIAmountFenAndEmptyToken(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		h := web.NewServer(web.Deps{DB: db, Ledger: ledger.New(db, nil), APIToken: token})
+		h := newTestServer(t, db)
 		c := apiClient{t, h}
 		c.must("POST", base+"/channels", `{"code":"ZX","name":"中央专项扶贫资金"}`, http.StatusCreated)
 		c.must("POST", base+"/accounts", `{"accounts":[{"code":"treasury","kind":"external","name":"国库","place":"990101"},{"code":"pool","kind":"pool","name":"资金池","place":"990101","no_overdraft":true}]}`, http.StatusCreated)
@@ -380,16 +398,16 @@ func TestAPIAmountFenAndEmptyToken(t *testing.T) {
 			t.Fatalf("grouped amount: %s", body)
 		}
 
-		open := web.NewServer(web.Deps{DB: db, Ledger: ledger.New(db, nil), APIToken: ""})
-		for _, tok := range []string{"Bearer ", "Bearer x", ""} {
+		// Tokens that are empty, malformed or of no user are refused.
+		for _, tok := range []string{"Bearer ", "Bearer x", "Bearer op_x", "Bearer " + token + "x", ""} {
 			r := httptest.NewRequest("GET", base+"/channels", nil)
 			if tok != "" {
 				r.Header.Set("Authorization", tok)
 			}
 			w := httptest.NewRecorder()
-			open.ServeHTTP(w, r)
+			h.ServeHTTP(w, r)
 			if w.Code != http.StatusUnauthorized {
-				t.Errorf("empty configured token, Authorization %q: status %d, want 401", tok, w.Code)
+				t.Errorf("Authorization %q: status %d, want 401", tok, w.Code)
 			}
 		}
 	})

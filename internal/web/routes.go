@@ -1,22 +1,77 @@
 package web
 
-// routes registers every route of the server, in one place.
-func (s *Server) routes() {
+import (
+	"net/http"
+
+	"onepool/internal/auth"
+)
+
+// register registers every route of the server, in one place, each with
+// the action it requires (auth.Authorize checks it before the handler
+// runs; handlers check the record's place).
+func (s *Server) register() {
 	m := s.mux
 	m.HandleFunc("GET /healthz", s.healthz)
+	m.Handle("GET /static/", s.static())
+	s.routes = append(s.routes, Route{Pattern: "GET /healthz", Action: auth.ViewPublic}, Route{Pattern: "GET /static/", Action: auth.ViewPublic})
+
+	// Signing in and out, language.
+	s.page("GET /{$}", auth.ViewPublic, s.home)
+	s.page("GET /login", auth.ViewPublic, s.loginForm)
+	s.page("POST /login", auth.ViewPublic, s.login)
+	s.page("POST /logout", auth.ViewPublic, s.logout)
+	s.page("POST /lang", auth.ViewPublic, s.setLang)
+
+	// The desk: dashboard and the areas of MISSION.md.
+	s.page("GET /desk", auth.ViewDesk, s.dashboard)
+	s.page("GET /area/{area}", auth.ViewDesk, s.area)
+
+	// Funds: ledger pages.
+	s.page("GET /ledger/accounts", auth.ViewLedger, s.accountsPage)
+	s.page("GET /ledger/accounts.xlsx", auth.ViewLedger, s.accountsExport)
+	s.page("GET /ledger/accounts/{code}", auth.ViewLedger, s.accountPage)
+	s.page("GET /ledger/transfers", auth.ViewLedger, s.transfersPage)
+	s.page("GET /ledger/transfers/{id}", auth.ViewLedger, s.transferPage)
+	s.page("GET /ledger/trace", auth.ViewLedger, s.tracePage)
+
+	// Oversight: the audit log.
+	s.page("GET /audit", auth.ViewAudit, s.auditPage)
+
+	// Settings: users, places, API tokens.
+	s.page("GET /system/users", auth.ViewUsers, s.usersPage)
+	s.page("POST /system/users", auth.ManageUsers, s.createUser)
+	s.page("POST /system/users/{username}/disable", auth.ManageUsers, s.disableUser)
+	s.page("POST /system/users/{username}/enable", auth.ManageUsers, s.enableUser)
+	s.page("POST /system/users/{username}/password", auth.ManageUsers, s.resetPassword)
+	s.page("GET /system/places", auth.ViewPlaces, s.placesPage)
+	s.page("POST /system/places", auth.ManagePlaces, s.importPlaces)
+	s.page("GET /system/tokens", auth.ManageTokens, s.tokensPage)
+	s.page("POST /system/tokens", auth.ManageTokens, s.issueToken)
+	s.page("GET /me", auth.ViewDesk, s.mePage)
+	s.page("POST /me/password", auth.ViewDesk, s.changeOwnPassword)
+
+	// The public portal (no login).
+	s.page("GET /public", auth.ViewPublic, s.publicIndex)
+	s.page("GET /public/{county}", auth.ViewPublic, s.publicCounty)
+	s.page("GET /public/{county}/funds.csv", auth.ViewPublic, s.publicFundsCSV)
 
 	// The ledger API (see docs/API.md).
-	m.HandleFunc("GET /api/v1/ledger/{county}/channels", s.api(s.apiListChannels))
-	m.HandleFunc("POST /api/v1/ledger/{county}/channels", s.api(s.apiCreateChannels))
-	m.HandleFunc("GET /api/v1/ledger/{county}/accounts", s.api(s.apiListAccounts))
-	m.HandleFunc("POST /api/v1/ledger/{county}/accounts", s.api(s.apiOpenAccounts))
-	m.HandleFunc("GET /api/v1/ledger/{county}/accounts/{code}", s.api(s.apiAccount))
-	m.HandleFunc("GET /api/v1/ledger/{county}/accounts/{code}/balances", s.api(s.apiBalances))
-	m.HandleFunc("GET /api/v1/ledger/{county}/accounts/{code}/statement", s.api(s.apiStatement))
-	m.HandleFunc("GET /api/v1/ledger/{county}/transfers", s.api(s.apiListTransfers))
-	m.HandleFunc("POST /api/v1/ledger/{county}/transfers", s.api(s.apiPostTransfers))
-	m.HandleFunc("GET /api/v1/ledger/{county}/transfers/{id}", s.api(s.apiTransfer))
-	m.HandleFunc("POST /api/v1/ledger/{county}/transfers/{id}/reverse", s.api(s.apiReverse))
-	m.HandleFunc("GET /api/v1/ledger/{county}/trace", s.api(s.apiTrace))
-	m.HandleFunc("/api/", s.api(s.apiNotFound))
+	s.api("GET /api/v1/ledger/{county}/channels", auth.ViewLedger, s.apiListChannels)
+	s.api("POST /api/v1/ledger/{county}/channels", auth.WriteLedger, s.apiCreateChannels)
+	s.api("GET /api/v1/ledger/{county}/accounts", auth.ViewLedger, s.apiListAccounts)
+	s.api("POST /api/v1/ledger/{county}/accounts", auth.WriteLedger, s.apiOpenAccounts)
+	s.api("GET /api/v1/ledger/{county}/accounts/{code}", auth.ViewLedger, s.apiAccount)
+	s.api("GET /api/v1/ledger/{county}/accounts/{code}/balances", auth.ViewLedger, s.apiBalances)
+	s.api("GET /api/v1/ledger/{county}/accounts/{code}/statement", auth.ViewLedger, s.apiStatement)
+	s.api("GET /api/v1/ledger/{county}/transfers", auth.ViewLedger, s.apiListTransfers)
+	s.api("POST /api/v1/ledger/{county}/transfers", auth.WriteLedger, s.apiPostTransfers)
+	s.api("GET /api/v1/ledger/{county}/transfers/{id}", auth.ViewLedger, s.apiTransfer)
+	s.api("POST /api/v1/ledger/{county}/transfers/{id}/reverse", auth.WriteLedger, s.apiReverse)
+	s.api("GET /api/v1/ledger/{county}/trace", auth.ViewLedger, s.apiTrace)
+	s.api("/api/", auth.ViewLedger, s.apiNotFound)
+
+	// Anything else is a page that does not exist.
+	s.page("/", auth.ViewPublic, s.notFound)
 }
+
+var _ http.Handler = (*Server)(nil)

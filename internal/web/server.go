@@ -1,17 +1,27 @@
 // Package web translates HTTP to calls on onepool's services and back: the
-// JSON API under /api/v1/ and, later, the HTML pages. It holds no rules.
+// HTML pages (server-rendered, embedded templates and static files) and
+// the JSON API under /api/v1/. It holds no rules: who may do what is asked
+// of auth.Authorize, everything else of the capabilities.
 package web
 
 import (
+	"context"
+	"crypto/rand"
 	"crypto/subtle"
+	"encoding/hex"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
+	"onepool/internal/audit"
+	"onepool/internal/auth"
 	"onepool/internal/clock"
 	"onepool/internal/errs"
 	"onepool/internal/ledger"
+	"onepool/internal/place"
 	"onepool/internal/store"
 )
 
@@ -19,30 +29,47 @@ import (
 type Deps struct {
 	DB     *store.DB
 	Ledger *ledger.Ledger
+	Auth   *auth.Service
 	Clock  clock.Clock
 	Log    *slog.Logger
-	// APIToken guards the JSON API (Authorization: Bearer …). Required.
-	APIToken string
+	// TrustProxy makes the server believe X-Forwarded-Proto and
+	// X-Forwarded-For from a reverse proxy in front of it.
+	TrustProxy bool
 }
 
 // Server is onepool's HTTP handler.
 type Server struct {
-	d   Deps
-	mux *http.ServeMux
+	d      Deps
+	mux    *http.ServeMux
+	routes []Route
+	views  *views
+}
+
+// Route is a registered route and the action it requires; the
+// authorization matrix test walks them.
+type Route struct {
+	Pattern string
+	Action  auth.Action
+	API     bool
 }
 
 // NewServer returns the HTTP handler with every route registered.
-func NewServer(d Deps) http.Handler {
+func NewServer(d Deps) *Server {
 	if d.Clock == nil {
 		d.Clock = clock.System
 	}
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	s := &Server{d: d, mux: http.NewServeMux()}
-	s.routes()
+	s := &Server{d: d, mux: http.NewServeMux(), views: loadViews()}
+	s.register()
 	return s
 }
+
+// Routes lists every registered route with its rule.
+func (s *Server) Routes() []Route { return append([]Route(nil), s.routes...) }
+
+const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 
 // ServeHTTP adds security headers and recovers from panics.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -50,7 +77,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+	h.Set("Content-Security-Policy", csp)
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+	if s.secure(r) {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			s.d.Log.Error("panic", "path", r.URL.Path, "panic", p)
@@ -60,21 +92,229 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// api wraps an API handler: it checks the bearer token.
-func (s *Server) api(h func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || s.d.APIToken == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(s.d.APIToken)) != 1 {
+// secure reports whether the request came over HTTPS (directly, or through
+// a trusted proxy).
+func (s *Server) secure(r *http.Request) bool {
+	return r.TLS != nil || (s.d.TrustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"))
+}
+
+// clientIP is the address that login throttling counts.
+func (s *Server) clientIP(r *http.Request) string {
+	if s.d.TrustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			parts := strings.Split(xff, ",")
+			return strings.TrimSpace(parts[len(parts)-1])
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// call is one request's context: who asks, in which language, with which
+// CSRF token.
+type call struct {
+	s       *Server
+	r       *http.Request
+	p       auth.Principal
+	lang    string
+	csrf    string // the token forms must carry (session's, or the anonymous cookie's)
+	session string // the session cookie's token, "" when anonymous
+}
+
+const (
+	sessionCookie = "op_session"
+	csrfCookie    = "op_csrf"
+	langCookie    = "op_lang"
+)
+
+// newCall resolves the principal from the session cookie.
+func (s *Server) newCall(w http.ResponseWriter, r *http.Request) (*call, error) {
+	c := &call{s: s, r: r, p: auth.Public(), lang: langOf(r)}
+	if ck, err := r.Cookie(sessionCookie); err == nil && ck.Value != "" {
+		sess, err := s.d.Auth.Session(r.Context(), ck.Value)
+		switch {
+		case err == nil:
+			c.p, c.csrf, c.session = sess.Principal, sess.CSRF, ck.Value
+		case errs.KindOf(err) == errs.Unauthenticated:
+			s.clearCookie(w, r, sessionCookie)
+		default:
+			return nil, err
+		}
+	}
+	if c.session == "" {
+		if ck, err := r.Cookie(csrfCookie); err == nil && len(ck.Value) >= 32 {
+			c.csrf = ck.Value
+		} else {
+			c.csrf = randomHex(16)
+			s.setCookie(w, r, csrfCookie, c.csrf)
+		}
+	}
+	return c, nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
+}
+
+func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
+}
+
+var errCSRF = errs.E(errs.Forbidden, "csrf", "the form has expired or did not come from this site; reload the page and try again")
+
+// checkCSRF refuses a state-changing request without the caller's token
+// (form field "csrf" or header X-CSRF-Token) or from another origin.
+func (c *call) checkCSRF() error {
+	r := c.r
+	if o := r.Header.Get("Origin"); o != "" && o != "null" {
+		u, err := url.Parse(o)
+		if err != nil || u.Host != r.Host {
+			return errCSRF
+		}
+	}
+	tok := r.Header.Get("X-CSRF-Token")
+	if tok == "" {
+		tok = r.PostFormValue("csrf")
+	}
+	if c.csrf == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(c.csrf)) != 1 {
+		return errCSRF
+	}
+	return nil
+}
+
+// authorize asks the policy about a record at pl and puts a refusal in the
+// audit log.
+func (c *call) authorize(act auth.Action, pl place.Code) error {
+	err := auth.Authorize(c.p, act, pl)
+	if err != nil {
+		c.s.denied(c.r.Context(), c.p, c.r, act, err)
+	}
+	return err
+}
+
+// denied records a refused access.
+func (s *Server) denied(ctx context.Context, p auth.Principal, r *http.Request, act auth.Action, cause error) {
+	county := p.County
+	if county == "" {
+		county = audit.SystemCounty
+	}
+	e := audit.Entry{County: county, Actor: p.Username, Action: "access.denied", Object: r.Method + " " + r.URL.Path,
+		Place: string(p.Place), Outcome: "denied", After: map[string]string{"action": string(act), "reason": errs.CodeOf(cause)}}
+	if err := audit.Write(context.WithoutCancel(ctx), s.d.DB, s.d.Clock(), e); err != nil {
+		s.d.Log.Error("audit denied access", "err", err)
+	}
+}
+
+type pageFunc func(w http.ResponseWriter, c *call) error
+
+// page registers an HTML route that requires act. Anonymous visitors of a
+// staff page are sent to the login page; state-changing methods need the
+// CSRF token.
+func (s *Server) page(pattern string, act auth.Action, h pageFunc) {
+	s.routes = append(s.routes, Route{Pattern: pattern, Action: act})
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		unsafe := r.Method != http.MethodGet && r.Method != http.MethodHead
+		c, err := s.newCall(w, r)
+		if err != nil {
+			s.renderError(w, &call{s: s, r: r, p: auth.Public(), lang: langOf(r)}, err)
+			return
+		}
+		if c.p.IsPublic() && !auth.Allowed(auth.RolePublic, act) {
+			if unsafe {
+				s.renderError(w, c, errs.E(errs.Unauthenticated, "unauthenticated", "please sign in"))
+				return
+			}
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if err := auth.Authorize(c.p, act, ""); err != nil {
+			s.denied(r.Context(), c.p, r, act, err)
+			s.renderError(w, c, err)
+			return
+		}
+		if unsafe {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			if err := c.checkCSRF(); err != nil {
+				s.denied(r.Context(), c.p, r, act, err)
+				s.renderError(w, c, err)
+				return
+			}
+		}
+		if err := h(w, c); err != nil {
+			s.renderError(w, c, err)
+		}
+	})
+}
+
+// maxFormBytes bounds a form body (uploads included).
+const maxFormBytes = auth.MaxImportBytes + 1<<20
+
+type apiFunc func(w http.ResponseWriter, c *call) error
+
+// api registers a JSON API route that requires act in the county named by
+// the path ({county}). The caller is a bearer token's user, or a session
+// (which must then send X-CSRF-Token on writes).
+func (s *Server) api(pattern string, act auth.Action, h apiFunc) {
+	s.routes = append(s.routes, Route{Pattern: pattern, Action: act, API: true})
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		unsafe := r.Method != http.MethodGet && r.Method != http.MethodHead
+		c := &call{s: s, r: r, p: auth.Public(), lang: langOf(r)}
+		if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			p, err := s.d.Auth.TokenPrincipal(r.Context(), tok)
+			if err != nil {
+				writeError(w, err)
+				return
+			}
+			c.p = p
+		} else if ck, err := r.Cookie(sessionCookie); err == nil {
+			sess, err := s.d.Auth.Session(r.Context(), ck.Value)
+			if err == nil {
+				c.p, c.csrf, c.session = sess.Principal, sess.CSRF, ck.Value
+				if unsafe {
+					if err := c.checkCSRF(); err != nil {
+						writeError(w, err)
+						return
+					}
+				}
+			}
+		}
+		if c.p.IsPublic() && !auth.Allowed(auth.RolePublic, act) {
 			writeError(w, errs.E(errs.Unauthenticated, "unauthenticated", "a valid API token is required (Authorization: Bearer …)"))
 			return
 		}
-		if err := h(w, r); err != nil {
+		var err error
+		if county := r.PathValue("county"); county != "" {
+			if err := ledger.ValidCounty(county); err != nil {
+				writeError(w, err)
+				return
+			}
+			err = auth.AuthorizeCounty(c.p, act, county)
+		} else {
+			err = auth.Authorize(c.p, act, "")
+		}
+		if err != nil {
+			s.denied(r.Context(), c.p, r, act, err)
+			writeError(w, err)
+			return
+		}
+		if err := h(w, c); err != nil {
 			if errs.KindOf(err) == errs.Internal {
 				s.d.Log.Error("api", "method", r.Method, "path", r.URL.Path, "err", err)
 			}
 			writeError(w, err)
 		}
-	}
+	})
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,236 @@
+// Package demo creates the demo county: a clearly fictional county
+// (division code 990101, which no real province uses) with townships,
+// villages, a user for every role, fund channels and a few ledger
+// movements from channel to pool to projects to households. Every step is
+// idempotent, so running it again changes nothing.
+package demo
+
+import (
+	"context"
+	"fmt"
+
+	"onepool/internal/auth"
+	"onepool/internal/ledger"
+	"onepool/internal/money"
+	"onepool/internal/place"
+)
+
+// County is the demo county's 6-digit code.
+const County = "990101"
+
+// Credential is a demo user's sign-in.
+type Credential struct {
+	Username, Password string
+	Role               auth.Role
+	Place              string // place name
+}
+
+type village struct {
+	code  string
+	name  string
+	heads []string // household heads (fictional names)
+}
+
+type township struct {
+	code, name string
+	villages   []village
+}
+
+var countyName = "青禾县（演示）"
+
+var townships = []township{
+	{"990101001000", "清溪镇", []village{
+		{"990101001001", "上坝村", []string{"李春生", "王秀英", "张德福", "刘桂兰", "陈有田"}},
+		{"990101001002", "桃园村", []string{"杨文清", "赵淑芬", "黄永贵", "周玉梅"}},
+		{"990101001003", "河湾村", []string{"吴长根", "徐凤英", "孙明亮"}},
+	}},
+	{"990101002000", "石门乡", []village{
+		{"990101002001", "石门村", []string{"胡志强", "朱翠兰", "高守仁", "林春花"}},
+		{"990101002002", "茶山村", []string{"何来福", "郭秋菊", "马建国"}},
+		{"990101002003", "龙井村", []string{"罗正清", "梁玉珍"}},
+	}},
+	{"990101003000", "云岭镇", []village{
+		{"990101003001", "云岭村", []string{"宋家旺", "郑兰英", "谢长寿", "韩小燕"}},
+		{"990101003002", "松林村", []string{"唐德明", "冯素珍"}},
+		{"990101003003", "白岩村", []string{"董开富", "萧桂芳", "程金山"}},
+	}},
+}
+
+var users = []struct {
+	username, name string
+	role           auth.Role
+	place          string
+}{
+	{"demo.admin", "管理员（演示）", auth.RoleAdmin, "990101000000"},
+	{"demo.rural", "乡村振兴局 李明（演示）", auth.RoleRural, "990101000000"},
+	{"demo.finance", "财政局 王芳（演示）", auth.RoleFinance, "990101000000"},
+	{"demo.sector", "交通运输局 赵强（演示）", auth.RoleSector, "990101000000"},
+	{"demo.township", "清溪镇 陈静（演示）", auth.RoleTownship, "990101001000"},
+	{"demo.township2", "石门乡 刘洋（演示）", auth.RoleTownship, "990101002000"},
+	{"demo.village", "上坝村 周勇（演示）", auth.RoleVillage, "990101001001"},
+	{"demo.auditor", "审计局 孙丽（演示）", auth.RoleAuditor, "990101000000"},
+}
+
+// Password is the demo password of a demo user: printed, documented, and
+// for the demo only.
+func Password(username string) string { return username + "-2026" }
+
+var channels = []ledger.NewChannel{
+	{Code: "ZX", Name: "中央财政衔接推进乡村振兴补助资金"},
+	{Code: "SJ", Name: "省级财政衔接推进乡村振兴补助资金"},
+	{Code: "XJ", Name: "县级财政衔接资金"},
+	{Code: "JT", Name: "交通部门农村公路资金"},
+	{Code: "SH", Name: "社会捐赠资金（东西部协作）"},
+}
+
+var sources = map[string]string{"ZX": "中央财政", "SJ": "省级财政", "XJ": "县级财政", "JT": "省交通运输厅", "SH": "帮扶企业与社会捐赠"}
+
+type project struct {
+	code, name, place string
+}
+
+var projects = []project{
+	{"prj:2026-001", "上坝村产业路硬化工程", "990101001001"},
+	{"prj:2026-002", "桃园村茶叶初加工厂建设", "990101001002"},
+	{"prj:2026-003", "石门村饮水安全巩固提升", "990101002001"},
+	{"prj:2026-004", "全县到户产业奖补", "990101000000"},
+}
+
+// Run creates (or completes) the demo county and returns the demo
+// sign-ins. actor is who the audit log names ("cli").
+func Run(ctx context.Context, a *auth.Service, l *ledger.Ledger) ([]Credential, error) {
+	sys := auth.System(County)
+	root := place.Code(County + "000000")
+	nodes := []place.Node{{Code: root, Name: countyName}}
+	names := map[string]string{string(root): countyName}
+	for _, t := range townships {
+		nodes = append(nodes, place.Node{Code: place.Code(t.code), Name: t.name, Parent: root})
+		names[t.code] = t.name
+		for _, v := range t.villages {
+			nodes = append(nodes, place.Node{Code: place.Code(v.code), Name: v.name, Parent: place.Code(t.code)})
+			names[v.code] = v.name
+		}
+	}
+	if _, err := a.ImportPlaces(ctx, sys, nodes); err != nil {
+		return nil, fmt.Errorf("demo places: %w", err)
+	}
+	var creds []Credential
+	for _, u := range users {
+		creds = append(creds, Credential{Username: u.username, Password: Password(u.username), Role: u.role, Place: names[u.place]})
+		if _, err := a.User(ctx, sys, u.username); err == nil {
+			continue
+		}
+		if _, err := a.CreateUser(ctx, sys, auth.NewUser{Username: u.username, DisplayName: u.name, Role: u.role, Place: place.Code(u.place), Password: Password(u.username)}); err != nil {
+			return nil, fmt.Errorf("demo user %s: %w", u.username, err)
+		}
+	}
+	if err := ledgerMovements(ctx, l); err != nil {
+		return nil, err
+	}
+	return creds, nil
+}
+
+func ledgerMovements(ctx context.Context, l *ledger.Ledger) error {
+	const actor = "demo"
+	if _, err := l.CreateChannels(ctx, actor, County, channels); err != nil {
+		return fmt.Errorf("demo channels: %w", err)
+	}
+	countyPlace := place.Code(County + "000000")
+	var accts []ledger.NewAccount
+	for _, ch := range channels {
+		accts = append(accts,
+			ledger.NewAccount{Code: "ext:" + ch.Code, Kind: ledger.External, Name: sources[ch.Code], Owner: sources[ch.Code], Place: countyPlace},
+			ledger.NewAccount{Code: "ch:" + ch.Code, Kind: ledger.ChannelAcc, Name: ch.Name, Owner: "县财政局", Place: countyPlace, NoOverdraft: true})
+	}
+	accts = append(accts, ledger.NewAccount{Code: "pool", Kind: ledger.Pool, Name: "县级统筹整合资金池", Owner: "县财政局", Place: countyPlace, NoOverdraft: true})
+	for _, p := range projects {
+		accts = append(accts, ledger.NewAccount{Code: p.code, Kind: ledger.Project, Name: p.name, Owner: "项目实施单位", Place: place.Code(p.place), NoOverdraft: true})
+	}
+	accts = append(accts,
+		ledger.NewAccount{Code: "ent:luqiao", Kind: ledger.Entity, Name: "青禾县路桥工程有限公司（演示）", Owner: "青禾县路桥工程有限公司（演示）", Place: "990101001001"},
+		ledger.NewAccount{Code: "ent:chaye", Kind: ledger.Entity, Name: "桃园茶叶专业合作社（演示）", Owner: "桃园茶叶专业合作社（演示）", Place: "990101001002"},
+		ledger.NewAccount{Code: "ent:shuiwu", Kind: ledger.Entity, Name: "石门供水工程队（演示）", Owner: "石门供水工程队（演示）", Place: "990101002001"},
+		ledger.NewAccount{Code: "col:taoyuan", Kind: ledger.Collective, Name: "桃园村股份经济合作社（演示）", Owner: "桃园村", Place: "990101001002"})
+	type hh struct{ code, village string }
+	var households []hh
+	for _, t := range townships {
+		for _, v := range t.villages {
+			for i, name := range v.heads {
+				code := fmt.Sprintf("hh:%s-%02d", v.code, i+1)
+				households = append(households, hh{code, v.code})
+				accts = append(accts, ledger.NewAccount{Code: code, Kind: ledger.Household, Name: name, Owner: name, Place: place.Code(v.code)})
+			}
+		}
+	}
+	if _, err := l.OpenAccounts(ctx, actor, County, accts); err != nil {
+		return fmt.Errorf("demo accounts: %w", err)
+	}
+
+	y := func(s string) money.Fen {
+		f, err := money.Parse(s)
+		if err != nil {
+			panic(err)
+		}
+		return f
+	}
+	leg := func(ch, amt string) ledger.Leg { return ledger.Leg{Channel: ch, Amount: y(amt)} }
+	var reqs []ledger.TransferRequest
+	add := func(key, kind, from, to, memo, doc string, legs ...ledger.Leg) {
+		reqs = append(reqs, ledger.TransferRequest{Key: "demo:" + key, Kind: kind, From: from, To: to, Legs: legs, Memo: memo, DocNo: doc})
+	}
+	// Arrivals (资金到位) and integration into the pool (统筹整合).
+	arrive := map[string]string{"ZX": "12,000,000", "SJ": "4,000,000", "XJ": "3,000,000", "JT": "2,500,000", "SH": "300,000"}
+	docs := map[string]string{"ZX": "青财农〔2026〕12号（演示）", "SJ": "青财农〔2026〕15号（演示）", "XJ": "青财预〔2026〕3号（演示）", "JT": "青交发〔2026〕8号（演示）", "SH": "协作捐赠〔2026〕1号（演示）"}
+	for _, ch := range channels {
+		add("arrival-"+ch.Code, "arrival", "ext:"+ch.Code, "ch:"+ch.Code, "资金到位", docs[ch.Code], leg(ch.Code, arrive[ch.Code]))
+	}
+	integrate := map[string]string{"ZX": "11,000,000", "SJ": "4,000,000", "XJ": "2,600,000", "JT": "2,500,000", "SH": "300,000"}
+	for _, ch := range channels {
+		add("integrate-"+ch.Code, "integration", "ch:"+ch.Code, "pool", "纳入统筹整合", "青整合〔2026〕1号（演示）", leg(ch.Code, integrate[ch.Code]))
+	}
+	// Allocations from the pool to projects, each with its channel legs.
+	add("alloc-001", "allocation", "pool", "prj:2026-001", "产业路硬化", "青整合〔2026〕2号（演示）", leg("ZX", "1,800,000"), leg("JT", "2,200,000"))
+	add("alloc-002", "allocation", "pool", "prj:2026-002", "茶叶初加工厂", "青整合〔2026〕2号（演示）", leg("ZX", "1,200,000"), leg("SJ", "600,000"), leg("SH", "200,000"))
+	add("alloc-003", "allocation", "pool", "prj:2026-003", "饮水安全巩固", "青整合〔2026〕2号（演示）", leg("SJ", "900,000"), leg("XJ", "300,000"))
+	add("alloc-004", "allocation", "pool", "prj:2026-004", "到户产业奖补", "青整合〔2026〕2号（演示）", leg("ZX", "500,000"), leg("SJ", "100,000"))
+	// Payments to contractors, the cooperative and households.
+	add("pay-001-1", "payment", "prj:2026-001", "ent:luqiao", "工程进度款（第一期）", "青禾-2026-001-01", leg("ZX", "1,200,000"), leg("JT", "1,500,000"))
+	add("pay-002-1", "payment", "prj:2026-002", "ent:chaye", "设备购置款", "青禾-2026-002-01", leg("ZX", "800,000"), leg("SH", "150,000"))
+	add("pay-002-2", "payment", "prj:2026-002", "col:taoyuan", "村集体入股资金", "青禾-2026-002-02", leg("SJ", "300,000"))
+	add("pay-003-1", "payment", "prj:2026-003", "ent:shuiwu", "管网改造款", "青禾-2026-003-01", leg("SJ", "600,000"), leg("XJ", "200,000"))
+	n := 0
+	for _, h := range households {
+		amt := "5,000"
+		if n%3 == 0 {
+			amt = "8,000"
+		}
+		ch := "ZX"
+		if n%4 == 3 {
+			ch = "SJ"
+		}
+		add(fmt.Sprintf("hh-%s", h.code), "payment", "prj:2026-004", h.code, "到户产业奖补（一卡通）", "青禾-2026-004", leg(ch, amt))
+		n++
+	}
+	posted, err := l.Post(ctx, actor, County, reqs)
+	if err != nil {
+		return fmt.Errorf("demo transfers: %w", err)
+	}
+	// One correction, as in real life: a payment to the wrong household
+	// is reversed (冲正) and paid again.
+	var wrong int64
+	for _, t := range posted {
+		if t.Key == "demo:hh-hh:990101003002-02" {
+			wrong = t.ID
+		}
+	}
+	if wrong > 0 {
+		if _, err := l.Reverse(ctx, actor, County, wrong, "demo:reverse-wrong-household", "收款账户有误，冲正后重新发放"); err != nil {
+			return fmt.Errorf("demo reversal: %w", err)
+		}
+		if _, err := l.Post(ctx, actor, County, []ledger.TransferRequest{{Key: "demo:hh-repay", Kind: "payment", From: "prj:2026-004", To: "hh:990101003002-01",
+			Legs: []ledger.Leg{leg("ZX", "5,000")}, Memo: "到户产业奖补（更正后发放）", DocNo: "青禾-2026-004"}}); err != nil {
+			return fmt.Errorf("demo repayment: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,173 @@
+package web
+
+import (
+	"net/http"
+
+	"onepool/internal/errs"
+	"onepool/internal/ledger"
+	"onepool/internal/money"
+)
+
+// channelRow is one channel's money by where it sits now.
+type channelRow struct {
+	Code, Name  string
+	Arrived     money.Fen // came in from outside (minus what went back)
+	InChannel   money.Fen
+	InPool      money.Fen
+	InProjects  money.Fen
+	Households  money.Fen
+	Entities    money.Fen // entities and collectives
+	Other       money.Fen // assets, relief, loans, suspense
+	PaidOutRate string    // (households + entities) / arrived
+}
+
+type transferRow struct {
+	ledger.Transfer
+	FromName, ToName string
+}
+
+type dashboardView struct {
+	Page
+	WholeCounty bool
+	Channels    []channelRow
+	Total       channelRow
+	Recent      []transferRow
+}
+
+// channelSummary sums the ledger per channel and kind for the caller's
+// subtree.
+func (c *call) channelSummary(county, prefix string) ([]channelRow, channelRow, error) {
+	ctx := c.r.Context()
+	chs, err := c.s.d.Ledger.Channels(ctx, county)
+	if err != nil {
+		return nil, channelRow{}, err
+	}
+	kt, err := c.s.d.Ledger.SummaryByKind(ctx, county, prefix)
+	if err != nil {
+		return nil, channelRow{}, err
+	}
+	rows := map[string]*channelRow{}
+	var out []channelRow
+	for _, ch := range chs {
+		rows[ch.Code] = &channelRow{Code: ch.Code, Name: ch.Name}
+	}
+	for _, k := range kt {
+		r := rows[k.Channel]
+		if r == nil {
+			continue
+		}
+		switch k.Kind {
+		case ledger.External:
+			r.Arrived -= k.Amount
+		case ledger.ChannelAcc:
+			r.InChannel += k.Amount
+		case ledger.Pool:
+			r.InPool += k.Amount
+		case ledger.Project:
+			r.InProjects += k.Amount
+		case ledger.Household:
+			r.Households += k.Amount
+		case ledger.Entity, ledger.Collective:
+			r.Entities += k.Amount
+		default:
+			r.Other += k.Amount
+		}
+	}
+	var total channelRow
+	for _, ch := range chs {
+		r := rows[ch.Code]
+		r.PaidOutRate = rate(r.Households+r.Entities, r.Arrived)
+		total.Arrived += r.Arrived
+		total.InChannel += r.InChannel
+		total.InPool += r.InPool
+		total.InProjects += r.InProjects
+		total.Households += r.Households
+		total.Entities += r.Entities
+		total.Other += r.Other
+		out = append(out, *r)
+	}
+	total.PaidOutRate = rate(total.Households+total.Entities, total.Arrived)
+	return out, total, nil
+}
+
+func rate(part, whole money.Fen) string {
+	if whole <= 0 {
+		return "—"
+	}
+	return money.Percent(part, whole)
+}
+
+func (s *Server) dashboard(w http.ResponseWriter, c *call) error {
+	county := c.p.County
+	prefix := c.p.Prefix()
+	if len(prefix) <= 6 {
+		prefix = county
+	}
+	v := dashboardView{Page: c.page(translate(c.lang, "nav.desk"), "desk"), WholeCounty: prefix == county}
+	var err error
+	if v.Channels, v.Total, err = c.channelSummary(county, prefix); err != nil {
+		return err
+	}
+	ts, err := s.d.Ledger.RecentTransfersIn(c.r.Context(), county, prefix, 0, 10)
+	if err != nil {
+		return err
+	}
+	if v.Recent, err = c.transferRows(county, ts); err != nil {
+		return err
+	}
+	return c.render(w, http.StatusOK, "dashboard", v)
+}
+
+// transferRows adds account names to transfers.
+func (c *call) transferRows(county string, ts []ledger.Transfer) ([]transferRow, error) {
+	names := map[string]string{}
+	out := make([]transferRow, len(ts))
+	for i, t := range ts {
+		for _, code := range []string{t.From, t.To} {
+			if _, ok := names[code]; ok {
+				continue
+			}
+			a, err := c.s.d.Ledger.Account(c.r.Context(), county, code)
+			if err != nil {
+				return nil, err
+			}
+			names[code] = a.Name
+			if !c.p.Sees(a.Place) {
+				names[code] = translate(c.lang, "scope.outside")
+			}
+		}
+		out[i] = transferRow{Transfer: t, FromName: names[t.From], ToName: names[t.To]}
+	}
+	return out, nil
+}
+
+// areaInfo is an area of MISSION.md that a later release builds.
+type areaInfo struct {
+	Key          string
+	Requirements string // the MISSION.md requirement ids it covers
+}
+
+var plannedAreas = map[string]areaInfo{
+	"projects":   {"projects", "M-10 … M-16"},
+	"households": {"households", "M-20 … M-24"},
+	"agreements": {"agreements", "M-30 … M-33"},
+	"assets":     {"assets", "M-50 … M-52"},
+	"relief":     {"relief", "M-60 … M-64"},
+	"credit":     {"credit", "M-40 … M-41"},
+}
+
+type areaView struct {
+	Page
+	Area areaInfo
+}
+
+// area is the honest page of an area not built yet: it says so and shows
+// no data.
+func (s *Server) area(w http.ResponseWriter, c *call) error {
+	a, ok := plannedAreas[c.r.PathValue("area")]
+	if !ok {
+		return errs.F(errs.NotFound, "not_found", "", "no such area")
+	}
+	v := areaView{Page: c.page(translate(c.lang, "nav."+a.Key), a.Key), Area: a}
+	return c.render(w, http.StatusOK, "area", v)
+}

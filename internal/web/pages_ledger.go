@@ -1,0 +1,443 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"onepool/internal/clock"
+	"onepool/internal/errs"
+	"onepool/internal/flowchart"
+	"onepool/internal/ident"
+	"onepool/internal/ledger"
+	"onepool/internal/money"
+	"onepool/internal/place"
+)
+
+type accountRow struct {
+	ledger.AccountWithTotal
+	PlaceName string
+}
+
+type accountsView struct {
+	Page
+	Kinds     []ledger.AccountKind
+	Kind      string
+	Q         string
+	PlaceCode string
+	Places    []placeOption
+	Rows      []accountRow
+	NextAfter int64
+	ExportURL string
+}
+
+type placeOption struct {
+	Code, Label string
+	Selected    bool
+}
+
+// accountFilter reads the list filter from the query, narrowed to the
+// caller's subtree.
+func (c *call) accountFilter(limit int) (ledger.AccountFilter, error) {
+	q := c.r.URL.Query()
+	f := ledger.AccountFilter{Kind: ledger.AccountKind(q.Get("kind")), Search: strings.TrimSpace(q.Get("q")), Limit: limit}
+	if f.Kind != "" && !validKind(f.Kind) {
+		return f, errs.F(errs.Invalid, "invalid_kind", "kind", "unknown account kind %q", f.Kind)
+	}
+	var req place.Code
+	if p := q.Get("place"); p != "" {
+		pc, err := place.Parse(p)
+		if err != nil {
+			return f, errs.F(errs.Invalid, "invalid_place", "place", "%v", err)
+		}
+		req = pc
+	}
+	f.PlacePrefix = c.scopePrefix(req)
+	if v := q.Get("after"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return f, errs.F(errs.Invalid, "invalid_query", "after", "after must be a non-negative integer")
+		}
+		f.AfterID = n
+	}
+	return f, nil
+}
+
+func validKind(k ledger.AccountKind) bool {
+	for _, x := range ledger.Kinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// placeOptions lists the caller's subtree (county and townships, and the
+// villages of a township user) for a filter.
+func (c *call) placeOptions(selected string) []placeOption {
+	t, err := c.s.d.Auth.Places(c.r.Context(), c.p.County)
+	if err != nil {
+		return nil
+	}
+	var out []placeOption
+	for _, n := range t.Descendants(c.p.Place) {
+		if n.Code.Level() == place.Village && c.p.Place.Level() == place.County {
+			continue
+		}
+		label := n.Name
+		if n.Code.Level() == place.Village {
+			label = "　" + label
+		}
+		out = append(out, placeOption{Code: string(n.Code), Label: label, Selected: string(n.Code) == selected})
+	}
+	return out
+}
+
+func (s *Server) accountsPage(w http.ResponseWriter, c *call) error {
+	f, err := c.accountFilter(100)
+	if err != nil {
+		return err
+	}
+	as, err := s.d.Ledger.Accounts(c.r.Context(), c.p.County, f)
+	if err != nil {
+		return err
+	}
+	q := c.r.URL.Query()
+	v := accountsView{Page: c.page(translate(c.lang, "ledger.accounts"), "funds"), Kinds: ledger.Kinds, Kind: string(f.Kind), Q: f.Search,
+		PlaceCode: q.Get("place"), Places: c.placeOptions(q.Get("place"))}
+	for _, a := range as {
+		v.Rows = append(v.Rows, accountRow{AccountWithTotal: a, PlaceName: s.d.Auth.PlaceName(c.r.Context(), a.Place)})
+	}
+	if len(as) == f.Limit {
+		v.NextAfter = as[len(as)-1].ID
+	}
+	q.Del("after")
+	v.ExportURL = "/ledger/accounts.xlsx?" + q.Encode()
+	return c.render(w, http.StatusOK, "accounts", v)
+}
+
+// accountsExport writes the filtered account list (the caller's subtree
+// only) as xlsx. Free text is scrubbed of personal numbers.
+func (s *Server) accountsExport(w http.ResponseWriter, c *call) error {
+	f, err := c.accountFilter(1000)
+	if err != nil {
+		return err
+	}
+	x := excelize.NewFile()
+	defer x.Close()
+	sh := x.GetSheetName(0)
+	head := []any{translate(c.lang, "col.code"), translate(c.lang, "col.name"), translate(c.lang, "col.kind"), translate(c.lang, "col.place"), translate(c.lang, "col.balance")}
+	if err := x.SetSheetRow(sh, "A1", &head); err != nil {
+		return errs.Wrap(err, "export")
+	}
+	row := 2
+	for {
+		as, err := s.d.Ledger.Accounts(c.r.Context(), c.p.County, f)
+		if err != nil {
+			return err
+		}
+		for _, a := range as {
+			cells := []any{ident.Scrub(a.Code), ident.Scrub(a.Name), translate(c.lang, "kind."+string(a.Kind)), s.d.Auth.PlaceName(c.r.Context(), a.Place), a.Total.Plain()}
+			cell, _ := excelize.CoordinatesToCellName(1, row)
+			if err := x.SetSheetRow(sh, cell, &cells); err != nil {
+				return errs.Wrap(err, "export")
+			}
+			row++
+		}
+		if len(as) < f.Limit || row > 200001 {
+			break
+		}
+		f.AfterID = as[len(as)-1].ID
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", `attachment; filename="accounts.xlsx"`)
+	return x.Write(w)
+}
+
+type accountView struct {
+	Page
+	Account   ledger.Account
+	PlaceName string
+	Balances  []ledger.Balance
+	Total     money.Fen
+	AsOf      string
+	Lines     []stmtRow
+	Before    int64
+}
+
+type stmtRow struct {
+	ledger.StatementLine
+	Other string // the other side's name
+}
+
+func (s *Server) accountPage(w http.ResponseWriter, c *call) error {
+	county := c.p.County
+	a, err := c.account(county, c.r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	ctx := c.r.Context()
+	v := accountView{Page: c.page(a.Name, "funds"), Account: a, PlaceName: s.d.Auth.PlaceName(ctx, a.Place)}
+	if asOf := c.r.URL.Query().Get("as_of"); asOf != "" {
+		day, err := parseDay(asOf)
+		if err != nil {
+			return err
+		}
+		v.AsOf = asOf
+		v.Balances, err = s.d.Ledger.BalancesAsOf(ctx, county, a.Code, day)
+		if err != nil {
+			return err
+		}
+	} else if v.Balances, err = s.d.Ledger.Balances(ctx, county, a.Code); err != nil {
+		return err
+	}
+	for _, b := range v.Balances {
+		v.Total += b.Amount
+	}
+	var before int64
+	if b := c.r.URL.Query().Get("before"); b != "" {
+		if before, err = strconv.ParseInt(b, 10, 64); err != nil || before < 0 {
+			return errs.F(errs.Invalid, "invalid_query", "before", "before must be a non-negative integer")
+		}
+	}
+	lines, err := s.d.Ledger.Statement(ctx, county, a.Code, before, 50)
+	if err != nil {
+		return err
+	}
+	ts := make([]ledger.Transfer, len(lines))
+	for i, l := range lines {
+		ts[i] = l.Transfer
+	}
+	rows, err := c.transferRows(county, ts)
+	if err != nil {
+		return err
+	}
+	for i, l := range lines {
+		other := rows[i].FromName
+		if !l.In {
+			other = rows[i].ToName
+		}
+		v.Lines = append(v.Lines, stmtRow{StatementLine: l, Other: other})
+	}
+	if len(lines) == 50 {
+		v.Before = lines[len(lines)-1].ID
+	}
+	return c.render(w, http.StatusOK, "account", v)
+}
+
+type transfersView struct {
+	Page
+	Rows   []transferRow
+	Before int64
+}
+
+func (s *Server) transfersPage(w http.ResponseWriter, c *call) error {
+	var before int64
+	if b := c.r.URL.Query().Get("before"); b != "" {
+		n, err := strconv.ParseInt(b, 10, 64)
+		if err != nil || n < 0 {
+			return errs.F(errs.Invalid, "invalid_query", "before", "before must be a non-negative integer")
+		}
+		before = n
+	}
+	ts, err := s.d.Ledger.RecentTransfersIn(c.r.Context(), c.p.County, c.p.Prefix(), before, 50)
+	if err != nil {
+		return err
+	}
+	v := transfersView{Page: c.page(translate(c.lang, "ledger.transfers"), "funds")}
+	if v.Rows, err = c.transferRows(c.p.County, ts); err != nil {
+		return err
+	}
+	if len(ts) == 50 {
+		v.Before = ts[len(ts)-1].ID
+	}
+	return c.render(w, http.StatusOK, "transfers", v)
+}
+
+type legRow struct {
+	Channel, ChannelName string
+	Amount               money.Fen
+}
+
+type transferView struct {
+	Page
+	Transfer         ledger.Transfer
+	FromName, ToName string
+	FromSees, ToSees bool
+	Legs             []legRow
+	ReversedBy       int64
+	Upper            string
+}
+
+func (s *Server) transferPage(w http.ResponseWriter, c *call) error {
+	id, err := strconv.ParseInt(c.r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return errs.F(errs.Invalid, "invalid_id", "id", "transfer id must be a positive integer")
+	}
+	county := c.p.County
+	t, err := c.transfer(county, id)
+	if err != nil {
+		return err
+	}
+	ctx := c.r.Context()
+	v := transferView{Page: c.page(fmt.Sprintf("%s #%d", translate(c.lang, "ledger.transfer"), t.ID), "funds"), Transfer: t, Upper: upper(t.Total)}
+	for _, side := range []struct {
+		code string
+		name *string
+		sees *bool
+	}{{t.From, &v.FromName, &v.FromSees}, {t.To, &v.ToName, &v.ToSees}} {
+		a, err := s.d.Ledger.Account(ctx, county, side.code)
+		if err != nil {
+			return err
+		}
+		*side.sees = c.p.Sees(a.Place)
+		*side.name = a.Name
+		if !*side.sees {
+			*side.name = translate(c.lang, "scope.outside")
+		}
+	}
+	chs, err := s.d.Ledger.Channels(ctx, county)
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, ch := range chs {
+		names[ch.Code] = ch.Name
+	}
+	for _, l := range t.Legs {
+		v.Legs = append(v.Legs, legRow{l.Channel, names[l.Channel], l.Amount})
+	}
+	if v.ReversedBy, err = s.d.Ledger.ReversedBy(ctx, county, id); err != nil {
+		return err
+	}
+	return c.render(w, http.StatusOK, "transfer", v)
+}
+
+type traceView struct {
+	Page
+	Channels  []ledger.Channel
+	Channel   string
+	Account   string
+	Subject   string
+	SVG       template.HTML
+	Edges     []traceEdgeRow
+	Truncated bool
+}
+
+type traceEdgeRow struct {
+	From, To, Channel string
+	Amount            money.Fen
+	Count             int64
+}
+
+// kindColumn places account kinds left to right: where money comes from,
+// through the pool, to where it ends.
+var kindColumn = map[ledger.AccountKind]int{
+	ledger.External: 0, ledger.ChannelAcc: 1, ledger.Pool: 2, ledger.Relief: 2, ledger.Loan: 2, ledger.Suspense: 2,
+	ledger.Project: 3, ledger.Household: 4, ledger.Entity: 4, ledger.Collective: 4, ledger.Asset: 4,
+}
+
+func (s *Server) tracePage(w http.ResponseWriter, c *call) error {
+	ctx := c.r.Context()
+	county := c.p.County
+	q := c.r.URL.Query()
+	chs, err := s.d.Ledger.Channels(ctx, county)
+	if err != nil {
+		return err
+	}
+	v := traceView{Page: c.page(translate(c.lang, "ledger.trace"), "funds"), Channels: chs, Channel: q.Get("channel"), Account: q.Get("account")}
+	if v.Channel == "" && v.Account == "" && len(chs) > 0 {
+		v.Channel = chs[0].Code
+	}
+	var t ledger.Trace
+	switch {
+	case v.Account != "":
+		a, err := c.account(county, v.Account)
+		if err != nil {
+			return err
+		}
+		v.Subject = a.Name
+		if t, err = s.d.Ledger.TraceAccount(ctx, county, a.Code); err != nil {
+			return err
+		}
+	case v.Channel != "":
+		v.Subject = v.Channel
+		for _, ch := range chs {
+			if ch.Code == v.Channel {
+				v.Subject = ch.Name
+			}
+		}
+		if t, err = s.d.Ledger.TraceChannel(ctx, county, v.Channel); err != nil {
+			return err
+		}
+	default:
+		return c.render(w, http.StatusOK, "trace", v)
+	}
+	t = c.scopeTrace(t)
+	v.Truncated = t.Truncated
+	v.SVG, v.Edges = c.flowChart(t)
+	return c.render(w, http.StatusOK, "trace", v)
+}
+
+// flowChart draws a trace as a Sankey diagram and lists its edges.
+func (c *call) flowChart(t ledger.Trace) (template.HTML, []traceEdgeRow) {
+	label := func(n ledger.TraceNode) string {
+		switch {
+		case n.ID == outsideNode:
+			return fmt.Sprintf(translate(c.lang, "trace.outside"), n.Group)
+		case n.Group > 0:
+			return fmt.Sprintf(translate(c.lang, "trace.group"), n.Group, translate(c.lang, "kind."+string(n.Kind)))
+		}
+		return n.Name
+	}
+	in, out := map[int64]money.Fen{}, map[int64]money.Fen{}
+	for _, e := range t.Edges {
+		out[e.From] += e.Amount
+		in[e.To] += e.Amount
+	}
+	ids := make([]int64, 0, len(t.Nodes))
+	for id := range t.Nodes {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	var ch flowchart.Chart
+	for _, id := range ids {
+		n := t.Nodes[id]
+		col, ok := kindColumn[n.Kind]
+		if !ok {
+			col = 2
+		}
+		fn := flowchart.Node{ID: id, Label: label(n), Sub: max(in[id], out[id]).String(), Column: col}
+		if n.Group == 0 && n.Code != "" {
+			fn.Href = "/ledger/accounts/" + pathEscape(n.Code)
+		}
+		ch.Nodes = append(ch.Nodes, fn)
+	}
+	var rows []traceEdgeRow
+	for _, e := range t.Edges {
+		from, to := label(t.Nodes[e.From]), label(t.Nodes[e.To])
+		ch.Links = append(ch.Links, flowchart.Link{From: e.From, To: e.To, Value: int64(e.Amount), Group: e.Channel,
+			Title: fmt.Sprintf("%s → %s · %s · %s", from, to, e.Channel, e.Amount)})
+		rows = append(rows, traceEdgeRow{From: from, To: to, Channel: e.Channel, Amount: e.Amount, Count: e.Count})
+	}
+	// The SVG is built from escaped text by flowchart.Render.
+	return template.HTML(flowchart.Render(ch)), rows
+}
+
+func pathEscape(s string) string { return url.PathEscape(s) }
+
+// parseDay reads a local date YYYY-MM-DD.
+func parseDay(s string) (time.Time, error) {
+	day, err := time.ParseInLocation("2006-01-02", s, clock.Zone)
+	if err != nil {
+		return time.Time{}, errs.F(errs.Invalid, "invalid_date", "as_of", "as_of must be a date YYYY-MM-DD, got %q", s)
+	}
+	return day, nil
+}

@@ -1,0 +1,266 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"onepool/internal/audit"
+	"onepool/internal/auth"
+	"onepool/internal/errs"
+	"onepool/internal/place"
+)
+
+type auditView struct {
+	Page
+	Actor, Action, Object, From, To string
+	Rows                            []audit.Record
+	Before                          int64
+}
+
+// auditPage lists the audit log of the caller's subtree, newest first.
+func (s *Server) auditPage(w http.ResponseWriter, c *call) error {
+	q := c.r.URL.Query()
+	v := auditView{Page: c.page(translate(c.lang, "audit.title"), "oversight"),
+		Actor: strings.TrimSpace(q.Get("actor")), Action: strings.TrimSpace(q.Get("action")), Object: strings.TrimSpace(q.Get("object")), From: q.Get("from"), To: q.Get("to")}
+	f := audit.Filter{County: c.p.County, PlacePrefix: c.p.Prefix(), Actor: v.Actor, Action: v.Action, Object: v.Object, Limit: 100}
+	if len(f.PlacePrefix) <= 6 {
+		f.PlacePrefix = c.p.County
+	}
+	var err error
+	if v.From != "" {
+		if f.From, err = parseDay(v.From); err != nil {
+			return errs.F(errs.Invalid, "invalid_date", "from", "from must be a date YYYY-MM-DD")
+		}
+	}
+	if v.To != "" {
+		if f.To, err = parseDay(v.To); err != nil {
+			return errs.F(errs.Invalid, "invalid_date", "to", "to must be a date YYYY-MM-DD")
+		}
+		f.To = f.To.Add(24 * time.Hour)
+	}
+	if b := q.Get("before"); b != "" {
+		if f.BeforeID, err = strconv.ParseInt(b, 10, 64); err != nil || f.BeforeID < 0 {
+			return errs.F(errs.Invalid, "invalid_query", "before", "before must be a non-negative integer")
+		}
+	}
+	if v.Rows, err = audit.List(c.r.Context(), s.d.DB, f); err != nil {
+		return err
+	}
+	if len(v.Rows) == f.Limit {
+		v.Before = v.Rows[len(v.Rows)-1].ID
+	}
+	return c.render(w, http.StatusOK, "audit", v)
+}
+
+type userRow struct {
+	auth.User
+	PlaceName string
+}
+
+type usersView struct {
+	Page
+	Users  []userRow
+	Roles  []auth.Role
+	Places []placeOption
+	Error  string
+	Done   string
+	Form   auth.NewUser
+}
+
+func (s *Server) usersView(c *call) (usersView, error) {
+	v := usersView{Page: c.page(translate(c.lang, "users.title"), "settings"), Roles: auth.Roles}
+	us, err := s.d.Auth.Users(c.r.Context(), c.p)
+	if err != nil {
+		return v, err
+	}
+	for _, u := range us {
+		v.Users = append(v.Users, userRow{User: u, PlaceName: s.d.Auth.PlaceName(c.r.Context(), u.Place)})
+	}
+	t, err := s.d.Auth.Places(c.r.Context(), c.p.County)
+	if err != nil {
+		return v, err
+	}
+	for _, n := range t.Descendants(c.p.Place) {
+		label := n.Name
+		for i := place.County; i < n.Code.Level(); i++ {
+			label = "　" + label
+		}
+		v.Places = append(v.Places, placeOption{Code: string(n.Code), Label: label})
+	}
+	return v, nil
+}
+
+func (s *Server) usersPage(w http.ResponseWriter, c *call) error {
+	v, err := s.usersView(c)
+	if err != nil {
+		return err
+	}
+	return c.render(w, http.StatusOK, "users", v)
+}
+
+// formError re-renders a settings page with the error when it is the
+// user's to fix, and fails the request otherwise.
+func formError(err error) (string, int, error) {
+	switch errs.KindOf(err) {
+	case errs.Invalid, errs.Conflict, errs.RuleBroken:
+		if e, ok := errs.As(err); ok {
+			return e.Message, statusOf(errs.KindOf(err)), nil
+		}
+		return err.Error(), statusOf(errs.KindOf(err)), nil
+	}
+	return "", 0, err
+}
+
+func (s *Server) createUser(w http.ResponseWriter, c *call) error {
+	r := c.r
+	in := auth.NewUser{Username: r.PostFormValue("username"), DisplayName: r.PostFormValue("display_name"), Role: auth.Role(r.PostFormValue("role")),
+		Place: place.Code(r.PostFormValue("place")), Password: r.PostFormValue("password")}
+	_, err := s.d.Auth.CreateUser(r.Context(), c.p, in)
+	if err != nil {
+		msg, status, ferr := formError(err)
+		if ferr != nil {
+			return ferr
+		}
+		v, verr := s.usersView(c)
+		if verr != nil {
+			return verr
+		}
+		in.Password = ""
+		v.Error, v.Form = msg, in
+		return c.render(w, status, "users", v)
+	}
+	http.Redirect(w, r, "/system/users", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) setUserDisabled(w http.ResponseWriter, c *call, disabled bool) error {
+	if err := s.d.Auth.SetDisabled(c.r.Context(), c.p, c.r.PathValue("username"), disabled); err != nil {
+		msg, status, ferr := formError(err)
+		if ferr != nil {
+			return ferr
+		}
+		v, verr := s.usersView(c)
+		if verr != nil {
+			return verr
+		}
+		v.Error = msg
+		return c.render(w, status, "users", v)
+	}
+	http.Redirect(w, c.r, "/system/users", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) disableUser(w http.ResponseWriter, c *call) error {
+	return s.setUserDisabled(w, c, true)
+}
+func (s *Server) enableUser(w http.ResponseWriter, c *call) error {
+	return s.setUserDisabled(w, c, false)
+}
+
+func (s *Server) resetPassword(w http.ResponseWriter, c *call) error {
+	err := s.d.Auth.SetPassword(c.r.Context(), c.p, c.r.PathValue("username"), c.r.PostFormValue("password"))
+	v, verr := s.usersView(c)
+	if verr != nil {
+		return verr
+	}
+	if err != nil {
+		msg, status, ferr := formError(err)
+		if ferr != nil {
+			return ferr
+		}
+		v.Error = msg
+		return c.render(w, status, "users", v)
+	}
+	v.Done = translate(c.lang, "users.password_set")
+	return c.render(w, http.StatusOK, "users", v)
+}
+
+type placeRow struct {
+	Code, Name string
+	Level      string
+	Depth      int
+}
+
+type placesView struct {
+	Page
+	Rows  []placeRow
+	Error string
+	Done  string
+}
+
+func (s *Server) placesView(c *call) (placesView, error) {
+	v := placesView{Page: c.page(translate(c.lang, "places.title"), "settings")}
+	t, err := s.d.Auth.Places(c.r.Context(), c.p.County)
+	if err != nil {
+		return v, err
+	}
+	for _, n := range t.Descendants(c.p.Place) {
+		v.Rows = append(v.Rows, placeRow{Code: string(n.Code), Name: n.Name, Level: n.Code.Level().String(), Depth: int(n.Code.Level() - place.County)})
+	}
+	return v, nil
+}
+
+func (s *Server) placesPage(w http.ResponseWriter, c *call) error {
+	v, err := s.placesView(c)
+	if err != nil {
+		return err
+	}
+	return c.render(w, http.StatusOK, "places", v)
+}
+
+// importPlaces reads an uploaded CSV or xlsx of (code, name, parent).
+func (s *Server) importPlaces(w http.ResponseWriter, c *call) error {
+	var n int
+	f, _, err := c.r.FormFile("file")
+	if err == nil {
+		defer f.Close()
+		var nodes []place.Node
+		if nodes, err = auth.ParsePlaceFile(f); err == nil {
+			n, err = s.d.Auth.ImportPlaces(c.r.Context(), c.p, nodes)
+		}
+	} else {
+		err = errs.F(errs.Invalid, "missing_file", "file", "choose a CSV or xlsx file to import")
+	}
+	v, verr := s.placesView(c)
+	if verr != nil {
+		return verr
+	}
+	if err != nil {
+		msg, status, ferr := formError(err)
+		if ferr != nil {
+			return ferr
+		}
+		v.Error = msg
+		return c.render(w, status, "places", v)
+	}
+	v.Done = strconv.Itoa(n)
+	return c.render(w, http.StatusOK, "places", v)
+}
+
+type tokensView struct {
+	Page
+	Token string
+	Error string
+}
+
+func (s *Server) tokensPage(w http.ResponseWriter, c *call) error {
+	return c.render(w, http.StatusOK, "tokens", tokensView{Page: c.page(translate(c.lang, "tokens.title"), "settings")})
+}
+
+// issueToken shows a new API token once.
+func (s *Server) issueToken(w http.ResponseWriter, c *call) error {
+	v := tokensView{Page: c.page(translate(c.lang, "tokens.title"), "settings")}
+	tok, err := s.d.Auth.IssueToken(c.r.Context(), c.p, c.r.PostFormValue("label"))
+	if err != nil {
+		msg, status, ferr := formError(err)
+		if ferr != nil {
+			return ferr
+		}
+		v.Error = msg
+		return c.render(w, status, "tokens", v)
+	}
+	v.Token = tok
+	return c.render(w, http.StatusOK, "tokens", v)
+}
