@@ -10,8 +10,8 @@ var messages = map[string]msg{
 	"app.name":    {"一池通 onepool", "onepool"},
 	"app.tagline": {"多个渠道引水 · 一个池子蓄水 · 一个龙头放水", "many channels in · one pool · one tap"},
 	"app.footer":  {"onepool · 乡村振兴资金统筹整合管理 · 内网离线运行", "onepool · integrated rural-revitalization funds · runs offline on the intranet"},
-	"yes":         {"是", "yes"},
-	"no":          {"否", "no"},
+	"yes":         {"是", "Yes"},
+	"no":          {"否", "No"},
 
 	"nav.label":      {"主导航", "Main navigation"},
 	"nav.desk":       {"工作台", "Dashboard"},
@@ -258,3 +258,6 @@ func translate(lang, key string) string {
 	}
 	return m.zh
 }
+
+// Translate is translate for tests and tools outside the package.
+func Translate(lang, key string) string { return translate(lang, key) }

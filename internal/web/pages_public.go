@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/csv"
 	"net/http"
+	"strings"
 
 	"onepool/internal/clock"
 	"onepool/internal/errs"
@@ -78,6 +79,9 @@ func (s *Server) publicCounty(w http.ResponseWriter, c *call) error {
 	if v.Channels, v.Total, err = c.channelSummary(county, county); err != nil {
 		return err
 	}
+	for i := range v.Channels {
+		v.Channels[i].Name = ident.Scrub(v.Channels[i].Name)
+	}
 	if v.Payouts, err = s.publicPayouts(c, county, 20); err != nil {
 		return err
 	}
@@ -104,7 +108,7 @@ func (s *Server) publicPayouts(c *call, county string, n int) ([]payoutRow, erro
 			continue
 		}
 		for _, l := range t.Legs {
-			out = append(out, payoutRow{Date: clock.Day(t.PostedAt), Name: ident.MaskName(ident.Scrub(a.Name)),
+			out = append(out, payoutRow{Date: clock.Day(t.PostedAt), Name: publicName(a.Name),
 				Village: s.d.Auth.PlaceName(ctx, a.Place), Channel: l.Channel, Amount: l.Amount})
 		}
 		if len(out) >= n {
@@ -139,4 +143,13 @@ func (s *Server) publicFundsCSV(w http.ResponseWriter, c *call) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// publicName shows a person's name as surname + * (only the first word of
+// the account name: anything typed after it is dropped).
+func publicName(s string) string {
+	if f := strings.Fields(s); len(f) > 0 {
+		s = f[0]
+	}
+	return ident.MaskName(ident.Scrub(s))
 }

@@ -1,0 +1,383 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"onepool/internal/auth"
+	"onepool/internal/ledger"
+	"onepool/internal/money"
+	"onepool/internal/place"
+	"onepool/internal/store"
+	"onepool/internal/store/storetest"
+	"onepool/internal/web"
+)
+
+// The authorization matrix: every route × every role × a record in the
+// user's own place, in the parent place and in a sibling place. The rules
+// below are written independently of routes.go; a route without a rule
+// here fails the test.
+
+const (
+	staff  = "admin rural finance sector township village auditor"
+	public = "public " + staff
+)
+
+// rule is what the matrix expects of a route.
+type rule struct {
+	roles string // roles that may use it ("public" = anonymous too)
+	// record: the path (or query) names a record with a place, so the
+	// parent and sibling variants must be "not found".
+	record bool
+	// list: the path names only a county; the route lists records, which
+	// must be filtered to the user's subtree (a township user asking the
+	// own county gets a list without the sibling township's records).
+	list bool
+	// always is a status the route answers whoever asks (a catch-all).
+	always int
+	// anyStatus: the outcome depends on input only (the login form).
+	anyStatus bool
+}
+
+var matrix = map[string]rule{
+	"GET /healthz":                           {roles: public},
+	"GET /static/":                           {roles: public},
+	"GET /{$}":                               {roles: public},
+	"GET /login":                             {roles: public},
+	"POST /login":                            {roles: public, anyStatus: true},
+	"POST /logout":                           {roles: public},
+	"POST /lang":                             {roles: public},
+	"GET /desk":                              {roles: staff, list: true},
+	"GET /area/{area}":                       {roles: staff},
+	"GET /ledger/accounts":                   {roles: staff, list: true},
+	"GET /ledger/accounts.xlsx":              {roles: staff, list: true},
+	"GET /ledger/accounts/{code}":            {roles: staff, record: true},
+	"GET /ledger/transfers":                  {roles: staff, list: true},
+	"GET /ledger/transfers/{id}":             {roles: staff, record: true},
+	"GET /ledger/trace":                      {roles: staff, record: true},
+	"GET /audit":                             {roles: "admin auditor", list: true},
+	"GET /system/users":                      {roles: "admin auditor", list: true},
+	"POST /system/users":                     {roles: "admin"},
+	"POST /system/users/{username}/disable":  {roles: "admin", record: true},
+	"POST /system/users/{username}/enable":   {roles: "admin", record: true},
+	"POST /system/users/{username}/password": {roles: "admin", record: true},
+	"GET /system/places":                     {roles: staff},
+	"POST /system/places":                    {roles: "admin"},
+	"GET /system/tokens":                     {roles: "finance rural admin auditor"},
+	"POST /system/tokens":                    {roles: "finance rural admin auditor"},
+	"GET /me":                                {roles: staff},
+	"POST /me/password":                      {roles: staff},
+	"GET /public":                            {roles: public},
+	"GET /public/{county}":                   {roles: public},
+	"GET /public/{county}/funds.csv":         {roles: public},
+
+	"GET /api/v1/ledger/{county}/channels":                  {roles: staff, record: true, list: true},
+	"POST /api/v1/ledger/{county}/channels":                 {roles: "finance rural", record: true, list: true},
+	"GET /api/v1/ledger/{county}/accounts":                  {roles: staff, record: true, list: true},
+	"POST /api/v1/ledger/{county}/accounts":                 {roles: "finance rural", record: true, list: true},
+	"GET /api/v1/ledger/{county}/accounts/{code}":           {roles: staff, record: true},
+	"GET /api/v1/ledger/{county}/accounts/{code}/balances":  {roles: staff, record: true},
+	"GET /api/v1/ledger/{county}/accounts/{code}/statement": {roles: staff, record: true},
+	"GET /api/v1/ledger/{county}/transfers":                 {roles: staff, record: true, list: true},
+	"POST /api/v1/ledger/{county}/transfers":                {roles: "finance rural", record: true, list: true},
+	"GET /api/v1/ledger/{county}/transfers/{id}":            {roles: staff, record: true},
+	"POST /api/v1/ledger/{county}/transfers/{id}/reverse":   {roles: "finance rural", record: true},
+	"GET /api/v1/ledger/{county}/trace":                     {roles: staff, record: true},
+	"/api/":                                                 {roles: staff, always: 404},
+	"/":                                                     {roles: public, always: 404},
+}
+
+// The fixture's places: county 990101 with townships A and B (a village
+// each), and a second county 990102.
+const (
+	countyA = "990101"
+	root    = "990101000000"
+	twpA    = "990101001000"
+	vilA    = "990101001001"
+	twpB    = "990101002000"
+	vilB    = "990101002001"
+	county2 = "990102"
+	root2   = "990102000000"
+)
+
+// userPlace is where each role's test user acts: the bureaus and the
+// auditor at the county, the township officer in A, the village cadre in A's village.
+var userPlace = map[auth.Role]string{
+	auth.RoleAdmin: root, auth.RoleRural: root, auth.RoleFinance: root, auth.RoleSector: root, auth.RoleAuditor: root,
+	auth.RoleTownship: twpA, auth.RoleVillage: vilA,
+}
+
+// fixture holds the ids the matrix addresses.
+type fixture struct {
+	h        http.Handler
+	a        *auth.Service
+	ids      map[string]int64 // transfer key → id
+	otherTID int64            // a transfer of county 990102
+}
+
+func newFixture(t *testing.T, db *store.DB) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	a := auth.New(db, nil, auth.Config{ArgonMemoryKiB: 64, ArgonTime: 1, IPFailures: 1 << 20})
+	l := ledger.New(db, nil)
+	for _, c := range []struct {
+		county string
+		nodes  []place.Node
+	}{
+		{countyA, []place.Node{{Code: root, Name: "甲县"}, {Code: twpA, Name: "甲镇", Parent: root}, {Code: vilA, Name: "甲村", Parent: twpA}, {Code: twpB, Name: "乙镇", Parent: root}, {Code: vilB, Name: "乙村", Parent: twpB}}},
+		{county2, []place.Node{{Code: root2, Name: "丙县"}}},
+	} {
+		if _, err := a.ImportPlaces(ctx, auth.System(c.county), c.nodes); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for role, pl := range userPlace {
+		mustUser(t, a, "u-"+string(role), role, pl)
+	}
+	// Targets of the user-management routes.
+	mustUser(t, a, "target-a", auth.RoleVillage, vilA)
+	mustUser(t, a, "target-county", auth.RoleFinance, root)
+	mustUser(t, a, "target-b", auth.RoleVillage, vilB)
+	mustUser(t, a, "target-other", auth.RoleFinance, root2)
+
+	f := &fixture{h: web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a}), a: a, ids: map[string]int64{}}
+	for _, county := range []string{countyA, county2} {
+		if _, err := l.CreateChannels(ctx, "t", county, []ledger.NewChannel{{Code: "ZX", Name: "中央"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := l.OpenAccounts(ctx, "t", countyA, []ledger.NewAccount{
+		{Code: "treasury", Kind: ledger.External, Name: "国库", Place: root},
+		{Code: "acct-county", Kind: ledger.Pool, Name: "资金池", Place: root},
+		{Code: "acct-a", Kind: ledger.Household, Name: "甲户", Place: vilA},
+		{Code: "acct-b", Kind: ledger.Household, Name: "乙户", Place: vilB},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.OpenAccounts(ctx, "t", county2, []ledger.NewAccount{{Code: "treasury", Kind: ledger.External, Name: "国库", Place: root2}, {Code: "acct-x", Kind: ledger.Pool, Name: "丙池", Place: root2}}); err != nil {
+		t.Fatal(err)
+	}
+	ts, err := l.Post(ctx, "t", countyA, []ledger.TransferRequest{
+		{Key: "in", Kind: "arrival", From: "treasury", To: "acct-county", Legs: []ledger.Leg{{Channel: "ZX", Amount: money.Fen(1_000_000)}}},
+		{Key: "to-a", Kind: "payment", From: "acct-county", To: "acct-a", Legs: []ledger.Leg{{Channel: "ZX", Amount: 100}}},
+		{Key: "to-b", Kind: "payment", From: "acct-county", To: "acct-b", Legs: []ledger.Leg{{Channel: "ZX", Amount: 100}}},
+		{Key: "a-to-county", Kind: "refund", From: "acct-a", To: "acct-county", Legs: []ledger.Leg{{Channel: "ZX", Amount: 1}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tr := range ts {
+		f.ids[tr.Key] = tr.ID
+	}
+	ts, err = l.Post(ctx, "t", county2, []ledger.TransferRequest{{Key: "x", Kind: "arrival", From: "treasury", To: "acct-x", Legs: []ledger.Leg{{Channel: "ZX", Amount: 5}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.otherTID = ts[0].ID
+	return f
+}
+
+func mustUser(t *testing.T, a *auth.Service, name string, role auth.Role, pl string) {
+	t.Helper()
+	county := pl[:6]
+	if _, err := a.CreateUser(context.Background(), auth.System(county), auth.NewUser{Username: name, DisplayName: name, Role: role, Place: place.Code(pl), Password: "password-" + name}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// session signs a user in and returns its cookie value and CSRF token.
+func (f *fixture) session(t *testing.T, username string) (string, string) {
+	t.Helper()
+	tok, sess, err := f.a.Login(context.Background(), username, "password-"+username, "192.0.2.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok, sess.CSRF
+}
+
+// relation is where the addressed record lies relative to the user.
+type relation string
+
+const (
+	own     relation = "own"
+	parent  relation = "parent"
+	sibling relation = "sibling"
+)
+
+// path fills a route pattern's wildcards for a role and relation.
+func (f *fixture) path(pattern string, role auth.Role, rel relation) string {
+	_, p, _ := strings.Cut(pattern, " ")
+	if !strings.Contains(pattern, " ") {
+		p = pattern
+	}
+	countyLevel := userPlace[role] == root || role == auth.RolePublic
+	county, code, id, user := countyA, "acct-a", f.ids["to-a"], "target-a"
+	switch {
+	case rel == parent && !countyLevel:
+		code, id, user = "acct-county", f.ids["in"], "target-county"
+	case rel == sibling && !countyLevel:
+		code, id, user = "acct-b", f.ids["to-b"], "target-b"
+	case rel != own: // a county-level user: the other county's records
+		county, code, id, user = county2, "acct-x", f.otherTID, "target-other"
+	}
+	if rel != own && countyLevel && !strings.HasPrefix(p, "/api/") {
+		id = 1 << 40 // pages address the user's own county: another county's record is simply absent
+	}
+	r := strings.NewReplacer("{county}", county, "{code}", code, "{id}", fmt.Sprint(id), "{username}", user, "{area}", "projects", "{$}", "")
+	p = r.Replace(p)
+	switch {
+	case p == "/static/":
+		p = "/static/app.css"
+	case pattern == "/api/":
+		p = "/api/v1/nope"
+	case pattern == "/":
+		p = "/no-such-page"
+	case p == "/ledger/trace", p == "/api/v1/ledger/"+county+"/trace":
+		p += "?account=" + code
+	case strings.HasPrefix(p, "/public/"):
+		p = strings.Replace(p, "/public/"+county2, "/public/"+countyA, 1)
+	}
+	return p
+}
+
+func TestAuthorizationMatrix(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		routes := f.h.(*web.Server).Routes()
+		seen := map[string]bool{}
+		for _, rt := range routes {
+			seen[rt.Pattern] = true
+			if _, ok := matrix[rt.Pattern]; !ok {
+				t.Errorf("route %q has no rule in the authorization matrix: add one", rt.Pattern)
+			}
+		}
+		for p := range matrix {
+			if !seen[p] {
+				t.Errorf("the matrix names %q, which is not a route", p)
+			}
+		}
+		roles := append([]auth.Role{auth.RolePublic}, auth.Roles...)
+		for _, rt := range routes {
+			want, ok := matrix[rt.Pattern]
+			if !ok {
+				continue
+			}
+			method, _, found := strings.Cut(rt.Pattern, " ")
+			if !found {
+				method = "GET"
+			}
+			for _, role := range roles {
+				rels := []relation{own}
+				if want.record {
+					rels = []relation{own, parent, sibling}
+				}
+				for _, rel := range rels {
+					f.check(t, rt, want, method, role, rel)
+				}
+			}
+		}
+	})
+}
+
+func (f *fixture) check(t *testing.T, rt web.Route, want rule, method string, role auth.Role, rel relation) {
+	t.Helper()
+	path := f.path(rt.Pattern, role, rel)
+	r := httptest.NewRequest(method, path, strings.NewReader(""))
+	if method == "POST" {
+		if rt.API {
+			r.Header.Set("Content-Type", "application/json")
+		} else {
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+	}
+	if role != auth.RolePublic {
+		tok, csrf := f.session(t, "u-"+string(role))
+		r.AddCookie(&http.Cookie{Name: "op_session", Value: tok})
+		if method == "POST" {
+			r.Header.Set("X-CSRF-Token", csrf)
+		}
+	} else if method == "POST" {
+		r.AddCookie(&http.Cookie{Name: "op_csrf", Value: strings.Repeat("c", 32)})
+		r.Header.Set("X-CSRF-Token", strings.Repeat("c", 32))
+	}
+	w := httptest.NewRecorder()
+	f.h.ServeHTTP(w, r)
+	got := w.Code
+	name := fmt.Sprintf("%s as %s (%s): %s %s", rt.Pattern, role, rel, method, path)
+	if got >= 500 {
+		t.Errorf("%s: status %d: %s", name, got, w.Body)
+		return
+	}
+	toLogin := got == http.StatusSeeOther && strings.HasPrefix(w.Header().Get("Location"), "/login?")
+	allowed := strings.Contains(" "+want.roles+" ", " "+string(role)+" ")
+	switch {
+	case want.anyStatus:
+	case !allowed && role == auth.RolePublic:
+		if !(got == http.StatusUnauthorized || toLogin) {
+			t.Errorf("%s: status %d, want sign-in (401 or redirect to /login)", name, got)
+		}
+	case !allowed:
+		if got != http.StatusForbidden && got != http.StatusNotFound {
+			t.Errorf("%s: status %d, want 403 or 404 for role %s", name, got, role)
+		}
+	case want.always != 0:
+		if got != want.always {
+			t.Errorf("%s: status %d, want %d", name, got, want.always)
+		}
+	case rel == own || (want.list && userPlace[role] != root):
+		if got == http.StatusUnauthorized || got == http.StatusForbidden || got == http.StatusNotFound || toLogin {
+			t.Errorf("%s: status %d, want access: %.300s", name, got, w.Body)
+		}
+		if want.list && userPlace[role] != root && got == http.StatusOK {
+			for _, other := range []string{"acct-b", "乙户", "target-b"} {
+				if strings.Contains(w.Body.String(), other) {
+					t.Errorf("%s: the list shows %q of the sibling township", name, other)
+				}
+			}
+		}
+	default:
+		if got != http.StatusNotFound {
+			t.Errorf("%s: status %d, want 404 (another place's record is not found): %.300s", name, got, w.Body)
+		}
+	}
+}
+
+// TestOtherPlaceLooksMissing: a township officer asking for a sibling
+// township's account gets exactly the answer a missing account gets.
+func TestOtherPlaceLooksMissing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		tok, _ := f.session(t, "u-township")
+		get := func(path string) (int, string) {
+			r := httptest.NewRequest("GET", path, nil)
+			r.AddCookie(&http.Cookie{Name: "op_session", Value: tok})
+			w := httptest.NewRecorder()
+			f.h.ServeHTTP(w, r)
+			body := strings.ReplaceAll(w.Body.String(), "acct-b", "X")
+			body = strings.ReplaceAll(body, "no-such", "X")
+			body = strings.ReplaceAll(body, fmt.Sprint(f.ids["to-b"]), "N")
+			body = strings.ReplaceAll(body, "999999", "N")
+			return w.Code, body
+		}
+		for _, pair := range [][2]string{
+			{"/api/v1/ledger/990101/accounts/acct-b", "/api/v1/ledger/990101/accounts/no-such"},
+			{"/api/v1/ledger/990101/transfers/" + fmt.Sprint(f.ids["to-b"]), "/api/v1/ledger/990101/transfers/999999"},
+		} {
+			c1, b1 := get(pair[0])
+			c2, b2 := get(pair[1])
+			if c1 != http.StatusNotFound || c1 != c2 || b1 != b2 {
+				t.Errorf("%s → %d %s\n%s → %d %s\nwant the same not-found answer", pair[0], c1, b1, pair[1], c2, b2)
+			}
+		}
+		// Lists are filtered: the township's account list has no B account.
+		code, body := get("/api/v1/ledger/990101/accounts?" + url.Values{"limit": {"500"}}.Encode())
+		if code != 200 || !strings.Contains(body, `"acct-a"`) || strings.Contains(body, `"X"`) || strings.Contains(body, `"acct-county"`) {
+			t.Errorf("township list: %d %s", code, body)
+		}
+	})
+}
