@@ -144,7 +144,12 @@ func gcd(a, b int) int {
 // household returns the code and village of household h.
 func (p *bigPlan) household(h int) (string, place.Node) {
 	v := p.villages[h%len(p.villages)]
-	return fmt.Sprintf("big:hh:%s-%06d", v.Code, h/len(p.villages)+1), v
+	return bigHouseholdCode(string(v.Code), h/len(p.villages)), v
+}
+
+// bigHouseholdCode is the code of the n-th (from 0) big household of a village.
+func bigHouseholdCode(village string, n int) string {
+	return fmt.Sprintf("big:hh:%s-%06d", village, n+1)
 }
 
 // payment returns the i-th household payment.

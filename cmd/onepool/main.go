@@ -62,6 +62,8 @@ Usage:
   onepool migrate [--db DB]                    apply database migrations
   onepool verify  [--db DB]                    check the ledger and audit hash chains and balances
   onepool bench ledger [--db DB] [--transfers N]  measure the ledger (see docs/PERFORMANCE.md)
+  onepool bench web [--db DB] [--households N] [--transfers N] [--requests N]
+                                               page p50/p99 on the enlarged demo county
 
 DB is sqlite:PATH, a file path, or a postgres:// URL (default sqlite:onepool.db;
 the ONEPOOL_DB environment variable overrides the default).
@@ -354,8 +356,19 @@ func refreshProjectionsLoop(ctx context.Context, db *store.DB, l *ledger.Ledger,
 }
 
 func cmdBench(ctx context.Context, args []string, defaultDB string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "web" {
+		fs := flags("bench web", stderr)
+		dbf := fs.String("db", "", "database (default: a fresh SQLite file in a temp dir); an existing enlarged county is reused")
+		hh := fs.Int("households", 200000, "household accounts of the enlarged demo county")
+		n := fs.Int("transfers", 1000000, "transfers of the enlarged demo county")
+		reqs := fs.Int("requests", 200, "measured requests per page")
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		return bench.Web(ctx, bench.WebOptions{DB: *dbf, Households: *hh, Transfers: *n, Requests: *reqs}, stdout)
+	}
 	if len(args) == 0 || args[0] != "ledger" {
-		fmt.Fprint(stderr, "usage: onepool bench ledger [--db DB] [--transfers N]\n")
+		fmt.Fprint(stderr, "usage: onepool bench ledger [--db DB] [--transfers N]\n       onepool bench web [--db DB] [--households N] [--transfers N] [--requests N]\n")
 		return exitCode(2)
 	}
 	fs := flags("bench ledger", stderr)

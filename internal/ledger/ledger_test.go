@@ -110,7 +110,7 @@ func TestPostBalancesTraceAndReverse(t *testing.T) {
 			t.Fatalf("treasury ZX = %s", got)
 		}
 		// Trace the channel: treasury → pool → hh:0, hh:1.
-		tr, err := l.TraceChannel(ctx, county, "ZX")
+		tr, err := l.TraceChannel(ctx, county, "ZX", "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,7 +125,7 @@ func TestPostBalancesTraceAndReverse(t *testing.T) {
 			t.Fatalf("holdings %v", held)
 		}
 		// Trace an account back to its channels.
-		ta, err := l.TraceAccount(ctx, county, "hh:0")
+		ta, err := l.TraceAccount(ctx, county, "hh:0", "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sort"
+	"strings"
 
 	"onepool/internal/errs"
 	"onepool/internal/money"
@@ -133,6 +134,10 @@ type Holding struct {
 	Amount  money.Fen
 }
 
+// OutsideNode is the id of the node that stands for every account outside
+// the place prefix a trace was asked for.
+const OutsideNode = int64(-1 << 40)
+
 // MaxTraceEdges bounds the edges read for one trace.
 const MaxTraceEdges = 20000
 
@@ -147,7 +152,10 @@ type flowRow struct {
 
 // TraceChannel returns where the channel's money went, through every hop,
 // to the accounts that hold it now. Errors: NotFound (unknown_channel).
-func (l *Ledger) TraceChannel(ctx context.Context, county, channel string) (Trace, error) {
+//
+// prefix, when not empty, keeps only accounts whose place starts with it
+// (see OutsideNode).
+func (l *Ledger) TraceChannel(ctx context.Context, county, channel, prefix string) (Trace, error) {
 	if err := l.RefreshProjections(ctx, county); err != nil {
 		return Trace{}, err
 	}
@@ -177,13 +185,13 @@ func (l *Ledger) TraceChannel(ctx context.Context, county, channel string) (Trac
 	if len(flows) > MaxTraceEdges {
 		flows, t.Truncated = flows[:MaxTraceEdges], true
 	}
-	return l.buildTrace(ctx, county, t, flows, map[int64]string{c.id: c.code}, true)
+	return l.buildTrace(ctx, county, t, flows, map[int64]string{c.id: c.code}, true, prefix)
 }
 
 // TraceAccount returns where the account's money came from: its balances by
 // channel and, hop by hop backwards, the flows of those channels that led to
-// it. Errors: NotFound (unknown_account).
-func (l *Ledger) TraceAccount(ctx context.Context, county, code string) (Trace, error) {
+// it. prefix works as for TraceChannel. Errors: NotFound (unknown_account).
+func (l *Ledger) TraceAccount(ctx context.Context, county, code, prefix string) (Trace, error) {
 	a, err := l.Account(ctx, county, code)
 	if err != nil {
 		return Trace{}, err
@@ -260,7 +268,7 @@ func (l *Ledger) TraceAccount(ctx context.Context, county, code string) (Trace, 
 	}
 	sort.Slice(t.Channels, func(i, j int) bool { return t.Channels[i].Code < t.Channels[j].Code })
 	t.Truncated = truncated
-	t, err = l.buildTrace(ctx, county, t, flows, chCodes, false)
+	t, err = l.buildTrace(ctx, county, t, flows, chCodes, false, prefix)
 	if err != nil {
 		return t, err
 	}
@@ -279,12 +287,10 @@ func (l *Ledger) TraceAccount(ctx context.Context, county, code string) (Trace, 
 
 // buildTrace loads the nodes, folds large fans of leaf accounts into groups
 // and computes holdings.
-func (l *Ledger) buildTrace(ctx context.Context, county string, t Trace, flows []flowRow, chCodes map[int64]string, fold bool) (Trace, error) {
+func (l *Ledger) buildTrace(ctx context.Context, county string, t Trace, flows []flowRow, chCodes map[int64]string, fold bool, prefix string) (Trace, error) {
 	idset := map[int64]bool{}
 	var ids []int64
-	out := map[int64]int{}
 	for _, f := range flows {
-		out[f.from]++
 		for _, id := range []int64{f.from, f.to} {
 			if !idset[id] {
 				idset[id] = true
@@ -314,6 +320,13 @@ func (l *Ledger) buildTrace(ctx context.Context, county string, t Trace, flows [
 			nodes[n.ID] = n
 		}
 		rows.Close()
+	}
+	if prefix != "" {
+		flows = scopeFlows(nodes, flows, prefix)
+	}
+	out := map[int64]int{}
+	for _, f := range flows {
+		out[f.from]++
 	}
 	// Fold: leaves (no outgoing edge) reached from one node, of one kind,
 	// beyond foldAbove, become one group node per (from, kind).
@@ -386,4 +399,33 @@ func (l *Ledger) buildTrace(ctx context.Context, county string, t Trace, flows [
 		return t.Holdings[i].Node < t.Holdings[j].Node
 	})
 	return t, nil
+}
+
+// scopeFlows merges the nodes outside prefix into OutsideNode, dropping
+// flows that stay outside.
+func scopeFlows(nodes map[int64]TraceNode, flows []flowRow, prefix string) []flowRow {
+	hidden := map[int64]bool{}
+	for id, n := range nodes {
+		if !strings.HasPrefix(string(n.Place), prefix) {
+			hidden[id] = true
+			delete(nodes, id)
+		}
+	}
+	if len(hidden) == 0 {
+		return flows
+	}
+	nodes[OutsideNode] = TraceNode{ID: OutsideNode, Group: len(hidden)}
+	kept := flows[:0]
+	for _, f := range flows {
+		if hidden[f.from] {
+			f.from = OutsideNode
+		}
+		if hidden[f.to] {
+			f.to = OutsideNode
+		}
+		if f.from != OutsideNode || f.to != OutsideNode {
+			kept = append(kept, f)
+		}
+	}
+	return kept
 }

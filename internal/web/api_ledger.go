@@ -483,10 +483,10 @@ func (s *Server) apiTrace(w http.ResponseWriter, c *call) error {
 	var t ledger.Trace
 	switch {
 	case q.Get("channel") != "":
-		t, err = s.d.Ledger.TraceChannel(r.Context(), cty, q.Get("channel"))
+		t, err = s.d.Ledger.TraceChannel(r.Context(), cty, q.Get("channel"), c.tracePrefix())
 	case q.Get("account") != "":
 		if _, err = c.account(cty, q.Get("account")); err == nil {
-			t, err = s.d.Ledger.TraceAccount(r.Context(), cty, q.Get("account"))
+			t, err = s.d.Ledger.TraceAccount(r.Context(), cty, q.Get("account"), c.tracePrefix())
 		}
 	default:
 		return errs.F(errs.Invalid, "invalid_query", "channel", "give ?channel=CODE or ?account=CODE")
@@ -494,7 +494,6 @@ func (s *Server) apiTrace(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	t = c.scopeTrace(t)
 	nodes := make([]traceNodeOut, 0, len(t.Nodes))
 	for _, n := range t.Nodes {
 		nodes = append(nodes, traceNodeOut{n.ID, n.Code, n.Name, string(n.Kind), string(n.Place), n.Group})

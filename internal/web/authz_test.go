@@ -374,8 +374,14 @@ func TestOtherPlaceLooksMissing(t *testing.T) {
 				t.Errorf("%s → %d %s\n%s → %d %s\nwant the same not-found answer", pair[0], c1, b1, pair[1], c2, b2)
 			}
 		}
+		// A channel's trace names no account of another place; their money
+		// is one "outside" node, so the totals stay whole.
+		code, body := get("/api/v1/ledger/990101/trace?channel=ZX")
+		if code != 200 || !strings.Contains(body, `"code":"acct-a"`) || strings.Contains(body, "乙户") || strings.Contains(body, "资金池") || !strings.Contains(body, `"name":"","kind":"","group":`) {
+			t.Errorf("township trace: %d %s", code, body)
+		}
 		// Lists are filtered: the township's account list has no B account.
-		code, body := get("/api/v1/ledger/990101/accounts?" + url.Values{"limit": {"500"}}.Encode())
+		code, body = get("/api/v1/ledger/990101/accounts?" + url.Values{"limit": {"500"}}.Encode())
 		if code != 200 || !strings.Contains(body, `"acct-a"`) || strings.Contains(body, `"X"`) || strings.Contains(body, `"acct-county"`) {
 			t.Errorf("township list: %d %s", code, body)
 		}

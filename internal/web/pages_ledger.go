@@ -364,7 +364,7 @@ func (s *Server) tracePage(w http.ResponseWriter, c *call) error {
 			return err
 		}
 		v.Subject = a.Name
-		if t, err = s.d.Ledger.TraceAccount(ctx, county, a.Code); err != nil {
+		if t, err = s.d.Ledger.TraceAccount(ctx, county, a.Code, c.tracePrefix()); err != nil {
 			return err
 		}
 	case v.Channel != "":
@@ -374,13 +374,12 @@ func (s *Server) tracePage(w http.ResponseWriter, c *call) error {
 				v.Subject = ch.Name
 			}
 		}
-		if t, err = s.d.Ledger.TraceChannel(ctx, county, v.Channel); err != nil {
+		if t, err = s.d.Ledger.TraceChannel(ctx, county, v.Channel, c.tracePrefix()); err != nil {
 			return err
 		}
 	default:
 		return c.render(w, http.StatusOK, "trace", v)
 	}
-	t = c.scopeTrace(t)
 	v.Truncated = t.Truncated
 	v.SVG, v.Edges = c.flowChart(t)
 	return c.render(w, http.StatusOK, "trace", v)
@@ -390,7 +389,7 @@ func (s *Server) tracePage(w http.ResponseWriter, c *call) error {
 func (c *call) flowChart(t ledger.Trace) (template.HTML, []traceEdgeRow) {
 	label := func(n ledger.TraceNode) string {
 		switch {
-		case n.ID == outsideNode:
+		case n.ID == ledger.OutsideNode:
 			return fmt.Sprintf(translate(c.lang, "trace.outside"), n.Group)
 		case n.Group > 0:
 			return fmt.Sprintf(translate(c.lang, "trace.group"), n.Group, translate(c.lang, "kind."+string(n.Kind)))
@@ -408,7 +407,14 @@ func (c *call) flowChart(t ledger.Trace) (template.HTML, []traceEdgeRow) {
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	var ch flowchart.Chart
+	used := map[int64]bool{}
+	for _, e := range t.Edges {
+		used[e.From], used[e.To] = true, true
+	}
 	for _, id := range ids {
+		if !used[id] {
+			continue // a leaf folded into a group
+		}
 		n := t.Nodes[id]
 		col, ok := kindColumn[n.Kind]
 		if !ok {

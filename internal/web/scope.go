@@ -4,7 +4,6 @@ import (
 	"onepool/internal/auth"
 	"onepool/internal/errs"
 	"onepool/internal/ledger"
-	"onepool/internal/money"
 	"onepool/internal/place"
 )
 
@@ -90,74 +89,11 @@ func (c *call) scopePrefix(requested place.Code) string {
 	return "\x00"
 }
 
-// outsideNode is the id of the one node that stands for every account
-// outside the caller's subtree in a trace.
-const outsideNode = int64(-1 << 40)
-
-// scopeTrace folds the nodes the caller may not see into one anonymous
-// node, so a trace keeps its totals without naming other places' accounts.
-func (c *call) scopeTrace(t ledger.Trace) ledger.Trace {
+// tracePrefix is the place prefix a trace is limited to: none for a
+// county-level user, the subtree otherwise (see ledger.OutsideNode).
+func (c *call) tracePrefix() string {
 	if c.p.Place.Level() == place.County {
-		return t
+		return ""
 	}
-	hidden := map[int64]bool{}
-	for id, n := range t.Nodes {
-		if !c.p.Sees(n.Place) {
-			hidden[id] = true
-		}
-	}
-	if len(hidden) == 0 {
-		return t
-	}
-	nodes := map[int64]ledger.TraceNode{}
-	for id, n := range t.Nodes {
-		if !hidden[id] {
-			nodes[id] = n
-		}
-	}
-	nodes[outsideNode] = ledger.TraceNode{ID: outsideNode, Name: "", Kind: "", Group: len(hidden)}
-	type key struct {
-		from, to int64
-		ch       string
-	}
-	sum := map[key]*ledger.TraceEdge{}
-	var order []key
-	for _, e := range t.Edges {
-		if hidden[e.From] {
-			e.From = outsideNode
-		}
-		if hidden[e.To] {
-			e.To = outsideNode
-		}
-		if e.From == outsideNode && e.To == outsideNode {
-			continue
-		}
-		k := key{e.From, e.To, e.Channel}
-		if x := sum[k]; x != nil {
-			x.Amount += e.Amount
-			x.Count += e.Count
-			continue
-		}
-		e2 := e
-		sum[k] = &e2
-		order = append(order, k)
-	}
-	edges := make([]ledger.TraceEdge, 0, len(order))
-	for _, k := range order {
-		edges = append(edges, *sum[k])
-	}
-	var holdings []ledger.Holding
-	out := map[string]money.Fen{}
-	for _, h := range t.Holdings {
-		if hidden[h.Node] {
-			out[h.Channel] += h.Amount
-			continue
-		}
-		holdings = append(holdings, h)
-	}
-	for ch, amt := range out {
-		holdings = append(holdings, ledger.Holding{Node: outsideNode, Channel: ch, Amount: amt})
-	}
-	t.Nodes, t.Edges, t.Holdings = nodes, edges, holdings
-	return t
+	return c.p.Prefix()
 }

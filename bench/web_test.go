@@ -1,0 +1,118 @@
+package bench
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"testing"
+
+	"onepool/internal/auth"
+	"onepool/internal/clock"
+	"onepool/internal/demo"
+	"onepool/internal/ledger"
+	"onepool/internal/store"
+	"onepool/internal/web"
+)
+
+// BenchmarkWebPages renders the pages of `onepool bench web` on a small
+// enlarged demo county (2,000 households, 20,000 transfers, built once in
+// a temp dir), one sub-benchmark per page.
+func BenchmarkWebPages(b *testing.B) {
+	if testing.Short() {
+		b.Skip("builds a county; skipped with -short")
+	}
+	const households, transfers = 2000, 20000
+	ctx := context.Background()
+	db, err := store.Open(ctx, "sqlite:"+filepath.Join(b.TempDir(), "web.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	l := ledger.New(db, clock.System)
+	// Cheap password hashing: sign-in speed is not measured here.
+	a := auth.New(db, nil, auth.Config{ArgonMemoryKiB: 64, ArgonTime: 1})
+	if err := BigCounty(ctx, db, l, a, households, transfers, io.Discard); err != nil {
+		b.Fatal(err)
+	}
+	villages, err := villageCodes(ctx, a)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var h http.Handler = web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a})
+	tokens := map[string]string{}
+	for _, p := range WebPages(households, villages) {
+		if tokens[p.User] != "" {
+			continue
+		}
+		tok, _, err := a.Login(ctx, p.User, demo.Password(p.User), "127.0.0.1")
+		if err != nil {
+			b.Fatal(err)
+		}
+		tokens[p.User] = tok
+	}
+	b.ResetTimer()
+	for _, p := range WebPages(households, villages) {
+		b.Run(p.Name+" "+p.User, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := getPage(ctx, h, p.Path, tokens[p.User]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// TestBigCountyIdempotent builds a tiny enlarged county twice: the second
+// run writes no transfer and no account.
+func TestBigCountyIdempotent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a county; skipped with -short")
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	l := ledger.New(db, clock.System)
+	a := auth.New(db, nil, auth.Config{ArgonMemoryKiB: 64, ArgonTime: 1})
+	count := func() (accounts, transfers int64) {
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM ledger_accounts WHERE county = ?`, demo.County).Scan(&accounts); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM ledger_transfers WHERE county = ?`, demo.County).Scan(&transfers); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if err := BigCounty(ctx, db, l, a, 300, 2000, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	a1, t1 := count()
+	if err := BigCounty(ctx, db, l, a, 300, 2000, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	a2, t2 := count()
+	if a1 != a2 || t1 != t2 {
+		t.Fatalf("second run wrote: accounts %d → %d, transfers %d → %d", a1, a2, t1, t2)
+	}
+	big, err := isBig(ctx, db, a, 300, 2000)
+	if err != nil || !big {
+		t.Fatalf("isBig = %v, %v; want true", big, err)
+	}
+	rep, err := ledger.Verify(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) > 0 {
+		t.Fatalf("verify: %v", rep.Problems)
+	}
+}
