@@ -85,8 +85,10 @@ func (s *Service) ImportPlaces(ctx context.Context, actor Principal, rows []plac
 		return 0, err
 	}
 	merged := map[place.Code]place.Node{}
-	for _, n := range cur.Descendants("") {
-		merged[n.Code] = n
+	for _, r := range cur.Roots() {
+		for _, n := range Subtree(cur, r.Code) {
+			merged[n.Code] = n
+		}
 	}
 	seen := map[place.Code]int{}
 	for i, n := range rows {
@@ -218,4 +220,14 @@ func (s *Service) Counties(ctx context.Context) ([]place.Node, error) {
 		out = append(out, n)
 	}
 	return out, rows.Err()
+}
+
+// Subtree is the node at code followed by all nodes below it (nil when
+// code is not in t).
+func Subtree(t *place.Tree, code place.Code) []place.Node {
+	n, ok := t.Get(code)
+	if !ok {
+		return nil
+	}
+	return append([]place.Node{n}, t.Descendants(code)...)
 }

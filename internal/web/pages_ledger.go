@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"onepool/internal/auth"
 	"onepool/internal/clock"
 	"onepool/internal/errs"
 	"onepool/internal/flowchart"
@@ -87,7 +88,7 @@ func (c *call) placeOptions(selected string) []placeOption {
 		return nil
 	}
 	var out []placeOption
-	for _, n := range t.Descendants(c.p.Place) {
+	for _, n := range auth.Subtree(t, c.p.Place) {
 		if n.Code.Level() == place.Village && c.p.Place.Level() == place.County {
 			continue
 		}

@@ -82,7 +82,7 @@ func (s *Server) usersView(c *call) (usersView, error) {
 	if err != nil {
 		return v, err
 	}
-	for _, n := range t.Descendants(c.p.Place) {
+	for _, n := range auth.Subtree(t, c.p.Place) {
 		label := n.Name
 		for i := place.County; i < n.Code.Level(); i++ {
 			label = "　" + label
@@ -196,7 +196,7 @@ func (s *Server) placesView(c *call) (placesView, error) {
 	if err != nil {
 		return v, err
 	}
-	for _, n := range t.Descendants(c.p.Place) {
+	for _, n := range auth.Subtree(t, c.p.Place) {
 		v.Rows = append(v.Rows, placeRow{Code: string(n.Code), Name: n.Name, Level: n.Code.Level().String(), Depth: int(n.Code.Level() - place.County)})
 	}
 	return v, nil
