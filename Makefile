@@ -4,7 +4,7 @@ GO ?= go
 .PHONY: run demo test test-short lint bench bench-pg build
 
 run:
-	$(GO) run ./cmd/onepool serve
+	$(GO) run ./cmd/onepool serve --demo
 
 build:
 	$(GO) build -o onepool ./cmd/onepool

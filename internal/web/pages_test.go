@@ -1,0 +1,249 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"onepool/internal/auth"
+	"onepool/internal/demo"
+	"onepool/internal/ledger"
+	"onepool/internal/store"
+	"onepool/internal/store/storetest"
+	"onepool/internal/web"
+)
+
+// browser is a cookie-keeping client of a handler, for page tests.
+type browser struct {
+	t       *testing.T
+	h       http.Handler
+	cookies map[string]string
+	tls     bool
+	headers map[string]string
+}
+
+func newBrowser(t *testing.T, h http.Handler) *browser {
+	return &browser{t: t, h: h, cookies: map[string]string{}, headers: map[string]string{}}
+}
+
+func (b *browser) do(method, path string, body []byte, ctype string) *httptest.ResponseRecorder {
+	b.t.Helper()
+	r := httptest.NewRequest(method, path, bytes.NewReader(body))
+	if ctype != "" {
+		r.Header.Set("Content-Type", ctype)
+	}
+	if b.tls {
+		r.TLS = &tls.ConnectionState{}
+	}
+	for k, v := range b.headers {
+		r.Header.Set(k, v)
+	}
+	for k, v := range b.cookies {
+		r.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	w := httptest.NewRecorder()
+	b.h.ServeHTTP(w, r)
+	for _, c := range w.Result().Cookies() {
+		if c.MaxAge < 0 {
+			delete(b.cookies, c.Name)
+		} else {
+			b.cookies[c.Name] = c.Value
+		}
+	}
+	return w
+}
+
+var csrfRe = regexp.MustCompile(`name="csrf" value="([0-9a-zA-Z_\-]+)"`)
+
+// form GETs page, takes its CSRF token and POSTs the values to action.
+func (b *browser) form(page, action string, v url.Values) *httptest.ResponseRecorder {
+	b.t.Helper()
+	m := csrfRe.FindStringSubmatch(b.do("GET", page, nil, "").Body.String())
+	if m == nil {
+		b.t.Fatalf("no CSRF token on %s", page)
+	}
+	v.Set("csrf", m[1])
+	return b.do("POST", action, []byte(v.Encode()), "application/x-www-form-urlencoded")
+}
+
+func (b *browser) login(user, pw string) {
+	b.t.Helper()
+	w := b.form("/login", "/login", url.Values{"username": {user}, "password": {pw}})
+	if w.Code != http.StatusSeeOther {
+		b.t.Fatalf("login %s: %d %s", user, w.Code, w.Body)
+	}
+}
+
+func demoServer(t *testing.T, db *store.DB, trustProxy bool) http.Handler {
+	t.Helper()
+	a := auth.New(db, nil, auth.Config{ArgonMemoryKiB: 64, ArgonTime: 1})
+	l := ledger.New(db, nil)
+	if _, err := demo.Run(context.Background(), a, l); err != nil {
+		t.Fatal(err)
+	}
+	return web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, TrustProxy: trustProxy})
+}
+
+// TestCookiesAndHeaders: session cookies are HttpOnly and SameSite, Secure
+// over HTTPS (directly, or via a trusted proxy only), and every page has
+// the security headers.
+func TestCookiesAndHeaders(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		for _, c := range []struct {
+			name       string
+			tls, proxy bool
+			trust      bool
+			secure     bool
+		}{
+			{"plain http", false, false, false, false},
+			{"https", true, false, false, true},
+			{"trusted proxy says https", false, true, true, true},
+			{"untrusted proxy header", false, true, false, false},
+		} {
+			b := newBrowser(t, demoServer(t, db, c.trust))
+			b.tls = c.tls
+			if c.proxy {
+				b.headers["X-Forwarded-Proto"] = "https"
+			}
+			w := b.form("/login", "/login", url.Values{"username": {"demo.finance"}, "password": {demo.Password("demo.finance")}})
+			var sess *http.Cookie
+			for _, ck := range w.Result().Cookies() {
+				if ck.Name == "op_session" {
+					sess = ck
+				}
+			}
+			if sess == nil {
+				t.Fatalf("%s: no session cookie: %d", c.name, w.Code)
+			}
+			if !sess.HttpOnly || sess.SameSite != http.SameSiteLaxMode || sess.Secure != c.secure {
+				t.Errorf("%s: cookie HttpOnly=%v SameSite=%v Secure=%v", c.name, sess.HttpOnly, sess.SameSite, sess.Secure)
+			}
+			h := b.do("GET", "/desk", nil, "").Header()
+			if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+				t.Errorf("%s: CSP %q", c.name, csp)
+			}
+			if h.Get("X-Frame-Options") != "DENY" || h.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("%s: security headers %v", c.name, h)
+			}
+			if (h.Get("Strict-Transport-Security") != "") != c.secure {
+				t.Errorf("%s: HSTS %q", c.name, h.Get("Strict-Transport-Security"))
+			}
+		}
+	})
+}
+
+// TestTemplatesHaveNoInlineCode: the CSP forbids inline scripts, event
+// handlers and style attributes, so no template may use them.
+func TestTemplatesHaveNoInlineCode(t *testing.T) {
+	bad := regexp.MustCompile(`(?i)<script>|<script [^>]*>[^<]|\son[a-z]+=|\sstyle=|javascript:`)
+	ents, _ := os.ReadDir("templates")
+	for _, e := range ents {
+		b, _ := os.ReadFile("templates/" + e.Name())
+		if m := bad.FindString(string(b)); m != "" {
+			t.Errorf("%s has inline code %q", e.Name(), m)
+		}
+	}
+}
+
+// TestAdministration: an administrator imports places, creates a user,
+// disables them (ending their session), and finds it all in the audit log;
+// a GET never changes state and a POST without the token is refused.
+func TestAdministration(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := demoServer(t, db, false)
+		admin := newBrowser(t, h)
+		admin.login("demo.admin", demo.Password("demo.admin"))
+
+		// Import a new village from a CSV upload.
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		m := csrfRe.FindStringSubmatch(admin.do("GET", "/system/places", nil, "").Body.String())
+		mw.WriteField("csrf", m[1])
+		fw, _ := mw.CreateFormFile("file", "places.csv")
+		fw.Write([]byte("代码,名称,上级代码\n990101001004,新建村,990101001000\n"))
+		mw.Close()
+		w := admin.do("POST", "/system/places", buf.Bytes(), mw.FormDataContentType())
+		if w.Code != 200 || !strings.Contains(w.Body.String(), "新建村") || !strings.Contains(w.Body.String(), `id="import-done"`) {
+			t.Fatalf("import: %d %s", w.Code, w.Body)
+		}
+		// A bad file: the row and the reason, nothing written.
+		buf.Reset()
+		mw = multipart.NewWriter(&buf)
+		mw.WriteField("csrf", m[1])
+		fw, _ = mw.CreateFormFile("file", "bad.csv")
+		fw.Write([]byte("990101001005,好村,990101001000\n990101001006,坏村,990101009000\n"))
+		mw.Close()
+		w = admin.do("POST", "/system/places", buf.Bytes(), mw.FormDataContentType())
+		if w.Code != 400 || !strings.Contains(w.Body.String(), "990101009000") || strings.Contains(w.Body.String(), "好村") {
+			t.Fatalf("bad import: %d %s", w.Code, w.Body)
+		}
+
+		// Create a village cadre in the new village.
+		w = admin.form("/system/users", "/system/users", url.Values{"username": {"new.cadre"}, "display_name": {"新村干部"}, "role": {"village"}, "place": {"990101001004"}, "password": {"a-long-password"}})
+		if w.Code != http.StatusSeeOther {
+			t.Fatalf("create user: %d %s", w.Code, w.Body)
+		}
+		w = admin.form("/system/users", "/system/users", url.Values{"username": {"new.cadre"}, "display_name": {"x"}, "role": {"village"}, "place": {"990101001004"}, "password": {"a-long-password"}})
+		if w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), "taken") {
+			t.Errorf("duplicate user: %d", w.Code)
+		}
+		cadre := newBrowser(t, h)
+		cadre.login("new.cadre", "a-long-password")
+		if w := cadre.do("GET", "/desk", nil, ""); w.Code != 200 || !strings.Contains(w.Body.String(), "新建村") {
+			t.Fatalf("cadre desk: %d", w.Code)
+		}
+
+		// State never changes by GET, nor by POST without the token.
+		if w := admin.do("GET", "/system/users/new.cadre/disable", nil, ""); w.Code != http.StatusMethodNotAllowed && w.Code != http.StatusNotFound {
+			t.Errorf("GET disable: %d", w.Code)
+		}
+		if w := admin.do("POST", "/system/users/new.cadre/disable", nil, "application/x-www-form-urlencoded"); w.Code != http.StatusForbidden {
+			t.Errorf("POST disable without CSRF: %d", w.Code)
+		}
+		if w := cadre.do("GET", "/desk", nil, ""); w.Code != 200 {
+			t.Fatalf("the cadre was disabled without a valid request: %d", w.Code)
+		}
+		// Disable: the cadre's session ends at once.
+		if w := admin.form("/system/users", "/system/users/new.cadre/disable", url.Values{}); w.Code != http.StatusSeeOther {
+			t.Fatalf("disable: %d %s", w.Code, w.Body)
+		}
+		if w := cadre.do("GET", "/desk", nil, ""); w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/login") {
+			t.Errorf("a disabled user's session still works: %d", w.Code)
+		}
+
+		// The township officer is refused the audit log; the refusal is logged.
+		officer := newBrowser(t, h)
+		officer.login("demo.township", demo.Password("demo.township"))
+		if w := officer.do("GET", "/audit", nil, ""); w.Code != http.StatusForbidden {
+			t.Errorf("township audit: %d", w.Code)
+		}
+		// The auditor sees who did what, with before and after.
+		auditor := newBrowser(t, h)
+		auditor.login("demo.auditor", demo.Password("demo.auditor"))
+		page := auditor.do("GET", "/audit?action=user.", nil, "").Body.String()
+		for _, want := range []string{"user.create", "user.disable", "new.cadre", "&#34;disabled&#34;:true", "demo.admin"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("audit page lacks %q", want)
+			}
+		}
+		page = auditor.do("GET", "/audit?action=access.denied", nil, "").Body.String()
+		if !strings.Contains(page, "GET /audit") || !strings.Contains(page, "demo.township") {
+			t.Errorf("the denied access is not in the audit log")
+		}
+		page = auditor.do("GET", "/audit?action=auth.login&actor=new.cadre", nil, "").Body.String()
+		if !strings.Contains(page, "new.cadre") || strings.Contains(page, "demo.township") {
+			t.Errorf("audit filter by actor")
+		}
+		if w := auditor.do("GET", "/audit?from=yesterday", nil, ""); w.Code != 400 || !strings.Contains(w.Body.String(), "from") {
+			t.Errorf("bad date filter: %d", w.Code)
+		}
+	})
+}
