@@ -107,6 +107,12 @@ func (s *Server) publicPayouts(c *call, county string, n int) ([]payoutRow, erro
 		if a.Kind != ledger.Household {
 			continue
 		}
+		// A payment later reversed (paid to the wrong card, say) was not paid.
+		if by, err := s.d.Ledger.ReversedBy(ctx, county, t.ID); err != nil {
+			return nil, err
+		} else if by != 0 {
+			continue
+		}
 		for _, l := range t.Legs {
 			out = append(out, payoutRow{Date: clock.Day(t.PostedAt), Name: publicName(a.Name),
 				Village: s.d.Auth.PlaceName(ctx, a.Place), Channel: l.Channel, Amount: l.Amount})

@@ -247,3 +247,29 @@ func TestAdministration(t *testing.T) {
 		}
 	})
 }
+
+// TestPublicPortal: without signing in, the public sees the county's funds
+// and the latest payments to households (masked; a reversed payment is not
+// a payment), and honest "coming" sections.
+func TestPublicPortal(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		b := newBrowser(t, demoServer(t, db, false))
+		if w := b.do("GET", "/public", nil, ""); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/public/990101" {
+			t.Fatalf("/public with one county: %d %s", w.Code, w.Header().Get("Location"))
+		}
+		page := b.do("GET", "/public/990101", nil, "").Body.String()
+		for _, want := range []string{"青禾县（演示）", "中央财政衔接推进乡村振兴补助资金", "12,000,000.00", "程**", "白岩村", "即将公开"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("public page lacks %q", want)
+			}
+		}
+		for _, never := range []string{"程金山", "冯**", "hh:990101", "demo.", "退出"} {
+			if strings.Contains(page, never) {
+				t.Errorf("public page shows %q", never)
+			}
+		}
+		if w := b.do("GET", "/public/990199", nil, ""); w.Code != http.StatusNotFound {
+			t.Errorf("unknown county: %d", w.Code)
+		}
+	})
+}
