@@ -128,7 +128,7 @@ func Web(ctx context.Context, o WebOptions, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "bench web on %s (county %s: %d accounts, %d transfers): %d sequential requests per page, in process\n",
 		db.Dialect, demo.County, accounts, transfers, o.Requests)
-	fmt.Fprintf(w, "  %-44s %9s %9s %9s %10s %9s\n", "page", "p50 ms", "p99 ms", "max ms", "p99/100ms", "KiB")
+	fmt.Fprintf(w, "  %-54s %9s %9s %9s %10s %9s\n", "page", "p50 ms", "p99 ms", "max ms", "p99/100ms", "KiB")
 	over := 0
 	for _, p := range pages {
 		lat, size, err := measurePage(ctx, h, p, tokens[p.User], 5, o.Requests)
@@ -141,7 +141,7 @@ func Web(ctx context.Context, o WebOptions, w io.Writer) error {
 			flag = "  OVER TARGET"
 			over++
 		}
-		fmt.Fprintf(w, "  %-44s %9.2f %9.2f %9.2f %10.2f %9.1f%s\n", p.Name+" ("+p.User+")", ms(pct(lat, 50)), ms(p99), ms(pct(lat, 100)),
+		fmt.Fprintf(w, "  %-54s %9.2f %9.2f %9.2f %10.2f %9.1f%s\n", p.Name+" ("+p.User+")", ms(pct(lat, 50)), ms(p99), ms(pct(lat, 100)),
 			float64(p99)/float64(WebTarget), float64(size)/1024, flag)
 	}
 	if over == 0 {

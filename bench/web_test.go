@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -17,14 +18,21 @@ import (
 
 // BenchmarkWebPages renders the pages of `onepool bench web` on a small
 // enlarged demo county (2,000 households, 20,000 transfers, built once in
-// a temp dir), one sub-benchmark per page.
+// a temp dir), one sub-benchmark per page. ONEPOOL_BENCH_WEB_DB names an
+// existing full-size county instead (see `onepool bench web --db`).
 func BenchmarkWebPages(b *testing.B) {
 	if testing.Short() {
 		b.Skip("builds a county; skipped with -short")
 	}
-	const households, transfers = 2000, 20000
+	households, transfers := 2000, 20000
+	src := "sqlite:" + filepath.Join(b.TempDir(), "web.db")
+	if env := os.Getenv("ONEPOOL_BENCH_WEB_DB"); env != "" {
+		// An enlarged county built by `onepool bench web --db …` (default
+		// sizes), e.g. to take a CPU profile of the pages at full size.
+		households, transfers, src = 200_000, 1_000_000, env
+	}
 	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite:"+filepath.Join(b.TempDir(), "web.db"))
+	db, err := store.Open(ctx, src)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -35,8 +43,12 @@ func BenchmarkWebPages(b *testing.B) {
 	l := ledger.New(db, clock.System)
 	// Cheap password hashing: sign-in speed is not measured here.
 	a := auth.New(db, nil, auth.Config{ArgonMemoryKiB: 64, ArgonTime: 1})
-	if err := BigCounty(ctx, db, l, a, households, transfers, io.Discard); err != nil {
+	if big, err := isBig(ctx, db, a, households, transfers); err != nil {
 		b.Fatal(err)
+	} else if !big {
+		if err := BigCounty(ctx, db, l, a, households, transfers, io.Discard); err != nil {
+			b.Fatal(err)
+		}
 	}
 	villages, err := villageCodes(ctx, a)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"onepool/internal/clock"
 	"onepool/internal/errs"
+	"onepool/internal/place"
 	"onepool/internal/store"
 )
 
@@ -176,11 +177,13 @@ func List(ctx context.Context, db *store.DB, f Filter) ([]Record, error) {
 		add("object LIKE ?", "%"+escapeLike(f.Object)+"%")
 	}
 	if f.PlacePrefix != "" {
+		lo, hi := place.Range(f.PlacePrefix)
 		if len(f.PlacePrefix) <= 6 {
-			add("(place = '' OR place LIKE ?)", escapeLike(f.PlacePrefix)+"%")
+			where = append(where, "(place = '' OR place BETWEEN ? AND ?)")
 		} else {
-			add("place LIKE ?", escapeLike(f.PlacePrefix)+"%")
+			where = append(where, "place BETWEEN ? AND ?")
 		}
+		args = append(args, lo, hi)
 	}
 	if !f.From.IsZero() {
 		add("at >= ?", clock.Micros(f.From))

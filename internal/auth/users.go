@@ -298,7 +298,8 @@ func (s *Service) Users(ctx context.Context, p Principal) ([]User, error) {
 	if err := Authorize(p, ViewUsers, ""); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+userCols+` FROM users WHERE county = ? AND place LIKE ? ORDER BY place, username`, p.County, p.Prefix()+"%")
+	lo, hi := place.Range(p.Prefix())
+	rows, err := s.db.QueryContext(ctx, `SELECT `+userCols+` FROM users WHERE county = ? AND place BETWEEN ? AND ? ORDER BY place, username`, p.County, lo, hi)
 	if err != nil {
 		return nil, errs.Wrap(err, "auth: users")
 	}

@@ -10,6 +10,7 @@ import (
 	"onepool/internal/clock"
 	"onepool/internal/errs"
 	"onepool/internal/money"
+	"onepool/internal/place"
 	"onepool/internal/store"
 )
 
@@ -47,8 +48,9 @@ func (l *Ledger) Accounts(ctx context.Context, county string, f AccountFilter) (
 		FROM ledger_accounts a WHERE a.county = ? AND a.id > ?`
 	args := []any{county, f.AfterID}
 	if f.PlacePrefix != "" {
-		q += ` AND a.place LIKE ?`
-		args = append(args, f.PlacePrefix+"%")
+		lo, hi := place.Range(f.PlacePrefix)
+		q += ` AND a.place BETWEEN ? AND ?`
+		args = append(args, lo, hi)
 	}
 	if f.Kind != "" {
 		q += ` AND a.kind = ?`

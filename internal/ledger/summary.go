@@ -6,6 +6,7 @@ import (
 
 	"onepool/internal/errs"
 	"onepool/internal/money"
+	"onepool/internal/place"
 )
 
 // KindTotal is the money of one channel held by the accounts of one kind.
@@ -41,8 +42,9 @@ func (l *Ledger) SummaryByKind(ctx context.Context, county, prefix string) ([]Ki
 		}
 		q += ` AND a.kind IN (` + strings.Join(in, ",") + `)`
 	} else {
-		q += ` AND a.place LIKE ?`
-		args = append(args, prefix+"%")
+		lo, hi := place.Range(prefix)
+		q += ` AND a.place BETWEEN ? AND ?`
+		args = append(args, lo, hi)
 	}
 	q += ` GROUP BY a.kind, b.channel_id`
 	rows, err := l.db.QueryContext(ctx, q, args...)
@@ -100,10 +102,11 @@ func (l *Ledger) RecentTransfersIn(ctx context.Context, county, prefix string, b
 	if beforeID <= 0 {
 		beforeID = 1 << 62
 	}
+	lo, hi := place.Range(prefix)
 	rows, err := l.db.QueryContext(ctx, `SELECT `+transferCols+` FROM ledger_transfers t WHERE county = ? AND id < ?
-		AND (EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.county = t.county AND a.id = t.from_account AND a.place LIKE ?)
-		  OR EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.county = t.county AND a.id = t.to_account AND a.place LIKE ?))
-		ORDER BY id DESC LIMIT ?`, county, beforeID, prefix+"%", prefix+"%", limit)
+		AND (EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.county = t.county AND a.id = t.from_account AND a.place BETWEEN ? AND ?)
+		  OR EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.county = t.county AND a.id = t.to_account AND a.place BETWEEN ? AND ?))
+		ORDER BY id DESC LIMIT ?`, county, beforeID, lo, hi, lo, hi, limit)
 	if err != nil {
 		return nil, errs.Wrap(err, "ledger: recent in place")
 	}

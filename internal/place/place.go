@@ -220,3 +220,15 @@ func (c Code) Contains(other Code) bool {
 	}
 	return strings.HasPrefix(string(other), c.Prefix())
 }
+
+// Range returns the first and last 12-digit codes that start with the
+// division-code prefix p (as from Code.Prefix), so that a subtree can be
+// selected with "place BETWEEN lo AND hi" — a range an index serves in
+// SQLite and PostgreSQL alike, unlike LIKE 'p%', and digits sort the same
+// under every collation.
+func Range(p string) (lo, hi string) {
+	if len(p) > CodeLen {
+		p = p[:CodeLen]
+	}
+	return p + strings.Repeat("0", CodeLen-len(p)), p + strings.Repeat("9", CodeLen-len(p))
+}

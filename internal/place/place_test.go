@@ -234,3 +234,22 @@ func TestPrefixMatchesContains(t *testing.T) {
 		}
 	}
 }
+
+func TestRange(t *testing.T) {
+	for _, c := range []struct{ p, lo, hi string }{
+		{"990101", "990101000000", "990101999999"},
+		{"990101001", "990101001000", "990101001999"},
+		{"990101001001", "990101001001", "990101001001"},
+	} {
+		lo, hi := Range(c.p)
+		if lo != c.lo || hi != c.hi {
+			t.Errorf("Range(%q) = %q, %q; want %q, %q", c.p, lo, hi, c.lo, c.hi)
+		}
+		root := MustParse(lo)
+		for _, code := range []string{"990101001001", "990101002000", "990102000000", "990101000000"} {
+			if in := lo <= code && code <= hi; in != root.Contains(MustParse(code)) {
+				t.Errorf("Range(%q) holds %s: %v; Contains says otherwise", c.p, code, in)
+			}
+		}
+	}
+}
