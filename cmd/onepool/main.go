@@ -129,6 +129,10 @@ func openMigrated(ctx context.Context, source string) (*store.DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := db.Optimize(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 

@@ -3,6 +3,7 @@ package ledger_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -349,6 +350,77 @@ func TestAccountsAreIdempotentByCode(t *testing.T) {
 		b := ledger.NewAccount{Code: "x", Kind: ledger.Household, Name: "x", Place: place.Code("990102100201")}
 		if _, err := l.OpenAccounts(ctx, "test", county, []ledger.NewAccount{b}); errs.CodeOf(err) != "invalid_place" {
 			t.Fatalf("place outside county: %v", err)
+		}
+	})
+}
+
+// TestTraceGroupsHouseholds: a channel that reaches many households is
+// traced with them grouped by source and village, each household counted
+// once however often it was paid; a place prefix keeps one village and
+// merges the rest into the outside node.
+func TestTraceGroupsHouseholds(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		l := fixture(t, db, 0)
+		fund(t, l, "fund", "100000", "")
+		villages := []string{county + "100201", county + "100202"}
+		var accs []ledger.NewAccount
+		var pay1, pay2 []ledger.TransferRequest
+		for i := 0; i < 600; i++ {
+			code := fmt.Sprintf("g:%d", i)
+			accs = append(accs, ledger.NewAccount{Code: code, Kind: ledger.Household, Name: code, Place: place.Code(villages[i%2])})
+			pay1 = append(pay1, ledger.TransferRequest{Key: "p1-" + code, Kind: "payment", From: "pool", To: code, Legs: []ledger.Leg{{Channel: "ZX", Amount: 100}}})
+			pay2 = append(pay2, ledger.TransferRequest{Key: "p2-" + code, Kind: "payment", From: "pool", To: code, Legs: []ledger.Leg{{Channel: "ZX", Amount: 50}}})
+		}
+		if _, err := l.OpenAccounts(ctx, "test", county, accs); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Post(ctx, "test", county, pay1); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.RefreshProjections(ctx, county); err != nil { // the second payments in a later chunk
+			t.Fatal(err)
+		}
+		if _, err := l.Post(ctx, "test", county, pay2); err != nil {
+			t.Fatal(err)
+		}
+		tr, err := l.TraceChannel(ctx, county, "ZX", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		groups := map[place.Code]ledger.TraceNode{}
+		for _, n := range tr.Nodes {
+			if n.Group > 0 {
+				groups[n.Place] = n
+			}
+		}
+		if len(groups) != 2 || groups[place.Code(villages[0])].Group != 300 || groups[place.Code(villages[1])].Group != 300 {
+			t.Fatalf("groups %+v", groups)
+		}
+		var toGroups money.Fen
+		for _, e := range tr.Edges {
+			if tr.Nodes[e.To].Group > 0 {
+				toGroups += e.Amount
+				if e.Count != 600 {
+					t.Errorf("edge to a village group counts %d transfers, want 600", e.Count)
+				}
+			}
+		}
+		if toGroups != 600*150 {
+			t.Errorf("money to the groups = %d fen, want %d", toGroups, 600*150)
+		}
+		// One village's view: the other village is outside.
+		tv, err := l.TraceChannel(ctx, county, "ZX", villages[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, ok := tv.Nodes[ledger.OutsideNode]
+		if !ok || out.Group != 300+2 { // the other village's 300 households, the treasury and the pool
+			t.Errorf("outside node %+v", out)
+		}
+		for _, n := range tv.Nodes {
+			if n.ID != ledger.OutsideNode && !strings.HasPrefix(string(n.Place), villages[0]) {
+				t.Errorf("village trace shows %+v", n)
+			}
 		}
 	})
 }

@@ -159,6 +159,38 @@ func conservation(t *testing.T, db *store.DB, seed int64) {
 		if neg > 0 {
 			t.Fatalf("seed %d step %d: %d negative no-overdraft balances", seed, step, neg)
 		}
+		// The place-totals projection agrees with the balances, for the
+		// county and for the households' village.
+		for _, prefix := range []string{county, county + "100201"} {
+			got, err := l.SummaryByKind(ctx, county, prefix)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gotM := map[string]int64{}
+			for _, k := range got {
+				gotM[string(k.Kind)+"/"+k.Channel] += int64(k.Amount)
+			}
+			rows, err := db.QueryContext(ctx, `SELECT a.kind, c.code, SUM(b.balance) FROM ledger_balances b
+				JOIN ledger_accounts a ON a.county = b.county AND a.id = b.account_id
+				JOIN ledger_channels c ON c.county = b.county AND c.id = b.channel_id
+				WHERE b.county = ? AND a.place LIKE ? GROUP BY a.kind, c.code`, county, prefix+"%")
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantM := map[string]int64{}
+			for rows.Next() {
+				var kind, ch string
+				var sum int64
+				rows.Scan(&kind, &ch, &sum)
+				if sum != 0 {
+					wantM[kind+"/"+ch] = sum
+				}
+			}
+			rows.Close()
+			if fmt.Sprint(gotM) != fmt.Sprint(wantM) {
+				t.Fatalf("seed %d step %d: summary of %s = %v, balances say %v", seed, step, prefix, gotM, wantM)
+			}
+		}
 	}
 	if len(posted) < steps {
 		t.Fatalf("seed %d: only %d transfers committed; the test exercised too little", seed, len(posted))

@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"strings"
 
 	"onepool/internal/errs"
 	"onepool/internal/money"
@@ -16,65 +15,40 @@ type KindTotal struct {
 	Amount  money.Fen
 }
 
-// SummaryByKind sums balances per account kind and channel over the
-// accounts whose place starts with prefix (a division-code prefix; the
-// 6-digit county code for the whole county). For the whole county the
-// households' share is derived by conservation (every transfer balances,
-// so all balances of a channel sum to zero) instead of read account by
-// account.
+// SummaryByKind sums money per account kind and channel over the accounts
+// whose place starts with prefix (a division-code prefix; the 6-digit
+// county code, or "", for the whole county). It reads the place-totals
+// projection (a few rows per place), brought up to date first.
 func (l *Ledger) SummaryByKind(ctx context.Context, county, prefix string) ([]KindTotal, error) {
+	if err := l.RefreshProjections(ctx, county); err != nil {
+		return nil, err
+	}
 	chans, err := l.channelCodes(ctx, county)
 	if err != nil {
 		return nil, err
 	}
-	whole := prefix == "" || prefix == county
-	q := `SELECT a.kind, b.channel_id, SUM(b.balance) FROM ledger_accounts a
-		JOIN ledger_balances b ON b.county = a.county AND b.account_id = a.id
-		WHERE a.county = ?`
-	args := []any{county}
-	if whole {
-		var in []string
-		for _, k := range Kinds {
-			if k != Household {
-				in = append(in, "?")
-				args = append(args, string(k))
-			}
-		}
-		q += ` AND a.kind IN (` + strings.Join(in, ",") + `)`
-	} else {
-		lo, hi := place.Range(prefix)
-		q += ` AND a.place BETWEEN ? AND ?`
-		args = append(args, lo, hi)
+	if prefix == "" {
+		prefix = county
 	}
-	q += ` GROUP BY a.kind, b.channel_id`
-	rows, err := l.db.QueryContext(ctx, q, args...)
+	lo, hi := place.Range(prefix)
+	rows, err := l.db.QueryContext(ctx, `SELECT kind, channel_id, SUM(amount) FROM ledger_place_totals
+		WHERE county = ? AND place BETWEEN ? AND ? GROUP BY kind, channel_id`, county, lo, hi)
 	if err != nil {
 		return nil, errs.Wrap(err, "ledger: summary")
 	}
 	defer rows.Close()
 	var out []KindTotal
-	rest := map[string]money.Fen{}
 	for rows.Next() {
 		var kind string
 		var ch, amt int64
 		if err := rows.Scan(&kind, &ch, &amt); err != nil {
 			return nil, errs.Wrap(err, "ledger: summary scan")
 		}
-		code := chans[ch]
-		out = append(out, KindTotal{Kind: AccountKind(kind), Channel: code, Amount: money.Fen(amt)})
-		rest[code] -= money.Fen(amt)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, errs.Wrap(err, "ledger: summary")
-	}
-	if whole {
-		for code, amt := range rest {
-			if amt != 0 {
-				out = append(out, KindTotal{Kind: Household, Channel: code, Amount: amt})
-			}
+		if amt != 0 {
+			out = append(out, KindTotal{Kind: AccountKind(kind), Channel: chans[ch], Amount: money.Fen(amt)})
 		}
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 func (l *Ledger) channelCodes(ctx context.Context, county string) (map[int64]string, error) {

@@ -17,6 +17,14 @@ import (
 // latest transfer. Reads that use them call it first; serve also runs it in
 // the background. It works in chunks so that it never holds the write lock long.
 func (l *Ledger) RefreshProjections(ctx context.Context, county string) error {
+	done := int64(0)
+	defer func() {
+		// A large catch-up changes the tables' shape: refresh the planner's
+		// statistics (cheap when nothing is stale).
+		if done >= 20000 {
+			_ = l.db.Optimize(context.WithoutCancel(ctx))
+		}
+	}()
 	for {
 		var through, last int64
 		err := l.db.QueryRowContext(ctx, `SELECT projected_through, last_transfer_id FROM ledger_heads WHERE county = ?`, county).Scan(&through, &last)
@@ -42,6 +50,7 @@ func (l *Ledger) RefreshProjections(ctx context.Context, county string) error {
 			type fv struct{ amt, n int64 }
 			agg := map[fk]*fv{}
 			var touches [][]any
+			done += upto - h.projectedThrough
 			rows, err := tx.QueryContext(ctx, `SELECT id, from_account, to_account, legs FROM ledger_transfers WHERE county = ? AND id > ? AND id <= ?`, county, h.projectedThrough, upto)
 			if err != nil {
 				return errs.Wrap(err, "ledger: read transfers for flows")
@@ -74,13 +83,12 @@ func (l *Ledger) RefreshProjections(ctx context.Context, county string) error {
 			if err := rows.Err(); err != nil {
 				return err
 			}
-			batch := make([][]any, 0, len(agg))
+			deltas := make([]flowDelta, 0, len(agg))
 			for k, v := range agg {
-				batch = append(batch, []any{county, k.ch, k.from, k.to, v.amt, v.n})
+				deltas = append(deltas, flowDelta{k.ch, k.from, k.to, v.amt, v.n})
 			}
-			if err := insertRows(ctx, tx, `INSERT INTO ledger_flows (county, channel_id, from_account, to_account, amount, n) VALUES `, 6, batch,
-				` ON CONFLICT (county, channel_id, from_account, to_account) DO UPDATE SET amount = ledger_flows.amount + excluded.amount, n = ledger_flows.n + excluded.n`); err != nil {
-				return errs.Wrap(err, "ledger: write flows")
+			if err := projectFlows(ctx, tx, county, deltas); err != nil {
+				return err
 			}
 			if err := insertRows(ctx, tx, `INSERT INTO ledger_touches (county, account_id, transfer_id) VALUES `, 3, touches,
 				` ON CONFLICT (county, account_id, transfer_id) DO NOTHING`); err != nil {
@@ -167,7 +175,28 @@ func (l *Ledger) TraceChannel(ctx context.Context, county, channel, prefix strin
 	if !ok {
 		return Trace{}, errs.F(errs.NotFound, "unknown_channel", "channel", "channel %q does not exist", channel)
 	}
-	rows, err := l.db.QueryContext(ctx, `SELECT from_account, to_account, amount, n FROM ledger_flows WHERE county = ? AND channel_id = ? LIMIT ?`, county, c.id, MaxTraceEdges+1)
+	// At county scale (many households reached), households come grouped
+	// by source and village from ledger_flow_groups, and only the flows
+	// between other accounts are read one by one.
+	var reached int64
+	if err := l.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(accounts), 0) FROM ledger_flow_groups WHERE county = ? AND channel_id = ?`, county, c.id).Scan(&reached); err != nil {
+		return Trace{}, errs.Wrap(err, "ledger: trace groups")
+	}
+	grouped := reached > groupAbove
+	q := `SELECT from_account, to_account, amount, n FROM ledger_flows WHERE county = ? AND channel_id = ?`
+	args := []any{county, c.id}
+	if grouped {
+		var in []string
+		for _, k := range Kinds {
+			if k != Household {
+				in = append(in, "?")
+				args = append(args, string(k))
+			}
+		}
+		q += ` AND to_kind IN (` + strings.Join(in, ",") + `)`
+	}
+	args = append(args, MaxTraceEdges+1)
+	rows, err := l.db.QueryContext(ctx, q+` LIMIT ?`, args...)
 	if err != nil {
 		return Trace{}, errs.Wrap(err, "ledger: trace")
 	}
@@ -185,7 +214,39 @@ func (l *Ledger) TraceChannel(ctx context.Context, county, channel, prefix strin
 	if len(flows) > MaxTraceEdges {
 		flows, t.Truncated = flows[:MaxTraceEdges], true
 	}
-	return l.buildTrace(ctx, county, t, flows, map[int64]string{c.id: c.code}, true, prefix)
+	var groups []groupRow
+	if grouped {
+		rows, err := l.db.QueryContext(ctx, `SELECT from_account, to_place, amount, n, accounts FROM ledger_flow_groups WHERE county = ? AND channel_id = ?`, county, c.id)
+		if err != nil {
+			return Trace{}, errs.Wrap(err, "ledger: trace groups")
+		}
+		for rows.Next() {
+			var g groupRow
+			if err := rows.Scan(&g.from, &g.place, &g.amt, &g.n, &g.accounts); err != nil {
+				rows.Close()
+				return Trace{}, err
+			}
+			groups = append(groups, g)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return Trace{}, err
+		}
+	}
+	return l.buildTrace(ctx, county, t, flows, map[int64]string{c.id: c.code}, true, prefix, c.id, groups)
+}
+
+// groupAbove is the number of households a channel reaches above which
+// its trace shows them grouped by source and village.
+const groupAbove = 500
+
+// groupRow is money of a channel from one account to the households of
+// one village.
+type groupRow struct {
+	from     int64
+	place    string
+	amt, n   int64
+	accounts int64
 }
 
 // TraceAccount returns where the account's money came from: its balances by
@@ -268,7 +329,7 @@ func (l *Ledger) TraceAccount(ctx context.Context, county, code, prefix string) 
 	}
 	sort.Slice(t.Channels, func(i, j int) bool { return t.Channels[i].Code < t.Channels[j].Code })
 	t.Truncated = truncated
-	t, err = l.buildTrace(ctx, county, t, flows, chCodes, false, prefix)
+	t, err = l.buildTrace(ctx, county, t, flows, chCodes, false, prefix, 0, nil)
 	if err != nil {
 		return t, err
 	}
@@ -287,9 +348,15 @@ func (l *Ledger) TraceAccount(ctx context.Context, county, code, prefix string) 
 
 // buildTrace loads the nodes, folds large fans of leaf accounts into groups
 // and computes holdings.
-func (l *Ledger) buildTrace(ctx context.Context, county string, t Trace, flows []flowRow, chCodes map[int64]string, fold bool, prefix string) (Trace, error) {
+func (l *Ledger) buildTrace(ctx context.Context, county string, t Trace, flows []flowRow, chCodes map[int64]string, fold bool, prefix string, groupCh int64, groups []groupRow) (Trace, error) {
 	idset := map[int64]bool{}
 	var ids []int64
+	for _, g := range groups {
+		if !idset[g.from] {
+			idset[g.from] = true
+			ids = append(ids, g.from)
+		}
+	}
 	for _, f := range flows {
 		for _, id := range []int64{f.from, f.to} {
 			if !idset[id] {
@@ -321,6 +388,14 @@ func (l *Ledger) buildTrace(ctx context.Context, county string, t Trace, flows [
 		}
 		rows.Close()
 	}
+	// Household groups become nodes of their own (negative ids below the
+	// fold groups'), placed at their village.
+	gid := int64(-1 << 30)
+	for _, g := range groups {
+		nodes[gid] = TraceNode{ID: gid, Kind: Household, Group: int(g.accounts), Place: place.Code(g.place)}
+		flows = append(flows, flowRow{ch: groupCh, from: g.from, to: gid, amt: g.amt, n: g.n})
+		gid--
+	}
 	if prefix != "" {
 		flows = scopeFlows(nodes, flows, prefix)
 	}
@@ -337,7 +412,7 @@ func (l *Ledger) buildTrace(ctx context.Context, county string, t Trace, flows [
 	leafCount := map[gk]map[int64]bool{}
 	if fold {
 		for _, f := range flows {
-			if out[f.to] == 0 {
+			if out[f.to] == 0 && nodes[f.to].Group == 0 {
 				k := gk{f.from, nodes[f.to].Kind}
 				if leafCount[k] == nil {
 					leafCount[k] = map[int64]bool{}
@@ -357,7 +432,7 @@ func (l *Ledger) buildTrace(ctx context.Context, county string, t Trace, flows [
 	net := map[[2]int64]money.Fen{}
 	for _, f := range flows {
 		to := f.to
-		if fold && out[f.to] == 0 {
+		if fold && out[f.to] == 0 && nodes[f.to].Group == 0 {
 			k := gk{f.from, nodes[f.to].Kind}
 			if len(leafCount[k]) > foldAbove {
 				g, ok := groupID[k]
@@ -405,16 +480,18 @@ func (l *Ledger) buildTrace(ctx context.Context, county string, t Trace, flows [
 // flows that stay outside.
 func scopeFlows(nodes map[int64]TraceNode, flows []flowRow, prefix string) []flowRow {
 	hidden := map[int64]bool{}
+	count := 0
 	for id, n := range nodes {
 		if !strings.HasPrefix(string(n.Place), prefix) {
 			hidden[id] = true
+			count += max(1, n.Group)
 			delete(nodes, id)
 		}
 	}
 	if len(hidden) == 0 {
 		return flows
 	}
-	nodes[OutsideNode] = TraceNode{ID: OutsideNode, Group: len(hidden)}
+	nodes[OutsideNode] = TraceNode{ID: OutsideNode, Group: count}
 	kept := flows[:0]
 	for _, f := range flows {
 		if hidden[f.from] {
@@ -428,4 +505,163 @@ func scopeFlows(nodes map[int64]TraceNode, flows []flowRow, prefix string) []flo
 		}
 	}
 	return kept
+}
+
+// flowDelta is money of a channel moved from one account to another in n
+// transfers.
+type flowDelta struct{ ch, from, to, amt, n int64 }
+
+// acctInfo is where an account is and what it is.
+type acctInfo struct{ place, kind string }
+
+// accountInfo loads place and kind of the accounts ids.
+func accountInfo(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, county string, ids map[int64]bool) (map[int64]acctInfo, error) {
+	list := make([]int64, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	where := make(map[int64]acctInfo, len(list))
+	for start := 0; start < len(list); start += 500 {
+		end := min(start+500, len(list))
+		args := []any{county}
+		for _, id := range list[start:end] {
+			args = append(args, id)
+		}
+		rows, err := q.QueryContext(ctx, `SELECT id, place, kind FROM ledger_accounts WHERE county = ? AND id IN (`+placeholders(end-start)+`)`, args...)
+		if err != nil {
+			return nil, errs.Wrap(err, "ledger: account places")
+		}
+		for rows.Next() {
+			var id int64
+			var p acctInfo
+			if err := rows.Scan(&id, &p.place, &p.kind); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			where[id] = p
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return where, nil
+}
+
+// projectFlows adds a chunk's flows to ledger_flows (with the destination's
+// kind), to ledger_flow_groups (flows into households, by source and
+// village, counting the households) and to ledger_place_totals.
+func projectFlows(ctx context.Context, tx *store.Tx, county string, deltas []flowDelta) error {
+	ids := map[int64]bool{}
+	for _, f := range deltas {
+		ids[f.from], ids[f.to] = true, true
+	}
+	where, err := accountInfo(ctx, tx, county, ids)
+	if err != nil {
+		return err
+	}
+	// Which (channel, from, household) flows exist already: a new one adds
+	// a household to its group.
+	type fk struct{ ch, from, to int64 }
+	hh := map[int64]bool{}
+	for _, f := range deltas {
+		if where[f.to].kind == string(Household) {
+			hh[f.to] = true
+		}
+	}
+	existing := map[fk]bool{}
+	hlist := make([]int64, 0, len(hh))
+	for id := range hh {
+		hlist = append(hlist, id)
+	}
+	for start := 0; start < len(hlist); start += 500 {
+		end := min(start+500, len(hlist))
+		args := []any{county}
+		for _, id := range hlist[start:end] {
+			args = append(args, id)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT channel_id, from_account, to_account FROM ledger_flows WHERE county = ? AND to_account IN (`+placeholders(end-start)+`)`, args...)
+		if err != nil {
+			return errs.Wrap(err, "ledger: existing household flows")
+		}
+		for rows.Next() {
+			var k fk
+			if err := rows.Scan(&k.ch, &k.from, &k.to); err != nil {
+				rows.Close()
+				return err
+			}
+			existing[k] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	type gk struct {
+		ch, from int64
+		place    string
+	}
+	type gv struct{ amt, n, accounts int64 }
+	groups := map[gk]*gv{}
+	batch := make([][]any, 0, len(deltas))
+	for _, f := range deltas {
+		to := where[f.to]
+		batch = append(batch, []any{county, f.ch, f.from, f.to, to.kind, f.amt, f.n})
+		if to.kind != string(Household) {
+			continue
+		}
+		k := gk{f.ch, f.from, to.place}
+		g := groups[k]
+		if g == nil {
+			g = &gv{}
+			groups[k] = g
+		}
+		g.amt += f.amt
+		g.n += f.n
+		if !existing[fk{f.ch, f.from, f.to}] {
+			g.accounts++
+		}
+	}
+	if err := insertRows(ctx, tx, `INSERT INTO ledger_flows (county, channel_id, from_account, to_account, to_kind, amount, n) VALUES `, 7, batch,
+		` ON CONFLICT (county, channel_id, from_account, to_account) DO UPDATE SET amount = ledger_flows.amount + excluded.amount, n = ledger_flows.n + excluded.n`); err != nil {
+		return errs.Wrap(err, "ledger: write flows")
+	}
+	gb := make([][]any, 0, len(groups))
+	for k, g := range groups {
+		gb = append(gb, []any{county, k.ch, k.from, k.place, g.amt, g.n, g.accounts})
+	}
+	if err := insertRows(ctx, tx, `INSERT INTO ledger_flow_groups (county, channel_id, from_account, to_place, amount, n, accounts) VALUES `, 7, gb,
+		` ON CONFLICT (county, channel_id, from_account, to_place) DO UPDATE SET amount = ledger_flow_groups.amount + excluded.amount, n = ledger_flow_groups.n + excluded.n, accounts = ledger_flow_groups.accounts + excluded.accounts`); err != nil {
+		return errs.Wrap(err, "ledger: write flow groups")
+	}
+	return projectPlaceTotals(ctx, tx, county, deltas, where)
+}
+
+// projectPlaceTotals adds a chunk's flows to ledger_place_totals: money
+// per place × kind × channel (credited to the destination's place and kind,
+// debited from the source's).
+func projectPlaceTotals(ctx context.Context, tx *store.Tx, county string, flows []flowDelta, where map[int64]acctInfo) error {
+	type tk struct {
+		place, kind string
+		ch          int64
+	}
+	tot := map[tk]int64{}
+	for _, f := range flows {
+		to, from := where[f.to], where[f.from]
+		tot[tk{to.place, to.kind, f.ch}] += f.amt
+		tot[tk{from.place, from.kind, f.ch}] -= f.amt
+	}
+	batch := make([][]any, 0, len(tot))
+	for k, amt := range tot {
+		if amt != 0 {
+			batch = append(batch, []any{county, k.place, k.kind, k.ch, amt})
+		}
+	}
+	if err := insertRows(ctx, tx, `INSERT INTO ledger_place_totals (county, place, kind, channel_id, amount) VALUES `, 5, batch,
+		` ON CONFLICT (county, place, kind, channel_id) DO UPDATE SET amount = ledger_place_totals.amount + excluded.amount`); err != nil {
+		return errs.Wrap(err, "ledger: write place totals")
+	}
+	return nil
 }

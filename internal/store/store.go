@@ -167,6 +167,18 @@ func (db *DB) QueryRowContext(ctx context.Context, query string, args ...any) *s
 	return db.r.QueryRowContext(ctx, db.Rebind(query), args...)
 }
 
+// Optimize refreshes the query planner's statistics where they are stale.
+// On SQLite that is PRAGMA optimize (without statistics SQLite guesses that
+// "county = ?" selects ten rows and scans whole counties instead of using
+// secondary indexes); PostgreSQL's autovacuum analyzes by itself.
+func (db *DB) Optimize(ctx context.Context) error {
+	if db.Dialect != SQLite {
+		return nil
+	}
+	_, err := db.w.ExecContext(ctx, `PRAGMA analysis_limit=1000; PRAGMA optimize=0x10002`)
+	return db.MapError(err)
+}
+
 // ExecRaw runs a statement outside any transaction on the writer. It exists
 // for tests and tools (for example, to simulate tampering); use cases use Write.
 func (db *DB) ExecRaw(ctx context.Context, query string, args ...any) (sql.Result, error) {

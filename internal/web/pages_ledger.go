@@ -392,6 +392,8 @@ func (c *call) flowChart(t ledger.Trace) (template.HTML, []traceEdgeRow) {
 		switch {
 		case n.ID == ledger.OutsideNode:
 			return fmt.Sprintf(translate(c.lang, "trace.outside"), n.Group)
+		case n.Group > 0 && n.Place != "":
+			return fmt.Sprintf(translate(c.lang, "trace.group"), n.Group, translate(c.lang, "kind."+string(n.Kind))) + " · " + c.s.d.Auth.PlaceName(c.r.Context(), n.Place)
 		case n.Group > 0:
 			return fmt.Sprintf(translate(c.lang, "trace.group"), n.Group, translate(c.lang, "kind."+string(n.Kind)))
 		}
