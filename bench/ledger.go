@@ -22,8 +22,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"onepool/internal/clock"
 	"onepool/internal/auth"
+	"onepool/internal/clock"
 	"onepool/internal/ledger"
 	"onepool/internal/money"
 	"onepool/internal/place"
