@@ -54,6 +54,8 @@ const (
 	ViewUsers    Action = "users.view"    // the user list
 	ManageUsers  Action = "users.manage"  // create, disable, reset users
 	ManageTokens Action = "tokens.manage" // one's own API tokens
+	ViewPolicy   Action = "policy.view"   // the county's policy profile
+	ManagePolicy Action = "policy.manage" // choose the profile, override keys
 )
 
 // staff are all roles a user can have.
@@ -71,6 +73,8 @@ var grants = map[Action][]Role{
 	ViewUsers:    {RoleAdmin, RoleAuditor},
 	ManageUsers:  {RoleAdmin},
 	ManageTokens: {RoleFinance, RoleRural, RoleAdmin, RoleAuditor},
+	ViewPolicy:   staff,
+	ManagePolicy: {RoleAdmin},
 }
 
 // Actions lists every action, for the authorization matrix.

@@ -10,9 +10,11 @@ import (
 	"fmt"
 
 	"onepool/internal/auth"
+	"onepool/internal/errs"
 	"onepool/internal/ledger"
 	"onepool/internal/money"
 	"onepool/internal/place"
+	"onepool/internal/policy"
 )
 
 // County is the demo county's 6-digit code.
@@ -123,6 +125,16 @@ func Run(ctx context.Context, a *auth.Service, l *ledger.Ledger) ([]Credential, 
 		if _, err := a.CreateUser(ctx, sys, auth.NewUser{Username: u.username, DisplayName: u.name, Role: u.role, Place: place.Code(u.place), Password: Password(u.username)}); err != nil {
 			return nil, fmt.Errorf("demo user %s: %w", u.username, err)
 		}
+	}
+	// The demo county works under the Zigui profile (seed 001) until an
+	// administrator chooses another.
+	counties := policy.NewCounties(l.DB(), nil)
+	if _, err := counties.Choice(ctx, County); errs.CodeOf(err) == "no_profile" {
+		if _, err := counties.Choose(ctx, "demo", County, "zigui", ""); err != nil {
+			return nil, fmt.Errorf("demo policy: %w", err)
+		}
+	} else if err != nil {
+		return nil, err
 	}
 	if err := ledgerMovements(ctx, l); err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"onepool/internal/ledger"
 	"onepool/internal/money"
 	"onepool/internal/place"
+	"onepool/internal/policy"
 	"onepool/internal/store"
 	"onepool/internal/store/storetest"
 	"onepool/internal/web"
@@ -70,6 +71,8 @@ var matrix = map[string]rule{
 	"POST /system/places":                    {roles: "admin"},
 	"GET /system/tokens":                     {roles: "finance rural admin auditor"},
 	"POST /system/tokens":                    {roles: "finance rural admin auditor"},
+	"GET /system/policy":                     {roles: staff},
+	"POST /system/policy":                    {roles: "admin"},
 	"GET /me":                                {roles: staff},
 	"POST /me/password":                      {roles: staff},
 	"GET /public":                            {roles: public},
@@ -88,6 +91,7 @@ var matrix = map[string]rule{
 	"GET /api/v1/ledger/{county}/transfers/{id}":            {roles: staff, record: true},
 	"POST /api/v1/ledger/{county}/transfers/{id}/reverse":   {roles: "finance rural", record: true},
 	"GET /api/v1/ledger/{county}/trace":                     {roles: staff, record: true},
+	"GET /api/v1/policy/{county}":                           {roles: staff, record: true, list: true},
 	"/api/":                                                 {roles: staff, always: 404},
 	"/":                                                     {roles: public, always: 404},
 }
@@ -145,6 +149,9 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	mustUser(t, a, "target-b", auth.RoleVillage, vilB)
 	mustUser(t, a, "target-other", auth.RoleFinance, root2)
 
+	if _, err := policy.NewCounties(db, nil).Choose(ctx, "t", countyA, "zigui", ""); err != nil {
+		t.Fatal(err)
+	}
 	f := &fixture{h: web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a}), a: a, ids: map[string]int64{}}
 	for _, county := range []string{countyA, county2} {
 		if _, err := l.CreateChannels(ctx, "t", county, []ledger.NewChannel{{Code: "ZX", Name: "中央"}}); err != nil {

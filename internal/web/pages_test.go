@@ -273,3 +273,42 @@ func TestPublicPortal(t *testing.T) {
 		}
 	})
 }
+
+// TestPolicyPage: everyone on the desk sees the county's profile with its
+// source; an administrator chooses another with overrides; a bad override
+// names the key and changes nothing; the change is audited.
+func TestPolicyPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := demoServer(t, db, false)
+		officer := newBrowser(t, h)
+		officer.login("demo.township", demo.Password("demo.township"))
+		page := officer.do("GET", "/system/policy", nil, "").Body.String()
+		for _, want := range []string{"秭归县（湖北）", "严格：渠道不乱、用途不变", "3,000,000.00", "防汛救灾资金", "乡镇审核", "seed 001"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("policy page lacks %q", want)
+			}
+		}
+		if strings.Contains(page, `id="choose-policy"`) {
+			t.Error("a township officer is offered the profile form")
+		}
+		admin := newBrowser(t, h)
+		admin.login("demo.admin", demo.Password("demo.admin"))
+		w := admin.form("/system/policy", "/system/policy", url.Values{"profile": {"zigui"}, "overrides": {"[funds]\nvillage_total_min = \"3,000,000.5x\""}})
+		if w.Code != 400 || !strings.Contains(w.Body.String(), "funds.village_total_min") {
+			t.Fatalf("bad override: %d %s", w.Code, w.Body)
+		}
+		w = admin.form("/system/policy", "/system/policy", url.Values{"profile": {"pingli"}, "overrides": {"[funds]\nmin_integration_ratio = \"65%\"\n"}})
+		if w.Code != http.StatusSeeOther {
+			t.Fatalf("choose pingli: %d %s", w.Code, w.Body)
+		}
+		page = officer.do("GET", "/system/policy", nil, "").Body.String()
+		if !strings.Contains(page, "平利县（陕西）") || !strings.Contains(page, "65%") || !strings.Contains(page, "funds.min_integration_ratio") {
+			t.Errorf("after choosing pingli: %s", page)
+		}
+		auditor := newBrowser(t, h)
+		auditor.login("demo.auditor", demo.Password("demo.auditor"))
+		if a := auditor.do("GET", "/audit?action=policy.", nil, "").Body.String(); !strings.Contains(a, "pingli") || !strings.Contains(a, "demo.admin") {
+			t.Error("the policy change is not in the audit log")
+		}
+	})
+}

@@ -47,6 +47,8 @@ func (s *Server) register() {
 	s.page("POST /system/places", auth.ManagePlaces, s.importPlaces)
 	s.page("GET /system/tokens", auth.ManageTokens, s.tokensPage)
 	s.page("POST /system/tokens", auth.ManageTokens, s.issueToken)
+	s.page("GET /system/policy", auth.ViewPolicy, s.policyPage)
+	s.page("POST /system/policy", auth.ManagePolicy, s.choosePolicy)
 	s.page("GET /me", auth.ViewDesk, s.mePage)
 	s.page("POST /me/password", auth.ViewDesk, s.changeOwnPassword)
 
@@ -68,6 +70,7 @@ func (s *Server) register() {
 	s.api("GET /api/v1/ledger/{county}/transfers/{id}", auth.ViewLedger, s.apiTransfer)
 	s.api("POST /api/v1/ledger/{county}/transfers/{id}/reverse", auth.WriteLedger, s.apiReverse)
 	s.api("GET /api/v1/ledger/{county}/trace", auth.ViewLedger, s.apiTrace)
+	s.api("GET /api/v1/policy/{county}", auth.ViewPolicy, s.apiPolicy)
 	s.api("/api/", auth.ViewLedger, s.apiNotFound)
 
 	// Anything else is a page that does not exist.

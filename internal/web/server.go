@@ -22,6 +22,7 @@ import (
 	"onepool/internal/errs"
 	"onepool/internal/ledger"
 	"onepool/internal/place"
+	"onepool/internal/policy"
 	"onepool/internal/store"
 )
 
@@ -30,6 +31,7 @@ type Deps struct {
 	DB     *store.DB
 	Ledger *ledger.Ledger
 	Auth   *auth.Service
+	Policy *policy.Counties
 	Clock  clock.Clock
 	Log    *slog.Logger
 	// TrustProxy makes the server believe X-Forwarded-Proto and
@@ -60,6 +62,9 @@ func NewServer(d Deps) *Server {
 	}
 	if d.Log == nil {
 		d.Log = slog.Default()
+	}
+	if d.Policy == nil {
+		d.Policy = policy.NewCounties(d.DB, d.Clock)
 	}
 	s := &Server{d: d, mux: http.NewServeMux(), views: loadViews()}
 	s.register()

@@ -1,0 +1,78 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"onepool/internal/errs"
+	"onepool/internal/policy"
+)
+
+type policyView struct {
+	Page
+	Chosen    bool
+	Profile   policy.Profile
+	Choice    policy.Choice
+	Builtin   []string
+	Error     string
+	FormID    string
+	Overrides string
+}
+
+func (s *Server) policyView(c *call) (policyView, error) {
+	v := policyView{Page: c.page(translate(c.lang, "policy.title"), "settings"), Builtin: policy.Builtin()}
+	p, ch, err := s.d.Policy.Current(c.r.Context(), c.p.County)
+	switch {
+	case err == nil:
+		v.Chosen, v.Profile, v.Choice = true, p, ch
+		v.FormID, v.Overrides = ch.Profile, ch.Overrides
+	case errs.CodeOf(err) == "no_profile":
+	case errs.KindOf(err) == errs.Invalid:
+		v.Choice, v.Error = ch, err.Error()
+	default:
+		return v, err
+	}
+	return v, nil
+}
+
+// policyPage shows the county's profile read-only, with its source and the
+// keys the county overrode; an administrator may choose another.
+func (s *Server) policyPage(w http.ResponseWriter, c *call) error {
+	v, err := s.policyView(c)
+	if err != nil {
+		return err
+	}
+	return c.render(w, http.StatusOK, "policy", v)
+}
+
+func (s *Server) choosePolicy(w http.ResponseWriter, c *call) error {
+	id, overrides := c.r.PostFormValue("profile"), strings.ReplaceAll(c.r.PostFormValue("overrides"), "\r\n", "\n")
+	if _, err := s.d.Policy.Choose(c.r.Context(), c.p.Username, c.p.County, id, overrides); err != nil {
+		msg, status, ferr := formError(err)
+		if ferr != nil && errs.KindOf(err) != errs.NotFound {
+			return ferr
+		}
+		if ferr != nil {
+			msg, status = err.Error(), http.StatusBadRequest
+		}
+		v, verr := s.policyView(c)
+		if verr != nil {
+			return verr
+		}
+		v.Error, v.FormID, v.Overrides = msg, id, overrides
+		return c.render(w, status, "policy", v)
+	}
+	http.Redirect(w, c.r, "/system/policy", http.StatusSeeOther)
+	return nil
+}
+
+// apiPolicy answers the county's resolved profile.
+func (s *Server) apiPolicy(w http.ResponseWriter, c *call) error {
+	p, ch, err := s.d.Policy.Current(c.r.Context(), c.r.PathValue("county"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"county": ch.County, "profile": ch.Profile, "overrides": ch.Overrides, "overridden": p.Overridden,
+		"updated_at": ch.UpdatedAt, "updated_by": ch.UpdatedBy, "resolved": p})
+	return nil
+}
