@@ -1,0 +1,155 @@
+package funds_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"onepool/internal/audit"
+	"onepool/internal/clock"
+	"onepool/internal/errs"
+	"onepool/internal/funds"
+	"onepool/internal/ledger"
+	"onepool/internal/money"
+	"onepool/internal/policy"
+	"onepool/internal/store"
+	"onepool/internal/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+const county = "990101"
+
+var ctx = context.Background()
+
+func yuan(s string) money.Fen {
+	f, err := money.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return f
+}
+
+func day(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02", s, clock.Zone)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func setup(t *testing.T, db *store.DB, profile string) (*funds.Service, *ledger.Ledger) {
+	t.Helper()
+	l := ledger.New(db, nil)
+	pc := policy.NewCounties(db, nil)
+	if _, err := pc.Choose(ctx, "t", county, profile, ""); err != nil {
+		t.Fatal(err)
+	}
+	return funds.New(db, l, pc, nil), l
+}
+
+// TestZiguiArrivalsAndIntegration: channels of several departments arrive
+// and are integrated; a disaster-relief channel may not be; the year's
+// report shows arrival rates per channel and department and the
+// integration ratio against the profile's minimum.
+func TestZiguiArrivalsAndIntegration(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s, l := setup(t, db, "zigui")
+		chs, err := s.Register(ctx, "fin", county, []funds.NewChannel{
+			{Code: "ZX", Name: "中央财政专项扶贫资金", Level: "central", Category: "fiscal", Department: "扶贫", Year: 2026},
+			{Code: "FG", Name: "以工代赈资金", Level: "province", Category: "fiscal", Department: "发改", Year: 2026},
+			{Code: "JT", Name: "农村公路资金", Level: "province", Category: "sector", Department: "交通", Year: 2026},
+			{Code: "FX", Name: "防汛救灾资金", Level: "province", Category: "disaster", Department: "应急", Year: 2026},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if chs[3].Integrable || !chs[0].Integrable || strings.Join(chs[2].Purposes, ",") != "infrastructure,industry" {
+			t.Fatalf("registered %+v", chs)
+		}
+		for code, plan := range map[string]string{"ZX": "1,000,000", "FG": "400,000", "JT": "1,500,000"} {
+			if err := s.SetPlan(ctx, "fin", county, code, 2026, yuan(plan)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		arr := []funds.Movement{
+			{Key: "a1", Channel: "ZX", Amount: yuan("1,000,000"), Day: day("2026-03-01"), DocNo: "财农〔2026〕1号"},
+			{Key: "a2", Channel: "FG", Amount: yuan("200,000"), Day: day("2026-04-01"), DocNo: "发改〔2026〕3号"},
+			{Key: "a3", Channel: "JT", Amount: yuan("1,500,000"), Day: day("2026-05-01"), DocNo: "交〔2026〕8号"},
+			{Key: "a4", Channel: "FX", Amount: yuan("300,000"), Day: day("2026-06-01"), DocNo: "应急〔2026〕2号"},
+		}
+		if _, err := s.Arrive(ctx, "fin", county, arr); err != nil {
+			t.Fatal(err)
+		}
+		// Retrying the same arrivals moves nothing again.
+		if _, err := s.Arrive(ctx, "fin", county, arr); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Integrate(ctx, "fin", county, []funds.Movement{
+			{Key: "i1", Channel: "ZX", Amount: yuan("900,000"), Day: day("2026-06-10")},
+			{Key: "i2", Channel: "JT", Amount: yuan("1,500,000"), Day: day("2026-06-10")},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		// Refusals name the rule or field; nothing is written.
+		for _, c := range []struct {
+			m    funds.Movement
+			code string
+		}{
+			{funds.Movement{Key: "x1", Channel: "FX", Amount: yuan("1"), Day: day("2026-06-10")}, "not_integrable"},
+			{funds.Movement{Key: "x2", Channel: "FG", Amount: yuan("200,000.01"), Day: day("2026-06-10")}, "insufficient_funds"},
+			{funds.Movement{Key: "x3", Channel: "NOPE", Amount: yuan("1"), Day: day("2026-06-10")}, "unknown_channel"},
+			{funds.Movement{Key: "x4", Channel: "ZX", Amount: -1, Day: day("2026-06-10")}, "invalid_amount"},
+			{funds.Movement{Key: "", Channel: "ZX", Amount: 1, Day: day("2026-06-10")}, "invalid_key"},
+		} {
+			_, err := s.Integrate(ctx, "fin", county, []funds.Movement{{Key: "ok", Channel: "ZX", Amount: 1, Day: day("2026-06-10")}, c.m})
+			if errs.CodeOf(err) != c.code {
+				t.Errorf("integrate %+v: %v, want %s", c.m, err, c.code)
+			}
+		}
+		if _, err := s.Register(ctx, "fin", county, []funds.NewChannel{{Code: "ZZ", Name: "x", Level: "mars", Category: "fiscal", Department: "d", Year: 2026}}); errs.CodeOf(err) != "invalid_channel" || !strings.Contains(err.Error(), "level") {
+			t.Errorf("bad level: %v", err)
+		}
+		if _, err := s.Register(ctx, "fin", county, []funds.NewChannel{{Code: "ZZ", Name: "x", Level: "county", Category: "fiscal", Department: "d", Year: 2026, Purposes: []string{"relief"}}}); errs.CodeOf(err) != "purpose_mismatch" {
+			t.Errorf("purpose not allowed by the category: %v", err)
+		}
+		if _, err := s.Register(ctx, "fin", county, []funds.NewChannel{{Code: "ZX", Name: "x", Level: "county", Category: "fiscal", Department: "d", Year: 2026}}); errs.CodeOf(err) != "channel_exists" {
+			t.Errorf("duplicate channel: %v", err)
+		}
+
+		bal, err := l.Balances(ctx, county, funds.PoolCode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pool := map[string]money.Fen{}
+		for _, b := range bal {
+			pool[b.Channel] = b.Amount
+		}
+		if pool["ZX"] != yuan("900,000") || pool["JT"] != yuan("1,500,000") || len(pool) != 2 {
+			t.Errorf("pool holds %v", pool)
+		}
+		rep, err := s.YearReport(ctx, county, 2026)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, r := range rep.Rows {
+			got[r.Channel.Code] = r.ArrivalRate() + " " + r.IntegrationRatio()
+		}
+		if got["ZX"] != "100.00% 90.00%" || got["FG"] != "50.00% 0.00%" || got["JT"] != "100.00% 100.00%" || got["FX"] != "— 0.00%" {
+			t.Errorf("rates %v", got)
+		}
+		// 2,400,000 of 3,000,000 arrived were integrated: 80% ≥ 60%.
+		if rep.Total.Arrived != yuan("3,000,000") || rep.Total.IntegrationRatio() != "80.00%" || !rep.RatioMet {
+			t.Errorf("total %+v ratio %s met %v", rep.Total, rep.Total.IntegrationRatio(), rep.RatioMet)
+		}
+		if len(rep.ByDepartment) != 4 || rep.ByDepartment[0].Channel.Department == "" {
+			t.Errorf("by department %+v", rep.ByDepartment)
+		}
+		recs, _ := audit.List(ctx, db, audit.Filter{County: county, Action: "funds.", Limit: 100})
+		if len(recs) < 6 {
+			t.Errorf("audit entries for funds: %d", len(recs))
+		}
+	})
+}

@@ -1,0 +1,42 @@
+-- 0007: the funds capability: the channel registry (what the ledger's
+-- channel code means), yearly plans per channel, and arrivals with their
+-- document date. Money itself is only ever in the ledger.
+CREATE TABLE fund_channels (
+    county TEXT NOT NULL,
+    code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    level TEXT NOT NULL,
+    category TEXT NOT NULL,
+    department TEXT NOT NULL,
+    purposes TEXT NOT NULL,
+    integrable INTEGER NOT NULL,
+    year INTEGER NOT NULL,
+    created_at BIGINT NOT NULL,
+    created_by TEXT NOT NULL,
+    PRIMARY KEY (county, code)
+) {{WITHOUT_ROWID}};
+
+CREATE TABLE fund_plans (
+    county TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    amount BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    updated_by TEXT NOT NULL,
+    PRIMARY KEY (county, channel, year)
+) {{WITHOUT_ROWID}};
+
+-- One row per arrival or integration transfer: its document date and year,
+-- so that rates per year follow the documents, not the posting time.
+CREATE TABLE fund_movements (
+    county TEXT NOT NULL,
+    transfer_id BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    day TEXT NOT NULL,
+    amount BIGINT NOT NULL,
+    doc_no TEXT NOT NULL,
+    PRIMARY KEY (county, transfer_id)
+) {{WITHOUT_ROWID}};
+CREATE INDEX fund_movements_year ON fund_movements (county, year, kind, channel);
