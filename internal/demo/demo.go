@@ -8,9 +8,12 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"onepool/internal/auth"
+	"onepool/internal/clock"
 	"onepool/internal/errs"
+	"onepool/internal/funds"
 	"onepool/internal/ledger"
 	"onepool/internal/money"
 	"onepool/internal/place"
@@ -85,7 +88,29 @@ var channels = []ledger.NewChannel{
 	{Code: "SH", Name: "社会捐赠资金（东西部协作）"},
 }
 
-var sources = map[string]string{"ZX": "中央财政", "SJ": "省级财政", "XJ": "县级财政", "JT": "省交通运输厅", "SH": "帮扶企业与社会捐赠"}
+// channelMeta is what the registry knows of each demo channel under the
+// Zigui profile, and its 2026 plan, arrival and integration.
+var channelMeta = map[string]struct {
+	level, category, department string
+	plan, arrive, integrate     string
+	doc                         string
+	day                         time.Time
+}{
+	"ZX": {"central", "fiscal", "扶贫", "12,000,000", "12,000,000", "11,000,000", "青财农〔2026〕12号（演示）", time.Date(2026, 3, 2, 0, 0, 0, 0, clock.Zone)},
+	"SJ": {"province", "fiscal", "扶贫", "5,000,000", "4,000,000", "4,000,000", "青财农〔2026〕15号（演示）", time.Date(2026, 3, 20, 0, 0, 0, 0, clock.Zone)},
+	"XJ": {"county", "fiscal", "财政", "3,000,000", "3,000,000", "2,600,000", "青财预〔2026〕3号（演示）", time.Date(2026, 2, 10, 0, 0, 0, 0, clock.Zone)},
+	"JT": {"province", "sector", "交通", "3,000,000", "2,500,000", "2,500,000", "青交发〔2026〕8号（演示）", time.Date(2026, 4, 8, 0, 0, 0, 0, clock.Zone)},
+	"SH": {"social", "social", "社会帮扶", "300,000", "300,000", "300,000", "协作捐赠〔2026〕1号（演示）", time.Date(2026, 5, 17, 0, 0, 0, 0, clock.Zone)},
+}
+
+// y parses a yuan amount of the demo data.
+func y(s string) money.Fen {
+	f, err := money.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return f
+}
 
 type project struct {
 	code, name, place string
@@ -136,25 +161,46 @@ func Run(ctx context.Context, a *auth.Service, l *ledger.Ledger) ([]Credential, 
 	} else if err != nil {
 		return nil, err
 	}
-	if err := ledgerMovements(ctx, l); err != nil {
+	if err := ledgerMovements(ctx, l, funds.New(l.DB(), l, counties, nil)); err != nil {
 		return nil, err
 	}
 	return creds, nil
 }
 
-func ledgerMovements(ctx context.Context, l *ledger.Ledger) error {
+func ledgerMovements(ctx context.Context, l *ledger.Ledger, fs *funds.Service) error {
 	const actor = "demo"
-	if _, err := l.CreateChannels(ctx, actor, County, channels); err != nil {
-		return fmt.Errorf("demo channels: %w", err)
+	// The channels, registered with what they are (funds registry), their
+	// plans, arrivals and integration into the pool.
+	registered, err := fs.Channels(ctx, County)
+	if err != nil {
+		return err
 	}
-	countyPlace := place.Code(County + "000000")
-	var accts []ledger.NewAccount
+	if len(registered) == 0 {
+		var nc []funds.NewChannel
+		for _, ch := range channels {
+			m := channelMeta[ch.Code]
+			nc = append(nc, funds.NewChannel{Code: ch.Code, Name: ch.Name, Level: m.level, Category: m.category, Department: m.department, Year: 2026})
+		}
+		if _, err := fs.Register(ctx, actor, County, nc); err != nil {
+			return fmt.Errorf("demo channels: %w", err)
+		}
+	}
+	var arrivals, integrations []funds.Movement
 	for _, ch := range channels {
-		accts = append(accts,
-			ledger.NewAccount{Code: "ext:" + ch.Code, Kind: ledger.External, Name: sources[ch.Code], Owner: sources[ch.Code], Place: countyPlace},
-			ledger.NewAccount{Code: "ch:" + ch.Code, Kind: ledger.ChannelAcc, Name: ch.Name, Owner: "县财政局", Place: countyPlace, NoOverdraft: true})
+		m := channelMeta[ch.Code]
+		if err := fs.SetPlan(ctx, actor, County, ch.Code, 2026, y(m.plan)); err != nil {
+			return fmt.Errorf("demo plan: %w", err)
+		}
+		arrivals = append(arrivals, funds.Movement{Key: "demo-" + ch.Code, Channel: ch.Code, Amount: y(m.arrive), Day: m.day, DocNo: m.doc, Memo: "资金到位"})
+		integrations = append(integrations, funds.Movement{Key: "demo-" + ch.Code, Channel: ch.Code, Amount: y(m.integrate), Day: m.day.AddDate(0, 1, 0), DocNo: "青整合〔2026〕1号（演示）", Memo: "纳入统筹整合"})
 	}
-	accts = append(accts, ledger.NewAccount{Code: "pool", Kind: ledger.Pool, Name: "县级统筹整合资金池", Owner: "县财政局", Place: countyPlace, NoOverdraft: true})
+	if _, err := fs.Arrive(ctx, actor, County, arrivals); err != nil {
+		return fmt.Errorf("demo arrivals: %w", err)
+	}
+	if _, err := fs.Integrate(ctx, actor, County, integrations); err != nil {
+		return fmt.Errorf("demo integration: %w", err)
+	}
+	var accts []ledger.NewAccount
 	for _, p := range projects {
 		accts = append(accts, ledger.NewAccount{Code: p.code, Kind: ledger.Project, Name: p.name, Owner: "项目实施单位", Place: place.Code(p.place), NoOverdraft: true})
 	}
@@ -178,27 +224,10 @@ func ledgerMovements(ctx context.Context, l *ledger.Ledger) error {
 		return fmt.Errorf("demo accounts: %w", err)
 	}
 
-	y := func(s string) money.Fen {
-		f, err := money.Parse(s)
-		if err != nil {
-			panic(err)
-		}
-		return f
-	}
 	leg := func(ch, amt string) ledger.Leg { return ledger.Leg{Channel: ch, Amount: y(amt)} }
 	var reqs []ledger.TransferRequest
 	add := func(key, kind, from, to, memo, doc string, legs ...ledger.Leg) {
 		reqs = append(reqs, ledger.TransferRequest{Key: "demo:" + key, Kind: kind, From: from, To: to, Legs: legs, Memo: memo, DocNo: doc})
-	}
-	// Arrivals (资金到位) and integration into the pool (统筹整合).
-	arrive := map[string]string{"ZX": "12,000,000", "SJ": "4,000,000", "XJ": "3,000,000", "JT": "2,500,000", "SH": "300,000"}
-	docs := map[string]string{"ZX": "青财农〔2026〕12号（演示）", "SJ": "青财农〔2026〕15号（演示）", "XJ": "青财预〔2026〕3号（演示）", "JT": "青交发〔2026〕8号（演示）", "SH": "协作捐赠〔2026〕1号（演示）"}
-	for _, ch := range channels {
-		add("arrival-"+ch.Code, "arrival", "ext:"+ch.Code, "ch:"+ch.Code, "资金到位", docs[ch.Code], leg(ch.Code, arrive[ch.Code]))
-	}
-	integrate := map[string]string{"ZX": "11,000,000", "SJ": "4,000,000", "XJ": "2,600,000", "JT": "2,500,000", "SH": "300,000"}
-	for _, ch := range channels {
-		add("integrate-"+ch.Code, "integration", "ch:"+ch.Code, "pool", "纳入统筹整合", "青整合〔2026〕1号（演示）", leg(ch.Code, integrate[ch.Code]))
 	}
 	// Allocations from the pool to projects, each with its channel legs.
 	add("alloc-001", "allocation", "pool", "prj:2026-001", "产业路硬化", "青整合〔2026〕2号（演示）", leg("ZX", "1,800,000"), leg("JT", "2,200,000"))

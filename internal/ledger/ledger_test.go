@@ -424,3 +424,29 @@ func TestTraceGroupsHouseholds(t *testing.T) {
 		}
 	})
 }
+
+// TestReplayAfterTheMoneyMovedOn: retrying a transfer whose money has been
+// spent since returns the original, not insufficient_funds.
+func TestReplayAfterTheMoneyMovedOn(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		l := fixture(t, db, 2)
+		fund(t, l, "fund", "100", "")
+		first := ledger.TransferRequest{Key: "pay-0", Kind: "payment", From: "pool", To: "hh:0", Legs: []ledger.Leg{{Channel: "ZX", Amount: yuan("100")}}}
+		ts, err := l.Post(ctx, "test", county, []ledger.TransferRequest{first})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Post(ctx, "test", county, []ledger.TransferRequest{{Key: "pay-1", Kind: "payment", From: "hh:0", To: "hh:1", Legs: []ledger.Leg{{Channel: "ZX", Amount: yuan("100")}}}}); err != nil {
+			t.Fatal(err)
+		}
+		again, err := l.Post(ctx, "test", county, []ledger.TransferRequest{first})
+		if err != nil || !again[0].Replayed || again[0].ID != ts[0].ID {
+			t.Fatalf("replay after the money moved on: %+v %v", again, err)
+		}
+		// A new transfer of the same shape is still refused.
+		first.Key = "pay-2"
+		if _, err := l.Post(ctx, "test", county, []ledger.TransferRequest{first}); errs.CodeOf(err) != "insufficient_funds" {
+			t.Fatalf("new transfer without money: %v", err)
+		}
+	})
+}

@@ -421,6 +421,11 @@ func (l *Ledger) postTx(ctx context.Context, tx *store.Tx, actor, county string,
 				return nil, 0, errs.F(errs.Invalid, "invalid_amount", field(i, fmt.Sprintf("legs[%d].amount", j)), "the balance of %q would overflow", rs.req.From)
 			}
 			if rs.from.noOverdraft && nb < 0 {
+				if optimistic {
+					// Perhaps a replay of a transfer whose money has moved on
+					// since: look the keys up before refusing.
+					return nil, 0, errKeySeen
+				}
 				return nil, 0, errs.F(errs.InsufficientFunds, "insufficient_funds", field(i, fmt.Sprintf("legs[%d].amount", j)),
 					"account %q holds %s yuan on channel %q; %s yuan needed", rs.req.From, fb.String(), rs.req.Legs[j].Channel, lg.amt.String())
 			}
