@@ -54,6 +54,8 @@ const (
 	ViewUsers    Action = "users.view"    // the user list
 	ManageUsers  Action = "users.manage"  // create, disable, reset users
 	ManageTokens Action = "tokens.manage" // one's own API tokens
+	ViewFunds    Action = "funds.view"    // channel registry, plans, arrival and integration reports
+	WriteFunds   Action = "funds.write"   // register channels, set plans, record arrivals, integrate
 	ViewPolicy   Action = "policy.view"   // the county's policy profile
 	ManagePolicy Action = "policy.manage" // choose the profile, override keys
 )
@@ -73,6 +75,8 @@ var grants = map[Action][]Role{
 	ViewUsers:    {RoleAdmin, RoleAuditor},
 	ManageUsers:  {RoleAdmin},
 	ManageTokens: {RoleFinance, RoleRural, RoleAdmin, RoleAuditor},
+	ViewFunds:    staff,
+	WriteFunds:   {RoleFinance, RoleRural},
 	ViewPolicy:   staff,
 	ManagePolicy: {RoleAdmin},
 }

@@ -121,7 +121,11 @@ func TestBrowserTownshipOfficer(t *testing.T) {
 		}
 
 		// Navigate the shell: funds shows only the own township.
-		must("funds", click("#nav-funds"), visible("#accounts"))
+		must("funds", click("#nav-funds"), visible("#funds-report"))
+		if text := textOf("#funds-report"); !strings.Contains(text, "中央财政衔接推进乡村振兴补助资金") || !strings.Contains(text, "80.00%") {
+			t.Errorf("the funds page: %.600s", text)
+		}
+		must("accounts", chromedp.Navigate(u+"/ledger/accounts"), visible("#accounts"))
 		shot("03-accounts")
 		if text := textOf("#accounts"); !strings.Contains(text, "上坝村") || strings.Contains(text, "石门村") || strings.Contains(text, "云岭村") {
 			t.Errorf("the township officer's accounts are not their township's: %.800s", text)

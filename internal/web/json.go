@@ -149,3 +149,6 @@ func (a *Amount) UnmarshalJSON(b []byte) error {
 func (a Amount) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + money.Fen(a).Plain() + `"`), nil
 }
+
+// Fen is the amount in fen.
+func (a Amount) Fen() money.Fen { return money.Fen(a) }

@@ -312,3 +312,56 @@ func TestPolicyPage(t *testing.T) {
 		}
 	})
 }
+
+// TestFundsPages: the finance bureau registers a channel, plans it, records
+// its arrival and integration through the forms; a non-integrable channel
+// is refused with the rule named and nothing moves; the report and its
+// xlsx export follow.
+func TestFundsPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := demoServer(t, db, false)
+		fin := newBrowser(t, h)
+		fin.login("demo.finance", demo.Password("demo.finance"))
+		post := func(action string, v url.Values) *httptest.ResponseRecorder {
+			t.Helper()
+			page := fin.do("GET", "/funds", nil, "").Body.String()
+			if k := regexp.MustCompile(`name="key" value="([0-9a-f]+)"`).FindStringSubmatch(page); k != nil && v.Get("key") == "" {
+				v.Set("key", k[1])
+			}
+			return fin.form("/funds", action, v)
+		}
+		if w := post("/funds/channels", url.Values{"code": {"FX"}, "name": {"防汛救灾资金"}, "level": {"province"}, "category": {"disaster"}, "department": {"应急"}, "year": {"2026"}}); w.Code != http.StatusSeeOther {
+			t.Fatalf("register: %d %s", w.Code, w.Body)
+		}
+		if w := post("/funds/plans", url.Values{"channel": {"FX"}, "year": {"2026"}, "amount": {"600,000"}}); w.Code != http.StatusSeeOther {
+			t.Fatalf("plan: %d %s", w.Code, w.Body)
+		}
+		arrival := url.Values{"channel": {"FX"}, "amount": {"300,000"}, "day": {"2026-06-01"}, "doc_no": {"应急〔2026〕2号"}, "key": {"form-key-1"}}
+		for range 2 { // a double submit records it once
+			if w := post("/funds/arrivals", arrival); w.Code != http.StatusSeeOther {
+				t.Fatalf("arrival: %d %s", w.Code, w.Body)
+			}
+		}
+		w := post("/funds/integrations", url.Values{"channel": {"FX"}, "amount": {"1"}, "day": {"2026-06-02"}})
+		if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "may not be integrated") {
+			t.Fatalf("integrating disaster relief: %d %s", w.Code, w.Body)
+		}
+		if w := post("/funds/arrivals", url.Values{"channel": {"FX"}, "amount": {"1.001"}, "day": {"2026-06-01"}}); w.Code != 400 || !strings.Contains(w.Body.String(), "amount") {
+			t.Errorf("three decimals: %d", w.Code)
+		}
+		page := fin.do("GET", "/funds?year=2026", nil, "").Body.String()
+		for _, want := range []string{"防汛救灾资金", "600,000.00", "300,000.00", "50.00%", "不纳入整合"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("funds page lacks %q", want)
+			}
+		}
+		if w := fin.do("GET", "/funds/report.xlsx?year=2026", nil, ""); w.Code != 200 || !strings.Contains(w.Header().Get("Content-Type"), "spreadsheetml") {
+			t.Errorf("export: %d %s", w.Code, w.Header().Get("Content-Type"))
+		}
+		officer := newBrowser(t, h)
+		officer.login("demo.township", demo.Password("demo.township"))
+		if p := officer.do("GET", "/funds", nil, "").Body.String(); !strings.Contains(p, "funds-report") || strings.Contains(p, `id="arrival-form"`) {
+			t.Error("a township officer sees the report but must not get the money forms")
+		}
+	})
+}

@@ -26,6 +26,14 @@ func (s *Server) register() {
 	s.page("GET /desk", auth.ViewDesk, s.dashboard)
 	s.page("GET /area/{area}", auth.ViewDesk, s.area)
 
+	// Funds: channels, plans, arrivals, integration (the funds capability).
+	s.page("GET /funds", auth.ViewFunds, s.fundsPage)
+	s.page("GET /funds/report.xlsx", auth.ViewFunds, s.fundsReportExport)
+	s.page("POST /funds/channels", auth.WriteFunds, s.registerChannel)
+	s.page("POST /funds/plans", auth.WriteFunds, s.setPlan)
+	s.page("POST /funds/arrivals", auth.WriteFunds, s.recordArrival)
+	s.page("POST /funds/integrations", auth.WriteFunds, s.recordIntegration)
+
 	// Funds: ledger pages.
 	s.page("GET /ledger/accounts", auth.ViewLedger, s.accountsPage)
 	s.page("GET /ledger/accounts.xlsx", auth.ViewLedger, s.accountsExport)
@@ -71,6 +79,12 @@ func (s *Server) register() {
 	s.api("POST /api/v1/ledger/{county}/transfers/{id}/reverse", auth.WriteLedger, s.apiReverse)
 	s.api("GET /api/v1/ledger/{county}/trace", auth.ViewLedger, s.apiTrace)
 	s.api("GET /api/v1/policy/{county}", auth.ViewPolicy, s.apiPolicy)
+	s.api("GET /api/v1/funds/{county}/channels", auth.ViewFunds, s.apiFundChannels)
+	s.api("POST /api/v1/funds/{county}/channels", auth.WriteFunds, s.apiRegisterChannels)
+	s.api("POST /api/v1/funds/{county}/plans", auth.WriteFunds, s.apiSetPlan)
+	s.api("POST /api/v1/funds/{county}/arrivals", auth.WriteFunds, s.apiArrivals)
+	s.api("POST /api/v1/funds/{county}/integrations", auth.WriteFunds, s.apiIntegrations)
+	s.api("GET /api/v1/funds/{county}/report", auth.ViewFunds, s.apiFundsReport)
 	s.api("/api/", auth.ViewLedger, s.apiNotFound)
 
 	// Anything else is a page that does not exist.

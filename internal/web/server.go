@@ -20,6 +20,7 @@ import (
 	"onepool/internal/auth"
 	"onepool/internal/clock"
 	"onepool/internal/errs"
+	"onepool/internal/funds"
 	"onepool/internal/ledger"
 	"onepool/internal/place"
 	"onepool/internal/policy"
@@ -32,6 +33,7 @@ type Deps struct {
 	Ledger *ledger.Ledger
 	Auth   *auth.Service
 	Policy *policy.Counties
+	Funds  *funds.Service
 	Clock  clock.Clock
 	Log    *slog.Logger
 	// TrustProxy makes the server believe X-Forwarded-Proto and
@@ -65,6 +67,9 @@ func NewServer(d Deps) *Server {
 	}
 	if d.Policy == nil {
 		d.Policy = policy.NewCounties(d.DB, d.Clock)
+	}
+	if d.Funds == nil {
+		d.Funds = funds.New(d.DB, d.Ledger, d.Policy, d.Clock)
 	}
 	s := &Server{d: d, mux: http.NewServeMux(), views: loadViews()}
 	s.register()

@@ -153,7 +153,7 @@ func (p Page) Can(act string) bool {
 // areas are the navigation's areas, in MISSION.md's order.
 var areas = []struct{ key, href string }{
 	{"desk", "/desk"},
-	{"funds", "/ledger/accounts"},
+	{"funds", "/funds"},
 	{"projects", "/area/projects"},
 	{"households", "/area/households"},
 	{"agreements", "/area/agreements"},

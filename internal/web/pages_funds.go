@@ -1,0 +1,216 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"onepool/internal/clock"
+	"onepool/internal/errs"
+	"onepool/internal/funds"
+	"onepool/internal/money"
+	"onepool/internal/policy"
+)
+
+type fundsView struct {
+	Page
+	Year     int
+	Years    []int
+	Profile  policy.Profile
+	NoPolicy bool
+	Channels []funds.Channel
+	Report   funds.Report
+	Levels   []string
+	Error    string
+	Done     string
+}
+
+// reportYear reads ?year=, defaulting to the current year.
+func (c *call) reportYear() (int, error) {
+	y := c.s.d.Clock().In(clock.Zone).Year()
+	if v := c.r.URL.Query().Get("year"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 2000 || n > 2100 {
+			return 0, errs.F(errs.Invalid, "invalid_year", "year", "year must be a year like 2026")
+		}
+		y = n
+	}
+	return y, nil
+}
+
+func (s *Server) fundsView(c *call, year int) (fundsView, error) {
+	ctx := c.r.Context()
+	v := fundsView{Page: c.page(translate(c.lang, "funds.title"), "funds"), Year: year, Levels: funds.Levels}
+	now := s.d.Clock().In(clock.Zone).Year()
+	for y := now + 1; y >= now-4; y-- {
+		v.Years = append(v.Years, y)
+	}
+	p, _, err := s.d.Policy.Current(ctx, c.p.County)
+	if errs.CodeOf(err) == "no_profile" {
+		v.NoPolicy = true
+		return v, nil
+	}
+	if err != nil {
+		return v, err
+	}
+	v.Profile = p
+	if v.Channels, err = s.d.Funds.Channels(ctx, c.p.County); err != nil {
+		return v, err
+	}
+	if v.Report, err = s.d.Funds.YearReport(ctx, c.p.County, year); err != nil {
+		return v, err
+	}
+	return v, nil
+}
+
+// fundsPage shows the channel registry and the year's plans, arrivals and
+// integration, with the forms to add to them.
+func (s *Server) fundsPage(w http.ResponseWriter, c *call) error {
+	year, err := c.reportYear()
+	if err != nil {
+		return err
+	}
+	v, err := s.fundsView(c, year)
+	if err != nil {
+		return err
+	}
+	return c.render(w, http.StatusOK, "funds", v)
+}
+
+// fundsResult re-renders the funds page after a form: the error when it is
+// the user's to fix, or a redirect back.
+func (s *Server) fundsResult(w http.ResponseWriter, c *call, err error) error {
+	if err == nil {
+		http.Redirect(w, c.r, "/funds", http.StatusSeeOther)
+		return nil
+	}
+	status := statusOf(errs.KindOf(err))
+	if status >= 500 {
+		return err
+	}
+	msg := err.Error()
+	if e, ok := errs.As(err); ok {
+		msg = e.Message
+		if e.Field != "" {
+			msg = e.Field + ": " + msg
+		}
+	}
+	v, verr := s.fundsView(c, s.d.Clock().In(clock.Zone).Year())
+	if verr != nil {
+		return verr
+	}
+	v.Error = msg
+	return c.render(w, status, "funds", v)
+}
+
+func formYear(r *http.Request) (int, error) {
+	y, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("year")))
+	if err != nil {
+		return 0, errs.F(errs.Invalid, "invalid_year", "year", "year must be a year like 2026")
+	}
+	return y, nil
+}
+
+func formAmount(r *http.Request) (money.Fen, error) {
+	f, err := money.Parse(r.PostFormValue("amount"))
+	if err != nil {
+		return 0, errs.F(errs.Invalid, "invalid_amount", "amount", "%v", err)
+	}
+	return f, nil
+}
+
+func (s *Server) registerChannel(w http.ResponseWriter, c *call) error {
+	r := c.r
+	year, err := formYear(r)
+	if err == nil {
+		var purposes []string
+		for _, p := range strings.FieldsFunc(r.PostFormValue("purposes"), func(r rune) bool { return r == ',' || r == ' ' || r == '，' }) {
+			purposes = append(purposes, p)
+		}
+		_, err = s.d.Funds.Register(r.Context(), c.p.Username, c.p.County, []funds.NewChannel{{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"),
+			Level: r.PostFormValue("level"), Category: r.PostFormValue("category"), Department: r.PostFormValue("department"),
+			Purposes: purposes, Year: year, NotIntegrable: r.PostFormValue("not_integrable") == "1"}})
+	}
+	return s.fundsResult(w, c, err)
+}
+
+func (s *Server) setPlan(w http.ResponseWriter, c *call) error {
+	r := c.r
+	year, err := formYear(r)
+	var amt money.Fen
+	if err == nil {
+		amt, err = formAmount(r)
+	}
+	if err == nil {
+		err = s.d.Funds.SetPlan(r.Context(), c.p.Username, c.p.County, r.PostFormValue("channel"), year, amt)
+	}
+	return s.fundsResult(w, c, err)
+}
+
+// movementForm reads an arrival or integration form. The idempotency key
+// comes with the form (a hidden random field), so a double submit posts once.
+func movementForm(r *http.Request) (funds.Movement, error) {
+	amt, err := formAmount(r)
+	if err != nil {
+		return funds.Movement{}, err
+	}
+	day, err := time.ParseInLocation("2006-01-02", r.PostFormValue("day"), clock.Zone)
+	if err != nil {
+		return funds.Movement{}, errs.F(errs.Invalid, "invalid_date", "day", "the document date must be YYYY-MM-DD")
+	}
+	return funds.Movement{Key: r.PostFormValue("key"), Channel: r.PostFormValue("channel"), Amount: amt, Day: day,
+		DocNo: strings.TrimSpace(r.PostFormValue("doc_no")), Memo: strings.TrimSpace(r.PostFormValue("memo"))}, nil
+}
+
+func (s *Server) recordArrival(w http.ResponseWriter, c *call) error {
+	m, err := movementForm(c.r)
+	if err == nil {
+		_, err = s.d.Funds.Arrive(c.r.Context(), c.p.Username, c.p.County, []funds.Movement{m})
+	}
+	return s.fundsResult(w, c, err)
+}
+
+func (s *Server) recordIntegration(w http.ResponseWriter, c *call) error {
+	m, err := movementForm(c.r)
+	if err == nil {
+		_, err = s.d.Funds.Integrate(c.r.Context(), c.p.Username, c.p.County, []funds.Movement{m})
+	}
+	return s.fundsResult(w, c, err)
+}
+
+// FormKey is a fresh idempotency key for a money form.
+func (p Page) FormKey() string { return randomHex(12) }
+
+// fundsReportExport writes the year's report as xlsx.
+func (s *Server) fundsReportExport(w http.ResponseWriter, c *call) error {
+	year, err := c.reportYear()
+	if err != nil {
+		return err
+	}
+	rep, err := s.d.Funds.YearReport(c.r.Context(), c.p.County, year)
+	if err != nil {
+		return err
+	}
+	t := func(k string) string { return translate(c.lang, k) }
+	x := excelize.NewFile()
+	defer x.Close()
+	sh := x.GetSheetName(0)
+	rows := [][]any{{t("col.channel_code"), t("col.channel"), t("funds.department"), t("funds.category"), t("funds.planned"), t("funds.arrived"), t("funds.arrival_rate"), t("funds.integrated"), t("funds.integration_ratio")}}
+	for _, r := range append(rep.Rows, rep.Total) {
+		rows = append(rows, []any{r.Channel.Code, r.Channel.Name, r.Channel.Department, r.Channel.Category, r.Planned.Plain(), r.Arrived.Plain(), r.ArrivalRate(), r.Integrated.Plain(), r.IntegrationRatio()})
+	}
+	rows[len(rows)-1][1] = t("col.total")
+	for i, row := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := x.SetSheetRow(sh, cell, &row); err != nil {
+			return errs.Wrap(err, "export")
+		}
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="funds-%s-%d.xlsx"`, c.p.County, year))
+	return x.Write(w)
+}
