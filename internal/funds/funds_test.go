@@ -153,3 +153,130 @@ func TestZiguiArrivalsAndIntegration(t *testing.T) {
 		}
 	})
 }
+
+// fundedPool registers three channels (two that may pay for
+// infrastructure, one for households only), lets them arrive on different
+// days and integrates them all.
+func fundedPool(t *testing.T, s *funds.Service) {
+	t.Helper()
+	if _, err := s.Register(ctx, "fin", county, []funds.NewChannel{
+		{Code: "ZX", Name: "中央财政专项扶贫资金", Level: "central", Category: "fiscal", Department: "扶贫", Year: 2026},
+		{Code: "JT", Name: "农村公路资金", Level: "province", Category: "sector", Department: "交通", Year: 2026},
+		{Code: "WF", Name: "危房改造资金", Level: "province", Category: "household", Department: "住建", Year: 2026},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var arr, integ []funds.Movement
+	for ch, d := range map[string]string{"JT": "2026-02-01", "ZX": "2026-03-01", "WF": "2026-01-15"} {
+		arr = append(arr, funds.Movement{Key: ch, Channel: ch, Amount: yuan("1,000,000"), Day: day(d)})
+		integ = append(integ, funds.Movement{Key: ch, Channel: ch, Amount: yuan("1,000,000"), Day: day("2026-04-01")})
+	}
+	if _, err := s.Arrive(ctx, "fin", county, arr); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Integrate(ctx, "fin", county, integ); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func legsOf(tr ledger.Transfer) string {
+	var b []string
+	for _, l := range tr.Legs {
+		b = append(b, l.Channel+"="+l.Amount.String())
+	}
+	return strings.Join(b, " ")
+}
+
+// TestAllocationStrict (Zigui): an infrastructure project is paid oldest
+// channel first and only by channels that may pay for infrastructure; the
+// household-only channel is never used, named explicitly it is refused;
+// beyond what the eligible channels hold is insufficient_funds naming them.
+// A payment keeps the legs and the project's 分头报账 shows each channel.
+func TestAllocationStrict(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s, l := setup(t, db, "zigui")
+		fundedPool(t, s)
+		if _, err := s.CreateProject(ctx, "rural", county, funds.Project{Code: "P1", Name: "上坝村产业路", Place: "990101001001", Purpose: "infrastructure", Department: "交通"}); err != nil {
+			t.Fatal(err)
+		}
+		tr, err := s.Allocate(ctx, "fin", county, funds.Allocation{Key: "a1", Project: "P1", Amount: yuan("1,500,000")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := legsOf(tr); got != "JT=1,000,000.00 ZX=500,000.00" {
+			t.Errorf("oldest first: %s", got)
+		}
+		_, err = s.Allocate(ctx, "fin", county, funds.Allocation{Key: "a2", Project: "P1", Amount: yuan("600,000")})
+		if errs.CodeOf(err) != "insufficient_funds" || !strings.Contains(err.Error(), "ZX 500,000.00") || strings.Contains(err.Error(), "WF") {
+			t.Errorf("beyond the eligible channels: %v", err)
+		}
+		_, err = s.Allocate(ctx, "fin", county, funds.Allocation{Key: "a3", Project: "P1", Legs: []ledger.Leg{{Channel: "WF", Amount: yuan("1")}}})
+		if errs.CodeOf(err) != "purpose_mismatch" || !strings.Contains(err.Error(), "用途不变") {
+			t.Errorf("household channel for a road: %v", err)
+		}
+		// Pro rata between what the eligible channels still hold (ZX only).
+		tr, err = s.Allocate(ctx, "fin", county, funds.Allocation{Key: "a4", Project: "P1", Amount: yuan("100,000"), Rule: "pro_rata"})
+		if err != nil || legsOf(tr) != "ZX=100,000.00" {
+			t.Errorf("pro rata: %s %v", legsOf(tr), err)
+		}
+		// Pay the contractor; the legs follow the project's channels.
+		if _, err := l.OpenAccounts(ctx, "t", county, []ledger.NewAccount{{Code: "ent:road", Kind: ledger.Entity, Name: "路桥公司", Place: "990101001001"}}); err != nil {
+			t.Fatal(err)
+		}
+		pay, err := s.Pay(ctx, "fin", county, funds.Payment{Key: "p1", Project: "P1", To: "ent:road", Amount: yuan("1,200,000")})
+		if err != nil || legsOf(pay) != "JT=1,000,000.00 ZX=200,000.00" {
+			t.Errorf("payment legs: %s %v", legsOf(pay), err)
+		}
+		rep, err := s.ProjectReport(ctx, county, "P1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := map[string]string{}
+		for _, ln := range rep.Lines {
+			lines[ln.Channel] = ln.Allocated.String() + "/" + ln.Paid.String() + "/" + ln.Held.String()
+		}
+		if lines["JT"] != "1,000,000.00/1,000,000.00/0.00" || lines["ZX"] != "600,000.00/200,000.00/400,000.00" || rep.Total.Allocated != yuan("1,600,000") {
+			t.Errorf("分头报账: %v", lines)
+		}
+		if len(rep.Payments) != 2 || rep.Payments[0].To != "ent:road" {
+			t.Errorf("payments: %+v", rep.Payments)
+		}
+	})
+}
+
+// TestAllocationPooledAndProRata (Pingli): under the pooled policy any
+// integrated channel may pay, pro rata with the fen exact, and the report
+// says how much crossed categories.
+func TestAllocationPooledAndProRata(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s, _ := setup(t, db, "pingli")
+		fundedPool(t, s)
+		if _, err := s.CreateProject(ctx, "rural", county, funds.Project{Code: "P2", Name: "茶园基地", Place: "990101001002", Purpose: "industry", Department: "农业"}); err != nil {
+			t.Fatal(err)
+		}
+		tr, err := s.Allocate(ctx, "fin", county, funds.Allocation{Key: "b1", Project: "P2", Amount: yuan("1,000,000.01")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum money.Fen
+		for _, l := range tr.Legs {
+			sum += l.Amount
+		}
+		if sum != yuan("1,000,000.01") || len(tr.Legs) != 3 {
+			t.Errorf("pro rata legs %s sum to %s", legsOf(tr), sum)
+		}
+		crossed, err := s.CrossedCategories(ctx, county)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(crossed) != 1 || crossed["WF"] == 0 {
+			t.Errorf("crossed categories: %v", crossed)
+		}
+		if _, err := s.CreateProject(ctx, "rural", county, funds.Project{Code: "P3", Name: "x", Place: "990102001001", Purpose: "industry"}); errs.CodeOf(err) != "invalid_place" {
+			t.Errorf("a project in another county: %v", err)
+		}
+		if _, err := s.CreateProject(ctx, "rural", county, funds.Project{Code: "P3", Name: "x", Place: "990101001001", Purpose: "yachts"}); errs.CodeOf(err) != "unknown_purpose" {
+			t.Errorf("unknown purpose: %v", err)
+		}
+	})
+}

@@ -40,3 +40,17 @@ CREATE TABLE fund_movements (
     PRIMARY KEY (county, transfer_id)
 ) {{WITHOUT_ROWID}};
 CREATE INDEX fund_movements_year ON fund_movements (county, year, kind, channel);
+
+-- A minimal project record for allocations (the projects capability grows
+-- it): its ledger account is prj:CODE, at its village.
+CREATE TABLE fund_projects (
+    county TEXT NOT NULL,
+    code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    place TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    department TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    created_by TEXT NOT NULL,
+    PRIMARY KEY (county, code)
+) {{WITHOUT_ROWID}};

@@ -1,0 +1,467 @@
+package funds
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"onepool/internal/audit"
+	"onepool/internal/clock"
+	"onepool/internal/errs"
+	"onepool/internal/ledger"
+	"onepool/internal/money"
+	"onepool/internal/place"
+	"onepool/internal/policy"
+	"onepool/internal/store"
+)
+
+// Project is the minimal project record allocations need (the projects
+// capability grows it): what it is for and where.
+type Project struct {
+	County     string
+	Code       string
+	Name       string
+	Place      place.Code // its village (or township)
+	Purpose    string     // what it pays for: a purpose of the profile's categories
+	Department string
+	CreatedAt  time.Time
+	CreatedBy  string
+}
+
+// ProjectAccount is the ledger account of a project.
+func ProjectAccount(code string) string { return "prj:" + code }
+
+// CreateProject records a project and opens its ledger account.
+// Errors: Invalid (naming the field), Conflict (project_exists).
+func (s *Service) CreateProject(ctx context.Context, actor, county string, p Project) (Project, error) {
+	prof, err := s.profile(ctx, county)
+	if err != nil {
+		return Project{}, err
+	}
+	p.Code, p.Name, p.Department = strings.TrimSpace(p.Code), strings.TrimSpace(p.Name), strings.TrimSpace(p.Department)
+	if !codeRe.MatchString(p.Code) {
+		return Project{}, errs.F(errs.Invalid, "invalid_project", "code", "code %q must be 1–32 letters, digits, - or _", p.Code)
+	}
+	if p.Name == "" {
+		return Project{}, errs.F(errs.Invalid, "invalid_project", "name", "the project needs a name")
+	}
+	if !p.Place.Valid() || !place.Code(county+"000000").Contains(p.Place) {
+		return Project{}, errs.F(errs.Invalid, "invalid_place", "place", "place %q is not in county %s", p.Place, county)
+	}
+	known := false
+	for _, c := range prof.Funds.Categories {
+		known = known || contains(c.Purposes, p.Purpose)
+	}
+	if !known {
+		return Project{}, errs.F(errs.Invalid, "unknown_purpose", "purpose", "purpose %q is not one of the %s profile's purposes", p.Purpose, prof.ID)
+	}
+	p.County, p.CreatedBy = county, actor
+	err = s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
+		p.CreatedAt = tx.Now
+		if _, err := tx.ExecContext(ctx, `INSERT INTO fund_projects (county, code, name, place, purpose, department, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			county, p.Code, p.Name, string(p.Place), p.Purpose, p.Department, clock.Micros(tx.Now), actor); err != nil {
+			if errs.KindOf(err) == errs.Conflict {
+				return errs.F(errs.Conflict, "project_exists", "code", "project %s exists already", p.Code)
+			}
+			return errs.Wrap(err, "funds: project")
+		}
+		if _, _, err := s.l.OpenAccountsTx(ctx, tx, county, []ledger.NewAccount{{Code: ProjectAccount(p.Code), Kind: ledger.Project, Name: p.Name, Owner: "项目实施单位", Place: p.Place, NoOverdraft: true}}); err != nil {
+			return err
+		}
+		_, err := audit.Append(ctx, tx, audit.Entry{County: county, Actor: actor, Action: "funds.project", Object: "project " + p.Code, Place: string(p.Place), After: p})
+		return err
+	})
+	if err != nil {
+		return Project{}, err
+	}
+	return p, nil
+}
+
+// Project returns a project. Errors: NotFound (unknown_project).
+func (s *Service) Project(ctx context.Context, county, code string) (Project, error) {
+	p := Project{County: county}
+	var pl string
+	var at int64
+	err := s.db.QueryRowContext(ctx, `SELECT code, name, place, purpose, department, created_at, created_by FROM fund_projects WHERE county = ? AND code = ?`, county, code).
+		Scan(&p.Code, &p.Name, &pl, &p.Purpose, &p.Department, &at, &p.CreatedBy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, errs.F(errs.NotFound, "unknown_project", "project", "project %q does not exist", code)
+	}
+	if err != nil {
+		return p, errs.Wrap(err, "funds: project")
+	}
+	p.Place, p.CreatedAt = place.Code(pl), clock.FromMicros(at)
+	return p, nil
+}
+
+// Projects lists the projects under a place prefix (a subtree), by code.
+func (s *Service) Projects(ctx context.Context, county, prefix string) ([]Project, error) {
+	lo, hi := place.Range(prefix)
+	rows, err := s.db.QueryContext(ctx, `SELECT code, name, place, purpose, department, created_at, created_by FROM fund_projects WHERE county = ? AND place BETWEEN ? AND ? ORDER BY code`, county, lo, hi)
+	if err != nil {
+		return nil, errs.Wrap(err, "funds: projects")
+	}
+	defer rows.Close()
+	var out []Project
+	for rows.Next() {
+		p := Project{County: county}
+		var pl string
+		var at int64
+		if err := rows.Scan(&p.Code, &p.Name, &pl, &p.Purpose, &p.Department, &at, &p.CreatedBy); err != nil {
+			return nil, err
+		}
+		p.Place, p.CreatedAt = place.Code(pl), clock.FromMicros(at)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// Allocation asks for money from the pool for a project.
+type Allocation struct {
+	Key     string
+	Project string
+	Amount  money.Fen    // with Legs empty: split by Rule
+	Rule    string       // "" for the profile's rule; policy.OldestFirst, ProRata
+	Legs    []ledger.Leg // explicit legs (the rule is then Explicit)
+	DocNo   string
+	Memo    string
+}
+
+// Allocate moves money from the pool to a project in per-channel legs:
+// the explicit legs, or a split by the rule (oldest arrival first, or pro
+// rata to what each channel holds). Under the strict policy only channels
+// whose purposes include the project's may pay; under the pooled policy
+// any integrated channel may. Errors: InsufficientFunds (the eligible
+// channels cannot cover it, naming them), RuleBroken (purpose_mismatch),
+// NotFound (unknown_project), Invalid.
+func (s *Service) Allocate(ctx context.Context, actor, county string, a Allocation) (ledger.Transfer, error) {
+	prof, err := s.profile(ctx, county)
+	if err != nil {
+		return ledger.Transfer{}, err
+	}
+	p, err := s.Project(ctx, county, a.Project)
+	if err != nil {
+		return ledger.Transfer{}, err
+	}
+	if strings.TrimSpace(a.Key) == "" {
+		return ledger.Transfer{}, errs.F(errs.Invalid, "invalid_key", "key", "an idempotency key is required")
+	}
+	chans, err := s.Channels(ctx, county)
+	if err != nil {
+		return ledger.Transfer{}, err
+	}
+	byCode := map[string]Channel{}
+	for _, c := range chans {
+		byCode[c.Code] = c
+	}
+	eligible := func(c Channel) bool {
+		return prof.Funds.Integration == policy.Pooled || contains(c.Purposes, p.Purpose)
+	}
+	legs := a.Legs
+	if len(legs) > 0 {
+		for i, lg := range legs {
+			c, ok := byCode[lg.Channel]
+			if !ok {
+				return ledger.Transfer{}, errs.F(errs.NotFound, "unknown_channel", fmt.Sprintf("legs[%d].channel", i), "channel %q is not registered", lg.Channel)
+			}
+			if !eligible(c) {
+				return ledger.Transfer{}, errs.F(errs.RuleBroken, "purpose_mismatch", fmt.Sprintf("legs[%d].channel", i),
+					"channel %s may pay only for %s, not for %s (strict policy of profile %s: 用途不变)", c.Code, strings.Join(c.Purposes, ", "), p.Purpose, prof.ID)
+			}
+		}
+	} else {
+		if a.Amount <= 0 {
+			return ledger.Transfer{}, errs.F(errs.Invalid, "invalid_amount", "amount", "amount must be greater than zero")
+		}
+		rule := a.Rule
+		if rule == "" {
+			rule = prof.Funds.AllocationRule
+		}
+		if rule == policy.Explicit {
+			return ledger.Transfer{}, errs.F(errs.Invalid, "invalid_allocation", "legs", "the %s profile allocates by explicit legs: name the channels", prof.ID)
+		}
+		if legs, err = s.split(ctx, county, a.Amount, rule, func(code string) bool { c, ok := byCode[code]; return ok && eligible(c) }); err != nil {
+			return ledger.Transfer{}, err
+		}
+	}
+	req := ledger.TransferRequest{Key: "allocation:" + a.Key, Kind: "allocation", From: PoolCode, To: ProjectAccount(p.Code), Legs: legs, DocNo: a.DocNo, Memo: a.Memo}
+	var out ledger.Transfer
+	err = s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
+		ts, n, err := s.l.PostTx(ctx, tx, actor, county, []ledger.TransferRequest{req})
+		if err != nil {
+			return err
+		}
+		out = ts[0]
+		if n == 0 {
+			return nil
+		}
+		_, err = audit.Append(ctx, tx, audit.Entry{County: county, Actor: actor, Action: "funds.allocate", Object: fmt.Sprintf("allocation #%d to %s", out.ID, p.Code), Place: string(p.Place), After: req})
+		return err
+	})
+	return out, err
+}
+
+// split divides amount over the pool's channels that ok accepts.
+func (s *Service) split(ctx context.Context, county string, amount money.Fen, rule string, ok func(string) bool) ([]ledger.Leg, error) {
+	bals, err := s.l.Balances(ctx, county, PoolCode)
+	if err != nil {
+		return nil, err
+	}
+	type hold struct {
+		ch    string
+		amt   money.Fen
+		first string // first arrival day
+	}
+	var hs []hold
+	var total money.Fen
+	for _, b := range bals {
+		if b.Amount > 0 && ok(b.Channel) {
+			hs = append(hs, hold{ch: b.Channel, amt: b.Amount})
+			total += b.Amount
+		}
+	}
+	if total < amount {
+		var have []string
+		for _, h := range hs {
+			have = append(have, h.ch+" "+h.amt.String())
+		}
+		if len(have) == 0 {
+			have = []string{"none"}
+		}
+		return nil, errs.F(errs.InsufficientFunds, "insufficient_funds", "amount", "the pool holds %s yuan on the channels that may pay for this project (%s); %s yuan needed",
+			total, strings.Join(have, ", "), amount)
+	}
+	var legs []ledger.Leg
+	switch rule {
+	case policy.OldestFirst:
+		firsts, err := s.firstArrivals(ctx, county)
+		if err != nil {
+			return nil, err
+		}
+		for i := range hs {
+			hs[i].first = firsts[hs[i].ch]
+		}
+		sort.Slice(hs, func(i, j int) bool {
+			if hs[i].first != hs[j].first {
+				return hs[i].first < hs[j].first
+			}
+			return hs[i].ch < hs[j].ch
+		})
+		left := amount
+		for _, h := range hs {
+			if left == 0 {
+				break
+			}
+			take := min(h.amt, left)
+			legs = append(legs, ledger.Leg{Channel: h.ch, Amount: take})
+			left -= take
+		}
+	case policy.ProRata:
+		// Each channel pays amount × holding ÷ total, rounded down; the
+		// fen left over go one by one to the largest holdings.
+		sort.Slice(hs, func(i, j int) bool {
+			if hs[i].amt != hs[j].amt {
+				return hs[i].amt > hs[j].amt
+			}
+			return hs[i].ch < hs[j].ch
+		})
+		shares := make([]money.Fen, len(hs))
+		var sum money.Fen
+		for i, h := range hs {
+			v, err := money.MulRatio(amount, int64(h.amt), int64(total), money.RoundDown)
+			if err != nil {
+				return nil, errs.Wrap(err, "funds: pro rata")
+			}
+			shares[i] = v
+			sum += v
+		}
+		for i := 0; sum < amount; i = (i + 1) % len(hs) {
+			if shares[i] < hs[i].amt {
+				shares[i]++
+				sum++
+			}
+		}
+		for i, h := range hs {
+			if shares[i] > 0 {
+				legs = append(legs, ledger.Leg{Channel: h.ch, Amount: shares[i]})
+			}
+		}
+	default:
+		return nil, errs.F(errs.Invalid, "invalid_allocation", "rule", "unknown allocation rule %q", rule)
+	}
+	return legs, nil
+}
+
+// firstArrivals is each channel's first arrival day ("" when none).
+func (s *Service) firstArrivals(ctx context.Context, county string) (map[string]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT channel, MIN(day) FROM fund_movements WHERE county = ? AND kind = 'arrival' GROUP BY channel`, county)
+	if err != nil {
+		return nil, errs.Wrap(err, "funds: first arrivals")
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var ch, day string
+		if err := rows.Scan(&ch, &day); err != nil {
+			return nil, err
+		}
+		out[ch] = day
+	}
+	return out, rows.Err()
+}
+
+// Payment pays a recipient (a contractor, a household, an entity) out of a
+// project's account; the legs are the project's channels, oldest
+// allocation first, unless given.
+type Payment struct {
+	Key     string
+	Project string
+	To      string // ledger account code of the recipient
+	Amount  money.Fen
+	Legs    []ledger.Leg
+	DocNo   string
+	Memo    string
+}
+
+// Pay posts a payment out of a project, keeping the channel legs.
+// Errors: InsufficientFunds, NotFound, Invalid.
+func (s *Service) Pay(ctx context.Context, actor, county string, pm Payment) (ledger.Transfer, error) {
+	p, err := s.Project(ctx, county, pm.Project)
+	if err != nil {
+		return ledger.Transfer{}, err
+	}
+	if strings.TrimSpace(pm.Key) == "" {
+		return ledger.Transfer{}, errs.F(errs.Invalid, "invalid_key", "key", "an idempotency key is required")
+	}
+	legs := pm.Legs
+	if len(legs) == 0 {
+		if pm.Amount <= 0 {
+			return ledger.Transfer{}, errs.F(errs.Invalid, "invalid_amount", "amount", "amount must be greater than zero")
+		}
+		bals, err := s.l.Balances(ctx, county, ProjectAccount(p.Code))
+		if err != nil {
+			return ledger.Transfer{}, err
+		}
+		left := pm.Amount
+		for _, b := range bals { // by channel code: deterministic
+			if left == 0 {
+				break
+			}
+			if b.Amount > 0 {
+				take := min(b.Amount, left)
+				legs = append(legs, ledger.Leg{Channel: b.Channel, Amount: take})
+				left -= take
+			}
+		}
+		if left > 0 {
+			return ledger.Transfer{}, errs.F(errs.InsufficientFunds, "insufficient_funds", "amount", "project %s holds %s yuan; %s yuan needed", p.Code, pm.Amount-left, pm.Amount)
+		}
+	}
+	req := ledger.TransferRequest{Key: "payment:" + pm.Key, Kind: "payment", From: ProjectAccount(p.Code), To: pm.To, Legs: legs, DocNo: pm.DocNo, Memo: pm.Memo}
+	var out ledger.Transfer
+	err = s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
+		ts, n, err := s.l.PostTx(ctx, tx, actor, county, []ledger.TransferRequest{req})
+		if err != nil {
+			return err
+		}
+		out = ts[0]
+		if n == 0 {
+			return nil
+		}
+		_, err = audit.Append(ctx, tx, audit.Entry{County: county, Actor: actor, Action: "funds.pay", Object: fmt.Sprintf("payment #%d from %s to %s", out.ID, p.Code, pm.To), Place: string(p.Place), After: req})
+		return err
+	})
+	return out, err
+}
+
+// ChannelLine is one channel's part of a project (分头报账).
+type ChannelLine struct {
+	Channel   string
+	Allocated money.Fen // into the project
+	Paid      money.Fen // out of it
+	Held      money.Fen
+	Crossed   bool // the channel's purposes do not include the project's (pooled policy)
+}
+
+// ProjectReport is a project's money per channel and its payments.
+type ProjectReport struct {
+	Project  Project
+	Lines    []ChannelLine
+	Payments []ledger.Flow
+	Total    ChannelLine
+}
+
+// ProjectReport is the per-channel reimbursement of a project (分头报账):
+// what each channel put in, what it paid, and to whom.
+func (s *Service) ProjectReport(ctx context.Context, county, code string) (ProjectReport, error) {
+	p, err := s.Project(ctx, county, code)
+	if err != nil {
+		return ProjectReport{}, err
+	}
+	acct := ProjectAccount(code)
+	in, err := s.l.Flows(ctx, county, ledger.FlowFilter{To: acct})
+	if err != nil {
+		return ProjectReport{}, err
+	}
+	out, err := s.l.Flows(ctx, county, ledger.FlowFilter{From: acct})
+	if err != nil {
+		return ProjectReport{}, err
+	}
+	chans, err := s.Channels(ctx, county)
+	if err != nil {
+		return ProjectReport{}, err
+	}
+	purposes := map[string][]string{}
+	for _, c := range chans {
+		purposes[c.Code] = c.Purposes
+	}
+	lines := map[string]*ChannelLine{}
+	get := func(ch string) *ChannelLine {
+		if lines[ch] == nil {
+			lines[ch] = &ChannelLine{Channel: ch, Crossed: !contains(purposes[ch], p.Purpose)}
+		}
+		return lines[ch]
+	}
+	for _, f := range in {
+		get(f.Channel).Allocated += f.Amount
+	}
+	for _, f := range out {
+		get(f.Channel).Paid += f.Amount
+	}
+	rep := ProjectReport{Project: p, Payments: out}
+	for _, l := range lines {
+		l.Held = l.Allocated - l.Paid
+		rep.Lines = append(rep.Lines, *l)
+		rep.Total.Allocated += l.Allocated
+		rep.Total.Paid += l.Paid
+		rep.Total.Held += l.Held
+	}
+	sort.Slice(rep.Lines, func(i, j int) bool { return rep.Lines[i].Channel < rep.Lines[j].Channel })
+	return rep, nil
+}
+
+// CrossedCategories sums, for the pooled policy's report, how much of each
+// channel went to projects whose purpose its category does not cover.
+func (s *Service) CrossedCategories(ctx context.Context, county string) (map[string]money.Fen, error) {
+	projects, err := s.Projects(ctx, county, county)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]money.Fen{}
+	for _, p := range projects {
+		rep, err := s.ProjectReport(ctx, county, p.Code)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range rep.Lines {
+			if l.Crossed && l.Allocated > 0 {
+				out[l.Channel] += l.Allocated
+			}
+		}
+	}
+	return out, nil
+}
