@@ -8,6 +8,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"onepool/internal/auth"
@@ -113,14 +114,14 @@ func y(s string) money.Fen {
 }
 
 type project struct {
-	code, name, place string
+	code, name, place, purpose, department string
 }
 
 var projects = []project{
-	{"prj:2026-001", "上坝村产业路硬化工程", "990101001001"},
-	{"prj:2026-002", "桃园村茶叶初加工厂建设", "990101001002"},
-	{"prj:2026-003", "石门村饮水安全巩固提升", "990101002001"},
-	{"prj:2026-004", "全县到户产业奖补", "990101000000"},
+	{"prj:2026-001", "上坝村产业路硬化工程", "990101001001", "infrastructure", "交通"},
+	{"prj:2026-002", "桃园村茶叶初加工厂建设", "990101001002", "industry", "农业农村"},
+	{"prj:2026-003", "石门村饮水安全巩固提升", "990101002001", "infrastructure", "水利"},
+	{"prj:2026-004", "全县到户产业奖补", "990101000000", "household", "乡村振兴"},
 }
 
 // Run creates (or completes) the demo county and returns the demo
@@ -200,10 +201,19 @@ func ledgerMovements(ctx context.Context, l *ledger.Ledger, fs *funds.Service) e
 	if _, err := fs.Integrate(ctx, actor, County, integrations); err != nil {
 		return fmt.Errorf("demo integration: %w", err)
 	}
-	var accts []ledger.NewAccount
+	// The projects, as the funds capability records them (their ledger
+	// accounts are prj:CODE).
 	for _, p := range projects {
-		accts = append(accts, ledger.NewAccount{Code: p.code, Kind: ledger.Project, Name: p.name, Owner: "项目实施单位", Place: place.Code(p.place), NoOverdraft: true})
+		code := strings.TrimPrefix(p.code, "prj:")
+		if _, err := fs.Project(ctx, County, code); errs.KindOf(err) == errs.NotFound {
+			if _, err := fs.CreateProject(ctx, actor, County, funds.Project{Code: code, Name: p.name, Place: place.Code(p.place), Purpose: p.purpose, Department: p.department}); err != nil {
+				return fmt.Errorf("demo project %s: %w", code, err)
+			}
+		} else if err != nil {
+			return err
+		}
 	}
+	var accts []ledger.NewAccount
 	accts = append(accts,
 		ledger.NewAccount{Code: "ent:luqiao", Kind: ledger.Entity, Name: "青禾县路桥工程有限公司（演示）", Owner: "青禾县路桥工程有限公司（演示）", Place: "990101001001"},
 		ledger.NewAccount{Code: "ent:chaye", Kind: ledger.Entity, Name: "桃园茶叶专业合作社（演示）", Owner: "桃园茶叶专业合作社（演示）", Place: "990101001002"},

@@ -543,3 +543,15 @@ func paging(r *http.Request, cursor string) (int64, int, error) {
 	}
 	return cur, limit, nil
 }
+
+// fen is the leg's amount, given as yuan or as fen (not both differently).
+func (l legJSON) fen() (money.Fen, error) {
+	amt := money.Fen(l.Amount)
+	if l.AmountFen != 0 {
+		if amt != 0 && amt != money.Fen(l.AmountFen) {
+			return 0, errs.F(errs.Invalid, "invalid_amount", "legs.amount_fen", "amount %s and amount_fen %d disagree; give one", amt.Plain(), l.AmountFen)
+		}
+		amt = money.Fen(l.AmountFen)
+	}
+	return amt, nil
+}

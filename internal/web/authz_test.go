@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"onepool/internal/auth"
+	"onepool/internal/funds"
 	"onepool/internal/ledger"
 	"onepool/internal/money"
 	"onepool/internal/place"
@@ -61,6 +62,11 @@ var matrix = map[string]rule{
 	"POST /funds/plans":                      {roles: "finance rural"},
 	"POST /funds/arrivals":                   {roles: "finance rural"},
 	"POST /funds/integrations":               {roles: "finance rural"},
+	"GET /funds/projects":                    {roles: staff, list: true},
+	"POST /funds/projects":                   {roles: "finance rural"},
+	"GET /funds/projects/{code}":             {roles: staff, record: true},
+	"POST /funds/allocations":                {roles: "finance rural"},
+	"POST /funds/payments":                   {roles: "finance rural"},
 	"GET /ledger/accounts":                   {roles: staff, list: true},
 	"GET /ledger/accounts.xlsx":              {roles: staff, list: true},
 	"GET /ledger/accounts/{code}":            {roles: staff, record: true},
@@ -103,6 +109,11 @@ var matrix = map[string]rule{
 	"POST /api/v1/funds/{county}/arrivals":                  {roles: "finance rural", record: true, list: true},
 	"POST /api/v1/funds/{county}/integrations":              {roles: "finance rural", record: true, list: true},
 	"GET /api/v1/funds/{county}/report":                     {roles: staff, record: true, list: true},
+	"GET /api/v1/funds/{county}/projects":                   {roles: staff, record: true, list: true},
+	"POST /api/v1/funds/{county}/projects":                  {roles: "finance rural", record: true, list: true},
+	"GET /api/v1/funds/{county}/projects/{code}/report":     {roles: staff, record: true},
+	"POST /api/v1/funds/{county}/allocations":               {roles: "finance rural", record: true, list: true},
+	"POST /api/v1/funds/{county}/payments":                  {roles: "finance rural", record: true, list: true},
 	"GET /api/v1/policy/{county}":                           {roles: staff, record: true, list: true},
 	"/api/":                                                 {roles: staff, always: 404},
 	"/":                                                     {roles: public, always: 404},
@@ -161,8 +172,16 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	mustUser(t, a, "target-b", auth.RoleVillage, vilB)
 	mustUser(t, a, "target-other", auth.RoleFinance, root2)
 
-	if _, err := policy.NewCounties(db, nil).Choose(ctx, "t", countyA, "zigui", ""); err != nil {
+	pc := policy.NewCounties(db, nil)
+	if _, err := pc.Choose(ctx, "t", countyA, "zigui", ""); err != nil {
 		t.Fatal(err)
+	}
+	// Fund projects named like the accounts, in the same places.
+	fs := funds.New(db, l, pc, nil)
+	for code, pl := range map[string]string{"acct-a": vilA, "acct-county": root, "acct-b": vilB} {
+		if _, err := fs.CreateProject(ctx, "t", countyA, funds.Project{Code: code, Name: code, Place: place.Code(pl), Purpose: "infrastructure"}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	f := &fixture{h: web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a}), a: a, ids: map[string]int64{}}
 	for _, county := range []string{countyA, county2} {

@@ -365,3 +365,49 @@ func TestFundsPages(t *testing.T) {
 		}
 	})
 }
+
+// TestProjectFunds: the finance bureau allocates to a demo project by the
+// profile's rule (oldest arrival first, only channels that may pay for its
+// purpose), pays the contractor, and the project page shows each channel's
+// part; a township officer sees only their township's projects.
+func TestProjectFunds(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := demoServer(t, db, false)
+		fin := newBrowser(t, h)
+		fin.login("demo.finance", demo.Password("demo.finance"))
+		keyRe := regexp.MustCompile(`name="key" value="([0-9a-f]+)"`)
+		page := fin.do("GET", "/funds/projects", nil, "").Body.String()
+		if !strings.Contains(page, "上坝村产业路硬化工程") || !strings.Contains(page, "全县到户产业奖补") {
+			t.Fatalf("projects page: %s", page)
+		}
+		w := fin.form("/funds/projects", "/funds/allocations", url.Values{"project": {"2026-001"}, "amount": {"100,000"}, "key": {keyRe.FindStringSubmatch(page)[1]}})
+		if w.Code != http.StatusSeeOther {
+			t.Fatalf("allocate: %d %s", w.Code, w.Body)
+		}
+		w = fin.form("/funds/projects/2026-001", "/funds/payments", url.Values{"project": {"2026-001"}, "to": {"ent:luqiao"}, "amount": {"50,000"}, "key": {"pay-form-1"}})
+		if w.Code != http.StatusSeeOther {
+			t.Fatalf("pay: %d %s", w.Code, w.Body)
+		}
+		w = fin.form("/funds/projects/2026-001", "/funds/payments", url.Values{"project": {"2026-001"}, "to": {"ent:luqiao"}, "amount": {"99,000,000"}, "key": {"pay-form-2"}})
+		if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "needed") {
+			t.Errorf("paying more than the project holds: %d", w.Code)
+		}
+		page = fin.do("GET", "/funds/projects/2026-001", nil, "").Body.String()
+		// Demo allocation 1,800,000 ZX + 2,200,000 JT; +100,000 from XJ (the
+		// oldest arrival, 2026-02-10, that may pay for infrastructure).
+		for _, want := range []string{"1,800,000.00", "2,200,000.00", "XJ", "100,000.00", "青禾县路桥工程有限公司（演示）"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("project page lacks %q", want)
+			}
+		}
+		officer := newBrowser(t, h)
+		officer.login("demo.township2", demo.Password("demo.township2"))
+		page = officer.do("GET", "/funds/projects", nil, "").Body.String()
+		if !strings.Contains(page, "石门村饮水安全巩固提升") || strings.Contains(page, "上坝村产业路硬化工程") {
+			t.Errorf("石门乡's officer sees other townships' projects")
+		}
+		if w := officer.do("GET", "/funds/projects/2026-001", nil, ""); w.Code != http.StatusNotFound {
+			t.Errorf("another township's project: %d", w.Code)
+		}
+	})
+}

@@ -33,6 +33,11 @@ func (s *Server) register() {
 	s.page("POST /funds/plans", auth.WriteFunds, s.setPlan)
 	s.page("POST /funds/arrivals", auth.WriteFunds, s.recordArrival)
 	s.page("POST /funds/integrations", auth.WriteFunds, s.recordIntegration)
+	s.page("GET /funds/projects", auth.ViewFunds, s.fundProjectsPage)
+	s.page("POST /funds/projects", auth.WriteFunds, s.createFundProject)
+	s.page("GET /funds/projects/{code}", auth.ViewFunds, s.fundProjectPage)
+	s.page("POST /funds/allocations", auth.WriteFunds, s.allocateForm)
+	s.page("POST /funds/payments", auth.WriteFunds, s.payForm)
 
 	// Funds: ledger pages.
 	s.page("GET /ledger/accounts", auth.ViewLedger, s.accountsPage)
@@ -85,6 +90,11 @@ func (s *Server) register() {
 	s.api("POST /api/v1/funds/{county}/arrivals", auth.WriteFunds, s.apiArrivals)
 	s.api("POST /api/v1/funds/{county}/integrations", auth.WriteFunds, s.apiIntegrations)
 	s.api("GET /api/v1/funds/{county}/report", auth.ViewFunds, s.apiFundsReport)
+	s.api("GET /api/v1/funds/{county}/projects", auth.ViewFunds, s.apiFundProjects)
+	s.api("POST /api/v1/funds/{county}/projects", auth.WriteFunds, s.apiCreateFundProject)
+	s.api("GET /api/v1/funds/{county}/projects/{code}/report", auth.ViewFunds, s.apiProjectReport)
+	s.api("POST /api/v1/funds/{county}/allocations", auth.WriteFunds, s.apiAllocate)
+	s.api("POST /api/v1/funds/{county}/payments", auth.WriteFunds, s.apiPay)
 	s.api("/api/", auth.ViewLedger, s.apiNotFound)
 
 	// Anything else is a page that does not exist.

@@ -1,0 +1,331 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"onepool/internal/auth"
+	"onepool/internal/errs"
+	"onepool/internal/funds"
+	"onepool/internal/ledger"
+	"onepool/internal/money"
+	"onepool/internal/place"
+	"onepool/internal/policy"
+)
+
+type projectRow struct {
+	funds.Project
+	PlaceName string
+}
+
+type fundProjectsView struct {
+	Page
+	Projects []projectRow
+	Places   []placeOption
+	Purposes []string
+	Rules    []string
+	Crossed  map[string]money.Fen
+	Pooled   bool
+	Error    string
+}
+
+// project returns a project the caller may see (another place's is not found).
+func (c *call) project(code string) (funds.Project, error) {
+	if strings.TrimSpace(code) == "" {
+		return funds.Project{}, errs.F(errs.Invalid, "invalid_project", "project", "choose a project")
+	}
+	p, err := c.s.d.Funds.Project(c.r.Context(), c.p.County, code)
+	if err != nil {
+		return p, err
+	}
+	if err := c.authorize(auth.ViewFunds, p.Place); err != nil {
+		return funds.Project{}, errs.F(errs.NotFound, "unknown_project", "project", "project %q does not exist", code)
+	}
+	return p, nil
+}
+
+func (s *Server) fundProjectsView(c *call) (fundProjectsView, error) {
+	ctx := c.r.Context()
+	v := fundProjectsView{Page: c.page(translate(c.lang, "projects.title"), "funds"), Rules: []string{policy.OldestFirst, policy.ProRata}}
+	ps, err := s.d.Funds.Projects(ctx, c.p.County, c.p.Prefix())
+	if err != nil {
+		return v, err
+	}
+	for _, p := range ps {
+		v.Projects = append(v.Projects, projectRow{Project: p, PlaceName: s.d.Auth.PlaceName(ctx, p.Place)})
+	}
+	if t, err := s.d.Auth.Places(ctx, c.p.County); err == nil {
+		for _, n := range auth.Subtree(t, c.p.Place) {
+			if n.Code.Level() >= place.Township {
+				v.Places = append(v.Places, placeOption{Code: string(n.Code), Label: n.Name})
+			}
+		}
+	}
+	if prof, _, err := s.d.Policy.Current(ctx, c.p.County); err == nil {
+		seen := map[string]bool{}
+		for _, cat := range prof.Funds.Categories {
+			for _, p := range cat.Purposes {
+				if !seen[p] {
+					seen[p] = true
+					v.Purposes = append(v.Purposes, p)
+				}
+			}
+		}
+		if prof.Funds.Integration == policy.Pooled {
+			v.Pooled = true
+			if v.Crossed, err = s.d.Funds.CrossedCategories(ctx, c.p.County); err != nil {
+				return v, err
+			}
+		}
+	}
+	return v, nil
+}
+
+func (s *Server) fundProjectsPage(w http.ResponseWriter, c *call) error {
+	v, err := s.fundProjectsView(c)
+	if err != nil {
+		return err
+	}
+	return c.render(w, http.StatusOK, "fund_projects", v)
+}
+
+func (s *Server) projectsResult(w http.ResponseWriter, c *call, err error, next string) error {
+	if err == nil {
+		http.Redirect(w, c.r, next, http.StatusSeeOther)
+		return nil
+	}
+	status := statusOf(errs.KindOf(err))
+	if status >= 500 {
+		return err
+	}
+	msg := err.Error()
+	if e, ok := errs.As(err); ok {
+		msg = e.Message
+	}
+	v, verr := s.fundProjectsView(c)
+	if verr != nil {
+		return verr
+	}
+	v.Error = msg
+	return c.render(w, status, "fund_projects", v)
+}
+
+func (s *Server) createFundProject(w http.ResponseWriter, c *call) error {
+	r := c.r
+	p := funds.Project{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), Place: place.Code(r.PostFormValue("place")), Purpose: r.PostFormValue("purpose"), Department: r.PostFormValue("department")}
+	var err error
+	if p.Place.Valid() {
+		err = c.authorize(auth.WriteFunds, p.Place)
+	}
+	if err == nil {
+		_, err = s.d.Funds.CreateProject(r.Context(), c.p.Username, c.p.County, p)
+	}
+	return s.projectsResult(w, c, err, "/funds/projects")
+}
+
+func (s *Server) allocateForm(w http.ResponseWriter, c *call) error {
+	r := c.r
+	p, err := c.project(r.PostFormValue("project"))
+	if err == nil {
+		var amt money.Fen
+		if amt, err = formAmount(r); err == nil {
+			_, err = s.d.Funds.Allocate(r.Context(), c.p.Username, c.p.County, funds.Allocation{Key: r.PostFormValue("key"), Project: p.Code, Amount: amt,
+				Rule: r.PostFormValue("rule"), DocNo: strings.TrimSpace(r.PostFormValue("doc_no"))})
+		}
+	}
+	return s.projectsResult(w, c, err, "/funds/projects/"+pathEscape(r.PostFormValue("project")))
+}
+
+type fundProjectView struct {
+	Page
+	Report    funds.ProjectReport
+	PlaceName string
+	Error     string
+}
+
+func (s *Server) fundProjectPage(w http.ResponseWriter, c *call) error {
+	p, err := c.project(c.r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	rep, err := s.d.Funds.ProjectReport(c.r.Context(), c.p.County, p.Code)
+	if err != nil {
+		return err
+	}
+	v := fundProjectView{Page: c.page(p.Name, "funds"), Report: rep, PlaceName: s.d.Auth.PlaceName(c.r.Context(), p.Place)}
+	return c.render(w, http.StatusOK, "fund_project", v)
+}
+
+func (s *Server) payForm(w http.ResponseWriter, c *call) error {
+	r := c.r
+	p, err := c.project(r.PostFormValue("project"))
+	if err == nil {
+		var amt money.Fen
+		if amt, err = formAmount(r); err == nil {
+			_, err = s.d.Funds.Pay(r.Context(), c.p.Username, c.p.County, funds.Payment{Key: r.PostFormValue("key"), Project: p.Code, To: strings.TrimSpace(r.PostFormValue("to")),
+				Amount: amt, DocNo: strings.TrimSpace(r.PostFormValue("doc_no")), Memo: strings.TrimSpace(r.PostFormValue("memo"))})
+		}
+	}
+	if err != nil && statusOf(errs.KindOf(err)) < 500 && p.Code != "" {
+		rep, rerr := s.d.Funds.ProjectReport(r.Context(), c.p.County, p.Code)
+		if rerr != nil {
+			return rerr
+		}
+		msg := err.Error()
+		if e, ok := errs.As(err); ok {
+			msg = e.Message
+		}
+		v := fundProjectView{Page: c.page(p.Name, "funds"), Report: rep, PlaceName: s.d.Auth.PlaceName(r.Context(), p.Place), Error: msg}
+		return c.render(w, statusOf(errs.KindOf(err)), "fund_project", v)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/funds/projects/"+pathEscape(p.Code), http.StatusSeeOther)
+	return nil
+}
+
+// --- JSON API ---
+
+type projectJSON struct {
+	Code       string `json:"code"`
+	Name       string `json:"name"`
+	Place      string `json:"place"`
+	Purpose    string `json:"purpose"`
+	Department string `json:"department"`
+}
+
+func (s *Server) apiFundProjects(w http.ResponseWriter, c *call) error {
+	ps, err := s.d.Funds.Projects(c.r.Context(), c.p.County, c.p.Prefix())
+	if err != nil {
+		return err
+	}
+	out := make([]projectJSON, len(ps))
+	for i, p := range ps {
+		out[i] = projectJSON{p.Code, p.Name, string(p.Place), p.Purpose, p.Department}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"projects": out})
+	return nil
+}
+
+func (s *Server) apiCreateFundProject(w http.ResponseWriter, c *call) error {
+	var b projectJSON
+	if err := decodeJSON(c.r, &b); err != nil {
+		return err
+	}
+	pl := place.Code(b.Place)
+	if pl.Valid() {
+		if err := c.authorize(auth.WriteFunds, pl); err != nil {
+			return err
+		}
+	}
+	p, err := s.d.Funds.CreateProject(c.r.Context(), c.p.Username, c.p.County, funds.Project{Code: b.Code, Name: b.Name, Place: pl, Purpose: b.Purpose, Department: b.Department})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"project": projectJSON{p.Code, p.Name, string(p.Place), p.Purpose, p.Department}})
+	return nil
+}
+
+func (s *Server) apiAllocate(w http.ResponseWriter, c *call) error {
+	var b struct {
+		Key     string    `json:"key"`
+		Project string    `json:"project"`
+		Amount  Amount    `json:"amount"`
+		Rule    string    `json:"rule"`
+		Legs    []legJSON `json:"legs"`
+		DocNo   string    `json:"doc_no"`
+		Memo    string    `json:"memo"`
+	}
+	if err := decodeJSON(c.r, &b); err != nil {
+		return err
+	}
+	if _, err := c.project(b.Project); err != nil {
+		return err
+	}
+	legs, err := toLegs(b.Legs)
+	if err != nil {
+		return err
+	}
+	t, err := s.d.Funds.Allocate(c.r.Context(), c.p.Username, c.p.County, funds.Allocation{Key: b.Key, Project: b.Project, Amount: b.Amount.Fen(), Rule: b.Rule, Legs: legs, DocNo: b.DocNo, Memo: b.Memo})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"transfer": toTransferOut(t)})
+	return nil
+}
+
+func (s *Server) apiPay(w http.ResponseWriter, c *call) error {
+	var b struct {
+		Key     string    `json:"key"`
+		Project string    `json:"project"`
+		To      string    `json:"to"`
+		Amount  Amount    `json:"amount"`
+		Legs    []legJSON `json:"legs"`
+		DocNo   string    `json:"doc_no"`
+		Memo    string    `json:"memo"`
+	}
+	if err := decodeJSON(c.r, &b); err != nil {
+		return err
+	}
+	if _, err := c.project(b.Project); err != nil {
+		return err
+	}
+	legs, err := toLegs(b.Legs)
+	if err != nil {
+		return err
+	}
+	t, err := s.d.Funds.Pay(c.r.Context(), c.p.Username, c.p.County, funds.Payment{Key: b.Key, Project: b.Project, To: b.To, Amount: b.Amount.Fen(), Legs: legs, DocNo: b.DocNo, Memo: b.Memo})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"transfer": toTransferOut(t)})
+	return nil
+}
+
+func toLegs(in []legJSON) ([]ledger.Leg, error) {
+	var out []ledger.Leg
+	for _, l := range in {
+		amt, err := l.fen()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ledger.Leg{Channel: l.Channel, Amount: amt})
+	}
+	return out, nil
+}
+
+func (s *Server) apiProjectReport(w http.ResponseWriter, c *call) error {
+	p, err := c.project(c.r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	rep, err := s.d.Funds.ProjectReport(c.r.Context(), c.p.County, p.Code)
+	if err != nil {
+		return err
+	}
+	type line struct {
+		Channel   string `json:"channel"`
+		Allocated Amount `json:"allocated"`
+		Paid      Amount `json:"paid"`
+		Held      Amount `json:"held"`
+		Crossed   bool   `json:"crossed_category"`
+	}
+	type payment struct {
+		Channel string `json:"channel"`
+		To      string `json:"to"`
+		Amount  Amount `json:"amount"`
+		Count   int64  `json:"transfers"`
+	}
+	var lines []line
+	for _, l := range rep.Lines {
+		lines = append(lines, line{l.Channel, Amount(l.Allocated), Amount(l.Paid), Amount(l.Held), l.Crossed})
+	}
+	var pays []payment
+	for _, f := range rep.Payments {
+		pays = append(pays, payment{f.Channel, f.To, Amount(f.Amount), f.Count})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"project": projectJSON{p.Code, p.Name, string(p.Place), p.Purpose, p.Department}, "channels": lines, "payments": pays,
+		"total": line{"", Amount(rep.Total.Allocated), Amount(rep.Total.Paid), Amount(rep.Total.Held), false}})
+	return nil
+}
