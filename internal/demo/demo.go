@@ -239,11 +239,22 @@ func ledgerMovements(ctx context.Context, l *ledger.Ledger, fs *funds.Service) e
 	add := func(key, kind, from, to, memo, doc string, legs ...ledger.Leg) {
 		reqs = append(reqs, ledger.TransferRequest{Key: "demo:" + key, Kind: kind, From: from, To: to, Legs: legs, Memo: memo, DocNo: doc})
 	}
-	// Allocations from the pool to projects, each with its channel legs.
-	add("alloc-001", "allocation", "pool", "prj:2026-001", "产业路硬化", "青整合〔2026〕2号（演示）", leg("ZX", "1,800,000"), leg("JT", "2,200,000"))
-	add("alloc-002", "allocation", "pool", "prj:2026-002", "茶叶初加工厂", "青整合〔2026〕2号（演示）", leg("ZX", "1,200,000"), leg("SJ", "600,000"), leg("SH", "200,000"))
-	add("alloc-003", "allocation", "pool", "prj:2026-003", "饮水安全巩固", "青整合〔2026〕2号（演示）", leg("SJ", "900,000"), leg("XJ", "300,000"))
-	add("alloc-004", "allocation", "pool", "prj:2026-004", "到户产业奖补", "青整合〔2026〕2号（演示）", leg("ZX", "500,000"), leg("SJ", "100,000"))
+	// Allocations from the pool to projects, each with its channel legs
+	// (explicit here; the profile's purposes are checked).
+	for _, a := range []struct {
+		key, project, memo string
+		legs               []ledger.Leg
+	}{
+		{"alloc-001", "2026-001", "产业路硬化", []ledger.Leg{leg("ZX", "1,800,000"), leg("JT", "2,200,000")}},
+		{"alloc-002", "2026-002", "茶叶初加工厂", []ledger.Leg{leg("ZX", "1,200,000"), leg("SJ", "600,000"), leg("SH", "200,000")}},
+		{"alloc-003", "2026-003", "饮水安全巩固", []ledger.Leg{leg("SJ", "900,000"), leg("XJ", "300,000")}},
+		{"alloc-004", "2026-004", "到户产业奖补", []ledger.Leg{leg("ZX", "500,000"), leg("SJ", "100,000")}},
+	} {
+		if _, err := fs.Allocate(ctx, actor, County, funds.Allocation{Key: "demo:" + a.key, Project: a.project, Legs: a.legs, Memo: a.memo,
+			DocNo: "青整合〔2026〕2号（演示）", Day: time.Date(2026, 5, 20, 0, 0, 0, 0, clock.Zone)}); err != nil {
+			return fmt.Errorf("demo allocation %s: %w", a.key, err)
+		}
+	}
 	// Payments to contractors, the cooperative and households.
 	add("pay-001-1", "payment", "prj:2026-001", "ent:luqiao", "工程进度款（第一期）", "青禾-2026-001-01", leg("ZX", "1,200,000"), leg("JT", "1,500,000"))
 	add("pay-002-1", "payment", "prj:2026-002", "ent:chaye", "设备购置款", "青禾-2026-002-01", leg("ZX", "800,000"), leg("SH", "150,000"))

@@ -127,6 +127,7 @@ type Allocation struct {
 	Amount  money.Fen    // with Legs empty: split by Rule
 	Rule    string       // "" for the profile's rule; policy.OldestFirst, ProRata
 	Legs    []ledger.Leg // explicit legs (the rule is then Explicit)
+	Day     time.Time    // the document date; zero for today
 	DocNo   string
 	Memo    string
 }
@@ -198,6 +199,13 @@ func (s *Service) Allocate(ctx context.Context, actor, county string, a Allocati
 		out = ts[0]
 		if n == 0 {
 			return nil
+		}
+		day := a.Day
+		if day.IsZero() {
+			day = tx.Now
+		}
+		if err := recordMovement(ctx, tx, county, out, "allocation", p.Code, day); err != nil {
+			return err
 		}
 		_, err = audit.Append(ctx, tx, audit.Entry{County: county, Actor: actor, Action: "funds.allocate", Object: fmt.Sprintf("allocation #%d to %s", out.ID, p.Code), Place: string(p.Place), After: req})
 		return err

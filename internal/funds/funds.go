@@ -337,9 +337,8 @@ func (s *Service) move(ctx context.Context, actor, county, kind string, in []Mov
 		for i, t := range ts {
 			m := in[i]
 			day := m.Day.In(clock.Zone)
-			if _, err := tx.ExecContext(ctx, `INSERT INTO fund_movements (county, transfer_id, kind, channel, year, day, amount, doc_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (county, transfer_id) DO NOTHING`, county, t.ID, kind, m.Channel, day.Year(), day.Format("2006-01-02"), int64(m.Amount), m.DocNo); err != nil {
-				return errs.Wrap(err, "funds: movement")
+			if err := recordMovement(ctx, tx, county, t, kind, "", day); err != nil {
+				return err
 			}
 		}
 		_, err = audit.Append(ctx, tx, audit.Entry{County: county, Actor: actor, Action: "funds." + kind, Object: fmt.Sprintf("%d %s(s), first #%d", len(ts), kind, ts[0].ID),
@@ -481,4 +480,17 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// recordMovement keeps a transfer's legs with their document day (and the
+// project of an allocation) for the yearly reports and rule checks.
+func recordMovement(ctx context.Context, tx *store.Tx, county string, t ledger.Transfer, kind, project string, day time.Time) error {
+	day = day.In(clock.Zone)
+	for _, l := range t.Legs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO fund_movements (county, transfer_id, channel, kind, project, year, day, amount, doc_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (county, transfer_id, channel) DO NOTHING`, county, t.ID, l.Channel, kind, project, day.Year(), day.Format("2006-01-02"), int64(l.Amount), t.DocNo); err != nil {
+			return errs.Wrap(err, "funds: movement")
+		}
+	}
+	return nil
 }

@@ -280,3 +280,82 @@ func TestAllocationPooledAndProRata(t *testing.T) {
 		}
 	})
 }
+
+// TestVillageChecksAndChannelReport (Zigui): a village's allocations are
+// checked against the per-department minimums and the village total —
+// shortfalls shown with how much — and each channel is followed to its
+// projects and recipients.
+func TestVillageChecksAndChannelReport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s, l := setup(t, db, "zigui")
+		fundedPool(t, s)
+		for _, p := range []funds.Project{
+			{Code: "R1", Name: "村道", Place: "990101001001", Purpose: "infrastructure"},
+			{Code: "H1", Name: "到户", Place: "990101001001", Purpose: "household"},
+			{Code: "B1", Name: "邻村", Place: "990101001002", Purpose: "infrastructure"},
+		} {
+			if _, err := s.CreateProject(ctx, "rural", county, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, a := range []funds.Allocation{
+			{Key: "1", Project: "R1", Legs: []ledger.Leg{{Channel: "ZX", Amount: yuan("1,000,000")}, {Channel: "JT", Amount: yuan("600,000")}}, Day: day("2026-05-01")},
+			{Key: "2", Project: "H1", Legs: []ledger.Leg{{Channel: "WF", Amount: yuan("300,000")}}, Day: day("2026-05-01")},
+			{Key: "3", Project: "B1", Legs: []ledger.Leg{{Channel: "JT", Amount: yuan("400,000")}}, Day: day("2026-05-01")},
+		} {
+			if _, err := s.Allocate(ctx, "fin", county, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		checks, err := s.VillageChecks(ctx, county, "990101001001", 2026)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, c := range checks {
+			key, _, _ := strings.Cut(c.Rule, ":")
+			state := "unknown"
+			if c.Checkable && c.Met {
+				state = "met"
+			} else if c.Checkable {
+				state = "short " + c.Short.String()
+			}
+			got[key] = state
+		}
+		// 扶贫 1,000,000 ≥ 1,000,000; 发改 0 < 400,000; 财政 0 < 100,000;
+		// 行业 (交通 600,000) < 1,500,000; total 1,600,000 + 住建 300,000.
+		want := map[string]string{
+			"funds.village_minimums[0]":    "met",
+			"funds.village_minimums[1]":    "short 400,000.00",
+			"funds.village_minimums[2]":    "short 100,000.00",
+			"funds.village_minimums[3]":    "short 900,000.00",
+			"funds.village_total_min":      "short 1,100,000.00",
+			"funds.annual_growth_min":      "unknown",
+			"funds.per_poor_household_min": "unknown",
+		}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("%s: %s, want %s (all: %v)", k, got[k], v, got)
+			}
+		}
+		// Where JT's money went: two projects, and R1 paid a contractor.
+		if _, err := l.OpenAccounts(ctx, "t", county, []ledger.NewAccount{{Code: "ent:c", Kind: ledger.Entity, Name: "施工单位", Place: "990101001001"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Pay(ctx, "fin", county, funds.Payment{Key: "p", Project: "R1", To: "ent:c", Legs: []ledger.Leg{{Channel: "JT", Amount: yuan("250,000")}}}); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := s.ChannelReport(ctx, county, "JT")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Arrived != yuan("1,000,000") || rep.Integrated != yuan("1,000,000") || len(rep.Projects) != 2 {
+			t.Fatalf("JT report %+v", rep)
+		}
+		for _, p := range rep.Projects {
+			if p.Project == "prj:R1" && (p.Allocated != yuan("600,000") || p.Paid != yuan("250,000") || len(p.Others) != 1 || p.Others[0].To != "ent:c") {
+				t.Errorf("JT in R1: %+v", p)
+			}
+		}
+	})
+}

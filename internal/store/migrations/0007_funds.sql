@@ -26,19 +26,23 @@ CREATE TABLE fund_plans (
     PRIMARY KEY (county, channel, year)
 ) {{WITHOUT_ROWID}};
 
--- One row per arrival or integration transfer: its document date and year,
--- so that rates per year follow the documents, not the posting time.
+-- One row per channel leg of an arrival, integration or allocation
+-- transfer: its document date and year (so that rates and rule checks per
+-- year follow the documents, not the posting time) and, for allocations,
+-- the project.
 CREATE TABLE fund_movements (
     county TEXT NOT NULL,
     transfer_id BIGINT NOT NULL,
-    kind TEXT NOT NULL,
     channel TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    project TEXT NOT NULL,
     year INTEGER NOT NULL,
     day TEXT NOT NULL,
     amount BIGINT NOT NULL,
     doc_no TEXT NOT NULL,
-    PRIMARY KEY (county, transfer_id)
+    PRIMARY KEY (county, transfer_id, channel)
 ) {{WITHOUT_ROWID}};
+CREATE INDEX fund_movements_project ON fund_movements (county, project, year);
 CREATE INDEX fund_movements_year ON fund_movements (county, year, kind, channel);
 
 -- A minimal project record for allocations (the projects capability grows
