@@ -67,6 +67,8 @@ var matrix = map[string]rule{
 	"GET /funds/projects/{code}":             {roles: staff, record: true},
 	"POST /funds/allocations":                {roles: "finance rural"},
 	"POST /funds/payments":                   {roles: "finance rural"},
+	"GET /funds/villages":                    {roles: staff},
+	"GET /funds/channels/{code}":             {roles: staff, always: 404},
 	"GET /ledger/accounts":                   {roles: staff, list: true},
 	"GET /ledger/accounts.xlsx":              {roles: staff, list: true},
 	"GET /ledger/accounts/{code}":            {roles: staff, record: true},
@@ -114,6 +116,8 @@ var matrix = map[string]rule{
 	"GET /api/v1/funds/{county}/projects/{code}/report":     {roles: staff, record: true},
 	"POST /api/v1/funds/{county}/allocations":               {roles: "finance rural", record: true, list: true},
 	"POST /api/v1/funds/{county}/payments":                  {roles: "finance rural", record: true, list: true},
+	"GET /api/v1/funds/{county}/villages/{village}/checks":  {roles: staff, record: true},
+	"GET /api/v1/funds/{county}/channels/{code}/report":     {roles: staff, record: true, always: 404},
 	"GET /api/v1/policy/{county}":                           {roles: staff, record: true, list: true},
 	"/api/":                                                 {roles: staff, always: 404},
 	"/":                                                     {roles: public, always: 404},
@@ -254,19 +258,19 @@ func (f *fixture) path(pattern string, role auth.Role, rel relation) string {
 		p = pattern
 	}
 	countyLevel := userPlace[role] == root || role == auth.RolePublic
-	county, code, id, user := countyA, "acct-a", f.ids["to-a"], "target-a"
+	county, code, id, user, village := countyA, "acct-a", f.ids["to-a"], "target-a", vilA
 	switch {
 	case rel == parent && !countyLevel:
-		code, id, user = "acct-county", f.ids["in"], "target-county"
+		code, id, user, village = "acct-county", f.ids["in"], "target-county", root
 	case rel == sibling && !countyLevel:
-		code, id, user = "acct-b", f.ids["to-b"], "target-b"
+		code, id, user, village = "acct-b", f.ids["to-b"], "target-b", vilB
 	case rel != own: // a county-level user: the other county's records
-		county, code, id, user = county2, "acct-x", f.otherTID, "target-other"
+		county, code, id, user, village = county2, "acct-x", f.otherTID, "target-other", root2
 	}
 	if rel != own && countyLevel && !strings.HasPrefix(p, "/api/") {
 		id = 1 << 40 // pages address the user's own county: another county's record is simply absent
 	}
-	r := strings.NewReplacer("{county}", county, "{code}", code, "{id}", fmt.Sprint(id), "{username}", user, "{area}", "projects", "{$}", "")
+	r := strings.NewReplacer("{county}", county, "{code}", code, "{id}", fmt.Sprint(id), "{username}", user, "{village}", village, "{area}", "projects", "{$}", "")
 	p = r.Replace(p)
 	switch {
 	case p == "/static/":

@@ -274,6 +274,18 @@ var messages = map[string]msg{
 	"projects.pay":          {"支付", "Pay"},
 	"projects.recipient":    {"收款账户", "Recipient account"},
 
+	"checks.title":      {"村级规则核查", "Village rule checks"},
+	"checks.rule":       {"规则（配置键）", "Rule (profile key)"},
+	"checks.required":   {"要求（元）", "Required (yuan)"},
+	"checks.actual":     {"实际（元）", "Actual (yuan)"},
+	"checks.result":     {"结果", "Result"},
+	"checks.unknown":    {"暂无法核查", "cannot be checked yet"},
+	"checks.short":      {"差", "short by"},
+	"checks.none":       {"本县配置没有村级规则。", "The profile has no village rules."},
+	"checks.where":      {"各记其功：资金去向", "Where the money went (各记其功)"},
+	"checks.households": {"到户户数", "Households"},
+	"checks.others":     {"其他收款方", "Other recipients"},
+
 	"tokens.title": {"接口令牌", "API tokens"},
 	"tokens.hint":  {"接口令牌代表您本人调用 JSON 接口（Authorization: Bearer …），权限与您的角色和辖区相同。", "An API token calls the JSON API as you (Authorization: Bearer …), with your role and place."},
 	"tokens.label": {"用途说明", "Label"},

@@ -411,3 +411,33 @@ func TestProjectFunds(t *testing.T) {
 		}
 	})
 }
+
+// TestVillageChecksAndChannelReportPages: the demo village 上坝村 under the
+// Zigui profile: each department's minimum met or short by how much; and
+// where channel ZX went, project by project.
+func TestVillageChecksAndChannelReportPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := demoServer(t, db, false)
+		fin := newBrowser(t, h)
+		fin.login("demo.finance", demo.Password("demo.finance"))
+		page := fin.do("GET", "/funds/villages?village=990101001001&year=2026", nil, "").Body.String()
+		// 上坝村: 产业路 ZX 1,800,000 (扶贫) + JT 2,200,000 (交通): 扶贫 and 行业 met,
+		// 发改 short 400,000, 财政 short 100,000, total 4,000,000 ≥ 3,000,000.
+		for _, want := range []string{"village-checks", "差 400,000.00", "差 100,000.00", "4,000,000.00", "暂无法核查"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("village checks lack %q", want)
+			}
+		}
+		page = fin.do("GET", "/funds/channels/ZX", nil, "").Body.String()
+		for _, want := range []string{"上坝村产业路硬化工程", "1,800,000.00", "全县到户产业奖补", "青禾县路桥工程有限公司（演示）"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("channel report lacks %q", want)
+			}
+		}
+		officer := newBrowser(t, h)
+		officer.login("demo.township2", demo.Password("demo.township2"))
+		if w := officer.do("GET", "/funds/villages?village=990101001001", nil, ""); w.Code != http.StatusNotFound {
+			t.Errorf("another township's village checks: %d", w.Code)
+		}
+	})
+}

@@ -38,6 +38,8 @@ func (s *Server) register() {
 	s.page("GET /funds/projects/{code}", auth.ViewFunds, s.fundProjectPage)
 	s.page("POST /funds/allocations", auth.WriteFunds, s.allocateForm)
 	s.page("POST /funds/payments", auth.WriteFunds, s.payForm)
+	s.page("GET /funds/villages", auth.ViewFunds, s.villageChecksPage)
+	s.page("GET /funds/channels/{code}", auth.ViewFunds, s.channelReportPage)
 
 	// Funds: ledger pages.
 	s.page("GET /ledger/accounts", auth.ViewLedger, s.accountsPage)
@@ -95,6 +97,8 @@ func (s *Server) register() {
 	s.api("GET /api/v1/funds/{county}/projects/{code}/report", auth.ViewFunds, s.apiProjectReport)
 	s.api("POST /api/v1/funds/{county}/allocations", auth.WriteFunds, s.apiAllocate)
 	s.api("POST /api/v1/funds/{county}/payments", auth.WriteFunds, s.apiPay)
+	s.api("GET /api/v1/funds/{county}/villages/{village}/checks", auth.ViewFunds, s.apiVillageChecks)
+	s.api("GET /api/v1/funds/{county}/channels/{code}/report", auth.ViewFunds, s.apiChannelReport)
 	s.api("/api/", auth.ViewLedger, s.apiNotFound)
 
 	// Anything else is a page that does not exist.

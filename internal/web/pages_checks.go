@@ -1,0 +1,135 @@
+package web
+
+import (
+	"net/http"
+
+	"onepool/internal/auth"
+	"onepool/internal/errs"
+	"onepool/internal/funds"
+	"onepool/internal/place"
+)
+
+type villageChecksView struct {
+	Page
+	Villages  []placeOption
+	Village   string
+	PlaceName string
+	Year      int
+	Years     []int
+	Checks    []funds.Check
+}
+
+// villageChecksPage shows a village's rule checks of a year (M-07).
+func (s *Server) villageChecksPage(w http.ResponseWriter, c *call) error {
+	year, err := c.reportYear()
+	if err != nil {
+		return err
+	}
+	ctx := c.r.Context()
+	v := villageChecksView{Page: c.page(translate(c.lang, "checks.title"), "funds"), Year: year, Village: c.r.URL.Query().Get("village")}
+	now := s.d.Clock().Year()
+	for y := now + 1; y >= now-4; y-- {
+		v.Years = append(v.Years, y)
+	}
+	if t, err := s.d.Auth.Places(ctx, c.p.County); err == nil {
+		for _, n := range auth.Subtree(t, c.p.Place) {
+			if n.Code.Level() == place.Village {
+				v.Villages = append(v.Villages, placeOption{Code: string(n.Code), Label: n.Name, Selected: string(n.Code) == v.Village})
+			}
+		}
+	}
+	if v.Village == "" && len(v.Villages) > 0 {
+		v.Village = v.Villages[0].Code
+		v.Villages[0].Selected = true
+	}
+	if v.Village != "" {
+		pl := place.Code(v.Village)
+		if err := c.authorize(auth.ViewFunds, pl); err != nil {
+			return errs.F(errs.NotFound, "not_found", "village", "no village %s", v.Village)
+		}
+		v.PlaceName = s.d.Auth.PlaceName(ctx, pl)
+		if v.Checks, err = s.d.Funds.VillageChecks(ctx, c.p.County, pl, year); err != nil {
+			return err
+		}
+	}
+	return c.render(w, http.StatusOK, "village_checks", v)
+}
+
+type channelReportView struct {
+	Page
+	Report funds.ChannelReport
+}
+
+// channelReportPage follows one channel to its projects and recipients (各记其功).
+func (s *Server) channelReportPage(w http.ResponseWriter, c *call) error {
+	rep, err := s.d.Funds.ChannelReport(c.r.Context(), c.p.County, c.r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	// Projects outside the caller's place are summed, not named.
+	if c.p.Place.Level() != place.County {
+		var kept []funds.ChannelProject
+		for _, p := range rep.Projects {
+			if a, err := s.d.Ledger.Account(c.r.Context(), c.p.County, p.Project); err == nil && c.p.Sees(a.Place) {
+				kept = append(kept, p)
+			}
+		}
+		rep.Projects = kept
+	}
+	return c.render(w, http.StatusOK, "channel_report", channelReportView{Page: c.page(rep.Channel.Name, "funds"), Report: rep})
+}
+
+func (s *Server) apiVillageChecks(w http.ResponseWriter, c *call) error {
+	year, err := c.reportYear()
+	if err != nil {
+		return err
+	}
+	pl := place.Code(c.r.PathValue("village"))
+	if err := c.authorize(auth.ViewFunds, pl); err != nil {
+		return errs.F(errs.NotFound, "not_found", "village", "no village %s", pl)
+	}
+	checks, err := s.d.Funds.VillageChecks(c.r.Context(), c.r.PathValue("county"), pl, year)
+	if err != nil {
+		return err
+	}
+	type checkJSON struct {
+		Rule      string `json:"rule"`
+		Required  Amount `json:"required"`
+		Actual    Amount `json:"actual"`
+		Short     Amount `json:"short"`
+		Met       bool   `json:"met"`
+		Checkable bool   `json:"checkable"`
+		Note      string `json:"note,omitempty"`
+	}
+	out := make([]checkJSON, len(checks))
+	for i, ch := range checks {
+		out[i] = checkJSON{ch.Rule, Amount(ch.Required), Amount(ch.Actual), Amount(ch.Short), ch.Met, ch.Checkable, ch.Note}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"village": pl, "year": year, "checks": out})
+	return nil
+}
+
+func (s *Server) apiChannelReport(w http.ResponseWriter, c *call) error {
+	if c.p.Place.Level() != place.County {
+		return auth.NotFound() // the county-wide view of a channel is for county users
+	}
+	rep, err := s.d.Funds.ChannelReport(c.r.Context(), c.r.PathValue("county"), c.r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	type projJSON struct {
+		Project    string `json:"project"`
+		Name       string `json:"name"`
+		Allocated  Amount `json:"allocated"`
+		Paid       Amount `json:"paid"`
+		Households int64  `json:"households"`
+		ToHouses   Amount `json:"to_households"`
+	}
+	var ps []projJSON
+	for _, p := range rep.Projects {
+		ps = append(ps, projJSON{p.Project, p.Name, Amount(p.Allocated), Amount(p.Paid), p.Households, Amount(p.ToHouses)})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"channel": toFundChannelJSON(rep.Channel), "arrived": Amount(rep.Arrived), "integrated": Amount(rep.Integrated),
+		"in_pool": Amount(rep.InPool), "projects": ps})
+	return nil
+}
