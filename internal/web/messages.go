@@ -255,6 +255,8 @@ var messages = map[string]msg{
 	"funds.level.county":      {"县级", "County"},
 	"funds.level.social":      {"社会", "Social"},
 	"funds.purposes_hint":     {"留空则取类别的全部用途", "empty: all of the category's purposes"},
+	"funds.import":            {"从 Excel/CSV 导入", "Import from Excel/CSV"},
+	"funds.import_hint":       {"渠道：代码,名称,级次,类别,主管部门,年度[,用途,纳入整合]；计划：渠道代码,年度,金额；到位：流水号,渠道代码,金额,文件日期[,文号,摘要]。任何一行有错则整个文件不导入，并列出每个错误的行和列。", "Channels: code,name,level,category,department,year[,purposes,integrable]; plans: channel,year,amount; arrivals: key,channel,amount,day[,doc_no,memo]. If any row is wrong nothing is imported, and every bad row and column is listed."},
 	"funds.keep_out":          {"不纳入整合", "keep out of the pool"},
 
 	"projects.title":        {"项目资金", "Project funds"},

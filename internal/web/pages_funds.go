@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -213,4 +214,35 @@ func (s *Server) fundsReportExport(w http.ResponseWriter, c *call) error {
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="funds-%s-%d.xlsx"`, c.p.County, year))
 	return x.Write(w)
+}
+
+// importFunds reads an uploaded CSV/xlsx of channels, plans or arrivals;
+// every bad cell is listed and nothing is written.
+func (s *Server) importFunds(w http.ResponseWriter, c *call) error {
+	f, _, err := c.r.FormFile("file")
+	if err != nil {
+		return s.fundsResult(w, c, errs.F(errs.Invalid, "missing_file", "file", "choose a CSV or xlsx file to import"))
+	}
+	defer f.Close()
+	_, err = s.d.Funds.Import(c.r.Context(), c.p.Username, c.p.County, c.r.PostFormValue("kind"), f)
+	return s.fundsResult(w, c, err)
+}
+
+// apiImportFunds imports the request body (CSV or xlsx) as ?kind=.
+func (s *Server) apiImportFunds(w http.ResponseWriter, c *call) error {
+	n, err := s.d.Funds.Import(c.r.Context(), c.p.Username, c.r.PathValue("county"), c.r.URL.Query().Get("kind"), http.MaxBytesReader(w, c.r.Body, funds.MaxImportBytes+1))
+	if err != nil {
+		var ie *funds.ImportError
+		if errors.As(err, &ie) {
+			rows := make([]map[string]any, len(ie.Rows))
+			for i, r := range ie.Rows {
+				rows[i] = map[string]any{"row": r.Row, "column": r.Column, "why": r.Why}
+			}
+			writeJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{"code": "invalid_rows", "field": "file", "message": "the file was not imported", "rows": rows}})
+			return nil
+		}
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"imported": n})
+	return nil
 }
