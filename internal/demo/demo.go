@@ -273,6 +273,22 @@ func ledgerMovements(ctx context.Context, l *ledger.Ledger, fs *funds.Service) e
 		add(fmt.Sprintf("hh-%s", h.code), "payment", "prj:2026-004", h.code, "到户产业奖补（一卡通）", "青禾-2026-004", leg(ch, amt))
 		n++
 	}
+	// 一村一纪要: the on-site meeting in 上坝村 and its commitments (the
+	// 发改 commitment has no channel behind it yet, so it shows overdue).
+	cs, err := fs.Commitments(ctx, County, County)
+	if err != nil {
+		return err
+	}
+	if len(cs) == 0 {
+		if err := fs.RecordMinutes(ctx, actor, County, funds.Minutes{Village: "990101001001", MinutesNo: "青纪〔2026〕3号（演示）", Day: time.Date(2026, 3, 12, 0, 0, 0, 0, clock.Zone),
+			Commitments: []funds.Commitment{
+				{Department: "交通", Amount: y("2,000,000"), Deadline: time.Date(2026, 6, 30, 0, 0, 0, 0, clock.Zone)},
+				{Department: "扶贫", Amount: y("1,000,000"), Deadline: time.Date(2026, 6, 30, 0, 0, 0, 0, clock.Zone)},
+				{Department: "发改", Amount: y("400,000"), Deadline: time.Date(2026, 8, 31, 0, 0, 0, 0, clock.Zone)},
+			}}); err != nil {
+			return fmt.Errorf("demo minutes: %w", err)
+		}
+	}
 	posted, err := l.Post(ctx, actor, County, reqs)
 	if err != nil {
 		return fmt.Errorf("demo transfers: %w", err)

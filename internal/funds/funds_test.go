@@ -2,6 +2,7 @@ package funds_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -356,6 +357,51 @@ func TestVillageChecksAndChannelReport(t *testing.T) {
 			if p.Project == "prj:R1" && (p.Allocated != yuan("600,000") || p.Paid != yuan("250,000") || len(p.Others) != 1 || p.Others[0].To != "ent:c") {
 				t.Errorf("JT in R1: %+v", p)
 			}
+		}
+	})
+}
+
+// TestMinutesCommitments: a village's minutes record each department's
+// commitment; fulfilment comes from allocations by that department's
+// channels to the village's projects; unmet past the deadline is overdue.
+func TestMinutesCommitments(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s, _ := setup(t, db, "zigui")
+		fundedPool(t, s)
+		if _, err := s.CreateProject(ctx, "rural", county, funds.Project{Code: "R1", Name: "村道", Place: "990101001001", Purpose: "infrastructure"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Allocate(ctx, "fin", county, funds.Allocation{Key: "1", Project: "R1", Legs: []ledger.Leg{{Channel: "JT", Amount: yuan("1,500,000")}}, Day: day("2026-04-20")}); err == nil {
+			t.Fatal("JT holds only 1,000,000")
+		}
+		if _, err := s.Allocate(ctx, "fin", county, funds.Allocation{Key: "2", Project: "R1", Legs: []ledger.Leg{{Channel: "JT", Amount: yuan("1,000,000")}, {Channel: "ZX", Amount: yuan("200,000")}}, Day: day("2026-04-20")}); err != nil {
+			t.Fatal(err)
+		}
+		err := s.RecordMinutes(ctx, "rural", county, funds.Minutes{Village: "990101001001", MinutesNo: "纪要〔2026〕1号", Day: day("2026-03-15"), Commitments: []funds.Commitment{
+			{Department: "交通", Amount: yuan("1,000,000"), Deadline: day("2026-06-30")},
+			{Department: "扶贫", Amount: yuan("500,000"), Deadline: day("2026-06-30")},
+			{Department: "住建", Amount: yuan("100,000"), Deadline: day("2099-12-31")},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RecordMinutes(ctx, "rural", county, funds.Minutes{Village: "990101001000", MinutesNo: "x", Day: day("2026-03-15"), Commitments: []funds.Commitment{{Department: "a", Amount: 1, Deadline: day("2026-04-01")}}}); errs.CodeOf(err) != "invalid_place" {
+			t.Errorf("minutes of a township: %v", err)
+		}
+		cs, err := s.Commitments(ctx, county, "990101001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, c := range cs {
+			got[c.Department] = fmt.Sprintf("%s met=%v overdue=%v", c.Fulfilled, c.Met, c.Overdue)
+		}
+		// Today (the test clock) is after 2026-06-30.
+		if got["交通"] != "1,000,000.00 met=true overdue=false" || got["扶贫"] != "200,000.00 met=false overdue=true" || got["住建"] != "0.00 met=false overdue=false" {
+			t.Errorf("commitments: %v", got)
+		}
+		if !cs[0].Overdue {
+			t.Error("overdue commitments come first")
 		}
 	})
 }

@@ -32,6 +32,7 @@ type dashboardView struct {
 	Channels    []channelRow
 	Total       channelRow
 	Recent      []transferRow
+	Overdue     []commitmentRow
 }
 
 // channelSummary sums the ledger per channel and kind for the caller's
@@ -113,6 +114,9 @@ func (s *Server) dashboard(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	if v.Recent, err = c.transferRows(county, ts); err != nil {
+		return err
+	}
+	if v.Overdue, err = s.commitmentRows(c, true); err != nil {
 		return err
 	}
 	return c.render(w, http.StatusOK, "dashboard", v)

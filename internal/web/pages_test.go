@@ -441,3 +441,30 @@ func TestVillageChecksAndChannelReportPages(t *testing.T) {
 		}
 	})
 }
+
+// TestOverdueCommitmentsOnTheDesk: the demo minutes of 上坝村 promised 发改
+// money by 2026-08-31 that never came: the dashboards of the county and of
+// 清溪镇 flag it; 石门乡's does not; the 交通 commitment is met.
+func TestOverdueCommitmentsOnTheDesk(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := demoServer(t, db, false)
+		for user, want := range map[string]bool{"demo.finance": true, "demo.township": true, "demo.township2": false} {
+			b := newBrowser(t, h)
+			b.login(user, demo.Password(user))
+			page := b.do("GET", "/desk", nil, "").Body.String()
+			if got := strings.Contains(page, `id="overdue-commitments"`) && strings.Contains(page, "发改"); got != want {
+				t.Errorf("%s: overdue commitment flagged %v, want %v", user, got, want)
+			}
+		}
+		b := newBrowser(t, h)
+		b.login("demo.rural", demo.Password("demo.rural"))
+		page := b.do("GET", "/funds/minutes", nil, "").Body.String()
+		if !strings.Contains(page, "2,200,000.00") || !strings.Contains(page, "已达到") {
+			t.Errorf("the 交通 commitment is not shown met: %s", page)
+		}
+		w := b.form("/funds/minutes", "/funds/minutes", url.Values{"village": {"990101001002"}, "minutes_no": {"纪要1"}, "day": {"2026-03-01"}, "department": {"水利"}, "amount": {"100,000"}, "deadline": {"2026-02-01"}})
+		if w.Code != 400 || !strings.Contains(w.Body.String(), "deadline") {
+			t.Errorf("a deadline before the meeting: %d", w.Code)
+		}
+	})
+}

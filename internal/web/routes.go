@@ -40,6 +40,8 @@ func (s *Server) register() {
 	s.page("POST /funds/allocations", auth.WriteFunds, s.allocateForm)
 	s.page("POST /funds/payments", auth.WriteFunds, s.payForm)
 	s.page("GET /funds/villages", auth.ViewFunds, s.villageChecksPage)
+	s.page("GET /funds/minutes", auth.ViewFunds, s.minutesPage)
+	s.page("POST /funds/minutes", auth.WriteFunds, s.recordMinutes)
 	s.page("GET /funds/channels/{code}", auth.ViewFunds, s.channelReportPage)
 
 	// Funds: ledger pages.
@@ -94,6 +96,8 @@ func (s *Server) register() {
 	s.api("POST /api/v1/funds/{county}/integrations", auth.WriteFunds, s.apiIntegrations)
 	s.api("GET /api/v1/funds/{county}/report", auth.ViewFunds, s.apiFundsReport)
 	s.api("POST /api/v1/funds/{county}/import", auth.WriteFunds, s.apiImportFunds)
+	s.api("GET /api/v1/funds/{county}/commitments", auth.ViewFunds, s.apiCommitments)
+	s.api("POST /api/v1/funds/{county}/minutes", auth.WriteFunds, s.apiRecordMinutes)
 	s.api("GET /api/v1/funds/{county}/projects", auth.ViewFunds, s.apiFundProjects)
 	s.api("POST /api/v1/funds/{county}/projects", auth.WriteFunds, s.apiCreateFundProject)
 	s.api("GET /api/v1/funds/{county}/projects/{code}/report", auth.ViewFunds, s.apiProjectReport)

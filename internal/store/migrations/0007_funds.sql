@@ -58,3 +58,19 @@ CREATE TABLE fund_projects (
     created_by TEXT NOT NULL,
     PRIMARY KEY (county, code)
 ) {{WITHOUT_ROWID}};
+
+-- One village, one minutes (一村一纪要, 001): each department's commitment
+-- made at an on-site meeting, with its deadline. Fulfilment is computed
+-- from allocations, never typed.
+CREATE TABLE fund_commitments (
+    county TEXT NOT NULL,
+    village TEXT NOT NULL,
+    minutes_no TEXT NOT NULL,
+    department TEXT NOT NULL,
+    meeting_day TEXT NOT NULL,
+    amount BIGINT NOT NULL,
+    deadline TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    created_by TEXT NOT NULL,
+    PRIMARY KEY (county, village, minutes_no, department)
+) {{WITHOUT_ROWID}};

@@ -1,0 +1,169 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"onepool/internal/auth"
+	"onepool/internal/clock"
+	"onepool/internal/errs"
+	"onepool/internal/funds"
+	"onepool/internal/place"
+)
+
+type commitmentRow struct {
+	funds.CommitmentStatus
+	PlaceName string
+}
+
+type minutesView struct {
+	Page
+	Rows     []commitmentRow
+	Villages []placeOption
+	Error    string
+}
+
+func (s *Server) commitmentRows(c *call, overdueOnly bool) ([]commitmentRow, error) {
+	cs, err := s.d.Funds.Commitments(c.r.Context(), c.p.County, c.p.Prefix())
+	if err != nil {
+		return nil, err
+	}
+	var out []commitmentRow
+	for _, x := range cs {
+		if overdueOnly && !x.Overdue {
+			continue
+		}
+		out = append(out, commitmentRow{CommitmentStatus: x, PlaceName: s.d.Auth.PlaceName(c.r.Context(), x.Village)})
+	}
+	return out, nil
+}
+
+func (s *Server) minutesView(c *call) (minutesView, error) {
+	v := minutesView{Page: c.page(translate(c.lang, "minutes.title"), "funds")}
+	var err error
+	if v.Rows, err = s.commitmentRows(c, false); err != nil {
+		return v, err
+	}
+	if t, err := s.d.Auth.Places(c.r.Context(), c.p.County); err == nil {
+		for _, n := range auth.Subtree(t, c.p.Place) {
+			if n.Code.Level() == place.Village {
+				v.Villages = append(v.Villages, placeOption{Code: string(n.Code), Label: n.Name})
+			}
+		}
+	}
+	return v, nil
+}
+
+func (s *Server) minutesPage(w http.ResponseWriter, c *call) error {
+	v, err := s.minutesView(c)
+	if err != nil {
+		return err
+	}
+	return c.render(w, http.StatusOK, "minutes", v)
+}
+
+// recordMinutes records one department's commitment of a village's minutes.
+func (s *Server) recordMinutes(w http.ResponseWriter, c *call) error {
+	r := c.r
+	vil := place.Code(r.PostFormValue("village"))
+	err := c.authorize(auth.WriteFunds, vil)
+	var day, deadline time.Time
+	if err == nil {
+		if day, err = time.ParseInLocation("2006-01-02", r.PostFormValue("day"), clock.Zone); err != nil {
+			err = errs.F(errs.Invalid, "invalid_date", "day", "the meeting date must be YYYY-MM-DD")
+		}
+	}
+	if err == nil {
+		if deadline, err = time.ParseInLocation("2006-01-02", r.PostFormValue("deadline"), clock.Zone); err != nil {
+			err = errs.F(errs.Invalid, "invalid_date", "deadline", "the deadline must be YYYY-MM-DD")
+		}
+	}
+	if err == nil {
+		amt, aerr := formAmount(r)
+		if aerr != nil {
+			err = aerr
+		} else {
+			err = s.d.Funds.RecordMinutes(r.Context(), c.p.Username, c.p.County, funds.Minutes{Village: vil, MinutesNo: r.PostFormValue("minutes_no"), Day: day,
+				Commitments: []funds.Commitment{{Department: strings.TrimSpace(r.PostFormValue("department")), Amount: amt, Deadline: deadline}}})
+		}
+	}
+	if err == nil {
+		http.Redirect(w, r, "/funds/minutes", http.StatusSeeOther)
+		return nil
+	}
+	status := statusOf(errs.KindOf(err))
+	if status >= 500 {
+		return err
+	}
+	v, verr := s.minutesView(c)
+	if verr != nil {
+		return verr
+	}
+	v.Error = err.Error()
+	if e, ok := errs.As(err); ok {
+		v.Error = e.Message
+	}
+	return c.render(w, status, "minutes", v)
+}
+
+func (s *Server) apiCommitments(w http.ResponseWriter, c *call) error {
+	rows, err := s.commitmentRows(c, c.r.URL.Query().Get("overdue") == "1")
+	if err != nil {
+		return err
+	}
+	type cj struct {
+		Village    string `json:"village"`
+		MinutesNo  string `json:"minutes_no"`
+		MeetingDay string `json:"meeting_day"`
+		Department string `json:"department"`
+		Amount     Amount `json:"amount"`
+		Deadline   string `json:"deadline"`
+		Fulfilled  Amount `json:"fulfilled"`
+		Met        bool   `json:"met"`
+		Overdue    bool   `json:"overdue"`
+	}
+	out := make([]cj, len(rows))
+	for i, r := range rows {
+		out[i] = cj{string(r.Village), r.MinutesNo, r.MeetingDay, r.Department, Amount(r.Amount), clock.Day(r.Deadline), Amount(r.Fulfilled), r.Met, r.Overdue}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"commitments": out})
+	return nil
+}
+
+func (s *Server) apiRecordMinutes(w http.ResponseWriter, c *call) error {
+	var b struct {
+		Village     string `json:"village"`
+		MinutesNo   string `json:"minutes_no"`
+		Day         string `json:"day"`
+		Commitments []struct {
+			Department string `json:"department"`
+			Amount     Amount `json:"amount"`
+			Deadline   string `json:"deadline"`
+		} `json:"commitments"`
+	}
+	if err := decodeJSON(c.r, &b); err != nil {
+		return err
+	}
+	vil := place.Code(b.Village)
+	if err := c.authorize(auth.WriteFunds, vil); err != nil {
+		return err
+	}
+	day, err := time.ParseInLocation("2006-01-02", b.Day, clock.Zone)
+	if err != nil {
+		return errs.F(errs.Invalid, "invalid_date", "day", "day must be YYYY-MM-DD")
+	}
+	m := funds.Minutes{Village: vil, MinutesNo: b.MinutesNo, Day: day}
+	for _, x := range b.Commitments {
+		dl, err := time.ParseInLocation("2006-01-02", x.Deadline, clock.Zone)
+		if err != nil {
+			return errs.F(errs.Invalid, "invalid_date", "commitments.deadline", "deadline must be YYYY-MM-DD")
+		}
+		m.Commitments = append(m.Commitments, funds.Commitment{Department: x.Department, Amount: x.Amount.Fen(), Deadline: dl})
+	}
+	if err := s.d.Funds.RecordMinutes(c.r.Context(), c.p.Username, c.r.PathValue("county"), m); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"village": vil, "minutes_no": m.MinutesNo, "commitments": len(m.Commitments)})
+	return nil
+}
