@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 
 	"onepool/internal/auth"
@@ -132,4 +133,76 @@ func (s *Server) apiChannelReport(w http.ResponseWriter, c *call) error {
 	writeJSON(w, http.StatusOK, map[string]any{"channel": toFundChannelJSON(rep.Channel), "arrived": Amount(rep.Arrived), "integrated": Amount(rep.Integrated),
 		"in_pool": Amount(rep.InPool), "projects": ps})
 	return nil
+}
+
+// villageChecksExport writes a village's rule checks as xlsx.
+func (s *Server) villageChecksExport(w http.ResponseWriter, c *call) error {
+	year, err := c.reportYear()
+	if err != nil {
+		return err
+	}
+	pl := place.Code(c.r.URL.Query().Get("village"))
+	if err := c.authorize(auth.ViewFunds, pl); err != nil {
+		return errs.F(errs.NotFound, "not_found", "village", "no village %s", pl)
+	}
+	checks, err := s.d.Funds.VillageChecks(c.r.Context(), c.p.County, pl, year)
+	if err != nil {
+		return err
+	}
+	t := func(k string) string { return translate(c.lang, k) }
+	rows := [][]any{{t("checks.rule"), t("checks.required"), t("checks.actual"), t("checks.result"), t("col.memo")}}
+	for _, ch := range checks {
+		res := t("funds.met")
+		switch {
+		case !ch.Checkable:
+			res = t("checks.unknown")
+		case !ch.Met:
+			res = t("checks.short") + " " + ch.Short.Plain()
+		}
+		rows = append(rows, []any{ch.Rule, ch.Required.Plain(), ch.Actual.Plain(), res, ch.Note})
+	}
+	return writeXLSX(w, fmt.Sprintf("checks-%s-%d.xlsx", pl, year), rows)
+}
+
+// channelReportExport writes where a channel went as xlsx.
+func (s *Server) channelReportExport(w http.ResponseWriter, c *call) error {
+	if c.p.Place.Level() != place.County {
+		return auth.NotFound()
+	}
+	rep, err := s.d.Funds.ChannelReport(c.r.Context(), c.p.County, c.r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	t := func(k string) string { return translate(c.lang, k) }
+	rows := [][]any{{t("projects.project"), t("col.name"), t("projects.allocated"), t("projects.paid"), t("checks.households"), t("col.households"), t("checks.others")}}
+	for _, p := range rep.Projects {
+		var others string
+		for _, o := range p.Others {
+			others += o.ToName + " " + o.Amount.Plain() + "; "
+		}
+		rows = append(rows, []any{p.Project, p.Name, p.Allocated.Plain(), p.Paid.Plain(), p.Households, p.ToHouses.Plain(), others})
+	}
+	return writeXLSX(w, "channel-"+rep.Channel.Code+".xlsx", rows)
+}
+
+// projectReportExport writes a project's 分头报账 as xlsx.
+func (s *Server) projectReportExport(w http.ResponseWriter, c *call) error {
+	p, err := c.project(c.r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	rep, err := s.d.Funds.ProjectReport(c.r.Context(), c.p.County, p.Code)
+	if err != nil {
+		return err
+	}
+	t := func(k string) string { return translate(c.lang, k) }
+	rows := [][]any{{t("col.channel"), t("projects.allocated"), t("projects.paid"), t("projects.held"), t("projects.crossed_mark")}}
+	for _, l := range rep.Lines {
+		rows = append(rows, []any{l.Channel, l.Allocated.Plain(), l.Paid.Plain(), l.Held.Plain(), l.Crossed})
+	}
+	rows = append(rows, []any{t("col.total"), rep.Total.Allocated.Plain(), rep.Total.Paid.Plain(), rep.Total.Held.Plain(), ""}, []any{}, []any{t("col.to"), t("col.channel"), t("col.amount"), t("col.count")})
+	for _, f := range rep.Payments {
+		rows = append(rows, []any{f.ToName + " " + f.To, f.Channel, f.Amount.Plain(), f.Count})
+	}
+	return writeXLSX(w, "project-"+p.Code+".xlsx", rows)
 }

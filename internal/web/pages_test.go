@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"onepool/internal/auth"
 	"onepool/internal/demo"
 	"onepool/internal/ledger"
@@ -434,8 +436,26 @@ func TestVillageChecksAndChannelReportPages(t *testing.T) {
 				t.Errorf("channel report lacks %q", want)
 			}
 		}
+		for _, path := range []string{"/funds/villages.xlsx?village=990101001001&year=2026", "/funds/channels/ZX/report.xlsx", "/funds/projects/2026-001/report.xlsx"} {
+			w := fin.do("GET", path, nil, "")
+			if w.Code != 200 || !strings.Contains(w.Header().Get("Content-Type"), "spreadsheetml") {
+				t.Errorf("export %s: %d", path, w.Code)
+				continue
+			}
+			x, err := excelize.OpenReader(bytes.NewReader(w.Body.Bytes()))
+			if err != nil {
+				t.Fatalf("export %s: %v", path, err)
+			}
+			rows, _ := x.GetRows(x.GetSheetName(0))
+			if len(rows) < 2 {
+				t.Errorf("export %s has %d rows", path, len(rows))
+			}
+		}
 		officer := newBrowser(t, h)
 		officer.login("demo.township2", demo.Password("demo.township2"))
+		if w := officer.do("GET", "/funds/villages.xlsx?village=990101001001", nil, ""); w.Code != http.StatusNotFound {
+			t.Errorf("another township's village checks export: %d", w.Code)
+		}
 		if w := officer.do("GET", "/funds/villages?village=990101001001", nil, ""); w.Code != http.StatusNotFound {
 			t.Errorf("another township's village checks: %d", w.Code)
 		}

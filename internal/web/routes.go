@@ -43,6 +43,9 @@ func (s *Server) register() {
 	s.page("GET /funds/minutes", auth.ViewFunds, s.minutesPage)
 	s.page("POST /funds/minutes", auth.WriteFunds, s.recordMinutes)
 	s.page("GET /funds/channels/{code}", auth.ViewFunds, s.channelReportPage)
+	s.page("GET /funds/channels/{code}/report.xlsx", auth.ViewFunds, s.channelReportExport)
+	s.page("GET /funds/villages.xlsx", auth.ViewFunds, s.villageChecksExport)
+	s.page("GET /funds/projects/{code}/report.xlsx", auth.ViewFunds, s.projectReportExport)
 
 	// Funds: ledger pages.
 	s.page("GET /ledger/accounts", auth.ViewLedger, s.accountsPage)

@@ -1,0 +1,33 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/xuri/excelize/v2"
+
+	"onepool/internal/errs"
+	"onepool/internal/ident"
+)
+
+// writeXLSX sends rows (the first is the header) as an xlsx download.
+// Text cells are scrubbed of personal numbers.
+func writeXLSX(w http.ResponseWriter, filename string, rows [][]any) error {
+	x := excelize.NewFile()
+	defer x.Close()
+	sh := x.GetSheetName(0)
+	for i, row := range rows {
+		for j, v := range row {
+			if s, ok := v.(string); ok {
+				row[j] = ident.Scrub(s)
+			}
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := x.SetSheetRow(sh, cell, &row); err != nil {
+			return errs.Wrap(err, "export")
+		}
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, filename))
+	return x.Write(w)
+}
