@@ -43,6 +43,8 @@ CREATE TABLE fund_movements (
     PRIMARY KEY (county, transfer_id, channel)
 ) {{WITHOUT_ROWID}};
 CREATE INDEX fund_movements_project ON fund_movements (county, project, year);
+-- Each channel's first arrival (the oldest-first allocation rule).
+CREATE INDEX fund_movements_first ON fund_movements (county, kind, channel, day);
 CREATE INDEX fund_movements_year ON fund_movements (county, year, kind, channel);
 
 -- A minimal project record for allocations (the projects capability grows
