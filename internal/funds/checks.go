@@ -21,7 +21,10 @@ type Check struct {
 	Short     money.Fen // Required − Actual when not met
 	Met       bool
 	Checkable bool
-	Note      string
+	Note      string // data behind the figure (the departments counted)
+	// Reason says why a rule cannot be checked yet: no_base_year,
+	// needs_registry, needs_contributions.
+	Reason string
 }
 
 // VillageChecks checks a village's allocations of a year against the
@@ -112,17 +115,17 @@ func (s *Service) VillageChecks(ctx context.Context, county string, village plac
 			need := last + prof.Funds.AnnualGrowthMin.Of(last)
 			c = check(c.Rule, need, total)
 		} else {
-			c.Note = fmt.Sprintf("no allocations to this village in %d to grow from", year-1)
+			c.Reason = "no_base_year"
 		}
 		out = append(out, c)
 	}
 	if prof.Funds.PerPoorHouseholdMin > 0 {
 		out = append(out, Check{Rule: fmt.Sprintf("funds.per_poor_household_min: ≥ %s per poor household", prof.Funds.PerPoorHouseholdMin), Actual: total,
-			Note: "needs the households registry (who is poor in this village), which is not built yet"})
+			Reason: "needs_registry"})
 	}
 	if prof.Funds.CoFundingCountyShare > 0 {
 		out = append(out, Check{Rule: fmt.Sprintf("funds.cofunding: village %s / county %s", prof.Funds.CoFundingVillageShare, prof.Funds.CoFundingCountyShare), Actual: total,
-			Note: "needs the village collective's own contributions, which are not recorded yet"})
+			Reason: "needs_contributions"})
 	}
 	return out, nil
 }

@@ -429,9 +429,10 @@ func (s *Service) YearReport(ctx context.Context, county string, year int) (Repo
 		if r == nil {
 			continue
 		}
-		if kind == "arrival" {
+		switch kind {
+		case "arrival":
 			r.Arrived += money.Fen(amt)
-		} else {
+		case "integration":
 			r.Integrated += money.Fen(amt)
 		}
 	}

@@ -242,6 +242,14 @@ func TestAllocationStrict(t *testing.T) {
 		if len(rep.Payments) != 2 || rep.Payments[0].To != "ent:road" {
 			t.Errorf("payments: %+v", rep.Payments)
 		}
+		// Allocations are not integrations: the year's ratio is unchanged.
+		yr, err := s.YearReport(ctx, county, 2026)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if yr.Total.Integrated != yuan("3,000,000") || yr.Total.IntegrationRatio() != "100.00%" {
+			t.Errorf("after allocations the year report says integrated %s (%s)", yr.Total.Integrated, yr.Total.IntegrationRatio())
+		}
 	})
 }
 

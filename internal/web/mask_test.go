@@ -159,6 +159,9 @@ func TestMessagesComplete(t *testing.T) {
 	for _, k := range []string{"county", "township", "village"} {
 		dyn = append(dyn, "level."+k)
 	}
+	for _, k := range []string{"no_base_year", "needs_registry", "needs_contributions"} {
+		dyn = append(dyn, "checks.reason."+k)
+	}
 	for _, k := range dyn {
 		if web.Translate("zh", k) == k || web.Translate("en", k) == k {
 			t.Errorf("message %q is missing", k)

@@ -101,10 +101,11 @@ func (s *Server) apiVillageChecks(w http.ResponseWriter, c *call) error {
 		Met       bool   `json:"met"`
 		Checkable bool   `json:"checkable"`
 		Note      string `json:"note,omitempty"`
+		Reason    string `json:"reason,omitempty"`
 	}
 	out := make([]checkJSON, len(checks))
 	for i, ch := range checks {
-		out[i] = checkJSON{ch.Rule, Amount(ch.Required), Amount(ch.Actual), Amount(ch.Short), ch.Met, ch.Checkable, ch.Note}
+		out[i] = checkJSON{ch.Rule, Amount(ch.Required), Amount(ch.Actual), Amount(ch.Short), ch.Met, ch.Checkable, ch.Note, ch.Reason}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"village": pl, "year": year, "checks": out})
 	return nil
@@ -159,7 +160,11 @@ func (s *Server) villageChecksExport(w http.ResponseWriter, c *call) error {
 		case !ch.Met:
 			res = t("checks.short") + " " + ch.Short.Plain()
 		}
-		rows = append(rows, []any{ch.Rule, ch.Required.Plain(), ch.Actual.Plain(), res, ch.Note})
+		note := ch.Note
+		if ch.Reason != "" {
+			note = t("checks.reason." + ch.Reason)
+		}
+		rows = append(rows, []any{ch.Rule, ch.Required.Plain(), ch.Actual.Plain(), res, note})
 	}
 	return writeXLSX(w, fmt.Sprintf("checks-%s-%d.xlsx", pl, year), rows)
 }
