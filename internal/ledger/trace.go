@@ -183,20 +183,11 @@ func (l *Ledger) TraceChannel(ctx context.Context, county, channel, prefix strin
 		return Trace{}, errs.Wrap(err, "ledger: trace groups")
 	}
 	grouped := reached > groupAbove
-	q := `SELECT from_account, to_account, amount, n FROM ledger_flows WHERE county = ? AND channel_id = ?`
-	args := []any{county, c.id}
+	table := "ledger_flows"
 	if grouped {
-		var in []string
-		for _, k := range Kinds {
-			if k != Household {
-				in = append(in, "?")
-				args = append(args, string(k))
-			}
-		}
-		q += ` AND to_kind IN (` + strings.Join(in, ",") + `)`
+		table = "ledger_flows_inst" // households come from the groups
 	}
-	args = append(args, MaxTraceEdges+1)
-	rows, err := l.db.QueryContext(ctx, q+` LIMIT ?`, args...)
+	rows, err := l.db.QueryContext(ctx, `SELECT from_account, to_account, amount, n FROM `+table+` WHERE county = ? AND channel_id = ? LIMIT ?`, county, c.id, MaxTraceEdges+1)
 	if err != nil {
 		return Trace{}, errs.Wrap(err, "ledger: trace")
 	}
@@ -627,6 +618,16 @@ func projectFlows(ctx context.Context, tx *store.Tx, county string, deltas []flo
 	if err := insertRows(ctx, tx, `INSERT INTO ledger_flows (county, channel_id, from_account, to_account, to_kind, amount, n) VALUES `, 7, batch,
 		` ON CONFLICT (county, channel_id, from_account, to_account) DO UPDATE SET amount = ledger_flows.amount + excluded.amount, n = ledger_flows.n + excluded.n`); err != nil {
 		return errs.Wrap(err, "ledger: write flows")
+	}
+	var inst [][]any
+	for _, f := range deltas {
+		if where[f.to].kind != string(Household) {
+			inst = append(inst, []any{county, f.ch, f.from, f.to, f.amt, f.n})
+		}
+	}
+	if err := insertRows(ctx, tx, `INSERT INTO ledger_flows_inst (county, channel_id, from_account, to_account, amount, n) VALUES `, 6, inst,
+		` ON CONFLICT (county, channel_id, from_account, to_account) DO UPDATE SET amount = ledger_flows_inst.amount + excluded.amount, n = ledger_flows_inst.n + excluded.n`); err != nil {
+		return errs.Wrap(err, "ledger: write institutional flows")
 	}
 	gb := make([][]any, 0, len(groups))
 	for k, g := range groups {

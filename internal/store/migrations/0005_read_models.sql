@@ -22,7 +22,18 @@ CREATE TABLE ledger_place_totals (
 -- county scale reads the few hundred flows between institutional accounts
 -- and the groups, instead of one row per household.
 ALTER TABLE ledger_flows ADD COLUMN to_kind TEXT NOT NULL DEFAULT '';
-CREATE INDEX ledger_flows_kind ON ledger_flows (county, channel_id, to_kind);
+-- The flows into accounts other than households (few: channels, pool,
+-- projects, entities…), kept apart so that reading them never depends on
+-- the planner guessing how skewed to_kind is.
+CREATE TABLE ledger_flows_inst (
+    county TEXT NOT NULL,
+    channel_id BIGINT NOT NULL,
+    from_account BIGINT NOT NULL,
+    to_account BIGINT NOT NULL,
+    amount BIGINT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (county, channel_id, from_account, to_account)
+) {{WITHOUT_ROWID}};
 CREATE TABLE ledger_flow_groups (
     county TEXT NOT NULL,
     channel_id BIGINT NOT NULL,
@@ -36,5 +47,6 @@ CREATE TABLE ledger_flow_groups (
 
 -- Rebuild the projections from the transfers so the new ones start whole.
 DELETE FROM ledger_flows;
+DELETE FROM ledger_flows_inst;
 DELETE FROM ledger_touches;
 UPDATE ledger_heads SET projected_through = 0;
