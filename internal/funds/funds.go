@@ -378,6 +378,7 @@ type Report struct {
 	Rows         []RateRow
 	Total        RateRow
 	ByDepartment []RateRow // Channel.Department set, the rest zero
+	ByCategory   []RateRow // Channel.Category set: the plan per channel group (M-04)
 	MinRatio     policy.Percent
 	RatioMet     bool
 }
@@ -439,6 +440,7 @@ func (s *Service) YearReport(ctx context.Context, county string, year int) (Repo
 	q.Close()
 	rep := Report{Year: year, MinRatio: p.Funds.MinIntegrationRatio}
 	depts := map[string]*RateRow{}
+	cats := map[string]*RateRow{}
 	for _, c := range chans {
 		r := rows[c.Code]
 		rep.Rows = append(rep.Rows, *r)
@@ -453,7 +455,19 @@ func (s *Service) YearReport(ctx context.Context, county string, year int) (Repo
 		d.Planned += r.Planned
 		d.Arrived += r.Arrived
 		d.Integrated += r.Integrated
+		g := cats[c.Category]
+		if g == nil {
+			g = &RateRow{Channel: Channel{Category: c.Category}}
+			cats[c.Category] = g
+		}
+		g.Planned += r.Planned
+		g.Arrived += r.Arrived
+		g.Integrated += r.Integrated
 	}
+	for _, g := range cats {
+		rep.ByCategory = append(rep.ByCategory, *g)
+	}
+	sort.Slice(rep.ByCategory, func(i, j int) bool { return rep.ByCategory[i].Channel.Category < rep.ByCategory[j].Channel.Category })
 	for _, d := range depts {
 		rep.ByDepartment = append(rep.ByDepartment, *d)
 	}

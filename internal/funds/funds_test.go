@@ -145,6 +145,14 @@ func TestZiguiArrivalsAndIntegration(t *testing.T) {
 		if rep.Total.Arrived != yuan("3,000,000") || rep.Total.IntegrationRatio() != "80.00%" || !rep.RatioMet {
 			t.Errorf("total %+v ratio %s met %v", rep.Total, rep.Total.IntegrationRatio(), rep.RatioMet)
 		}
+		cats := map[string]string{}
+		for _, g := range rep.ByCategory {
+			cats[g.Channel.Category] = g.Planned.String() + "/" + g.Arrived.String()
+		}
+		// fiscal: ZX + FG planned 1,400,000, arrived 1,200,000; sector JT; disaster FX unplanned.
+		if cats["fiscal"] != "1,400,000.00/1,200,000.00" || cats["sector"] != "1,500,000.00/1,500,000.00" || cats["disaster"] != "0.00/300,000.00" {
+			t.Errorf("by category: %v", cats)
+		}
 		if len(rep.ByDepartment) != 4 || rep.ByDepartment[0].Channel.Department == "" {
 			t.Errorf("by department %+v", rep.ByDepartment)
 		}

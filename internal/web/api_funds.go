@@ -128,6 +128,7 @@ func (s *Server) apiIntegrations(w http.ResponseWriter, c *call) error {
 type rateJSON struct {
 	Channel          string `json:"channel,omitempty"`
 	Department       string `json:"department,omitempty"`
+	Category         string `json:"category,omitempty"`
 	Planned          Amount `json:"planned"`
 	Arrived          Amount `json:"arrived"`
 	Integrated       Amount `json:"integrated"`
@@ -149,7 +150,13 @@ func (s *Server) apiFundsReport(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	var rows, depts []rateJSON
+	var rows, depts, cats []rateJSON
+	for _, r := range rep.ByCategory {
+		g := toRateJSON(r)
+		g.Channel, g.Department = "", ""
+		g.Category = r.Channel.Category
+		cats = append(cats, g)
+	}
 	for _, r := range rep.Rows {
 		rows = append(rows, toRateJSON(r))
 	}
@@ -158,7 +165,7 @@ func (s *Server) apiFundsReport(w http.ResponseWriter, c *call) error {
 		d.Channel = ""
 		depts = append(depts, d)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"year": year, "channels": rows, "departments": depts, "total": toRateJSON(rep.Total),
+	writeJSON(w, http.StatusOK, map[string]any{"year": year, "channels": rows, "departments": depts, "categories": cats, "total": toRateJSON(rep.Total),
 		"min_integration_ratio": rep.MinRatio.String(), "integration_ratio_met": rep.RatioMet})
 	return nil
 }

@@ -242,6 +242,7 @@ var messages = map[string]msg{
 	"funds.met":               {"已达到", "met"},
 	"funds.short":             {"未达到", "not met"},
 	"funds.by_department":     {"按部门", "By department"},
+	"funds.by_category":       {"按资金类别（渠道组）", "By fund category (channel group)"},
 	"funds.none":              {"尚未登记资金渠道。", "No channels registered yet."},
 	"funds.arrive":            {"登记资金到位", "Record an arrival"},
 	"funds.integrate":         {"纳入统筹整合（转入资金池）", "Integrate into the pool"},
