@@ -289,6 +289,12 @@ func ledgerMovements(ctx context.Context, l *ledger.Ledger, fs *funds.Service) e
 			return fmt.Errorf("demo minutes: %w", err)
 		}
 	}
+	// "1119": 上坝村's help team (rewritten each run: Assign replaces a role).
+	for role, names := range map[string][]string{"leader": {"县委副书记 赵建华（演示）"}, "lead_unit": {"县交通运输局"}, "member_unit": {"县水利局", "县农业农村局"}, "enterprise": {"青禾县路桥工程有限公司（演示）"}} {
+		if err := fs.Assign(ctx, actor, County, "990101001001", role, names); err != nil {
+			return fmt.Errorf("demo team: %w", err)
+		}
+	}
 	posted, err := l.Post(ctx, actor, County, reqs)
 	if err != nil {
 		return fmt.Errorf("demo transfers: %w", err)

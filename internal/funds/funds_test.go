@@ -421,3 +421,40 @@ func TestMinutesCommitments(t *testing.T) {
 		}
 	})
 }
+
+// TestTeams: a village's help team and cadre–household pairs.
+func TestTeams(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s, l := setup(t, db, "zigui")
+		if _, err := l.OpenAccounts(ctx, "t", county, []ledger.NewAccount{{Code: "hh:1", Kind: ledger.Household, Name: "李春生", Place: "990101001001"},
+			{Code: "pool", Kind: ledger.Pool, Name: "池", Place: "990101000000"}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Assign(ctx, "rural", county, "990101001001", "leader", []string{"张县长"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Assign(ctx, "rural", county, "990101001001", "member_unit", []string{"交通局", "水利局", "交通局", " "}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Assign(ctx, "rural", county, "990101001001", "leader", []string{"甲", "乙"}); errs.CodeOf(err) != "invalid_assignment" {
+			t.Errorf("two leaders: %v", err)
+		}
+		if err := s.Assign(ctx, "rural", county, "990101001000", "leader", []string{"甲"}); errs.CodeOf(err) != "invalid_place" {
+			t.Errorf("a township: %v", err)
+		}
+		if err := s.PairCadre(ctx, "rural", county, "hh:1", "王干部"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PairCadre(ctx, "rural", county, "pool", "王干部"); errs.CodeOf(err) != "invalid_account" {
+			t.Errorf("pairing the pool: %v", err)
+		}
+		teams, err := s.Teams(ctx, county, "990101001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(teams) != 1 || strings.Join(teams[0].Members["member_unit"], ",") != "交通局,水利局" || teams[0].Members["leader"][0] != "张县长" ||
+			len(teams[0].Pairs) != 1 || teams[0].Pairs[0].Name != "李春生" {
+			t.Errorf("teams %+v", teams)
+		}
+	})
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"onepool/internal/auth"
+	"onepool/internal/funds"
 	"onepool/internal/ident"
 	"onepool/internal/ledger"
 	"onepool/internal/place"
@@ -161,6 +162,9 @@ func TestMessagesComplete(t *testing.T) {
 	}
 	for _, k := range []string{"no_base_year", "needs_registry", "needs_contributions"} {
 		dyn = append(dyn, "checks.reason."+k)
+	}
+	for _, k := range funds.AssignmentRoles {
+		dyn = append(dyn, "teams.role."+k)
 	}
 	for _, k := range dyn {
 		if web.Translate("zh", k) == k || web.Translate("en", k) == k {

@@ -19,6 +19,8 @@ type commitmentRow struct {
 
 type minutesView struct {
 	Page
+	Teams    []teamRow
+	Roles    []string
 	Rows     []commitmentRow
 	Villages []placeOption
 	Error    string
@@ -40,9 +42,12 @@ func (s *Server) commitmentRows(c *call, overdueOnly bool) ([]commitmentRow, err
 }
 
 func (s *Server) minutesView(c *call) (minutesView, error) {
-	v := minutesView{Page: c.page(translate(c.lang, "minutes.title"), "funds")}
+	v := minutesView{Page: c.page(translate(c.lang, "minutes.title"), "funds"), Roles: funds.AssignmentRoles}
 	var err error
 	if v.Rows, err = s.commitmentRows(c, false); err != nil {
+		return v, err
+	}
+	if v.Teams, err = s.teamRows(c); err != nil {
 		return v, err
 	}
 	if t, err := s.d.Auth.Places(c.r.Context(), c.p.County); err == nil {
@@ -165,5 +170,133 @@ func (s *Server) apiRecordMinutes(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"village": vil, "minutes_no": m.MinutesNo, "commitments": len(m.Commitments)})
+	return nil
+}
+
+type teamRow struct {
+	funds.Team
+	PlaceName string
+}
+
+func (s *Server) teamRows(c *call) ([]teamRow, error) {
+	ts, err := s.d.Funds.Teams(c.r.Context(), c.p.County, c.p.Prefix())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]teamRow, len(ts))
+	for i, t := range ts {
+		out[i] = teamRow{Team: t, PlaceName: s.d.Auth.PlaceName(c.r.Context(), t.Village)}
+	}
+	return out, nil
+}
+
+// assignTeam sets a role of a village's help team from the form.
+func (s *Server) assignTeam(w http.ResponseWriter, c *call) error {
+	vil := place.Code(c.r.PostFormValue("village"))
+	err := c.authorize(auth.WriteFunds, vil)
+	if err == nil {
+		names := strings.FieldsFunc(c.r.PostFormValue("names"), func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == '\n' })
+		err = s.d.Funds.Assign(c.r.Context(), c.p.Username, c.p.County, vil, c.r.PostFormValue("role"), names)
+	}
+	return s.minutesResult(w, c, err)
+}
+
+// pairCadre pairs a cadre with a household account.
+func (s *Server) pairCadre(w http.ResponseWriter, c *call) error {
+	hh := strings.TrimSpace(c.r.PostFormValue("household"))
+	var err error
+	if hh == "" {
+		err = errs.F(errs.Invalid, "invalid_account", "household", "name the household account")
+	} else {
+		_, err = c.account(c.p.County, hh)
+	}
+	if err == nil {
+		err = s.d.Funds.PairCadre(c.r.Context(), c.p.Username, c.p.County, hh, c.r.PostFormValue("cadre"))
+	}
+	return s.minutesResult(w, c, err)
+}
+
+func (s *Server) minutesResult(w http.ResponseWriter, c *call, err error) error {
+	if err == nil {
+		http.Redirect(w, c.r, "/funds/minutes", http.StatusSeeOther)
+		return nil
+	}
+	status := statusOf(errs.KindOf(err))
+	if status >= 500 {
+		return err
+	}
+	v, verr := s.minutesView(c)
+	if verr != nil {
+		return verr
+	}
+	v.Error = err.Error()
+	if e, ok := errs.As(err); ok {
+		v.Error = e.Message
+	}
+	return c.render(w, status, "minutes", v)
+}
+
+func (s *Server) apiTeams(w http.ResponseWriter, c *call) error {
+	rows, err := s.teamRows(c)
+	if err != nil {
+		return err
+	}
+	type pj struct {
+		Household string `json:"household"`
+		Cadre     string `json:"cadre"`
+	}
+	type tj struct {
+		Village string              `json:"village"`
+		Members map[string][]string `json:"members"`
+		Pairs   []pj                `json:"pairs"`
+	}
+	out := make([]tj, len(rows))
+	for i, r := range rows {
+		out[i] = tj{Village: string(r.Village), Members: r.Members}
+		for _, p := range r.Pairs {
+			out[i].Pairs = append(out[i].Pairs, pj{p.Household, p.Cadre})
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"teams": out})
+	return nil
+}
+
+func (s *Server) apiAssign(w http.ResponseWriter, c *call) error {
+	var b struct {
+		Village string   `json:"village"`
+		Role    string   `json:"role"`
+		Names   []string `json:"names"`
+	}
+	if err := decodeJSON(c.r, &b); err != nil {
+		return err
+	}
+	if err := c.authorize(auth.WriteFunds, place.Code(b.Village)); err != nil {
+		return err
+	}
+	if err := s.d.Funds.Assign(c.r.Context(), c.p.Username, c.r.PathValue("county"), place.Code(b.Village), b.Role, b.Names); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"village": b.Village, "role": b.Role, "names": b.Names})
+	return nil
+}
+
+func (s *Server) apiPair(w http.ResponseWriter, c *call) error {
+	var b struct {
+		Household string `json:"household"`
+		Cadre     string `json:"cadre"`
+	}
+	if err := decodeJSON(c.r, &b); err != nil {
+		return err
+	}
+	if strings.TrimSpace(b.Household) == "" {
+		return errs.F(errs.Invalid, "invalid_account", "household", "name the household account")
+	}
+	if _, err := c.account(c.r.PathValue("county"), b.Household); err != nil {
+		return err
+	}
+	if err := s.d.Funds.PairCadre(c.r.Context(), c.p.Username, c.r.PathValue("county"), b.Household, b.Cadre); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"household": b.Household, "cadre": b.Cadre})
 	return nil
 }

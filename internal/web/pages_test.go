@@ -488,3 +488,28 @@ func TestOverdueCommitmentsOnTheDesk(t *testing.T) {
 		}
 	})
 }
+
+// TestTeamsPage: the rural bureau pairs a cadre with a household and sets a
+// village's member units; an unknown role is refused.
+func TestTeamsPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := demoServer(t, db, false)
+		rural := newBrowser(t, h)
+		rural.login("demo.rural", demo.Password("demo.rural"))
+		if w := rural.form("/funds/minutes", "/funds/pairs", url.Values{"household": {"hh:990101001001-01"}, "cadre": {"王干部（演示）"}}); w.Code != http.StatusSeeOther {
+			t.Fatalf("pair: %d %s", w.Code, w.Body)
+		}
+		if w := rural.form("/funds/minutes", "/funds/teams", url.Values{"village": {"990101001002"}, "role": {"member_unit"}, "names": {"县林业局，县商务局"}}); w.Code != http.StatusSeeOther {
+			t.Fatalf("assign: %d %s", w.Code, w.Body)
+		}
+		page := rural.do("GET", "/funds/minutes", nil, "").Body.String()
+		for _, want := range []string{"县委副书记 赵建华（演示）", "王干部（演示） → 李春生", "县林业局", "县商务局"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("teams lack %q", want)
+			}
+		}
+		if w := rural.form("/funds/minutes", "/funds/teams", url.Values{"village": {"990101001002"}, "role": {"mayor"}, "names": {"x"}}); w.Code != 400 {
+			t.Errorf("unknown role: %d", w.Code)
+		}
+	})
+}

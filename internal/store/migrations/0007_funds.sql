@@ -76,3 +76,26 @@ CREATE TABLE fund_commitments (
     created_by TEXT NOT NULL,
     PRIMARY KEY (county, village, minutes_no, department)
 ) {{WITHOUT_ROWID}};
+
+-- Help assignments ("1119", 001): per village its county leader, lead unit,
+-- member units and enterprises; and the cadre paired with a household
+-- (结对帮扶), by the household's ledger account until the registry exists.
+CREATE TABLE fund_assignments (
+    county TEXT NOT NULL,
+    village TEXT NOT NULL,
+    role TEXT NOT NULL,
+    name TEXT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    updated_by TEXT NOT NULL,
+    PRIMARY KEY (county, village, role, name)
+) {{WITHOUT_ROWID}};
+
+CREATE TABLE fund_cadre_pairs (
+    county TEXT NOT NULL,
+    household TEXT NOT NULL,
+    cadre TEXT NOT NULL,
+    village TEXT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    updated_by TEXT NOT NULL,
+    PRIMARY KEY (county, household)
+) {{WITHOUT_ROWID}};
