@@ -125,3 +125,90 @@ func (l *Ledger) accountCodesByID(ctx context.Context, county string, ids map[in
 	}
 	return out, nil
 }
+
+// Outflows is what one account paid on a channel: to households (summed,
+// with how many households) and to every other account.
+type Outflows struct {
+	Households     money.Fen
+	HouseholdCount int64
+	Others         []Flow
+}
+
+// OutflowsOf returns, for each of the accounts froms, what it paid on the
+// channel — in two queries however many accounts, from the projections
+// (households grouped by village, other destinations one by one). Errors:
+// NotFound (unknown_channel).
+func (l *Ledger) OutflowsOf(ctx context.Context, county, channel string, froms []string) (map[string]Outflows, error) {
+	if err := l.RefreshProjections(ctx, county); err != nil {
+		return nil, err
+	}
+	byCode, _, err := loadChannels(ctx, l.db, county)
+	if err != nil {
+		return nil, err
+	}
+	c, ok := byCode[channel]
+	if !ok {
+		return nil, errs.F(errs.NotFound, "unknown_channel", "channel", "channel %q does not exist", channel)
+	}
+	accs, err := accountsByCode(ctx, l.db, county, froms)
+	if err != nil {
+		return nil, err
+	}
+	codeOf := map[int64]string{}
+	var ids []int64
+	for code, a := range accs {
+		codeOf[a.id] = code
+		ids = append(ids, a.id)
+	}
+	out := make(map[string]Outflows, len(ids))
+	others := map[int64]bool{}
+	type raw struct{ from, to, amt, n int64 }
+	var rs []raw
+	for start := 0; start < len(ids); start += 500 {
+		end := min(start+500, len(ids))
+		args := []any{county, c.id}
+		for _, id := range ids[start:end] {
+			args = append(args, id)
+		}
+		rows, err := l.db.QueryContext(ctx, `SELECT from_account, SUM(amount), SUM(accounts) FROM ledger_flow_groups WHERE county = ? AND channel_id = ? AND from_account IN (`+placeholders(end-start)+`) GROUP BY from_account`, args...)
+		if err != nil {
+			return nil, errs.Wrap(err, "ledger: outflows to households")
+		}
+		for rows.Next() {
+			var from, amt, n int64
+			if err := rows.Scan(&from, &amt, &n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			o := out[codeOf[from]]
+			o.Households, o.HouseholdCount = money.Fen(amt), n
+			out[codeOf[from]] = o
+		}
+		rows.Close()
+		rows, err = l.db.QueryContext(ctx, `SELECT from_account, to_account, amount, n FROM ledger_flows_inst WHERE county = ? AND channel_id = ? AND from_account IN (`+placeholders(end-start)+`)`, args...)
+		if err != nil {
+			return nil, errs.Wrap(err, "ledger: outflows")
+		}
+		for rows.Next() {
+			var r raw
+			if err := rows.Scan(&r.from, &r.to, &r.amt, &r.n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			rs = append(rs, r)
+			others[r.to] = true
+		}
+		rows.Close()
+	}
+	names, err := l.accountCodesByID(ctx, county, others)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rs {
+		to := names[r.to]
+		o := out[codeOf[r.from]]
+		o.Others = append(o.Others, Flow{Channel: channel, From: codeOf[r.from], To: to.Code, ToKind: to.Kind, ToName: to.Name, Amount: money.Fen(r.amt), Count: r.n})
+		out[codeOf[r.from]] = o
+	}
+	return out, nil
+}
