@@ -63,6 +63,7 @@ Usage:
   onepool verify  [--db DB]                    check the ledger and audit hash chains and balances
   onepool bench ledger [--db DB] [--transfers N]  measure the ledger (see docs/PERFORMANCE.md)
   onepool bench web [--db DB] [--households N] [--transfers N] [--requests N]
+  onepool bench funds [--db DB] [--channels N] [--arrivals N] [--projects N] [--payments N]
                                                page p50/p99 on the enlarged demo county
 
 DB is sqlite:PATH, a file path, or a postgres:// URL (default sqlite:onepool.db;
@@ -371,8 +372,24 @@ func cmdBench(ctx context.Context, args []string, defaultDB string, stdout, stde
 		}
 		return bench.Web(ctx, bench.WebOptions{DB: *dbf, Households: *hh, Transfers: *n, Requests: *reqs}, stdout)
 	}
+	if len(args) > 0 && args[0] == "funds" {
+		fs := flags("bench funds", stderr)
+		dbf := fs.String("db", "", "database (default: a fresh SQLite file in a temp dir); an existing synthetic county is reused")
+		o := bench.FundsOptions{}
+		fs.IntVar(&o.Channels, "channels", 200, "fund channels")
+		fs.IntVar(&o.Arrivals, "arrivals", 50000, "arrivals")
+		fs.IntVar(&o.Projects, "projects", 20000, "projects, each allocated from two channels")
+		fs.IntVar(&o.Payments, "payments", 1000000, "payments from projects to households")
+		fs.IntVar(&o.Households, "households", 100000, "household accounts")
+		fs.IntVar(&o.Runs, "runs", 100, "measured runs per operation")
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		o.DB = *dbf
+		return bench.Funds(ctx, o, stdout)
+	}
 	if len(args) == 0 || args[0] != "ledger" {
-		fmt.Fprint(stderr, "usage: onepool bench ledger [--db DB] [--transfers N]\n       onepool bench web [--db DB] [--households N] [--transfers N] [--requests N]\n")
+		fmt.Fprint(stderr, "usage: onepool bench ledger [--db DB] [--transfers N]\n       onepool bench web [--db DB] [--households N] [--transfers N] [--requests N]\n       onepool bench funds [--db DB] [--channels N] [--arrivals N] [--projects N] [--payments N]\n")
 		return exitCode(2)
 	}
 	fs := flags("bench ledger", stderr)
