@@ -185,7 +185,7 @@ func (s *Service) Allocate(ctx context.Context, actor, county string, a Allocati
 		if rule == policy.Explicit {
 			return ledger.Transfer{}, errs.F(errs.Invalid, "invalid_allocation", "legs", "the %s profile allocates by explicit legs: name the channels", prof.ID)
 		}
-		if legs, err = s.split(ctx, county, a.Amount, rule, func(code string) bool { c, ok := byCode[code]; return ok && eligible(c) }); err != nil {
+		if legs, err = s.split(ctx, county, a.Amount, rule, byCode, func(code string) bool { c, ok := byCode[code]; return ok && eligible(c) }); err != nil {
 			return ledger.Transfer{}, err
 		}
 	}
@@ -214,7 +214,7 @@ func (s *Service) Allocate(ctx context.Context, actor, county string, a Allocati
 }
 
 // split divides amount over the pool's channels that ok accepts.
-func (s *Service) split(ctx context.Context, county string, amount money.Fen, rule string, ok func(string) bool) ([]ledger.Leg, error) {
+func (s *Service) split(ctx context.Context, county string, amount money.Fen, rule string, chans map[string]Channel, ok func(string) bool) ([]ledger.Leg, error) {
 	bals, err := s.l.Balances(ctx, county, PoolCode)
 	if err != nil {
 		return nil, err
@@ -246,12 +246,8 @@ func (s *Service) split(ctx context.Context, county string, amount money.Fen, ru
 	var legs []ledger.Leg
 	switch rule {
 	case policy.OldestFirst:
-		firsts, err := s.firstArrivals(ctx, county)
-		if err != nil {
-			return nil, err
-		}
 		for i := range hs {
-			hs[i].first = firsts[hs[i].ch]
+			hs[i].first = chans[hs[i].ch].FirstArrival
 		}
 		sort.Slice(hs, func(i, j int) bool {
 			if hs[i].first != hs[j].first {
@@ -302,24 +298,6 @@ func (s *Service) split(ctx context.Context, county string, amount money.Fen, ru
 		return nil, errs.F(errs.Invalid, "invalid_allocation", "rule", "unknown allocation rule %q", rule)
 	}
 	return legs, nil
-}
-
-// firstArrivals is each channel's first arrival day ("" when none).
-func (s *Service) firstArrivals(ctx context.Context, county string) (map[string]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT channel, MIN(day) FROM fund_movements WHERE county = ? AND kind = 'arrival' GROUP BY channel`, county)
-	if err != nil {
-		return nil, errs.Wrap(err, "funds: first arrivals")
-	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var ch, day string
-		if err := rows.Scan(&ch, &day); err != nil {
-			return nil, err
-		}
-		out[ch] = day
-	}
-	return out, rows.Err()
 }
 
 // Payment pays a recipient (a contractor, a household, an entity) out of a

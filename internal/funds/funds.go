@@ -42,8 +42,10 @@ type Channel struct {
 	Purposes   []string // what its money may pay for (strict policy)
 	Integrable bool
 	Year       int
-	CreatedAt  time.Time
-	CreatedBy  string
+	// FirstArrival is the document day of its first arrival ("" before any).
+	FirstArrival string
+	CreatedAt    time.Time
+	CreatedBy    string
 }
 
 // NewChannel registers a channel.
@@ -181,14 +183,14 @@ func (s *Service) Register(ctx context.Context, actor, county string, in []NewCh
 	return out, nil
 }
 
-const channelCols = `code, name, level, category, department, purposes, integrable, year, created_at, created_by`
+const channelCols = `code, name, level, category, department, purposes, integrable, year, first_arrival, created_at, created_by`
 
 func scanChannel(county string, sc interface{ Scan(...any) error }) (Channel, error) {
 	c := Channel{County: county}
 	var purposes string
 	var integ int
 	var at int64
-	if err := sc.Scan(&c.Code, &c.Name, &c.Level, &c.Category, &c.Department, &purposes, &integ, &c.Year, &at, &c.CreatedBy); err != nil {
+	if err := sc.Scan(&c.Code, &c.Name, &c.Level, &c.Category, &c.Department, &purposes, &integ, &c.Year, &c.FirstArrival, &at, &c.CreatedBy); err != nil {
 		return c, err
 	}
 	if purposes != "" {
@@ -339,6 +341,12 @@ func (s *Service) move(ctx context.Context, actor, county, kind string, in []Mov
 			day := m.Day.In(clock.Zone)
 			if err := recordMovement(ctx, tx, county, t, kind, "", day); err != nil {
 				return err
+			}
+			if kind == "arrival" {
+				d := day.Format("2006-01-02")
+				if _, err := tx.ExecContext(ctx, `UPDATE fund_channels SET first_arrival = ? WHERE county = ? AND code = ? AND (first_arrival = '' OR first_arrival > ?)`, d, county, m.Channel, d); err != nil {
+					return errs.Wrap(err, "funds: first arrival")
+				}
 			}
 		}
 		_, err = audit.Append(ctx, tx, audit.Entry{County: county, Actor: actor, Action: "funds." + kind, Object: fmt.Sprintf("%d %s(s), first #%d", len(ts), kind, ts[0].ID),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"sync"
 	"time"
 
 	"onepool/internal/audit"
@@ -25,6 +26,9 @@ type Choice struct {
 type Counties struct {
 	db  *store.DB
 	now clock.Clock
+
+	mu       sync.Mutex
+	resolved map[[2]string]Profile // (profile, overrides) → resolved profile
 }
 
 // NewCounties returns the store of county choices.
@@ -58,7 +62,22 @@ func (c *Counties) Current(ctx context.Context, county string) (Profile, Choice,
 	if err != nil {
 		return Profile{}, ch, err
 	}
-	p, err := Resolve(ch.Profile, ch.Overrides)
+	key := [2]string{ch.Profile, ch.Overrides}
+	c.mu.Lock()
+	p, ok := c.resolved[key]
+	c.mu.Unlock()
+	if ok {
+		return p, ch, nil
+	}
+	p, err = Resolve(ch.Profile, ch.Overrides)
+	if err == nil {
+		c.mu.Lock()
+		if c.resolved == nil || len(c.resolved) > 100 {
+			c.resolved = map[[2]string]Profile{}
+		}
+		c.resolved[key] = p
+		c.mu.Unlock()
+	}
 	return p, ch, err
 }
 

@@ -11,6 +11,9 @@ CREATE TABLE fund_channels (
     purposes TEXT NOT NULL,
     integrable INTEGER NOT NULL,
     year INTEGER NOT NULL,
+    -- The document day of the channel's first arrival ('' before any):
+    -- what the oldest-first allocation rule orders by.
+    first_arrival TEXT NOT NULL DEFAULT '',
     created_at BIGINT NOT NULL,
     created_by TEXT NOT NULL,
     PRIMARY KEY (county, code)
@@ -43,8 +46,6 @@ CREATE TABLE fund_movements (
     PRIMARY KEY (county, transfer_id, channel)
 ) {{WITHOUT_ROWID}};
 CREATE INDEX fund_movements_project ON fund_movements (county, project, year);
--- Each channel's first arrival (the oldest-first allocation rule).
-CREATE INDEX fund_movements_first ON fund_movements (county, kind, channel, day);
 CREATE INDEX fund_movements_year ON fund_movements (county, year, kind, channel);
 
 -- A minimal project record for allocations (the projects capability grows
