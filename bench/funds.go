@@ -42,23 +42,11 @@ func Funds(ctx context.Context, o FundsOptions, w io.Writer) error {
 	def(&o.Payments, 1_000_000)
 	def(&o.Households, 100_000)
 	def(&o.Runs, 100)
-	src := o.DB
-	if src == "" {
-		dir, err := os.MkdirTemp("", "onepool-bench-funds-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		src = "sqlite:" + filepath.Join(dir, "funds.db")
-	}
-	db, err := store.Open(ctx, src)
+	db, done, err := openBenchDB(ctx, o.DB)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
+	defer done()
 	l := ledger.New(db, clock.System)
 	pc := policy.NewCounties(db, clock.System)
 	fs := funds.New(db, l, pc, clock.System)
@@ -209,4 +197,34 @@ func buildFundsCounty(ctx context.Context, db *store.DB, l *ledger.Ledger, pc *p
 	}
 	step("%d payments", o.Payments)
 	return nil
+}
+
+// openBenchDB opens and migrates the benchmark's database: src, or a fresh
+// SQLite file in a temporary folder that done removes.
+func openBenchDB(ctx context.Context, src string) (*store.DB, func(), error) {
+	dir := ""
+	if src == "" {
+		d, err := os.MkdirTemp("", "onepool-bench-")
+		if err != nil {
+			return nil, nil, err
+		}
+		dir, src = d, "sqlite:"+filepath.Join(d, "bench.db")
+	}
+	db, err := store.Open(ctx, src)
+	if err == nil {
+		_, err = db.Migrate(ctx)
+	}
+	done := func() {
+		if db != nil {
+			db.Close()
+		}
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
+	}
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
+	return db, done, nil
 }

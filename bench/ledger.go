@@ -14,8 +14,6 @@ import (
 	"math/big"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -55,23 +53,11 @@ func Ledger(ctx context.Context, o LedgerOptions, w io.Writer) error {
 	if o.Transfers <= 0 {
 		return fmt.Errorf("--transfers must be positive")
 	}
-	src := o.DB
-	if src == "" {
-		dir, err := os.MkdirTemp("", "onepool-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		src = "sqlite:" + filepath.Join(dir, "bench.db")
-	}
-	db, err := store.Open(ctx, src)
+	db, done, err := openBenchDB(ctx, o.DB)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
+	defer done()
 	r, err := RunLedger(ctx, db, o, w)
 	if err != nil {
 		return err

@@ -6,8 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -71,23 +69,11 @@ func Web(ctx context.Context, o WebOptions, w io.Writer) error {
 	if o.Requests <= 0 {
 		o.Requests = 200
 	}
-	src := o.DB
-	if src == "" {
-		dir, err := os.MkdirTemp("", "onepool-bench-web-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		src = "sqlite:" + filepath.Join(dir, "web.db")
-	}
-	db, err := store.Open(ctx, src)
+	db, done, err := openBenchDB(ctx, o.DB)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
+	defer done()
 	l := ledger.New(db, clock.System)
 	a := auth.New(db, nil, auth.Config{})
 	big, err := isBig(ctx, db, a, o.Households, o.Transfers)

@@ -355,9 +355,14 @@ func (l *Ledger) RecentTransfers(ctx context.Context, county string, beforeID in
 	if beforeID <= 0 {
 		beforeID = 1 << 62
 	}
-	rows, err := l.db.QueryContext(ctx, `SELECT `+transferCols+` FROM ledger_transfers WHERE county = ? AND id < ? ORDER BY id DESC LIMIT ?`, county, beforeID, limit)
+	return l.queryTransfers(ctx, county, `SELECT `+transferCols+` FROM ledger_transfers WHERE county = ? AND id < ? ORDER BY id DESC LIMIT ?`, county, beforeID, limit)
+}
+
+// queryTransfers runs a query selecting transferCols and expands the rows.
+func (l *Ledger) queryTransfers(ctx context.Context, county, q string, args ...any) ([]Transfer, error) {
+	rows, err := l.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, errs.Wrap(err, "ledger: recent")
+		return nil, errs.Wrap(err, "ledger: transfers")
 	}
 	var all []stored
 	for rows.Next() {
@@ -369,6 +374,9 @@ func (l *Ledger) RecentTransfers(ctx context.Context, county string, beforeID in
 		all = append(all, s)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	return l.expand(ctx, county, all)
 }
 

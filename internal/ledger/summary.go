@@ -77,22 +77,8 @@ func (l *Ledger) RecentTransfersIn(ctx context.Context, county, prefix string, b
 		beforeID = 1 << 62
 	}
 	lo, hi := place.Range(prefix)
-	rows, err := l.db.QueryContext(ctx, `SELECT `+transferCols+` FROM ledger_transfers t WHERE county = ? AND id < ?
+	return l.queryTransfers(ctx, county, `SELECT `+transferCols+` FROM ledger_transfers t WHERE county = ? AND id < ?
 		AND (EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.county = t.county AND a.id = t.from_account AND a.place BETWEEN ? AND ?)
 		  OR EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.county = t.county AND a.id = t.to_account AND a.place BETWEEN ? AND ?))
 		ORDER BY id DESC LIMIT ?`, county, beforeID, lo, hi, lo, hi, limit)
-	if err != nil {
-		return nil, errs.Wrap(err, "ledger: recent in place")
-	}
-	var all []stored
-	for rows.Next() {
-		s, err := scanStored(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		all = append(all, s)
-	}
-	rows.Close()
-	return l.expand(ctx, county, all)
 }

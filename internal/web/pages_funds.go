@@ -82,30 +82,16 @@ func (s *Server) fundsPage(w http.ResponseWriter, c *call) error {
 	return c.render(w, http.StatusOK, "funds", v)
 }
 
-// fundsResult re-renders the funds page after a form: the error when it is
-// the user's to fix, or a redirect back.
+// fundsResult ends a funds form (see afterForm).
 func (s *Server) fundsResult(w http.ResponseWriter, c *call, err error) error {
-	if err == nil {
-		http.Redirect(w, c.r, "/funds", http.StatusSeeOther)
-		return nil
-	}
-	status := statusOf(errs.KindOf(err))
-	if status >= 500 {
-		return err
-	}
-	msg := err.Error()
-	if e, ok := errs.As(err); ok {
-		msg = e.Message
-		if e.Field != "" {
-			msg = e.Field + ": " + msg
+	return afterForm(w, c, err, "/funds", func(msg string, status int) error {
+		v, err := s.fundsView(c, s.d.Clock().In(clock.Zone).Year())
+		if err != nil {
+			return err
 		}
-	}
-	v, verr := s.fundsView(c, s.d.Clock().In(clock.Zone).Year())
-	if verr != nil {
-		return verr
-	}
-	v.Error = msg
-	return c.render(w, status, "funds", v)
+		v.Error = msg
+		return c.render(w, status, "funds", v)
+	})
 }
 
 func formYear(r *http.Request) (int, error) {

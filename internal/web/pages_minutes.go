@@ -93,23 +93,7 @@ func (s *Server) recordMinutes(w http.ResponseWriter, c *call) error {
 				Commitments: []funds.Commitment{{Department: strings.TrimSpace(r.PostFormValue("department")), Amount: amt, Deadline: deadline}}})
 		}
 	}
-	if err == nil {
-		http.Redirect(w, r, "/funds/minutes", http.StatusSeeOther)
-		return nil
-	}
-	status := statusOf(errs.KindOf(err))
-	if status >= 500 {
-		return err
-	}
-	v, verr := s.minutesView(c)
-	if verr != nil {
-		return verr
-	}
-	v.Error = err.Error()
-	if e, ok := errs.As(err); ok {
-		v.Error = e.Message
-	}
-	return c.render(w, status, "minutes", v)
+	return s.minutesResult(w, c, err)
 }
 
 func (s *Server) apiCommitments(w http.ResponseWriter, c *call) error {
@@ -216,24 +200,16 @@ func (s *Server) pairCadre(w http.ResponseWriter, c *call) error {
 	return s.minutesResult(w, c, err)
 }
 
+// minutesResult ends a minutes or team form (see afterForm).
 func (s *Server) minutesResult(w http.ResponseWriter, c *call, err error) error {
-	if err == nil {
-		http.Redirect(w, c.r, "/funds/minutes", http.StatusSeeOther)
-		return nil
-	}
-	status := statusOf(errs.KindOf(err))
-	if status >= 500 {
-		return err
-	}
-	v, verr := s.minutesView(c)
-	if verr != nil {
-		return verr
-	}
-	v.Error = err.Error()
-	if e, ok := errs.As(err); ok {
-		v.Error = e.Message
-	}
-	return c.render(w, status, "minutes", v)
+	return afterForm(w, c, err, "/funds/minutes", func(msg string, status int) error {
+		v, err := s.minutesView(c)
+		if err != nil {
+			return err
+		}
+		v.Error = msg
+		return c.render(w, status, "minutes", v)
+	})
 }
 
 func (s *Server) apiTeams(w http.ResponseWriter, c *call) error {

@@ -89,25 +89,16 @@ func (s *Server) fundProjectsPage(w http.ResponseWriter, c *call) error {
 	return c.render(w, http.StatusOK, "fund_projects", v)
 }
 
+// projectsResult ends a project form (see afterForm).
 func (s *Server) projectsResult(w http.ResponseWriter, c *call, err error, next string) error {
-	if err == nil {
-		http.Redirect(w, c.r, next, http.StatusSeeOther)
-		return nil
-	}
-	status := statusOf(errs.KindOf(err))
-	if status >= 500 {
-		return err
-	}
-	msg := err.Error()
-	if e, ok := errs.As(err); ok {
-		msg = e.Message
-	}
-	v, verr := s.fundProjectsView(c)
-	if verr != nil {
-		return verr
-	}
-	v.Error = msg
-	return c.render(w, status, "fund_projects", v)
+	return afterForm(w, c, err, next, func(msg string, status int) error {
+		v, err := s.fundProjectsView(c)
+		if err != nil {
+			return err
+		}
+		v.Error = msg
+		return c.render(w, status, "fund_projects", v)
+	})
 }
 
 func (s *Server) createFundProject(w http.ResponseWriter, c *call) error {

@@ -264,3 +264,25 @@ func (s *Server) issueToken(w http.ResponseWriter, c *call) error {
 	v.Token = tok
 	return c.render(w, http.StatusOK, "tokens", v)
 }
+
+// afterForm ends a state-changing form: a redirect to next on success; on
+// an error the user can fix (any 4xx), the page again via rerender with
+// the message (naming the field); anything else fails the request.
+func afterForm(w http.ResponseWriter, c *call, err error, next string, rerender func(msg string, status int) error) error {
+	if err == nil {
+		http.Redirect(w, c.r, next, http.StatusSeeOther)
+		return nil
+	}
+	status := statusOf(errs.KindOf(err))
+	if status >= 500 {
+		return err
+	}
+	msg := err.Error()
+	if e, ok := errs.As(err); ok {
+		msg = e.Message
+		if e.Field != "" && !strings.Contains(msg, e.Field) {
+			msg = e.Field + ": " + msg
+		}
+	}
+	return rerender(msg, status)
+}
