@@ -1,4 +1,3 @@
--- 0004: accounts by kind. The dashboard sums the few non-household
--- accounts (channels, pool, projects, …) per channel and derives the
--- households' share by conservation, instead of reading every household.
+-- 0004: accounts by kind, for lists filtered by kind (all projects, all
+-- channel accounts) in a county of 200,000 households.
 CREATE INDEX ledger_accounts_kind ON ledger_accounts (county, kind, id);
