@@ -151,25 +151,17 @@ func (s *Service) Allocate(ctx context.Context, actor, county string, a Allocati
 	if strings.TrimSpace(a.Key) == "" {
 		return ledger.Transfer{}, errs.F(errs.Invalid, "invalid_key", "key", "an idempotency key is required")
 	}
-	chans, err := s.Channels(ctx, county)
-	if err != nil {
-		return ledger.Transfer{}, err
-	}
-	byCode := map[string]Channel{}
-	for _, c := range chans {
-		byCode[c.Code] = c
-	}
-	eligible := func(c Channel) bool {
-		return prof.Funds.Integration == policy.Pooled || contains(c.Purposes, p.Purpose)
+	eligible := func(purposes []string) bool {
+		return prof.Funds.Integration == policy.Pooled || contains(purposes, p.Purpose)
 	}
 	legs := a.Legs
 	if len(legs) > 0 {
 		for i, lg := range legs {
-			c, ok := byCode[lg.Channel]
-			if !ok {
+			c, err := s.Channel(ctx, county, lg.Channel)
+			if err != nil {
 				return ledger.Transfer{}, errs.F(errs.NotFound, "unknown_channel", fmt.Sprintf("legs[%d].channel", i), "channel %q is not registered", lg.Channel)
 			}
-			if !eligible(c) {
+			if !eligible(c.Purposes) {
 				return ledger.Transfer{}, errs.F(errs.RuleBroken, "purpose_mismatch", fmt.Sprintf("legs[%d].channel", i),
 					"channel %s may pay only for %s, not for %s (strict policy of profile %s: 用途不变)", c.Code, strings.Join(c.Purposes, ", "), p.Purpose, prof.ID)
 			}
@@ -185,7 +177,7 @@ func (s *Service) Allocate(ctx context.Context, actor, county string, a Allocati
 		if rule == policy.Explicit {
 			return ledger.Transfer{}, errs.F(errs.Invalid, "invalid_allocation", "legs", "the %s profile allocates by explicit legs: name the channels", prof.ID)
 		}
-		if legs, err = s.split(ctx, county, a.Amount, rule, byCode, func(code string) bool { c, ok := byCode[code]; return ok && eligible(c) }); err != nil {
+		if legs, err = s.split(ctx, county, a.Amount, rule, eligible); err != nil {
 			return ledger.Transfer{}, err
 		}
 	}
@@ -213,24 +205,57 @@ func (s *Service) Allocate(ctx context.Context, actor, county string, a Allocati
 	return out, err
 }
 
-// split divides amount over the pool's channels that ok accepts.
-func (s *Service) split(ctx context.Context, county string, amount money.Fen, rule string, chans map[string]Channel, ok func(string) bool) ([]ledger.Leg, error) {
-	bals, err := s.l.Balances(ctx, county, PoolCode)
+// holding is what the pool holds of one channel.
+type holding struct {
+	ch    string
+	amt   money.Fen
+	first string // the channel's first arrival day
+}
+
+// poolHoldings reads, in one query, the pool's positive balances per
+// channel with each channel's first arrival and purposes (the allocation's
+// hot path: no full channel registry read).
+func (s *Service) poolHoldings(ctx context.Context, county string, ok func(purposes []string) bool) ([]holding, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT c.code, b.balance, f.first_arrival, f.purposes
+		FROM ledger_accounts a
+		JOIN ledger_balances b ON b.county = a.county AND b.account_id = a.id
+		JOIN ledger_channels c ON c.county = b.county AND c.id = b.channel_id
+		JOIN fund_channels f ON f.county = c.county AND f.code = c.code
+		WHERE a.county = ? AND a.code = ? AND b.balance > 0`, county, PoolCode)
+	if err != nil {
+		return nil, errs.Wrap(err, "funds: pool holdings")
+	}
+	defer rows.Close()
+	var hs []holding
+	for rows.Next() {
+		var h holding
+		var amt int64
+		var purposes string
+		if err := rows.Scan(&h.ch, &amt, &h.first, &purposes); err != nil {
+			return nil, errs.Wrap(err, "funds: pool holdings")
+		}
+		var ps []string
+		if purposes != "" {
+			ps = strings.Split(purposes, ",")
+		}
+		if ok(ps) {
+			h.amt = money.Fen(amt)
+			hs = append(hs, h)
+		}
+	}
+	return hs, rows.Err()
+}
+
+// split divides amount over the pool's channels whose purposes ok accepts.
+func (s *Service) split(ctx context.Context, county string, amount money.Fen, rule string, ok func(purposes []string) bool) ([]ledger.Leg, error) {
+	hs, err := s.poolHoldings(ctx, county, ok)
 	if err != nil {
 		return nil, err
 	}
-	type hold struct {
-		ch    string
-		amt   money.Fen
-		first string // first arrival day
-	}
-	var hs []hold
+	sort.Slice(hs, func(i, j int) bool { return hs[i].ch < hs[j].ch })
 	var total money.Fen
-	for _, b := range bals {
-		if b.Amount > 0 && ok(b.Channel) {
-			hs = append(hs, hold{ch: b.Channel, amt: b.Amount})
-			total += b.Amount
-		}
+	for _, h := range hs {
+		total += h.amt
 	}
 	if total < amount {
 		var have []string
@@ -246,9 +271,6 @@ func (s *Service) split(ctx context.Context, county string, amount money.Fen, ru
 	var legs []ledger.Leg
 	switch rule {
 	case policy.OldestFirst:
-		for i := range hs {
-			hs[i].first = chans[hs[i].ch].FirstArrival
-		}
 		sort.Slice(hs, func(i, j int) bool {
 			if hs[i].first != hs[j].first {
 				return hs[i].first < hs[j].first

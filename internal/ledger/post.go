@@ -346,7 +346,7 @@ func (l *Ledger) postTx(ctx context.Context, tx *store.Tx, actor, county string,
 	if err != nil {
 		return nil, 0, err
 	}
-	chans, _, err := loadChannels(ctx, tx, county)
+	chans, err := loadUsedChannels(ctx, tx, county, reqs)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -396,7 +396,7 @@ func (l *Ledger) postTx(ctx context.Context, tx *store.Tx, actor, county string,
 	// Only debited accounts are read (their no-overdraft check needs the
 	// balance); credits are written as deltas, so paying a thousand
 	// households reads one balance, not a thousand.
-	bal, err := loadBalances(ctx, tx, county, res, fresh)
+	bal, err := loadBalances(ctx, tx, county, res, fresh, chans)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -788,7 +788,51 @@ func loadChannels(ctx context.Context, q store.Querier, county string) (map[stri
 	return byCode, byID, rows.Err()
 }
 
-func loadBalances(ctx context.Context, tx *store.Tx, county string, res []resolved, fresh []int) (map[[2]int64]money.Fen, error) {
+// loadUsedChannels reads the channels a batch names: by code when they
+// are few (an allocation from a pool of 200 channels reads its one or two),
+// the county's whole list otherwise.
+func loadUsedChannels(ctx context.Context, tx *store.Tx, county string, reqs []TransferRequest) (map[string]chanInfo, error) {
+	set := map[string]bool{}
+	var codes []any
+	for _, r := range reqs {
+		for _, lg := range r.Legs {
+			if !set[lg.Channel] {
+				set[lg.Channel] = true
+				codes = append(codes, lg.Channel)
+			}
+		}
+	}
+	if len(codes) > 100 {
+		byCode, _, err := loadChannels(ctx, tx, county)
+		return byCode, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, code, name FROM ledger_channels WHERE county = ? AND code IN (`+placeholders(len(codes))+`)`, append([]any{county}, codes...)...)
+	if err != nil {
+		return nil, errs.Wrap(err, "ledger: channels")
+	}
+	defer rows.Close()
+	byCode := make(map[string]chanInfo, len(codes))
+	for rows.Next() {
+		var c chanInfo
+		if err := rows.Scan(&c.id, &c.code, &c.name); err != nil {
+			return nil, err
+		}
+		byCode[c.code] = c
+	}
+	return byCode, rows.Err()
+}
+
+// loadBalances reads the balances of the accounts the fresh transfers
+// debit; when the batch uses only a few channels, only those channels'
+// balances (the pool holds 200).
+func loadBalances(ctx context.Context, tx *store.Tx, county string, res []resolved, fresh []int, chans map[string]chanInfo) (map[[2]int64]money.Fen, error) {
+	chanFilter, chanArgs := "", []any(nil)
+	if len(chans) > 0 && len(chans) <= 100 {
+		for _, c := range chans {
+			chanArgs = append(chanArgs, c.id)
+		}
+		chanFilter = ` AND channel_id IN (` + placeholders(len(chanArgs)) + `)`
+	}
 	set := map[int64]bool{}
 	var ids []int64
 	for _, i := range fresh {
@@ -805,7 +849,7 @@ func loadBalances(ctx context.Context, tx *store.Tx, county string, res []resolv
 		for _, id := range ids[start:end] {
 			args = append(args, id)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT account_id, channel_id, balance FROM ledger_balances WHERE county = ? AND account_id IN (`+placeholders(end-start)+`)`, args...)
+		rows, err := tx.QueryContext(ctx, `SELECT account_id, channel_id, balance FROM ledger_balances WHERE county = ? AND account_id IN (`+placeholders(end-start)+`)`+chanFilter, append(args, chanArgs...)...)
 		if err != nil {
 			return nil, errs.Wrap(err, "ledger: read balances")
 		}
