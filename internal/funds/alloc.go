@@ -28,6 +28,9 @@ type Project struct {
 	Place      place.Code // its village (or township)
 	Purpose    string     // what it pays for: a purpose of the profile's categories
 	Department string
+	// Collective: run by the village collective itself (村集体自主经营),
+	// so co-funded by the village and the county (003).
+	Collective bool
 	CreatedAt  time.Time
 	CreatedBy  string
 }
@@ -62,8 +65,8 @@ func (s *Service) CreateProject(ctx context.Context, actor, county string, p Pro
 	p.County, p.CreatedBy = county, actor
 	err = s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
 		p.CreatedAt = tx.Now
-		if _, err := tx.ExecContext(ctx, `INSERT INTO fund_projects (county, code, name, place, purpose, department, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			county, p.Code, p.Name, string(p.Place), p.Purpose, p.Department, clock.Micros(tx.Now), actor); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO fund_projects (county, code, name, place, purpose, department, collective, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			county, p.Code, p.Name, string(p.Place), p.Purpose, p.Department, b2i(p.Collective), clock.Micros(tx.Now), actor); err != nil {
 			if errs.KindOf(err) == errs.Conflict {
 				return errs.F(errs.Conflict, "project_exists", "code", "project %s exists already", p.Code)
 			}
@@ -86,22 +89,23 @@ func (s *Service) Project(ctx context.Context, county, code string) (Project, er
 	p := Project{County: county}
 	var pl string
 	var at int64
-	err := s.db.QueryRowContext(ctx, `SELECT code, name, place, purpose, department, created_at, created_by FROM fund_projects WHERE county = ? AND code = ?`, county, code).
-		Scan(&p.Code, &p.Name, &pl, &p.Purpose, &p.Department, &at, &p.CreatedBy)
+	var coll int
+	err := s.db.QueryRowContext(ctx, `SELECT code, name, place, purpose, department, collective, created_at, created_by FROM fund_projects WHERE county = ? AND code = ?`, county, code).
+		Scan(&p.Code, &p.Name, &pl, &p.Purpose, &p.Department, &coll, &at, &p.CreatedBy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, errs.F(errs.NotFound, "unknown_project", "project", "project %q does not exist", code)
 	}
 	if err != nil {
 		return p, errs.Wrap(err, "funds: project")
 	}
-	p.Place, p.CreatedAt = place.Code(pl), clock.FromMicros(at)
+	p.Place, p.CreatedAt, p.Collective = place.Code(pl), clock.FromMicros(at), coll != 0
 	return p, nil
 }
 
 // Projects lists the projects under a place prefix (a subtree), by code.
 func (s *Service) Projects(ctx context.Context, county, prefix string) ([]Project, error) {
 	lo, hi := place.Range(prefix)
-	rows, err := s.db.QueryContext(ctx, `SELECT code, name, place, purpose, department, created_at, created_by FROM fund_projects WHERE county = ? AND place BETWEEN ? AND ? ORDER BY code`, county, lo, hi)
+	rows, err := s.db.QueryContext(ctx, `SELECT code, name, place, purpose, department, collective, created_at, created_by FROM fund_projects WHERE county = ? AND place BETWEEN ? AND ? ORDER BY code`, county, lo, hi)
 	if err != nil {
 		return nil, errs.Wrap(err, "funds: projects")
 	}
@@ -111,10 +115,11 @@ func (s *Service) Projects(ctx context.Context, county, prefix string) ([]Projec
 		p := Project{County: county}
 		var pl string
 		var at int64
-		if err := rows.Scan(&p.Code, &p.Name, &pl, &p.Purpose, &p.Department, &at, &p.CreatedBy); err != nil {
+		var coll int
+		if err := rows.Scan(&p.Code, &p.Name, &pl, &p.Purpose, &p.Department, &coll, &at, &p.CreatedBy); err != nil {
 			return nil, err
 		}
-		p.Place, p.CreatedAt = place.Code(pl), clock.FromMicros(at)
+		p.Place, p.CreatedAt, p.Collective = place.Code(pl), clock.FromMicros(at), coll != 0
 		out = append(out, p)
 	}
 	return out, rows.Err()
@@ -214,14 +219,16 @@ type holding struct {
 
 // poolHoldings reads, in one query, the pool's positive balances per
 // channel with each channel's first arrival and purposes (the allocation's
-// hot path: no full channel registry read).
+// hot path: no full channel registry read). A village's own money (level
+// "village") is never split by a rule: it is allocated by explicit legs to
+// that village's projects.
 func (s *Service) poolHoldings(ctx context.Context, county string, ok func(purposes []string) bool) ([]holding, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT c.code, b.balance, f.first_arrival, f.purposes
 		FROM ledger_accounts a
 		JOIN ledger_balances b ON b.county = a.county AND b.account_id = a.id
 		JOIN ledger_channels c ON c.county = b.county AND c.id = b.channel_id
 		JOIN fund_channels f ON f.county = c.county AND f.code = c.code
-		WHERE a.county = ? AND a.code = ? AND b.balance > 0`, county, PoolCode)
+		WHERE a.county = ? AND a.code = ? AND b.balance > 0 AND f.level <> 'village'`, county, PoolCode)
 	if err != nil {
 		return nil, errs.Wrap(err, "funds: pool holdings")
 	}

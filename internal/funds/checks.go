@@ -10,6 +10,7 @@ import (
 	"onepool/internal/ledger"
 	"onepool/internal/money"
 	"onepool/internal/place"
+	"onepool/internal/policy"
 )
 
 // Check is one rule of the profile checked for a village: met, or short by
@@ -23,7 +24,7 @@ type Check struct {
 	Checkable bool
 	Note      string // data behind the figure (the departments counted)
 	// Reason says why a rule cannot be checked yet: no_base_year,
-	// needs_registry, needs_contributions.
+	// needs_registry, no_collective_projects.
 	Reason string
 }
 
@@ -124,8 +125,79 @@ func (s *Service) VillageChecks(ctx context.Context, county string, village plac
 			Reason: "needs_registry"})
 	}
 	if prof.Funds.CoFundingCountyShare > 0 {
-		out = append(out, Check{Rule: fmt.Sprintf("funds.cofunding: village %s / county %s", prof.Funds.CoFundingVillageShare, prof.Funds.CoFundingCountyShare), Actual: total,
-			Reason: "needs_contributions"})
+		c, err := s.coFunding(ctx, county, village, year, prof.Funds.CoFundingVillageShare, prof.Funds.CoFundingCountyShare)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// coFunding checks the village's own share of its collective projects
+// (村集体自主经营项目: village ≥ share, county the rest, 003): the money of
+// channels of level "village" against all money allocated to them.
+func (s *Service) coFunding(ctx context.Context, county string, village place.Code, year int, vShare, cShare policy.Percent) (Check, error) {
+	rule := fmt.Sprintf("funds.cofunding_village_share: 村集体自主经营项目 village ≥ %s, county %s", vShare, cShare)
+	lo, hi := place.Range(village.Prefix())
+	var own, all int64
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN c.level = 'village' THEN m.amount ELSE 0 END), 0), COALESCE(SUM(m.amount), 0), COUNT(DISTINCT p.code)
+		FROM fund_movements m
+		JOIN fund_projects p ON p.county = m.county AND p.code = m.project
+		JOIN fund_channels c ON c.county = m.county AND c.code = m.channel
+		WHERE m.county = ? AND m.kind = 'allocation' AND m.year = ? AND p.collective = 1 AND p.place BETWEEN ? AND ?`, county, year, lo, hi).Scan(&own, &all, &n)
+	if err != nil {
+		return Check{}, errs.Wrap(err, "funds: co-funding")
+	}
+	if n == 0 {
+		return Check{Rule: rule, Reason: "no_collective_projects"}, nil
+	}
+	need, err := money.MulRatio(money.Fen(all), int64(vShare), 10000, money.RoundUp)
+	if err != nil {
+		return Check{}, errs.Wrap(err, "funds: co-funding")
+	}
+	c := Check{Rule: rule, Required: need, Actual: money.Fen(own), Checkable: true, Met: money.Fen(own) >= need,
+		Note: fmt.Sprintf("%d 个项目，合计 %s", n, money.Fen(all))}
+	if !c.Met {
+		c.Short = need - money.Fen(own)
+	}
+	return c, nil
+}
+
+// ShareChecks checks the profile's category shares for a year (003:
+// human settlement ≥ 30% of last year's funds): allocations this year to
+// projects of the purpose against the share of last year's arrivals.
+func (s *Service) ShareChecks(ctx context.Context, county string, year int) ([]Check, error) {
+	prof, err := s.profile(ctx, county)
+	if err != nil {
+		return nil, err
+	}
+	var out []Check
+	for i, sh := range prof.Funds.CategoryShares {
+		rule := fmt.Sprintf("funds.category_shares[%d]: %s ≥ %s × %s（%d）", i, sh.Purpose, sh.Min, sh.Of, year-1)
+		var base, got int64
+		if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM fund_movements WHERE county = ? AND year = ? AND kind = 'arrival'`, county, year-1).Scan(&base); err != nil {
+			return nil, errs.Wrap(err, "funds: share base")
+		}
+		if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(m.amount), 0) FROM fund_movements m
+			JOIN fund_projects p ON p.county = m.county AND p.code = m.project
+			WHERE m.county = ? AND m.year = ? AND m.kind = 'allocation' AND p.purpose = ?`, county, year, sh.Purpose).Scan(&got); err != nil {
+			return nil, errs.Wrap(err, "funds: share")
+		}
+		if base == 0 {
+			out = append(out, Check{Rule: rule, Actual: money.Fen(got), Reason: "no_base_year"})
+			continue
+		}
+		need, err := money.MulRatio(money.Fen(base), int64(sh.Min), 10000, money.RoundUp) // a minimum rounds up
+		if err != nil {
+			return nil, errs.Wrap(err, "funds: share")
+		}
+		c := Check{Rule: rule, Required: need, Actual: money.Fen(got), Checkable: true, Met: money.Fen(got) >= need, Note: fmt.Sprintf("%d: %s", year-1, money.Fen(base))}
+		if !c.Met {
+			c.Short = need - c.Actual
+		}
+		out = append(out, c)
 	}
 	return out, nil
 }

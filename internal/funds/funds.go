@@ -29,14 +29,16 @@ import (
 )
 
 // Levels a channel's money comes from.
-var Levels = []string{"central", "province", "city", "county", "social"}
+// "village" is a village collective's own money (村级投入), what the
+// co-funding rule (003: village 20%, county 80%) counts.
+var Levels = []string{"central", "province", "city", "county", "village", "social"}
 
 // Channel is a fund channel (资金渠道) as the county registers it.
 type Channel struct {
 	County     string
 	Code       string
 	Name       string
-	Level      string   // central, province, city, county, social
+	Level      string   // central, province, city, county, village, social
 	Category   string   // a category code of the county's profile
 	Department string   // the department responsible (扶贫, 发改, 交通…)
 	Purposes   []string // what its money may pay for (strict policy)
@@ -389,6 +391,38 @@ type Report struct {
 	ByCategory   []RateRow // Channel.Category set: the plan per channel group (M-04)
 	MinRatio     policy.Percent
 	RatioMet     bool
+	InputPlan    []PlanActual // the profile's standing input plan vs the year's actuals
+	Shares       []Check      // the profile's category shares (003)
+}
+
+// PlanActual is one line of the standing input plan (000 "5+3+1+X") with
+// what the matching channels brought in the year.
+type PlanActual struct {
+	Line     policy.PlanLine
+	Actual   money.Fen
+	Short    money.Fen // Line.Amount − Actual when a fixed line is not met
+	Met      bool      // a fixed line reached; open lines ("X") are always met
+	Channels []string  // the channels counted
+}
+
+// matches reports whether a channel counts towards a plan line.
+func (c Channel) matches(l policy.PlanLine) bool {
+	if len(l.Levels) > 0 && !contains(l.Levels, c.Level) {
+		return false
+	}
+	if len(l.Categories) > 0 && !contains(l.Categories, c.Category) {
+		return false
+	}
+	if len(l.Purposes) > 0 {
+		ok := false
+		for _, p := range l.Purposes {
+			ok = ok || contains(c.Purposes, p)
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // YearReport sums plans, arrivals and integration per channel and
@@ -486,6 +520,30 @@ func (s *Service) YearReport(ctx context.Context, county string, year int) (Repo
 	lhs := new(big.Int).Mul(big.NewInt(int64(rep.Total.Integrated)), big.NewInt(10000))
 	rhs := new(big.Int).Mul(big.NewInt(int64(rep.MinRatio)), big.NewInt(int64(rep.Total.Arrived)))
 	rep.RatioMet = rep.Total.Arrived > 0 && lhs.Cmp(rhs) >= 0
+	for _, l := range p.Funds.InputPlan {
+		pa := PlanActual{Line: l}
+		for _, r := range rep.Rows {
+			if !r.Channel.matches(l) {
+				continue
+			}
+			v := r.Arrived
+			if l.Measure == policy.MeasureIntegrated {
+				v = r.Integrated
+			}
+			pa.Actual += v
+			if v != 0 {
+				pa.Channels = append(pa.Channels, r.Channel.Code)
+			}
+		}
+		pa.Met = pa.Actual >= l.Amount
+		if !pa.Met {
+			pa.Short = l.Amount - pa.Actual
+		}
+		rep.InputPlan = append(rep.InputPlan, pa)
+	}
+	if rep.Shares, err = s.ShareChecks(ctx, county, year); err != nil {
+		return Report{}, err
+	}
 	return rep, nil
 }
 

@@ -458,3 +458,153 @@ func TestTeams(t *testing.T) {
 		}
 	})
 }
+
+// TestPingliInputPlan: the "5+3+1+X" lines are compared with the year's
+// actuals — arrivals of the matching channels, or integration for the
+// "1" line — and a shortfall says by how much.
+func TestPingliInputPlan(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s, _ := setup(t, db, "pingli")
+		if _, err := s.Register(ctx, "fin", county, []funds.NewChannel{
+			{Code: "SC", Name: "省级产业帮扶资金", Level: "province", Category: "fiscal", Department: "乡村振兴", Year: 2026},
+			{Code: "XJ", Name: "县级产业扶贫奖补资金", Level: "county", Category: "fiscal", Department: "财政", Year: 2026},
+			{Code: "JT", Name: "农村公路资金", Level: "province", Category: "sector", Department: "交通", Purposes: []string{"infrastructure"}, Year: 2026},
+			{Code: "SH", Name: "社会帮扶资金", Level: "social", Category: "social", Department: "统战", Year: 2026},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Arrive(ctx, "fin", county, []funds.Movement{
+			{Key: "a1", Channel: "SC", Amount: yuan("5,000,000"), Day: day("2026-02-01")},
+			{Key: "a2", Channel: "XJ", Amount: yuan("12,000,000"), Day: day("2026-02-01")},
+			{Key: "a3", Channel: "JT", Amount: yuan("40,000,000"), Day: day("2026-02-01")},
+			{Key: "a4", Channel: "SH", Amount: yuan("300,000"), Day: day("2026-02-01")},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Integrate(ctx, "fin", county, []funds.Movement{
+			{Key: "i1", Channel: "SC", Amount: yuan("5,000,000"), Day: day("2026-03-01")},
+			{Key: "i2", Channel: "JT", Amount: yuan("40,000,000"), Day: day("2026-03-01")},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := s.YearReport(ctx, county, 2026)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]funds.PlanActual{}
+		for _, l := range rep.InputPlan {
+			got[l.Line.Name[:1]] = l
+		}
+		want := []struct {
+			line          string
+			actual, short string
+			met           bool
+			chans         string
+		}{
+			{"5", "5,000,000", "0", true, "SC"},
+			{"3", "12,000,000", "18,000,000", false, "XJ"},
+			{"1", "45,000,000", "55,000,000", false, "JT,SC"},
+			{"X", "300,000", "0", true, "SH"},
+		}
+		for _, w := range want {
+			g := got[w.line]
+			if g.Actual != yuan(w.actual) || g.Short != yuan(w.short) || g.Met != w.met || strings.Join(g.Channels, ",") != w.chans {
+				t.Errorf("line %s: actual %s short %s met %v channels %v; want %s %s %v %s", w.line, g.Actual, g.Short, g.Met, g.Channels, w.actual, w.short, w.met, w.chans)
+			}
+		}
+	})
+}
+
+// TestNanCoFundingAndShares: a collective-run project is co-funded 20% by
+// the village's own money (a channel of level "village") — short by how
+// much until it is; human settlement must take 30% of last year's funds.
+func TestNanCoFundingAndShares(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s, _ := setup(t, db, "nan")
+		if _, err := s.Register(ctx, "fin", county, []funds.NewChannel{
+			{Code: "ZX", Name: "衔接资金", Level: "central", Category: "fiscal", Department: "乡村振兴", Year: 2026},
+			{Code: "CJ", Name: "村集体自筹", Level: "village", Category: "social", Department: "村集体", Year: 2026},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Arrive(ctx, "fin", county, []funds.Movement{
+			{Key: "a0", Channel: "ZX", Amount: yuan("1,000,000"), Day: day("2025-06-01")},
+			{Key: "a1", Channel: "ZX", Amount: yuan("2,000,000"), Day: day("2026-02-01")},
+			{Key: "a2", Channel: "CJ", Amount: yuan("50,000"), Day: day("2026-02-01")},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Integrate(ctx, "fin", county, []funds.Movement{
+			{Key: "i1", Channel: "ZX", Amount: yuan("3,000,000"), Day: day("2026-03-01")},
+			{Key: "i2", Channel: "CJ", Amount: yuan("50,000"), Day: day("2026-03-01")},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		const village = "990101001001"
+		for _, p := range []funds.Project{
+			{Code: "HZ", Name: "村集体养殖场", Place: village, Purpose: "industry", Department: "农业", Collective: true},
+			{Code: "RJ", Name: "人居环境整治", Place: village, Purpose: "human_settlement", Department: "乡村振兴"},
+		} {
+			if _, err := s.CreateProject(ctx, "rural", county, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		checks := func() funds.Check {
+			t.Helper()
+			cs, err := s.VillageChecks(ctx, county, village, 2026)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range cs {
+				if strings.HasPrefix(c.Rule, "funds.cofunding") {
+					return c
+				}
+			}
+			t.Fatalf("no co-funding check in %+v", cs)
+			return funds.Check{}
+		}
+		if c := checks(); c.Checkable || c.Reason != "no_collective_projects" {
+			t.Errorf("before any allocation: %+v", c)
+		}
+		// The rule split never takes the village's own money.
+		tr, err := s.Allocate(ctx, "fin", county, funds.Allocation{Key: "h1", Project: "HZ", Amount: yuan("200,000"), Day: day("2026-04-01")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if legsOf(tr) != "ZX=200,000.00" {
+			t.Errorf("oldest-first legs %s", legsOf(tr))
+		}
+		if c := checks(); !c.Checkable || c.Met || c.Required != yuan("40,000") || c.Short != yuan("40,000") {
+			t.Errorf("county money only: %+v", c)
+		}
+		if _, err := s.Allocate(ctx, "fin", county, funds.Allocation{Key: "h2", Project: "HZ", Legs: []ledger.Leg{{Channel: "CJ", Amount: yuan("50,000")}}, Day: day("2026-04-02")}); err != nil {
+			t.Fatal(err)
+		}
+		// 50,000 of 250,000 = 20%.
+		if c := checks(); !c.Met || c.Required != yuan("50,000") || c.Actual != yuan("50,000") {
+			t.Errorf("co-funded: %+v", c)
+		}
+
+		share := func() funds.Check {
+			t.Helper()
+			rep, err := s.YearReport(ctx, county, 2026)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Shares) != 1 {
+				t.Fatalf("shares %+v", rep.Shares)
+			}
+			return rep.Shares[0]
+		}
+		// 30% of 2025's 1,000,000 arrivals.
+		if c := share(); c.Met || c.Required != yuan("300,000") || c.Short != yuan("300,000") {
+			t.Errorf("no human settlement yet: %+v", c)
+		}
+		if _, err := s.Allocate(ctx, "fin", county, funds.Allocation{Key: "r1", Project: "RJ", Amount: yuan("300,000"), Day: day("2026-05-01")}); err != nil {
+			t.Fatal(err)
+		}
+		if c := share(); !c.Met || c.Actual != yuan("300,000") {
+			t.Errorf("human settlement 300,000: %+v", c)
+		}
+	})
+}

@@ -87,6 +87,49 @@ func TestImport(t *testing.T) {
 	})
 }
 
+// TestImportMinutes: commitments of one village's minutes from a CSV,
+// one department per row; a bad row names its cell and nothing is written.
+func TestImportMinutes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s, _ := setup(t, db, "zigui")
+		bad := "村代码,纪要编号,会议日期,部门,承诺金额,完成时限\n" +
+			"990101001001,JY-01,2026-03-01,交通,\"1,500,000\",2026-09-30\n" +
+			"990101001,JY-01,2026-03-01,水利,100000,2026-09-30\n" +
+			"990101001001,JY-01,2026-03-01,发改,400000.001,2026-02-01\n" +
+			"990101001001,JY-01,2026-03-01,交通,1,2026-09-30\n"
+		_, err := s.Import(ctx, "fin", county, "minutes", strings.NewReader(bad))
+		var ie *funds.ImportError
+		if !errors.As(err, &ie) {
+			t.Fatalf("bad minutes: %v", err)
+		}
+		for _, want := range []string{"row 3, column village", "row 4, column amount", "row 4, column deadline", "row 5, column department"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("bad minutes: no %q in %v", want, err)
+			}
+		}
+		if cs, _ := s.Commitments(ctx, county, county); len(cs) != 0 {
+			t.Fatalf("a failed import wrote %d commitments", len(cs))
+		}
+		good := "village,minutes_no,day,department,amount,deadline\n" +
+			"990101001001,JY-01,2026-03-01,交通,\"1,500,000\",2026-09-30\n" +
+			"990101001001,JY-01,2026-03-01,发改,400000,2026-06-30\n" +
+			"990101001002,JY-02,2026-03-02,水利,100000,2026-10-31\n"
+		if n, err := s.Import(ctx, "fin", county, "minutes", strings.NewReader(good)); err != nil || n != 3 {
+			t.Fatalf("minutes: %d %v", n, err)
+		}
+		cs, err := s.Commitments(ctx, county, county)
+		if err != nil || len(cs) != 3 {
+			t.Fatalf("commitments %d %v", len(cs), err)
+		}
+		if _, err := s.Import(ctx, "fin", county, "minutes", strings.NewReader(good)); errs.CodeOf(err) != "minutes_exists" {
+			t.Errorf("the same minutes again: %v", err)
+		}
+		if cs, _ := s.Commitments(ctx, county, county); len(cs) != 3 {
+			t.Errorf("a repeated import changed the commitments: %d", len(cs))
+		}
+	})
+}
+
 // FuzzParseTable: any bytes are read into rows or refused as Invalid,
 // never a panic or an internal error.
 func FuzzParseTable(f *testing.F) {

@@ -18,6 +18,7 @@ import (
 	"onepool/internal/clock"
 	"onepool/internal/errs"
 	"onepool/internal/money"
+	"onepool/internal/place"
 	"onepool/internal/store"
 )
 
@@ -208,7 +209,8 @@ func rowOf(err error, rowFor []int) error {
 
 // Import reads channels, plans or arrivals from a CSV or xlsx file, checks
 // every row, and writes all of them or — when any row is wrong — none,
-// returning every bad cell. kind is "channels", "plans" or "arrivals".
+// returning every bad cell. kind is "channels", "plans", "arrivals" or
+// "minutes" (one department's commitment per row).
 // It returns how many rows were imported. Errors: *ImportError (wrapped in
 // an Invalid errs.Error), Invalid.
 func (s *Service) Import(ctx context.Context, actor, county, kind string, r io.Reader) (int, error) {
@@ -325,8 +327,87 @@ func (s *Service) Import(ctx context.Context, actor, county, kind string, r io.R
 			return 0, wrapImport(rowOf(err, rowFor))
 		}
 		return len(ms), nil
+	case "minutes":
+		return s.importMinutes(ctx, actor, county, rows)
 	}
-	return 0, errs.F(errs.Invalid, "invalid_import", "kind", "kind must be channels, plans or arrivals, got %q", kind)
+	return 0, errs.F(errs.Invalid, "invalid_import", "kind", "kind must be channels, plans, arrivals or minutes, got %q", kind)
+}
+
+// importMinutes reads one commitment per row (village, minutes number,
+// meeting day, department, amount, deadline); rows of the same village and
+// number make one minutes. All are written in one transaction, or none.
+func (s *Service) importMinutes(ctx context.Context, actor, county string, rows [][]string) (int, error) {
+	t, err := newTable(rows, []column{{"village", []string{"village", "村代码"}, true}, {"minutes_no", []string{"minutes_no", "纪要编号"}, true},
+		{"day", []string{"day", "会议日期"}, true}, {"department", []string{"department", "部门"}, true}, {"amount", []string{"amount", "承诺金额"}, true},
+		{"deadline", []string{"deadline", "完成时限"}, true}})
+	if err != nil {
+		return 0, err
+	}
+	date := func(i int, col string) time.Time {
+		d := t.required(i, col)
+		if d == "" {
+			return time.Time{}
+		}
+		v, err := time.ParseInLocation("2006-01-02", d, clock.Zone)
+		if err != nil {
+			t.fail(i, col, "%q is not a date YYYY-MM-DD", d)
+		}
+		return v
+	}
+	type key struct{ village, no string }
+	var order []key
+	byKey := map[key]*Minutes{}
+	n := 0
+	for i := 1; i < len(rows); i++ {
+		if t.empty(i) {
+			continue
+		}
+		k := key{t.required(i, "village"), t.required(i, "minutes_no")}
+		v := place.Code(k.village)
+		if k.village != "" && (!v.Valid() || v.Level() != place.Village || !place.Code(county+"000000").Contains(v)) {
+			t.fail(i, "village", "%q is not a village of county %s", k.village, county)
+		}
+		day := date(i, "day")
+		c := Commitment{Department: t.required(i, "department"), Amount: t.amount(i, "amount"), Deadline: date(i, "deadline")}
+		if !c.Deadline.IsZero() && c.Deadline.Before(day) {
+			t.fail(i, "deadline", "the deadline is before the meeting")
+		}
+		m := byKey[k]
+		if m == nil {
+			m = &Minutes{Village: v, MinutesNo: k.no, Day: day}
+			byKey[k] = m
+			order = append(order, k)
+		} else if !day.IsZero() && !day.Equal(m.Day) {
+			t.fail(i, "day", "minutes %s has another meeting date on an earlier row", k.no)
+		}
+		for _, x := range m.Commitments {
+			if x.Department == c.Department && c.Department != "" {
+				t.fail(i, "department", "%s appears twice in minutes %s", c.Department, k.no)
+			}
+		}
+		m.Commitments = append(m.Commitments, c)
+		n++
+	}
+	if len(t.errs) > 0 {
+		return 0, importErr(t.errs)
+	}
+	if n == 0 {
+		return 0, errs.F(errs.Invalid, "empty_import", "file", "the file has no rows")
+	}
+	for _, k := range order {
+		if err := checkMinutes(county, byKey[k]); err != nil {
+			return 0, err
+		}
+	}
+	err = s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
+		for _, k := range order {
+			if err := recordMinutesTx(ctx, tx, actor, county, *byKey[k]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return n, err
 }
 
 func importErr(rows []RowError) error { return wrapImport(&ImportError{Rows: rows}) }

@@ -34,6 +34,13 @@ type Minutes struct {
 // transaction with the audit entry. Errors: Invalid (naming the field),
 // Conflict (minutes_exists).
 func (s *Service) RecordMinutes(ctx context.Context, actor, county string, m Minutes) error {
+	if err := checkMinutes(county, &m); err != nil {
+		return err
+	}
+	return s.db.Write(ctx, s.now(), func(tx *store.Tx) error { return recordMinutesTx(ctx, tx, actor, county, m) })
+}
+
+func checkMinutes(county string, m *Minutes) error {
 	if !m.Village.Valid() || m.Village.Level() != place.Village || !place.Code(county+"000000").Contains(m.Village) {
 		return errs.F(errs.Invalid, "invalid_place", "village", "%q is not a village of county %s", m.Village, county)
 	}
@@ -61,19 +68,21 @@ func (s *Service) RecordMinutes(ctx context.Context, actor, county string, m Min
 			return errs.F(errs.Invalid, "invalid_date", f("deadline"), "the deadline is before the meeting")
 		}
 	}
-	return s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
-		for _, c := range m.Commitments {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO fund_commitments (county, village, minutes_no, department, meeting_day, amount, deadline, created_at, created_by)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, county, string(m.Village), m.MinutesNo, strings.TrimSpace(c.Department), clock.Day(m.Day), int64(c.Amount), clock.Day(c.Deadline), clock.Micros(tx.Now), actor); err != nil {
-				if errs.KindOf(err) == errs.Conflict {
-					return errs.F(errs.Conflict, "minutes_exists", "minutes_no", "minutes %s of this village already record %s", m.MinutesNo, c.Department)
-				}
-				return errs.Wrap(err, "funds: minutes")
+	return nil
+}
+
+func recordMinutesTx(ctx context.Context, tx *store.Tx, actor, county string, m Minutes) error {
+	for _, c := range m.Commitments {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO fund_commitments (county, village, minutes_no, department, meeting_day, amount, deadline, created_at, created_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, county, string(m.Village), m.MinutesNo, strings.TrimSpace(c.Department), clock.Day(m.Day), int64(c.Amount), clock.Day(c.Deadline), clock.Micros(tx.Now), actor); err != nil {
+			if errs.KindOf(err) == errs.Conflict {
+				return errs.F(errs.Conflict, "minutes_exists", "minutes_no", "minutes %s of village %s already record %s", m.MinutesNo, m.Village, c.Department)
 			}
+			return errs.Wrap(err, "funds: minutes")
 		}
-		_, err := audit.Append(ctx, tx, audit.Entry{County: county, Actor: actor, Action: "funds.minutes", Object: "minutes " + m.MinutesNo, Place: string(m.Village), After: m})
-		return err
-	})
+	}
+	_, err := audit.Append(ctx, tx, audit.Entry{County: county, Actor: actor, Action: "funds.minutes", Object: "minutes " + m.MinutesNo, Place: string(m.Village), After: m})
+	return err
 }
 
 // CommitmentStatus is a commitment with what was done about it.

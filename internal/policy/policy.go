@@ -108,11 +108,24 @@ type Share struct {
 	Of      string // what it is a share of, in words
 }
 
-// PlanLine is one line of a county's standing input plan (000 "5+3+1+X").
+// PlanLine is one line of a county's standing input plan (000 "5+3+1+X"):
+// which channels count towards it (every non-empty list must match; all
+// channels when all are empty) and whether their arrivals or their
+// integration into the pool are counted.
 type PlanLine struct {
-	Name   string
-	Amount money.Fen // 0 for an open line ("X": social money)
+	Name       string
+	Amount     money.Fen // 0 for an open line ("X": social money)
+	Levels     []string  // channel levels (central, province, city, county, village, social)
+	Categories []string  // fund category codes
+	Purposes   []string  // the channel may pay for one of these
+	Measure    string    // MeasureArrived or MeasureIntegrated
 }
+
+// What a plan line counts.
+const (
+	MeasureArrived    = "arrived"
+	MeasureIntegrated = "integrated"
+)
 
 // Funds are the rules of channels, integration and allocation.
 type Funds struct {

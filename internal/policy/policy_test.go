@@ -79,6 +79,8 @@ func TestOverrides(t *testing.T) {
 		{"[funds]\nintegation = \"pooled\"", "unknown key funds.integation"},
 		{"[funds]\ncofunding_village_share = \"30%\"\ncofunding_county_share = \"80%\"", "cofunding"},
 		{"[review]\nnotice_days = 0", "review.notice_days"},
+		{"[[funds.input_plan]]\nname = \"5\"\namount = \"5\"\nmeasure = \"spent\"", "funds.input_plan[0].measure"},
+		{"[[funds.input_plan]]\nname = \"5\"\namount = \"5\"\ncategories = [\"yachts\"]", "funds.input_plan[0].categories"},
 		{"[[relief.steps]]\nname = \"x\"\nrole = \"mayor\"\nlevel = \"county\"", "relief.steps[0].role"},
 		{"not toml", "overrides"},
 	} {

@@ -49,8 +49,12 @@ type rawProfile struct {
 			Of      string `toml:"of"`
 		} `toml:"category_shares"`
 		InputPlan []struct {
-			Name   string `toml:"name"`
-			Amount string `toml:"amount"`
+			Name       string   `toml:"name"`
+			Amount     string   `toml:"amount"`
+			Levels     []string `toml:"levels"`
+			Categories []string `toml:"categories"`
+			Purposes   []string `toml:"purposes"`
+			Measure    string   `toml:"measure"`
 		} `toml:"input_plan"`
 	} `toml:"funds"`
 	Review struct {
@@ -235,7 +239,20 @@ func (r rawProfile) validate(def definedSet) (Profile, error) {
 		if strings.TrimSpace(l.Name) == "" {
 			return fail(key+".name", "must not be empty")
 		}
-		p.Funds.InputPlan = append(p.Funds.InputPlan, PlanLine{l.Name, amount(key+".amount", l.Amount, true)})
+		switch l.Measure {
+		case "":
+			l.Measure = MeasureArrived
+		case MeasureArrived, MeasureIntegrated:
+		default:
+			return fail(key+".measure", "must be %q or %q, got %q", MeasureArrived, MeasureIntegrated, l.Measure)
+		}
+		for _, c := range l.Categories {
+			if !seen[c] {
+				return fail(key+".categories", "category %q is not one of funds.categories", c)
+			}
+		}
+		p.Funds.InputPlan = append(p.Funds.InputPlan, PlanLine{Name: l.Name, Amount: amount(key+".amount", l.Amount, true),
+			Levels: l.Levels, Categories: l.Categories, Purposes: l.Purposes, Measure: l.Measure})
 	}
 	if err != nil {
 		return Profile{}, err

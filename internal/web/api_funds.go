@@ -165,7 +165,25 @@ func (s *Server) apiFundsReport(w http.ResponseWriter, c *call) error {
 		d.Channel = ""
 		depts = append(depts, d)
 	}
+	type planJSON struct {
+		Name     string   `json:"name"`
+		Measure  string   `json:"measure"`
+		Planned  *Amount  `json:"planned"` // null for an open line
+		Actual   Amount   `json:"actual"`
+		Short    Amount   `json:"short"`
+		Met      bool     `json:"met"`
+		Channels []string `json:"channels"`
+	}
+	plan := []planJSON{}
+	for _, l := range rep.InputPlan {
+		pj := planJSON{Name: l.Line.Name, Measure: l.Line.Measure, Actual: Amount(l.Actual), Short: Amount(l.Short), Met: l.Met, Channels: l.Channels}
+		if l.Line.Amount > 0 {
+			a := Amount(l.Line.Amount)
+			pj.Planned = &a
+		}
+		plan = append(plan, pj)
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"year": year, "channels": rows, "departments": depts, "categories": cats, "total": toRateJSON(rep.Total),
-		"min_integration_ratio": rep.MinRatio.String(), "integration_ratio_met": rep.RatioMet})
+		"min_integration_ratio": rep.MinRatio.String(), "integration_ratio_met": rep.RatioMet, "input_plan": plan, "shares": toChecksJSON(rep.Shares)})
 	return nil
 }

@@ -160,7 +160,7 @@ func TestMessagesComplete(t *testing.T) {
 	for _, k := range []string{"county", "township", "village"} {
 		dyn = append(dyn, "level."+k)
 	}
-	for _, k := range []string{"no_base_year", "needs_registry", "needs_contributions"} {
+	for _, k := range []string{"no_base_year", "needs_registry", "no_collective_projects"} {
 		dyn = append(dyn, "checks.reason."+k)
 	}
 	for _, k := range funds.AssignmentRoles {

@@ -93,22 +93,27 @@ func (s *Server) apiVillageChecks(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	type checkJSON struct {
-		Rule      string `json:"rule"`
-		Required  Amount `json:"required"`
-		Actual    Amount `json:"actual"`
-		Short     Amount `json:"short"`
-		Met       bool   `json:"met"`
-		Checkable bool   `json:"checkable"`
-		Note      string `json:"note,omitempty"`
-		Reason    string `json:"reason,omitempty"`
-	}
+	writeJSON(w, http.StatusOK, map[string]any{"village": pl, "year": year, "checks": toChecksJSON(checks)})
+	return nil
+}
+
+type checkJSON struct {
+	Rule      string `json:"rule"`
+	Required  Amount `json:"required"`
+	Actual    Amount `json:"actual"`
+	Short     Amount `json:"short"`
+	Met       bool   `json:"met"`
+	Checkable bool   `json:"checkable"`
+	Note      string `json:"note,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+func toChecksJSON(checks []funds.Check) []checkJSON {
 	out := make([]checkJSON, len(checks))
 	for i, ch := range checks {
 		out[i] = checkJSON{ch.Rule, Amount(ch.Required), Amount(ch.Actual), Amount(ch.Short), ch.Met, ch.Checkable, ch.Note, ch.Reason}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"village": pl, "year": year, "checks": out})
-	return nil
+	return out
 }
 
 func (s *Server) apiChannelReport(w http.ResponseWriter, c *call) error {

@@ -191,6 +191,16 @@ func (s *Server) fundsReportExport(w http.ResponseWriter, c *call) error {
 		rows = append(rows, []any{r.Channel.Code, r.Channel.Name, r.Channel.Department, r.Channel.Category, r.Planned.Plain(), r.Arrived.Plain(), r.ArrivalRate(), r.Integrated.Plain(), r.IntegrationRatio()})
 	}
 	rows[len(rows)-1][1] = t("col.total")
+	if len(rep.InputPlan) > 0 {
+		rows = append(rows, []any{}, []any{t("policy.input_plan"), t("funds.plan_counts"), t("funds.planned"), t("funds.actual"), t("checks.short")})
+		for _, l := range rep.InputPlan {
+			var planned any = "—"
+			if l.Line.Amount > 0 {
+				planned = l.Line.Amount.Plain()
+			}
+			rows = append(rows, []any{l.Line.Name, l.Line.Measure + " " + strings.Join(l.Channels, ","), planned, l.Actual.Plain(), l.Short.Plain()})
+		}
+	}
 	for i, row := range rows {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)
 		if err := x.SetSheetRow(sh, cell, &row); err != nil {

@@ -103,7 +103,8 @@ func (s *Server) projectsResult(w http.ResponseWriter, c *call, err error, next 
 
 func (s *Server) createFundProject(w http.ResponseWriter, c *call) error {
 	r := c.r
-	p := funds.Project{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), Place: place.Code(r.PostFormValue("place")), Purpose: r.PostFormValue("purpose"), Department: r.PostFormValue("department")}
+	p := funds.Project{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), Place: place.Code(r.PostFormValue("place")), Purpose: r.PostFormValue("purpose"), Department: r.PostFormValue("department"),
+		Collective: r.PostFormValue("collective") == "1"}
 	var err error
 	if p.Place.Valid() {
 		err = c.authorize(auth.WriteFunds, p.Place)
@@ -184,6 +185,11 @@ type projectJSON struct {
 	Place      string `json:"place"`
 	Purpose    string `json:"purpose"`
 	Department string `json:"department"`
+	Collective bool   `json:"collective"` // run by the village collective (co-funded)
+}
+
+func toProjectJSON(p funds.Project) projectJSON {
+	return projectJSON{p.Code, p.Name, string(p.Place), p.Purpose, p.Department, p.Collective}
 }
 
 func (s *Server) apiFundProjects(w http.ResponseWriter, c *call) error {
@@ -193,7 +199,7 @@ func (s *Server) apiFundProjects(w http.ResponseWriter, c *call) error {
 	}
 	out := make([]projectJSON, len(ps))
 	for i, p := range ps {
-		out[i] = projectJSON{p.Code, p.Name, string(p.Place), p.Purpose, p.Department}
+		out[i] = toProjectJSON(p)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"projects": out})
 	return nil
@@ -210,11 +216,11 @@ func (s *Server) apiCreateFundProject(w http.ResponseWriter, c *call) error {
 			return err
 		}
 	}
-	p, err := s.d.Funds.CreateProject(c.r.Context(), c.p.Username, c.p.County, funds.Project{Code: b.Code, Name: b.Name, Place: pl, Purpose: b.Purpose, Department: b.Department})
+	p, err := s.d.Funds.CreateProject(c.r.Context(), c.p.Username, c.p.County, funds.Project{Code: b.Code, Name: b.Name, Place: pl, Purpose: b.Purpose, Department: b.Department, Collective: b.Collective})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"project": projectJSON{p.Code, p.Name, string(p.Place), p.Purpose, p.Department}})
+	writeJSON(w, http.StatusCreated, map[string]any{"project": toProjectJSON(p)})
 	return nil
 }
 
@@ -316,7 +322,7 @@ func (s *Server) apiProjectReport(w http.ResponseWriter, c *call) error {
 	for _, f := range rep.Payments {
 		pays = append(pays, payment{f.Channel, f.To, Amount(f.Amount), f.Count})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"project": projectJSON{p.Code, p.Name, string(p.Place), p.Purpose, p.Department}, "channels": lines, "payments": pays,
+	writeJSON(w, http.StatusOK, map[string]any{"project": toProjectJSON(p), "channels": lines, "payments": pays,
 		"total": line{"", Amount(rep.Total.Allocated), Amount(rep.Total.Paid), Amount(rep.Total.Held), false}})
 	return nil
 }

@@ -414,6 +414,45 @@ func TestProjectFunds(t *testing.T) {
 	})
 }
 
+// TestPingliCrossesCategories: with the Pingli profile (大类间打通) the same
+// money pays across categories: the projects page says how much of which
+// channel crossed, the project's 分头报账 marks those channels, and the
+// funds page compares the "5+3+1+X" plan with the year's actuals.
+func TestPingliCrossesCategories(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := demoServer(t, db, false)
+		admin := newBrowser(t, h)
+		admin.login("demo.admin", demo.Password("demo.admin"))
+		if w := admin.form("/system/policy", "/system/policy", url.Values{"profile": {"pingli"}}); w.Code != http.StatusSeeOther {
+			t.Fatalf("choose pingli: %d %s", w.Code, w.Body)
+		}
+		fin := newBrowser(t, h)
+		fin.login("demo.finance", demo.Password("demo.finance"))
+		page := fin.do("GET", "/funds/projects", nil, "").Body.String()
+		key := regexp.MustCompile(`name="key" value="([0-9a-f]+)"`).FindStringSubmatch(page)[1]
+		// Pro rata over every integrated channel: the road channel JT pays
+		// for households too.
+		if w := fin.form("/funds/projects", "/funds/allocations", url.Values{"project": {"2026-004"}, "amount": {"1,000,000"}, "key": {key}}); w.Code != http.StatusSeeOther {
+			t.Fatalf("allocate: %d %s", w.Code, w.Body)
+		}
+		page = fin.do("GET", "/funds/projects", nil, "").Body.String()
+		crossed := regexp.MustCompile(`(?s)<ul class="plain" id="crossed">(.*?)</ul>`).FindStringSubmatch(page)
+		if crossed == nil || !regexp.MustCompile(`<li>[A-Z]+: [0-9,]+\.[0-9]{2}</li>`).MatchString(crossed[1]) {
+			i := strings.Index(page, "跨类别使用")
+			t.Fatalf("the projects page does not say how much crossed categories: %v %s", crossed, page[i:min(len(page), i+400)])
+		}
+		if p := fin.do("GET", "/funds/projects/2026-004", nil, "").Body.String(); !strings.Contains(p, "跨类别") {
+			t.Error("the project's 分头报账 does not mark the crossing channels")
+		}
+		page = fin.do("GET", "/funds", nil, "").Body.String()
+		for _, want := range []string{`id="funds-input-plan"`, "5：省级产业帮扶资金", "1：涉农整合资金", "不设定额"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("funds page lacks %q", want)
+			}
+		}
+	})
+}
+
 // TestVillageChecksAndChannelReportPages: the demo village 上坝村 under the
 // Zigui profile: each department's minimum met or short by how much; and
 // where channel ZX went, project by project.

@@ -52,6 +52,9 @@ var funcs = template.FuncMap{
 	"neg":  func(f money.Fen) bool { return f < 0 },
 	"add":  func(a, b int) int { return a + b },
 	"mul":  func(a, b int) int { return a * b },
+	"join": strings.Join,
+	// checkList hands the checks_table partial its element id and checks.
+	"checkList": func(id string, checks any) map[string]any { return map[string]any{"ID": id, "Checks": checks} },
 }
 
 func loadViews() *views {
