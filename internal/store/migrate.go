@@ -27,8 +27,8 @@ type Migration struct {
 // NNNN_name.sqlite.sql / NNNN_name.postgres.sql hold the rare statements that
 // cannot be written once (triggers).
 var dialectTokens = map[Dialect]map[string]string{
-	SQLite:   {"{{WITHOUT_ROWID}}": "WITHOUT ROWID"},
-	Postgres: {"{{WITHOUT_ROWID}}": ""},
+	SQLite:   {"{{WITHOUT_ROWID}}": "WITHOUT ROWID", "{{BLOB}}": "BLOB"},
+	Postgres: {"{{WITHOUT_ROWID}}": "", "{{BLOB}}": "BYTEA"},
 }
 
 // Migrations returns the ordered migrations for the dialect.
