@@ -170,7 +170,7 @@ func buildFundsCounty(ctx context.Context, db *store.DB, l *ledger.Ledger, pc *p
 	purposes := []string{"infrastructure", "industry", "household", "training"}
 	perLeg := money.Fen(50_000_00)
 	for i := 0; i < o.Projects; i++ {
-		if _, err := fs.CreateProject(ctx, "bench", fundsCounty, funds.Project{Code: projCode(i), Name: fmt.Sprintf("项目%d", i+1), Place: benchVillage(i), Purpose: purposes[i%4]}); err != nil {
+		if _, err := fs.CreateProject(ctx, "bench", fundsCounty, funds.Project{Status: funds.StatusApproved, Code: projCode(i), Name: fmt.Sprintf("项目%d", i+1), Place: benchVillage(i), Purpose: purposes[i%4]}); err != nil {
 			return err
 		}
 		if _, err := fs.Allocate(ctx, "bench", fundsCounty, funds.Allocation{Key: fmt.Sprintf("al%d", i), Project: projCode(i),

@@ -206,7 +206,7 @@ func ledgerMovements(ctx context.Context, l *ledger.Ledger, fs *funds.Service) e
 	for _, p := range projects {
 		code := strings.TrimPrefix(p.code, "prj:")
 		if _, err := fs.Project(ctx, County, code); errs.KindOf(err) == errs.NotFound {
-			if _, err := fs.CreateProject(ctx, actor, County, funds.Project{Code: code, Name: p.name, Place: place.Code(p.place), Purpose: p.purpose, Department: p.department}); err != nil {
+			if _, err := fs.CreateProject(ctx, actor, County, funds.Project{Status: funds.StatusApproved, Code: code, Name: p.name, Place: place.Code(p.place), Purpose: p.purpose, Department: p.department}); err != nil {
 				return fmt.Errorf("demo project %s: %w", code, err)
 			}
 		} else if err != nil {

@@ -31,6 +31,9 @@ type Project struct {
 	// Collective: run by the village collective itself (村集体自主经营),
 	// so co-funded by the village and the county (003).
 	Collective bool
+	// Status in the project lifecycle (the projects capability moves it):
+	// "" on creation means StatusReserve.
+	Status     string
 	CreatedAt  time.Time
 	CreatedBy  string
 }
@@ -38,9 +41,35 @@ type Project struct {
 // ProjectAccount is the ledger account of a project.
 func ProjectAccount(code string) string { return "prj:" + code }
 
-// CreateProject records a project and opens its ledger account.
-// Errors: Invalid (naming the field), Conflict (project_exists).
+// Project statuses money depends on (the projects capability has the
+// whole lifecycle).
+const (
+	StatusReserve  = "reserve"  // in the project library (项目库)
+	StatusApproved = "approved" // approved into the annual plan
+	StatusFunded   = "funded"   // money allocated
+)
+
+// Allocatable are the statuses in which a project may receive money: only
+// approved projects (and those already being built with it).
+var Allocatable = []string{"approved", "funded", "construction", "completed", "accepted"}
+
+// CreateProject records a project and opens its ledger account, in one
+// transaction with the audit entry. Errors: Invalid (naming the field),
+// Conflict (project_exists).
 func (s *Service) CreateProject(ctx context.Context, actor, county string, p Project) (Project, error) {
+	err := s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
+		var err error
+		p, err = s.CreateProjectTx(ctx, tx, actor, county, p)
+		return err
+	})
+	if err != nil {
+		return Project{}, err
+	}
+	return p, nil
+}
+
+// CreateProjectTx is CreateProject inside the caller's transaction.
+func (s *Service) CreateProjectTx(ctx context.Context, tx *store.Tx, actor, county string, p Project) (Project, error) {
 	prof, err := s.profile(ctx, county)
 	if err != nil {
 		return Project{}, err
@@ -62,23 +91,21 @@ func (s *Service) CreateProject(ctx context.Context, actor, county string, p Pro
 	if !known {
 		return Project{}, errs.F(errs.Invalid, "unknown_purpose", "purpose", "purpose %q is not one of the %s profile's purposes", p.Purpose, prof.ID)
 	}
-	p.County, p.CreatedBy = county, actor
-	err = s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
-		p.CreatedAt = tx.Now
-		if _, err := tx.ExecContext(ctx, `INSERT INTO fund_projects (county, code, name, place, purpose, department, collective, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			county, p.Code, p.Name, string(p.Place), p.Purpose, p.Department, b2i(p.Collective), clock.Micros(tx.Now), actor); err != nil {
-			if errs.KindOf(err) == errs.Conflict {
-				return errs.F(errs.Conflict, "project_exists", "code", "project %s exists already", p.Code)
-			}
-			return errs.Wrap(err, "funds: project")
+	if p.Status == "" {
+		p.Status = StatusReserve
+	}
+	p.County, p.CreatedBy, p.CreatedAt = county, actor, tx.Now
+	if _, err := tx.ExecContext(ctx, `INSERT INTO fund_projects (county, code, name, place, purpose, department, collective, status, status_at, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		county, p.Code, p.Name, string(p.Place), p.Purpose, p.Department, b2i(p.Collective), p.Status, clock.Micros(tx.Now), clock.Micros(tx.Now), actor); err != nil {
+		if errs.KindOf(err) == errs.Conflict {
+			return Project{}, errs.F(errs.Conflict, "project_exists", "code", "project %s exists already", p.Code)
 		}
-		if _, _, err := s.l.OpenAccountsTx(ctx, tx, county, []ledger.NewAccount{{Code: ProjectAccount(p.Code), Kind: ledger.Project, Name: p.Name, Owner: "项目实施单位", Place: p.Place, NoOverdraft: true}}); err != nil {
-			return err
-		}
-		_, err := audit.Append(ctx, tx, audit.Entry{County: county, Actor: actor, Action: "funds.project", Object: "project " + p.Code, Place: string(p.Place), After: p})
-		return err
-	})
-	if err != nil {
+		return Project{}, errs.Wrap(err, "funds: project")
+	}
+	if _, _, err := s.l.OpenAccountsTx(ctx, tx, county, []ledger.NewAccount{{Code: ProjectAccount(p.Code), Kind: ledger.Project, Name: p.Name, Owner: "项目实施单位", Place: p.Place, NoOverdraft: true}}); err != nil {
+		return Project{}, err
+	}
+	if _, err := audit.Append(ctx, tx, audit.Entry{County: county, Actor: actor, Action: "funds.project", Object: "project " + p.Code, Place: string(p.Place), After: p}); err != nil {
 		return Project{}, err
 	}
 	return p, nil
@@ -90,8 +117,8 @@ func (s *Service) Project(ctx context.Context, county, code string) (Project, er
 	var pl string
 	var at int64
 	var coll int
-	err := s.db.QueryRowContext(ctx, `SELECT code, name, place, purpose, department, collective, created_at, created_by FROM fund_projects WHERE county = ? AND code = ?`, county, code).
-		Scan(&p.Code, &p.Name, &pl, &p.Purpose, &p.Department, &coll, &at, &p.CreatedBy)
+	err := s.db.QueryRowContext(ctx, `SELECT code, name, place, purpose, department, collective, status, created_at, created_by FROM fund_projects WHERE county = ? AND code = ?`, county, code).
+		Scan(&p.Code, &p.Name, &pl, &p.Purpose, &p.Department, &coll, &p.Status, &at, &p.CreatedBy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, errs.F(errs.NotFound, "unknown_project", "project", "project %q does not exist", code)
 	}
@@ -105,7 +132,7 @@ func (s *Service) Project(ctx context.Context, county, code string) (Project, er
 // Projects lists the projects under a place prefix (a subtree), by code.
 func (s *Service) Projects(ctx context.Context, county, prefix string) ([]Project, error) {
 	lo, hi := place.Range(prefix)
-	rows, err := s.db.QueryContext(ctx, `SELECT code, name, place, purpose, department, collective, created_at, created_by FROM fund_projects WHERE county = ? AND place BETWEEN ? AND ? ORDER BY code`, county, lo, hi)
+	rows, err := s.db.QueryContext(ctx, `SELECT code, name, place, purpose, department, collective, status, created_at, created_by FROM fund_projects WHERE county = ? AND place BETWEEN ? AND ? ORDER BY code`, county, lo, hi)
 	if err != nil {
 		return nil, errs.Wrap(err, "funds: projects")
 	}
@@ -116,7 +143,7 @@ func (s *Service) Projects(ctx context.Context, county, prefix string) ([]Projec
 		var pl string
 		var at int64
 		var coll int
-		if err := rows.Scan(&p.Code, &p.Name, &pl, &p.Purpose, &p.Department, &coll, &at, &p.CreatedBy); err != nil {
+		if err := rows.Scan(&p.Code, &p.Name, &pl, &p.Purpose, &p.Department, &coll, &p.Status, &at, &p.CreatedBy); err != nil {
 			return nil, err
 		}
 		p.Place, p.CreatedAt, p.Collective = place.Code(pl), clock.FromMicros(at), coll != 0
@@ -145,6 +172,18 @@ type Allocation struct {
 // channels cannot cover it, naming them), RuleBroken (purpose_mismatch),
 // NotFound (unknown_project), Invalid.
 func (s *Service) Allocate(ctx context.Context, actor, county string, a Allocation) (ledger.Transfer, error) {
+	var out ledger.Transfer
+	err := s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
+		var err error
+		out, err = s.AllocateTx(ctx, tx, actor, county, a)
+		return err
+	})
+	return out, err
+}
+
+// AllocateTx is Allocate inside the caller's transaction (a project
+// switch reclaims and re-allocates in one).
+func (s *Service) AllocateTx(ctx context.Context, tx *store.Tx, actor, county string, a Allocation) (ledger.Transfer, error) {
 	prof, err := s.profile(ctx, county)
 	if err != nil {
 		return ledger.Transfer{}, err
@@ -152,6 +191,10 @@ func (s *Service) Allocate(ctx context.Context, actor, county string, a Allocati
 	p, err := s.Project(ctx, county, a.Project)
 	if err != nil {
 		return ledger.Transfer{}, err
+	}
+	if !contains(Allocatable, p.Status) {
+		return ledger.Transfer{}, errs.F(errs.RuleBroken, "project_not_approved", "project",
+			"project %s is %s: only projects approved into the annual plan receive money (资金跟着项目走)", p.Code, p.Status)
 	}
 	if strings.TrimSpace(a.Key) == "" {
 		return ledger.Transfer{}, errs.F(errs.Invalid, "invalid_key", "key", "an idempotency key is required")
@@ -187,27 +230,47 @@ func (s *Service) Allocate(ctx context.Context, actor, county string, a Allocati
 		}
 	}
 	req := ledger.TransferRequest{Key: "allocation:" + a.Key, Kind: "allocation", From: PoolCode, To: ProjectAccount(p.Code), Legs: legs, DocNo: a.DocNo, Memo: a.Memo}
-	var out ledger.Transfer
-	err = s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
-		ts, n, err := s.l.PostTx(ctx, tx, actor, county, []ledger.TransferRequest{req})
-		if err != nil {
-			return err
+	ts, n, err := s.l.PostTx(ctx, tx, actor, county, []ledger.TransferRequest{req})
+	if err != nil {
+		return ledger.Transfer{}, err
+	}
+	out := ts[0]
+	if n == 0 {
+		return out, nil
+	}
+	day := a.Day
+	if day.IsZero() {
+		day = tx.Now
+	}
+	if err := recordMovement(ctx, tx, county, out, "allocation", p.Code, day); err != nil {
+		return ledger.Transfer{}, err
+	}
+	if p.Status == StatusApproved {
+		if err := SetStatusTx(ctx, tx, actor, county, p.Code, StatusApproved, StatusFunded, "资金已安排 #"+fmt.Sprint(out.ID)); err != nil {
+			return ledger.Transfer{}, err
 		}
-		out = ts[0]
-		if n == 0 {
-			return nil
-		}
-		day := a.Day
-		if day.IsZero() {
-			day = tx.Now
-		}
-		if err := recordMovement(ctx, tx, county, out, "allocation", p.Code, day); err != nil {
-			return err
-		}
-		_, err = audit.Append(ctx, tx, audit.Entry{County: county, Actor: actor, Action: "funds.allocate", Object: fmt.Sprintf("allocation #%d to %s", out.ID, p.Code), Place: string(p.Place), After: req})
-		return err
-	})
+	}
+	_, err = audit.Append(ctx, tx, audit.Entry{County: county, Actor: actor, Action: "funds.allocate", Object: fmt.Sprintf("allocation #%d to %s", out.ID, p.Code), Place: string(p.Place), After: req})
 	return out, err
+}
+
+// SetStatusTx moves a project from one lifecycle status to another and
+// records the event; it refuses (Conflict, status_changed) when the
+// project is no longer in from — someone else moved it first.
+func SetStatusTx(ctx context.Context, tx *store.Tx, actor, county, code, from, to, note string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE fund_projects SET status = ?, status_at = ? WHERE county = ? AND code = ? AND status = ?`, to, clock.Micros(tx.Now), county, code, from)
+	if err != nil {
+		return errs.Wrap(err, "funds: project status")
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return errs.F(errs.Conflict, "status_changed", "status", "project %s is no longer %s", code, from)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO project_events (county, project, seq, status_from, status_to, day, note, actor, at)
+		VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM project_events WHERE county = ? AND project = ?), ?, ?, ?, ?, ?, ?)`,
+		county, code, county, code, from, to, clock.Day(tx.Now), note, actor, clock.Micros(tx.Now)); err != nil {
+		return errs.Wrap(err, "funds: project event")
+	}
+	return nil
 }
 
 // holding is what the pool holds of one channel.

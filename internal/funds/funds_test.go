@@ -205,7 +205,7 @@ func TestAllocationStrict(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s, l := setup(t, db, "zigui")
 		fundedPool(t, s)
-		if _, err := s.CreateProject(ctx, "rural", county, funds.Project{Code: "P1", Name: "上坝村产业路", Place: "990101001001", Purpose: "infrastructure", Department: "交通"}); err != nil {
+		if _, err := s.CreateProject(ctx, "rural", county, funds.Project{Status: funds.StatusApproved, Code: "P1", Name: "上坝村产业路", Place: "990101001001", Purpose: "infrastructure", Department: "交通"}); err != nil {
 			t.Fatal(err)
 		}
 		tr, err := s.Allocate(ctx, "fin", county, funds.Allocation{Key: "a1", Project: "P1", Amount: yuan("1,500,000")})
@@ -268,7 +268,7 @@ func TestAllocationPooledAndProRata(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s, _ := setup(t, db, "pingli")
 		fundedPool(t, s)
-		if _, err := s.CreateProject(ctx, "rural", county, funds.Project{Code: "P2", Name: "茶园基地", Place: "990101001002", Purpose: "industry", Department: "农业"}); err != nil {
+		if _, err := s.CreateProject(ctx, "rural", county, funds.Project{Status: funds.StatusApproved, Code: "P2", Name: "茶园基地", Place: "990101001002", Purpose: "industry", Department: "农业"}); err != nil {
 			t.Fatal(err)
 		}
 		tr, err := s.Allocate(ctx, "fin", county, funds.Allocation{Key: "b1", Project: "P2", Amount: yuan("1,000,000.01")})
@@ -289,10 +289,21 @@ func TestAllocationPooledAndProRata(t *testing.T) {
 		if len(crossed) != 1 || crossed["WF"] == 0 {
 			t.Errorf("crossed categories: %v", crossed)
 		}
-		if _, err := s.CreateProject(ctx, "rural", county, funds.Project{Code: "P3", Name: "x", Place: "990102001001", Purpose: "industry"}); errs.CodeOf(err) != "invalid_place" {
+		// Only approved projects receive money; the first allocation marks
+		// an approved project funded.
+		if _, err := s.CreateProject(ctx, "rural", county, funds.Project{Code: "LIB", Name: "项目库项目", Place: "990101001002", Purpose: "industry"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Allocate(ctx, "fin", county, funds.Allocation{Key: "lib", Project: "LIB", Amount: yuan("1")}); errs.CodeOf(err) != "project_not_approved" {
+			t.Errorf("allocating to a library project: %v", err)
+		}
+		if p, _ := s.Project(ctx, county, "P2"); p.Status != funds.StatusFunded {
+			t.Errorf("after its allocation P2 is %s", p.Status)
+		}
+		if _, err := s.CreateProject(ctx, "rural", county, funds.Project{Status: funds.StatusApproved, Code: "P3", Name: "x", Place: "990102001001", Purpose: "industry"}); errs.CodeOf(err) != "invalid_place" {
 			t.Errorf("a project in another county: %v", err)
 		}
-		if _, err := s.CreateProject(ctx, "rural", county, funds.Project{Code: "P3", Name: "x", Place: "990101001001", Purpose: "yachts"}); errs.CodeOf(err) != "unknown_purpose" {
+		if _, err := s.CreateProject(ctx, "rural", county, funds.Project{Status: funds.StatusApproved, Code: "P3", Name: "x", Place: "990101001001", Purpose: "yachts"}); errs.CodeOf(err) != "unknown_purpose" {
 			t.Errorf("unknown purpose: %v", err)
 		}
 	})
@@ -307,9 +318,9 @@ func TestVillageChecksAndChannelReport(t *testing.T) {
 		s, l := setup(t, db, "zigui")
 		fundedPool(t, s)
 		for _, p := range []funds.Project{
-			{Code: "R1", Name: "村道", Place: "990101001001", Purpose: "infrastructure"},
-			{Code: "H1", Name: "到户", Place: "990101001001", Purpose: "household"},
-			{Code: "B1", Name: "邻村", Place: "990101001002", Purpose: "infrastructure"},
+			{Status: funds.StatusApproved, Code: "R1", Name: "村道", Place: "990101001001", Purpose: "infrastructure"},
+			{Status: funds.StatusApproved, Code: "H1", Name: "到户", Place: "990101001001", Purpose: "household"},
+			{Status: funds.StatusApproved, Code: "B1", Name: "邻村", Place: "990101001002", Purpose: "infrastructure"},
 		} {
 			if _, err := s.CreateProject(ctx, "rural", county, p); err != nil {
 				t.Fatal(err)
@@ -384,7 +395,7 @@ func TestMinutesCommitments(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s, _ := setup(t, db, "zigui")
 		fundedPool(t, s)
-		if _, err := s.CreateProject(ctx, "rural", county, funds.Project{Code: "R1", Name: "村道", Place: "990101001001", Purpose: "infrastructure"}); err != nil {
+		if _, err := s.CreateProject(ctx, "rural", county, funds.Project{Status: funds.StatusApproved, Code: "R1", Name: "村道", Place: "990101001001", Purpose: "infrastructure"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Allocate(ctx, "fin", county, funds.Allocation{Key: "1", Project: "R1", Legs: []ledger.Leg{{Channel: "JT", Amount: yuan("1,500,000")}}, Day: day("2026-04-20")}); err == nil {
@@ -542,8 +553,8 @@ func TestNanCoFundingAndShares(t *testing.T) {
 		}
 		const village = "990101001001"
 		for _, p := range []funds.Project{
-			{Code: "HZ", Name: "村集体养殖场", Place: village, Purpose: "industry", Department: "农业", Collective: true},
-			{Code: "RJ", Name: "人居环境整治", Place: village, Purpose: "human_settlement", Department: "乡村振兴"},
+			{Status: funds.StatusApproved, Code: "HZ", Name: "村集体养殖场", Place: village, Purpose: "industry", Department: "农业", Collective: true},
+			{Status: funds.StatusApproved, Code: "RJ", Name: "人居环境整治", Place: village, Purpose: "human_settlement", Department: "乡村振兴"},
 		} {
 			if _, err := s.CreateProject(ctx, "rural", county, p); err != nil {
 				t.Fatal(err)

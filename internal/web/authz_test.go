@@ -197,7 +197,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	// Fund projects named like the accounts, in the same places.
 	fs := funds.New(db, l, pc, nil)
 	for code, pl := range map[string]string{"acct-a": vilA, "acct-county": root, "acct-b": vilB} {
-		if _, err := fs.CreateProject(ctx, "t", countyA, funds.Project{Code: code, Name: code, Place: place.Code(pl), Purpose: "infrastructure"}); err != nil {
+		if _, err := fs.CreateProject(ctx, "t", countyA, funds.Project{Status: funds.StatusApproved, Code: code, Name: code, Place: place.Code(pl), Purpose: "infrastructure"}); err != nil {
 			t.Fatal(err)
 		}
 	}
