@@ -543,3 +543,47 @@ func (s *Service) CrossedCategories(ctx context.Context, county string) (map[str
 	}
 	return out, nil
 }
+
+// ReclaimTx returns everything a project still holds to the pool (收回,
+// M-16), channel by channel: one ledger transfer of kind "reclaim" whose
+// legs are the project's balances, recorded as negative allocations so
+// that the village checks and plans count what stays. key makes it
+// idempotent. Errors: RuleBroken (nothing_to_reclaim), NotFound.
+func (s *Service) ReclaimTx(ctx context.Context, tx *store.Tx, actor, county, code, key, reason string) (ledger.Transfer, error) {
+	p, err := s.Project(ctx, county, code)
+	if err != nil {
+		return ledger.Transfer{}, err
+	}
+	bals, err := s.l.Balances(ctx, county, ProjectAccount(code))
+	if err != nil {
+		return ledger.Transfer{}, err
+	}
+	var legs []ledger.Leg
+	for _, b := range bals {
+		if b.Amount > 0 {
+			legs = append(legs, ledger.Leg{Channel: b.Channel, Amount: b.Amount})
+		}
+	}
+	if len(legs) == 0 {
+		return ledger.Transfer{}, errs.F(errs.RuleBroken, "nothing_to_reclaim", "project", "project %s holds no money to reclaim", code)
+	}
+	req := ledger.TransferRequest{Key: "reclaim:" + key, Kind: "reclaim", From: ProjectAccount(code), To: PoolCode, Legs: legs, Memo: reason}
+	ts, n, err := s.l.PostTx(ctx, tx, actor, county, []ledger.TransferRequest{req})
+	if err != nil {
+		return ledger.Transfer{}, err
+	}
+	out := ts[0]
+	if n == 0 {
+		return out, nil
+	}
+	neg := out
+	neg.Legs = make([]ledger.Leg, len(out.Legs))
+	for i, l := range out.Legs {
+		neg.Legs[i] = ledger.Leg{Channel: l.Channel, Amount: -l.Amount}
+	}
+	if err := recordMovement(ctx, tx, county, neg, "allocation", code, tx.Now); err != nil {
+		return ledger.Transfer{}, err
+	}
+	_, err = audit.Append(ctx, tx, audit.Entry{County: county, Actor: actor, Action: "funds.reclaim", Object: fmt.Sprintf("reclaim #%d from %s", out.ID, code), Place: string(p.Place), After: req})
+	return out, err
+}
