@@ -33,9 +33,9 @@ type Project struct {
 	Collective bool
 	// Status in the project lifecycle (the projects capability moves it):
 	// "" on creation means StatusReserve.
-	Status     string
-	CreatedAt  time.Time
-	CreatedBy  string
+	Status    string
+	CreatedAt time.Time
+	CreatedBy string
 }
 
 // ProjectAccount is the ledger account of a project.
