@@ -58,6 +58,17 @@ const (
 	WriteFunds   Action = "funds.write"   // register channels, set plans, record arrivals, integrate
 	ViewPolicy   Action = "policy.view"   // the county's policy profile
 	ManagePolicy Action = "policy.manage" // choose the profile, override keys
+
+	ViewProjects      Action = "projects.view"      // the project library, a project, review queues
+	ProposeProjects   Action = "projects.propose"   // enter projects in the library, change and propose them
+	ReviewProjects    Action = "projects.review"    // take review steps (the chain names the role of each)
+	ManageNotices     Action = "projects.notice"    // post public notices, answer objections
+	FreezeProjects    Action = "projects.freeze"    // freeze a review while it is audited
+	AdvanceProjects   Action = "projects.advance"   // construction, completion, acceptance, handover, after-care
+	SuperviseProjects Action = "projects.supervise" // performance tracking and inspections
+	EvaluateProjects  Action = "projects.evaluate"  // post-evaluation score
+	ReclaimFunds      Action = "projects.reclaim"   // reclaim a project's money or switch the project
+	AttachFiles       Action = "projects.attach"    // add documents to a project's volume
 )
 
 // staff are all roles a user can have.
@@ -79,6 +90,17 @@ var grants = map[Action][]Role{
 	WriteFunds:   {RoleFinance, RoleRural},
 	ViewPolicy:   staff,
 	ManagePolicy: {RoleAdmin},
+
+	ViewProjects:      staff,
+	ProposeProjects:   {RoleVillage, RoleTownship, RoleRural},
+	ReviewProjects:    {RoleVillage, RoleTownship, RoleRural, RoleFinance, RoleSector},
+	ManageNotices:     {RoleTownship, RoleRural},
+	FreezeProjects:    {RoleAuditor},
+	AdvanceProjects:   {RoleVillage, RoleTownship, RoleRural, RoleSector},
+	SuperviseProjects: {RoleTownship, RoleRural, RoleSector, RoleFinance, RoleAuditor},
+	EvaluateProjects:  {RoleRural, RoleFinance, RoleAuditor},
+	ReclaimFunds:      {RoleTownship, RoleRural, RoleFinance},
+	AttachFiles:       {RoleVillage, RoleTownship, RoleRural, RoleFinance, RoleSector},
 }
 
 // Actions lists every action, for the authorization matrix.

@@ -36,6 +36,21 @@ var transitions = map[string]transition{
 	Aftercare:    {[]string{HandedOver}, []auth.Role{auth.RoleVillage, auth.RoleTownship, auth.RoleRural}},
 }
 
+// MayAdvance reports whether p's role may move a project in status from
+// to status to (for showing the buttons; Advance checks again).
+func MayAdvance(p auth.Principal, from, to string) bool {
+	t, ok := transitions[to]
+	if !ok || !contains(t.from, from) {
+		return false
+	}
+	for _, r := range t.roles {
+		if p.Role == r {
+			return to != Accepted || p.Place.Level() == place.County
+		}
+	}
+	return false
+}
+
 // Advance moves an approved project along its lifecycle: construction
 // started, completed, accepted (验收, by the county, not by whoever
 // reported it complete), assets handed over (note: the asset and who keeps

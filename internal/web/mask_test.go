@@ -17,6 +17,8 @@ import (
 	"onepool/internal/funds"
 	"onepool/internal/ident"
 	"onepool/internal/ledger"
+	"onepool/internal/projects"
+	"onepool/internal/volume"
 	"onepool/internal/place"
 	"onepool/internal/store"
 	"onepool/internal/store/storetest"
@@ -165,6 +167,30 @@ func TestMessagesComplete(t *testing.T) {
 	}
 	for _, k := range funds.AssignmentRoles {
 		dyn = append(dyn, "teams.role."+k)
+	}
+	for _, k := range projects.Statuses {
+		dyn = append(dyn, "status."+k)
+	}
+	for _, k := range projects.Phases {
+		dyn = append(dyn, "phase."+k)
+	}
+	for _, k := range volume.Kinds {
+		dyn = append(dyn, "volume.kind."+k)
+	}
+	for _, k := range funds.Levels {
+		dyn = append(dyn, "funds.level."+k)
+	}
+	for _, k := range []string{"submit", "approve", "return", "reject", "freeze", "unfreeze", "objection_upheld"} {
+		dyn = append(dyn, "decision."+k)
+	}
+	for _, k := range []string{"open", "upheld", "dismissed"} {
+		dyn = append(dyn, "notice.status."+k)
+	}
+	for _, k := range []string{"project", "relief", "credit"} {
+		dyn = append(dyn, "queue.kind."+k)
+	}
+	for _, k := range []string{"reclaim", "switch"} {
+		dyn = append(dyn, "violation."+k)
 	}
 	for _, k := range dyn {
 		if web.Translate("zh", k) == k || web.Translate("en", k) == k {

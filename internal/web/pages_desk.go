@@ -152,7 +152,6 @@ type areaInfo struct {
 }
 
 var plannedAreas = map[string]areaInfo{
-	"projects":   {"projects", "M-10 … M-16"},
 	"households": {"households", "M-20 … M-24"},
 	"agreements": {"agreements", "M-30 … M-33"},
 	"assets":     {"assets", "M-50 … M-52"},

@@ -20,7 +20,8 @@ type projectRow struct {
 
 type fundProjectsView struct {
 	Page
-	Projects []projectRow
+	Projects    []projectRow
+	Allocatable []projectRow // approved projects: only they receive money
 	Places   []placeOption
 	Purposes []string
 	Rules    []string
@@ -52,7 +53,11 @@ func (s *Server) fundProjectsView(c *call) (fundProjectsView, error) {
 		return v, err
 	}
 	for _, p := range ps {
-		v.Projects = append(v.Projects, projectRow{Project: p, PlaceName: s.d.Auth.PlaceName(ctx, p.Place)})
+		row := projectRow{Project: p, PlaceName: s.d.Auth.PlaceName(ctx, p.Place)}
+		v.Projects = append(v.Projects, row)
+		if contains(funds.Allocatable, p.Status) {
+			v.Allocatable = append(v.Allocatable, row)
+		}
 	}
 	if t, err := s.d.Auth.Places(ctx, c.p.County); err == nil {
 		for _, n := range auth.Subtree(t, c.p.Place) {
@@ -101,19 +106,6 @@ func (s *Server) projectsResult(w http.ResponseWriter, c *call, err error, next 
 	})
 }
 
-func (s *Server) createFundProject(w http.ResponseWriter, c *call) error {
-	r := c.r
-	p := funds.Project{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), Place: place.Code(r.PostFormValue("place")), Purpose: r.PostFormValue("purpose"), Department: r.PostFormValue("department"),
-		Collective: r.PostFormValue("collective") == "1"}
-	var err error
-	if p.Place.Valid() {
-		err = c.authorize(auth.WriteFunds, p.Place)
-	}
-	if err == nil {
-		_, err = s.d.Funds.CreateProject(r.Context(), c.p.Username, c.p.County, p)
-	}
-	return s.projectsResult(w, c, err, "/funds/projects")
-}
 
 func (s *Server) allocateForm(w http.ResponseWriter, c *call) error {
 	r := c.r
@@ -205,24 +197,6 @@ func (s *Server) apiFundProjects(w http.ResponseWriter, c *call) error {
 	return nil
 }
 
-func (s *Server) apiCreateFundProject(w http.ResponseWriter, c *call) error {
-	var b projectJSON
-	if err := decodeJSON(c.r, &b); err != nil {
-		return err
-	}
-	pl := place.Code(b.Place)
-	if pl.Valid() {
-		if err := c.authorize(auth.WriteFunds, pl); err != nil {
-			return err
-		}
-	}
-	p, err := s.d.Funds.CreateProject(c.r.Context(), c.p.Username, c.p.County, funds.Project{Code: b.Code, Name: b.Name, Place: pl, Purpose: b.Purpose, Department: b.Department, Collective: b.Collective})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"project": toProjectJSON(p)})
-	return nil
-}
 
 func (s *Server) apiAllocate(w http.ResponseWriter, c *call) error {
 	var b struct {

@@ -24,7 +24,10 @@ import (
 	"onepool/internal/ledger"
 	"onepool/internal/place"
 	"onepool/internal/policy"
+	"onepool/internal/projects"
 	"onepool/internal/store"
+	"onepool/internal/volume"
+	"onepool/internal/workflow"
 )
 
 // Deps are what the server needs.
@@ -34,8 +37,12 @@ type Deps struct {
 	Auth   *auth.Service
 	Policy *policy.Counties
 	Funds  *funds.Service
-	Clock  clock.Clock
-	Log    *slog.Logger
+	// Workflow, Volume and Projects default to services on DB.
+	Workflow *workflow.Engine
+	Volume   *volume.Store
+	Projects *projects.Service
+	Clock    clock.Clock
+	Log      *slog.Logger
 	// TrustProxy makes the server believe X-Forwarded-Proto and
 	// X-Forwarded-For from a reverse proxy in front of it.
 	TrustProxy bool
@@ -70,6 +77,15 @@ func NewServer(d Deps) *Server {
 	}
 	if d.Funds == nil {
 		d.Funds = funds.New(d.DB, d.Ledger, d.Policy, d.Clock)
+	}
+	if d.Workflow == nil {
+		d.Workflow = workflow.New(d.DB, d.Clock)
+	}
+	if d.Volume == nil {
+		d.Volume = volume.New(d.DB, d.Clock)
+	}
+	if d.Projects == nil {
+		d.Projects = projects.New(d.DB, d.Funds, d.Workflow, d.Volume, d.Policy, d.Clock)
 	}
 	s := &Server{d: d, mux: http.NewServeMux(), views: loadViews()}
 	s.register()

@@ -53,6 +53,7 @@ var funcs = template.FuncMap{
 	"add":  func(a, b int) int { return a + b },
 	"mul":  func(a, b int) int { return a * b },
 	"join": strings.Join,
+	"fen":  func(f int64) string { return money.Fen(f).String() },
 	// checkList hands the checks_table partial its element id and checks.
 	"checkList": func(id string, checks any) map[string]any { return map[string]any{"ID": id, "Checks": checks} },
 }
@@ -157,7 +158,7 @@ func (p Page) Can(act string) bool {
 var areas = []struct{ key, href string }{
 	{"desk", "/desk"},
 	{"funds", "/funds"},
-	{"projects", "/area/projects"},
+	{"projects", "/projects"},
 	{"households", "/area/households"},
 	{"agreements", "/area/agreements"},
 	{"assets", "/area/assets"},

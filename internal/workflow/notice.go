@@ -291,6 +291,18 @@ func (e *Engine) FileObjection(ctx context.Context, actor, county string, notice
 	return out, err
 }
 
+// Objection returns one objection. Errors: NotFound.
+func (e *Engine) Objection(ctx context.Context, county string, id int64) (Objection, error) {
+	o, err := scanObjection(county, e.db.QueryRowContext(ctx, `SELECT id, notice, kind, name, contact, body, filed_at, status, reply, replied_by, replied_at FROM wf_objections WHERE county = ? AND id = ?`, county, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, errs.F(errs.NotFound, "not_found", "objection", "no objection %d", id)
+	}
+	if err != nil {
+		return o, errs.Wrap(err, "workflow: objection")
+	}
+	return o, nil
+}
+
 // Objections lists a notice's objections, oldest first.
 func (e *Engine) Objections(ctx context.Context, county string, noticeID int64) ([]Objection, error) {
 	rows, err := e.db.QueryContext(ctx, `SELECT id, notice, kind, name, contact, body, filed_at, status, reply, replied_by, replied_at FROM wf_objections WHERE county = ? AND notice = ? ORDER BY id`, county, noticeID)

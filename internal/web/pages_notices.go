@@ -1,0 +1,186 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"rsc.io/qr"
+
+	"onepool/internal/clock"
+	"onepool/internal/errs"
+	"onepool/internal/ident"
+	"onepool/internal/workflow"
+)
+
+// Public notices (公示, M-12): anyone reads a running notice and files an
+// objection or a report without signing in; the village board gets an A4
+// print with the notice's online address and a QR code to it. Notice
+// texts were checked for personal data when posted; they are scrubbed
+// again on the way out.
+
+type noticeRow struct {
+	workflow.Notice
+	PlaceName string
+	Running   bool
+}
+
+type publicNoticesView struct {
+	Page
+	County, Name string
+	Rows         []noticeRow
+}
+
+func (s *Server) publicNotices(w http.ResponseWriter, c *call) error {
+	county, name, err := s.publicCountyName(c)
+	if err != nil {
+		return err
+	}
+	today := clock.Day(s.d.Clock())
+	ns, err := s.d.Workflow.Notices(c.r.Context(), county, county, today, 200)
+	if err != nil {
+		return err
+	}
+	v := publicNoticesView{Page: c.page(translate(c.lang, "notices.title"), "disclosure"), County: county, Name: name}
+	v.Public = true
+	for _, n := range ns {
+		v.Rows = append(v.Rows, noticeRow{Notice: scrubNotice(n), PlaceName: s.d.Auth.PlaceName(c.r.Context(), n.Place), Running: n.Running(today)})
+	}
+	return c.render(w, http.StatusOK, "public_notices", v)
+}
+
+func scrubNotice(n workflow.Notice) workflow.Notice {
+	n.Title, n.Body = ident.Scrub(n.Title), ident.Scrub(n.Body)
+	return n
+}
+
+type publicNoticeView struct {
+	Page
+	County, Name string
+	N            workflow.Notice
+	PlaceNames   []string
+	Running      bool
+	Objections   int
+	Answered     int
+	URL          string
+	Error        string
+	Done         bool
+}
+
+// publicNotice finds a posted notice of the county (withdrawn ones and
+// other counties' are not found).
+func (s *Server) publicNoticeView(c *call) (publicNoticeView, error) {
+	county, name, err := s.publicCountyName(c)
+	if err != nil {
+		return publicNoticeView{}, err
+	}
+	id, err := strconv.ParseInt(c.r.PathValue("id"), 10, 64)
+	if err != nil {
+		return publicNoticeView{}, errs.F(errs.NotFound, "not_found", "notice", "no such notice")
+	}
+	n, err := s.d.Workflow.Notice(c.r.Context(), county, id)
+	if err != nil || n.State != "posted" {
+		return publicNoticeView{}, errs.F(errs.NotFound, "not_found", "notice", "no such notice")
+	}
+	v := publicNoticeView{Page: c.page(n.Title, "disclosure"), County: county, Name: name, N: scrubNotice(n), Running: n.Running(clock.Day(s.d.Clock()))}
+	v.Public = true
+	for _, pl := range n.Places {
+		v.PlaceNames = append(v.PlaceNames, s.d.Auth.PlaceName(c.r.Context(), pl))
+	}
+	os, err := s.d.Workflow.Objections(c.r.Context(), county, id)
+	if err != nil {
+		return v, err
+	}
+	for _, o := range os {
+		v.Objections++
+		if o.Status != "open" {
+			v.Answered++
+		}
+	}
+	v.URL = s.noticeURL(c, county, id)
+	return v, nil
+}
+
+// noticeURL is the notice's address as the visitor reached this server.
+func (s *Server) noticeURL(c *call, county string, id int64) string {
+	scheme := "http"
+	if s.secure(c.r) {
+		scheme = "https"
+	}
+	return fmt.Sprintf("%s://%s/public/%s/notices/%d", scheme, c.r.Host, county, id)
+}
+
+func (s *Server) publicNotice(w http.ResponseWriter, c *call) error {
+	v, err := s.publicNoticeView(c)
+	if err != nil {
+		return err
+	}
+	v.Done = c.r.URL.Query().Get("filed") == "1"
+	return c.render(w, http.StatusOK, "public_notice", v)
+}
+
+// fileObjection takes an objection or report from anyone.
+func (s *Server) fileObjection(w http.ResponseWriter, c *call) error {
+	v, err := s.publicNoticeView(c)
+	if err != nil {
+		return err
+	}
+	r := c.r
+	actor := "public"
+	if !c.p.IsPublic() {
+		actor = c.p.Username
+	}
+	_, err = s.d.Workflow.FileObjection(r.Context(), actor, v.County, v.N.ID, workflow.ObjectionInput{Kind: r.PostFormValue("kind"), Name: r.PostFormValue("name"),
+		Contact: r.PostFormValue("contact"), Body: r.PostFormValue("body")})
+	return afterForm(w, c, err, fmt.Sprintf("/public/%s/notices/%d?filed=1", v.County, v.N.ID), func(msg string, status int) error {
+		v.Error = msg
+		return c.render(w, status, "public_notice", v)
+	})
+}
+
+// noticePrint is the A4 print for the village board.
+func (s *Server) noticePrint(w http.ResponseWriter, c *call) error {
+	v, err := s.publicNoticeView(c)
+	if err != nil {
+		return err
+	}
+	return c.render(w, http.StatusOK, "notice_print", v)
+}
+
+// noticeQR is the QR code (SVG) of the notice's online address.
+func (s *Server) noticeQR(w http.ResponseWriter, c *call) error {
+	v, err := s.publicNoticeView(c)
+	if err != nil {
+		return err
+	}
+	svg, err := qrSVG(v.URL)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = w.Write([]byte(svg))
+	return err
+}
+
+// qrSVG draws text as a QR code (medium error correction) in SVG, one
+// path of unit squares with a four-module quiet zone.
+func qrSVG(text string) (string, error) {
+	code, err := qr.Encode(text, qr.M)
+	if err != nil {
+		return "", errs.Wrap(err, "qr")
+	}
+	n := code.Size
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" shape-rendering="crispEdges"><rect width="100%%" height="100%%" fill="#fff"/><path fill="#000" d="`, n+8, n+8)
+	for y := 0; y < n; y++ {
+		for x := 0; x < n; x++ {
+			if code.Black(x, y) {
+				fmt.Fprintf(&b, "M%d %dh1v1h-1z", x+4, y+4)
+			}
+		}
+	}
+	b.WriteString(`"/></svg>`)
+	return b.String(), nil
+}
