@@ -19,6 +19,9 @@ import (
 	"onepool/internal/money"
 	"onepool/internal/place"
 	"onepool/internal/policy"
+	"onepool/internal/projects"
+	"onepool/internal/volume"
+	"onepool/internal/workflow"
 )
 
 // County is the demo county's 6-digit code.
@@ -117,7 +120,7 @@ type project struct {
 	code, name, place, purpose, department string
 }
 
-var projects = []project{
+var projects2026 = []project{
 	{"prj:2026-001", "上坝村产业路硬化工程", "990101001001", "infrastructure", "交通"},
 	{"prj:2026-002", "桃园村茶叶初加工厂建设", "990101001002", "industry", "农业农村"},
 	{"prj:2026-003", "石门村饮水安全巩固提升", "990101002001", "infrastructure", "水利"},
@@ -162,10 +165,74 @@ func Run(ctx context.Context, a *auth.Service, l *ledger.Ledger) ([]Credential, 
 	} else if err != nil {
 		return nil, err
 	}
-	if err := ledgerMovements(ctx, l, funds.New(l.DB(), l, counties, nil)); err != nil {
+	fs := funds.New(l.DB(), l, counties, nil)
+	if err := ledgerMovements(ctx, l, fs); err != nil {
+		return nil, err
+	}
+	wf := workflow.New(l.DB(), nil)
+	if err := libraryProjects(ctx, projects.New(l.DB(), fs, wf, volume.New(l.DB(), nil), counties, nil), wf); err != nil {
 		return nil, err
 	}
 	return creds, nil
+}
+
+// principal is a demo user acting.
+func principal(username string) auth.Principal {
+	for _, u := range users {
+		if u.username == username {
+			return auth.Principal{Username: u.username, DisplayName: u.name, Role: u.role, Place: place.Code(u.place), County: County}
+		}
+	}
+	panic("demo: no user " + username)
+}
+
+// libraryProjects puts next year's proposals of 上坝村 in the project
+// library at three stages — in the library, waiting for the bureau, and on
+// public notice (so the public portal has a notice to read and object to)
+// — each taken there by the demo users through the review chain.
+func libraryProjects(ctx context.Context, ps *projects.Service, wf *workflow.Engine) error {
+	if _, err := ps.Get(ctx, County, "2027-001"); err == nil {
+		return nil
+	}
+	year := time.Now().In(clock.Zone).Year() + 1
+	mk := func(code, name, purpose string, budget string, households int, goals ...projects.Goal) error {
+		var p projects.Project
+		p.Code, p.Name, p.Place, p.Purpose, p.Department = code, name, "990101001001", purpose, "乡村振兴"
+		p.PlanYear, p.Unit, p.Leader, p.Team, p.Budget = year, "清溪镇人民政府", "清溪镇副镇长 陈静（演示）", "镇村项目工作专班", y(budget)
+		p.LinkMode, p.LinkHouseholds, p.LinkDetail, p.Goals = "务工+产业带动", households, "上坝村脱贫户和监测户优先务工", goals
+		_, err := ps.Create(ctx, principal("demo.village"), p)
+		return err
+	}
+	if err := mk("2027-001", "上坝村人居环境整治（演示）", "infrastructure", "300,000", 80, projects.Goal{Indicator: "改厕", Target: "60户"}); err != nil {
+		return fmt.Errorf("demo library: %w", err)
+	}
+	if err := mk("2027-002", "上坝村茶叶加工厂扩建（演示）", "industry", "600,000", 45, projects.Goal{Indicator: "年加工鲜叶", Target: "200吨"}, projects.Goal{Indicator: "带动务工", Target: "45人"}); err != nil {
+		return fmt.Errorf("demo library: %w", err)
+	}
+	if err := mk("2027-003", "上坝村产业路延伸（演示）", "infrastructure", "800,000", 120, projects.Goal{Indicator: "硬化里程", Target: "2.5公里"}); err != nil {
+		return fmt.Errorf("demo library: %w", err)
+	}
+	ok := workflow.Decision{Action: workflow.Approve, Opinion: "同意（演示）"}
+	for _, code := range []string{"2027-002", "2027-003"} {
+		if _, err := ps.Submit(ctx, principal("demo.village"), code, "经村民代表大会通过（演示）"); err != nil {
+			return fmt.Errorf("demo submit: %w", err)
+		}
+		if _, err := ps.Decide(ctx, principal("demo.township"), code, ok); err != nil {
+			return fmt.Errorf("demo review: %w", err)
+		}
+	}
+	for _, u := range []string{"demo.rural", "demo.finance", "demo.sector"} {
+		if _, err := ps.Decide(ctx, principal(u), "2027-003", ok); err != nil {
+			return fmt.Errorf("demo review: %w", err)
+		}
+	}
+	now := wf.Now()
+	if _, err := ps.OpenNotice(ctx, principal("demo.township"), "2027-003", workflow.NoticeInput{Title: "上坝村产业路延伸项目公示（演示）",
+		Body:   "项目名称：上坝村产业路延伸\n建设内容：硬化村组道路2.5公里\n投资估算：800,000元\n实施单位：清溪镇人民政府\n受益农户：120户\n公示期内如有异议，请向村委会或镇人民政府反映。",
+		Starts: clock.Day(now), Ends: clock.Day(now.AddDate(0, 0, 9))}); err != nil {
+		return fmt.Errorf("demo notice: %w", err)
+	}
+	return nil
 }
 
 func ledgerMovements(ctx context.Context, l *ledger.Ledger, fs *funds.Service) error {
@@ -203,7 +270,7 @@ func ledgerMovements(ctx context.Context, l *ledger.Ledger, fs *funds.Service) e
 	}
 	// The projects, as the funds capability records them (their ledger
 	// accounts are prj:CODE).
-	for _, p := range projects {
+	for _, p := range projects2026 {
 		code := strings.TrimPrefix(p.code, "prj:")
 		if _, err := fs.Project(ctx, County, code); errs.KindOf(err) == errs.NotFound {
 			if _, err := fs.CreateProject(ctx, actor, County, funds.Project{Status: funds.StatusApproved, Code: code, Name: p.name, Place: place.Code(p.place), Purpose: p.purpose, Department: p.department}); err != nil {

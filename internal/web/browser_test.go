@@ -6,14 +6,17 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"onepool/internal/auth"
+	"onepool/internal/clock"
 	"onepool/internal/demo"
 	"onepool/internal/ledger"
+	"onepool/internal/policy"
 	"onepool/internal/store"
 	"onepool/internal/store/storetest"
 	"onepool/internal/web"
@@ -59,7 +62,11 @@ type driver struct {
 }
 
 // newDriver starts the demo county's server and a fresh headless Chromium.
-func newDriver(t *testing.T, db *store.DB) *driver {
+func newDriver(t *testing.T, db *store.DB) *driver { return newDriverAt(t, db, nil, "") }
+
+// newDriverAt is newDriver with the server on clock clk (sessions keep
+// the real clock) and, unless empty, the county on another profile.
+func newDriverAt(t *testing.T, db *store.DB, clk clock.Clock, profile string) *driver {
 	t.Helper()
 	exe := chromium(t)
 	ctx := context.Background()
@@ -68,7 +75,12 @@ func newDriver(t *testing.T, db *store.DB) *driver {
 	if _, err := demo.Run(ctx, a, l); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a}))
+	if profile != "" {
+		if _, err := policy.NewCounties(db, nil).Choose(ctx, "t", demo.County, profile, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Clock: clk}))
 	t.Cleanup(srv.Close)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe),
@@ -268,3 +280,170 @@ func TestBrowserFundsWalkthrough(t *testing.T) {
 		d.shot("12-desk-overdue")
 	})
 }
+
+// signOut ends the session through the navigation's button.
+func (d *driver) signOut() {
+	d.t.Helper()
+	d.must("sign out", chromedp.Navigate(d.url+"/desk"), visible("#logout"), click("#logout"), visible("#login-form"))
+}
+
+// decide signs a user in and approves the project's current step.
+func (d *driver) decide(user, code string) {
+	d.t.Helper()
+	d.signIn(user)
+	d.must(user+" opens the project", chromedp.Navigate(d.url+"/projects/"+code), visible("#decide-form"),
+		setValue("#decide-form select[name=action]", "approve"), setValue("#decide-form input[name=opinion]", "同意（"+user+"）"))
+	d.submit(user+" approves", "#decide-form", "#chain")
+	d.signOut()
+}
+
+// TestBrowserProjectChain is issue 5's full chain under the Nan profile
+// in a real browser: a village cadre proposes, the township reviews, the
+// bureau, finance and the sector department approve; a notice runs (a
+// too-short one is refused), a member of the public objects on /public,
+// the township answers; after the notice the project is approved, funded,
+// built (an executable named .pdf is refused, a photo is kept), accepted.
+func TestBrowserProjectChain(t *testing.T) {
+	chromium(t)
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		var mu sync.Mutex
+		now := time.Now()
+		clk := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+		advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+		d := newDriverAt(t, db, clk, "nan")
+		const code = "N-2027-01"
+
+		d.signIn("demo.village")
+		d.must("library", chromedp.Navigate(d.url+"/projects"), visible("#library-form"),
+			setValue("#library-form input[name=code]", code), setValue("#library-form input[name=name]", "上坝村茶园提升"),
+			setValue("#library-form select[name=purpose]", "industry"), setValue("#library-form input[name=department]", "农业农村"),
+			setValue("#library-form input[name=plan_year]", "2027"), setValue("#library-form input[name=budget]", "500,000"),
+			setValue("#library-form input[name=unit]", "上坝村股份经济合作社"), setValue("#library-form input[name=leader]", "周勇"),
+			setValue("#library-form input[name=link_mode]", "务工+分红"), setValue("#library-form input[name=link_households]", "60"),
+			setValue("#library-form textarea[name=goals]", "茶园提升：300亩\n带动增收：每户1000元"))
+		d.submit("add to the library", "#library-form", "#project-facts")
+		d.submit("propose", "#submit-form", "#chain")
+		if s := d.textOf("#project-status"); !strings.Contains(s, "申报审核中") {
+			t.Fatalf("after proposing: %q", s)
+		}
+		if n := d.count("#decide-form"); n != 0 {
+			t.Error("the maker is offered the township's decision")
+		}
+		d.signOut()
+
+		for _, u := range []string{"demo.township", "demo.rural", "demo.finance", "demo.sector"} {
+			d.decide(u, code)
+		}
+
+		// The township posts the notice: 5 days is refused (Nan: ≥ 10).
+		d.signIn("demo.township")
+		today := clock.Day(clk())
+		d.must("notice form", chromedp.Navigate(d.url+"/projects/"+code), visible("#notice-form"),
+			setValue("#notice-form input[name=starts]", today), setValue("#notice-form input[name=ends]", clock.Day(clk().AddDate(0, 0, 4))))
+		d.submit("a 5-day notice", "#notice-form", "#form-error")
+		if e := d.textOf("#form-error"); !strings.Contains(e, "10") {
+			t.Errorf("a short notice: %q", e)
+		}
+		d.must("notice form again", setValue("#notice-form input[name=starts]", today), setValue("#notice-form input[name=ends]", clock.Day(clk().AddDate(0, 0, 9))))
+		d.submit("post the notice", "#notice-form", "#notice-public")
+		d.shot("20-noticed")
+		d.signOut()
+
+		// A member of the public objects, without signing in.
+		advance(48 * time.Hour)
+		d.must("public notices", chromedp.Navigate(d.url+"/public/990101/notices"), visible("#public-notices"))
+		d.must("open the notice", click("#public-notices a[href*='/notices/']"), visible("#objection-form"),
+			setValue("#objection-form textarea[name=body]", "茶园涉及的流转土地租金是否已落实？"), setValue("#objection-form input[name=contact]", "13800138000"))
+		d.submit("object", "#objection-form", "#objection-filed")
+		d.shot("21-public-objection")
+		if body := d.textOf("body"); strings.Contains(body, "13800138000") {
+			t.Error("the public page shows the objector's contact")
+		}
+
+		// The rural bureau cannot approve while the notice runs.
+		d.signIn("demo.rural")
+		d.must("approve during the notice", chromedp.Navigate(d.url+"/projects/"+code), visible("#decide-form"), setValue("#decide-form select[name=action]", "approve"))
+		d.submit("approve during the notice", "#decide-form", "#form-error")
+		if e := d.textOf("#form-error"); !strings.Contains(e, "notice runs until") {
+			t.Errorf("approving during the notice: %q", e)
+		}
+		d.signOut()
+
+		// The township answers the objection.
+		d.signIn("demo.township")
+		d.must("objections", chromedp.Navigate(d.url+"/projects/"+code), visible("#objections .answer-form"),
+			setValue("#objections select[name=decision]", "dismiss"), setValue("#objections input[name=reply]", "土地流转合同已签订，租金已纳入预算"))
+		d.submit("answer", "#objections .answer-form", "#objections")
+		if s := d.textOf("#objections"); !strings.Contains(s, "不成立") {
+			t.Errorf("after the answer: %s", s)
+		}
+		d.signOut()
+
+		// After the notice: approved into the annual plan.
+		advance(9 * 24 * time.Hour)
+		d.decide("demo.rural", code)
+		d.signIn("demo.finance")
+		d.must("allocate", chromedp.Navigate(d.url+"/funds/projects"), visible("#allocate-form"),
+			setValue("#allocate-form select[name=project]", code), setValue("#allocate-form input[name=amount]", "500,000"))
+		d.submit("allocate", "#allocate-form", "#project-channels")
+		d.signOut()
+
+		d.signIn("demo.township")
+		for _, to := range []string{"construction", "completed"} {
+			d.must("advance "+to, chromedp.Navigate(d.url+"/projects/"+code), visible("#advance-form"), setValue("#advance-form select[name=to]", to))
+			d.submit("advance "+to, "#advance-form", "#events")
+		}
+		d.signOut()
+
+		// The sector department inspects: an executable named .pdf is
+		// refused; a photo is kept in the project's volume.
+		dir := t.TempDir()
+		exe := filepath.Join(dir, "验收报告.pdf")
+		photo := filepath.Join(dir, "完工照片.png")
+		if err := os.WriteFile(exe, []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(photo, pngPixel, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		d.signIn("demo.sector")
+		d.must("upload an executable", chromedp.Navigate(d.url+"/projects/"+code), visible("#upload-form"),
+			setValue("#upload-form select[name=kind]", "acceptance"), chromedp.SetUploadFiles(chromedp.CSS("#upload-form input[name=file]"), []string{exe}))
+		d.submit("upload an executable", "#upload-form", "#form-error")
+		if e := d.textOf("#form-error"); !strings.Contains(e, "program or script") {
+			t.Errorf("an executable named .pdf: %q", e)
+		}
+		d.must("inspect", setValue("#inspect-form select[name=phase]", "late"), setValue("#inspect-form textarea[name=findings]", "茶园提升300亩，符合设计"),
+			chromedp.SetUploadFiles(chromedp.CSS("#inspect-form input[name=photos]"), []string{photo}))
+		d.submit("inspect", "#inspect-form", "#inspections")
+		d.signOut()
+
+		d.signIn("demo.rural")
+		d.must("accept", chromedp.Navigate(d.url+"/projects/"+code), visible("#advance-form"), setValue("#advance-form select[name=to]", "accepted"),
+			setValue("#advance-form input[name=note]", "验收合格"))
+		d.submit("accept", "#advance-form", "#events")
+		d.shot("22-accepted")
+		if s := d.textOf("#project-status"); !strings.Contains(s, "已验收") {
+			t.Errorf("at the end: %q", s)
+		}
+		if s := d.textOf("#files"); !strings.Contains(s, "完工照片.png") || strings.Contains(s, "验收报告") {
+			t.Errorf("the volume: %s", s)
+		}
+		if s := d.textOf("#chain"); strings.Count(s, "同意") < 6 {
+			t.Errorf("the review record: %s", s)
+		}
+	})
+}
+
+// count is how many elements match sel.
+func (d *driver) count(sel string) int {
+	d.t.Helper()
+	n, err := chromedp.Run(d.ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+"`"+sel+"`"+`).length`))
+	if err != nil {
+		d.t.Fatalf("count %s: %v", sel, err)
+	}
+	return n
+}
+
+// pngPixel is a 1×1 PNG.
+var pngPixel = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82")

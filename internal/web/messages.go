@@ -339,7 +339,7 @@ var messages = map[string]msg{
 	"public.none":        {"尚无公开信息。", "Nothing disclosed yet."},
 	"public.coming":      {"即将公开", "Coming"},
 	"public.projects":    {"项目公示", "Project notices"},
-	"public.notices":     {"受益名单公示与异议、举报", "Beneficiary lists, objections and reports"},
+	"public.notices":     {"受益名单公示", "Beneficiary lists"},
 	"public.relief":      {"防返贫基金收支", "Relief fund income and payouts"},
 	"public.coming_note": {"这些栏目将随相应功能上线，目前不显示示例数据。", "These sections open with their capabilities; no sample data is shown."},
 
