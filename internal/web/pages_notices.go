@@ -83,7 +83,8 @@ func (s *Server) publicNoticeView(c *call) (publicNoticeView, error) {
 	if err != nil || n.State != "posted" {
 		return publicNoticeView{}, errs.F(errs.NotFound, "not_found", "notice", "no such notice")
 	}
-	v := publicNoticeView{Page: c.page(n.Title, "disclosure"), County: county, Name: name, N: scrubNotice(n), Running: n.Running(clock.Day(s.d.Clock()))}
+	n = scrubNotice(n)
+	v := publicNoticeView{Page: c.page(n.Title, "disclosure"), County: county, Name: name, N: n, Running: n.Running(clock.Day(s.d.Clock()))}
 	v.Public = true
 	for _, pl := range n.Places {
 		v.PlaceNames = append(v.PlaceNames, s.d.Auth.PlaceName(c.r.Context(), pl))
