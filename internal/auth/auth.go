@@ -85,7 +85,7 @@ var grants = map[Action][]Role{
 	ManagePlaces: {RoleAdmin},
 	ViewUsers:    {RoleAdmin, RoleAuditor},
 	ManageUsers:  {RoleAdmin},
-	ManageTokens: {RoleFinance, RoleRural, RoleAdmin, RoleAuditor},
+	ManageTokens: staff, // every role has API actions (projects: village cadres too)
 	ViewFunds:    staff,
 	WriteFunds:   {RoleFinance, RoleRural},
 	ViewPolicy:   staff,
