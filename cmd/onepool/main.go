@@ -64,6 +64,7 @@ Usage:
   onepool bench ledger [--db DB] [--transfers N]  measure the ledger (see docs/PERFORMANCE.md)
   onepool bench web [--db DB] [--households N] [--transfers N] [--requests N]
   onepool bench funds [--db DB] [--channels N] [--arrivals N] [--projects N] [--payments N]
+  onepool bench projects [--db DB] [--projects N] [--steps N] [--runs N]
                                                page p50/p99 on the enlarged demo county
 
 DB is sqlite:PATH, a file path, or a postgres:// URL (default sqlite:onepool.db;
@@ -388,8 +389,21 @@ func cmdBench(ctx context.Context, args []string, defaultDB string, stdout, stde
 		o.DB = *dbf
 		return bench.Funds(ctx, o, stdout)
 	}
+	if len(args) > 0 && args[0] == "projects" {
+		fs := flags("bench projects", stderr)
+		dbf := fs.String("db", "", "database (default: a fresh SQLite file in a temp dir); an existing synthetic county is reused")
+		o := bench.ProjectsOptions{}
+		fs.IntVar(&o.Projects, "projects", 20000, "projects in the library")
+		fs.IntVar(&o.Steps, "steps", 200000, "review steps (decisions) in all")
+		fs.IntVar(&o.Runs, "runs", 200, "measured runs per query")
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		o.DB = *dbf
+		return bench.Projects(ctx, o, stdout)
+	}
 	if len(args) == 0 || args[0] != "ledger" {
-		fmt.Fprint(stderr, "usage: onepool bench ledger [--db DB] [--transfers N]\n       onepool bench web [--db DB] [--households N] [--transfers N] [--requests N]\n       onepool bench funds [--db DB] [--channels N] [--arrivals N] [--projects N] [--payments N]\n")
+		fmt.Fprint(stderr, "usage: onepool bench ledger [--db DB] [--transfers N]\n       onepool bench web [--db DB] [--households N] [--transfers N] [--requests N]\n       onepool bench funds [--db DB] [--channels N] [--arrivals N] [--projects N] [--payments N]\n       onepool bench projects [--db DB] [--projects N] [--steps N] [--runs N]\n")
 		return exitCode(2)
 	}
 	fs := flags("bench ledger", stderr)

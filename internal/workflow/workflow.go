@@ -485,14 +485,18 @@ func (e *Engine) Queue(ctx context.Context, p auth.Principal, kind string, limit
 	case place.Township:
 		level = "township"
 	}
-	q := `SELECT ` + itemCols + ` FROM wf_items WHERE county = ? AND state IN ('pending', 'returned') AND cur_role = ? AND cur_level = ? AND place BETWEEN ? AND ?`
+	// The sort runs over the narrow index columns only; the wide rows
+	// (with their chains) are read for the page of ids it keeps.
+	q := `SELECT id, CASE WHEN due_at = 0 THEN 1 ELSE 0 END AS nodue, due_at FROM wf_items WHERE county = ? AND state IN ('pending', 'returned') AND cur_role = ? AND cur_level = ? AND place BETWEEN ? AND ?`
 	args := []any{p.County, string(p.Role), level, lo, hi}
 	if kind != "" {
 		q += ` AND kind = ?`
 		args = append(args, kind)
 	}
-	q += ` ORDER BY CASE WHEN due_at = 0 THEN 1 ELSE 0 END, due_at, id LIMIT ?`
+	q += ` ORDER BY nodue, due_at, id LIMIT ?`
 	args = append(args, limit)
+	q = `SELECT w.` + strings.ReplaceAll(itemCols, ", ", ", w.") + ` FROM (` + q + `) page JOIN wf_items w ON w.county = ? AND w.id = page.id ORDER BY page.nodue, page.due_at, page.id`
+	args = append(args, p.County)
 	rows, err := e.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, errs.Wrap(err, "workflow: queue")

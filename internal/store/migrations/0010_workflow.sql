@@ -30,7 +30,9 @@ CREATE TABLE wf_items (
     PRIMARY KEY (county, id)
 ) {{WITHOUT_ROWID}};
 CREATE UNIQUE INDEX wf_items_subject ON wf_items (county, kind, subject);
-CREATE INDEX wf_items_queue ON wf_items (county, state, cur_role, place);
+-- The review queues: equality on role and level, the state, the place
+-- subtree as a range, and the deadline so that the sort reads no row.
+CREATE INDEX wf_items_queue ON wf_items (county, cur_role, cur_level, state, place, due_at);
 
 -- Every decision: who, when, which step, what, why, with what attached.
 CREATE TABLE wf_steps (

@@ -19,7 +19,8 @@ ALTER TABLE fund_projects ADD COLUMN score INTEGER NOT NULL DEFAULT -1;
 ALTER TABLE fund_projects ADD COLUMN score_note TEXT NOT NULL DEFAULT '';
 ALTER TABLE fund_projects ADD COLUMN status_at BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX fund_projects_status ON fund_projects (county, status, place);
-CREATE INDEX fund_projects_place ON fund_projects (county, place);
+-- Covering for the per-township status counts.
+CREATE INDEX fund_projects_place ON fund_projects (county, place, status, plan_year);
 
 -- The lifecycle's events: every status change, by whom, when, why.
 CREATE TABLE project_events (
