@@ -157,13 +157,18 @@ func TestSessionTimeoutsAndDisable(t *testing.T) {
 		// Disabling a user ends their sessions and their API tokens stop.
 		tok, _, _ = a.Login(ctx, "wang", "password-wang", "1")
 		u, _ := a.FindUser(ctx, "wang")
-		_, err = a.IssueToken(ctx, u.Principal(), "x")
-		wantCode(t, err, "forbidden") // village cadres have no API tokens
+		wtok, err := a.IssueToken(ctx, u.Principal(), "x") // a village cadre's token (the projects API)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := a.SetDisabled(ctx, admin, "wang", true); err != nil {
 			t.Fatal(err)
 		}
 		_, err = a.Session(ctx, tok)
 		wantCode(t, err, "session_expired")
+		if _, err := a.TokenPrincipal(ctx, wtok); errs.KindOf(err) != errs.Unauthenticated {
+			t.Errorf("a disabled village cadre's token still works: %v", err)
+		}
 		_, _, err = a.Login(ctx, "wang", "password-wang", "1")
 		wantCode(t, err, "disabled")
 		if err := a.SetDisabled(ctx, admin, "boss", true); errs.CodeOf(err) != "self_disable" {

@@ -391,13 +391,27 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, code, opinion st
 	return out, err
 }
 
-// Decide takes the current review step of a project.
-func (s *Service) Decide(ctx context.Context, p auth.Principal, code string, d workflow.Decision) (workflow.Item, error) {
+// Decide takes the current review step of a project; files attached to
+// the decision (a review opinion, a site photo) go into the project's
+// volume in the same transaction and are named in the step's record.
+func (s *Service) Decide(ctx context.Context, p auth.Principal, code string, d workflow.Decision, files ...Upload) (workflow.Item, error) {
 	var out workflow.Item
 	err := s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
 		it, err := s.itemOf(ctx, tx, p, code)
 		if err != nil {
 			return err
+		}
+		d.Attachments = nil
+		for _, f := range files {
+			kind := f.Kind
+			if kind == "" {
+				kind = "other"
+			}
+			vf, err := s.vol.PutTx(ctx, tx, p.Username, p.County, Owner(code), kind, f.Name, string(it.Place), f.R)
+			if err != nil {
+				return err
+			}
+			d.Attachments = append(d.Attachments, vf.ID)
 		}
 		if out, err = s.wf.DecideTx(ctx, tx, p, p.County, it.ID, d); err != nil {
 			return err

@@ -312,7 +312,16 @@ func TestMakerCheckerThresholdFreeze(t *testing.T) {
 		if _, err := e.p.Freeze(ctx, auditor, "BIG", false, ""); err != nil {
 			t.Fatal(err)
 		}
-		for _, p := range []auth.Principal{township, rural, finance, sector} {
+		// The township's opinion comes with the site-visit photo.
+		if _, err := e.p.Decide(ctx, township, "BIG", approve, projects.Upload{Kind: "inspection", Name: "现场.png", R: bytes.NewReader(png())}); err != nil {
+			t.Fatal(err)
+		}
+		hist, _ := e.wf.History(ctx, county, it.ID)
+		files, _ := e.p.Volume(ctx, county, "BIG")
+		if last := hist[len(hist)-1]; len(last.Attachments) != 1 || len(files) != 1 || files[0].ID != last.Attachments[0] {
+			t.Errorf("the decision's attachment: %+v, volume %+v", last, files)
+		}
+		for _, p := range []auth.Principal{rural, finance, sector} {
 			if _, err := e.p.Decide(ctx, p, "BIG", approve); err != nil {
 				t.Fatalf("%s: %v", p.Username, err)
 			}

@@ -33,6 +33,9 @@ type dashboardView struct {
 	Total       channelRow
 	Recent      []transferRow
 	Overdue     []commitmentRow
+	Queue       int // review steps waiting for the user
+	QueueLate   int // of them past their time limit
+	LateSteps   int // review steps past their limit in the user's place
 }
 
 // channelSummary sums the ledger per channel and kind for the caller's
@@ -117,6 +120,19 @@ func (s *Server) dashboard(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	if v.Overdue, err = s.commitmentRows(c, true); err != nil {
+		return err
+	}
+	q, err := s.queueRows(c)
+	if err != nil {
+		return err
+	}
+	for _, r := range q {
+		v.Queue++
+		if r.Overdue {
+			v.QueueLate++
+		}
+	}
+	if v.LateSteps, err = s.d.Workflow.OverdueCount(c.r.Context(), county, prefix); err != nil {
 		return err
 	}
 	return c.render(w, http.StatusOK, "dashboard", v)

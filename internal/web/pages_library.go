@@ -500,11 +500,16 @@ func decision(action, to, opinion string) (workflow.Decision, error) {
 
 func (s *Server) decideProject(w http.ResponseWriter, c *call) error {
 	return s.projectForm(w, c, func(p projects.Project) error {
+		files, done, err := uploads(c.r, "attachments", "other")
+		defer done()
+		if err != nil {
+			return err
+		}
 		d, err := decision(c.r.PostFormValue("action"), c.r.PostFormValue("to_step"), c.r.PostFormValue("opinion"))
 		if err != nil {
 			return err
 		}
-		_, err = s.d.Projects.Decide(c.r.Context(), c.p, p.Code, d)
+		_, err = s.d.Projects.Decide(c.r.Context(), c.p, p.Code, d, files...)
 		return err
 	})
 }
