@@ -18,11 +18,11 @@ import (
 	"onepool/internal/funds"
 	"onepool/internal/ident"
 	"onepool/internal/ledger"
-	"onepool/internal/projects"
-	"onepool/internal/volume"
 	"onepool/internal/place"
+	"onepool/internal/projects"
 	"onepool/internal/store"
 	"onepool/internal/store/storetest"
+	"onepool/internal/volume"
 	"onepool/internal/web"
 )
 

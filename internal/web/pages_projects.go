@@ -22,12 +22,12 @@ type fundProjectsView struct {
 	Page
 	Projects    []projectRow
 	Allocatable []projectRow // approved projects: only they receive money
-	Places   []placeOption
-	Purposes []string
-	Rules    []string
-	Crossed  map[string]money.Fen
-	Pooled   bool
-	Error    string
+	Places      []placeOption
+	Purposes    []string
+	Rules       []string
+	Crossed     map[string]money.Fen
+	Pooled      bool
+	Error       string
 }
 
 // project returns a project the caller may see (another place's is not found).
@@ -105,7 +105,6 @@ func (s *Server) projectsResult(w http.ResponseWriter, c *call, err error, next 
 		return c.render(w, status, "fund_projects", v)
 	})
 }
-
 
 func (s *Server) allocateForm(w http.ResponseWriter, c *call) error {
 	r := c.r
@@ -196,7 +195,6 @@ func (s *Server) apiFundProjects(w http.ResponseWriter, c *call) error {
 	writeJSON(w, http.StatusOK, map[string]any{"projects": out})
 	return nil
 }
-
 
 func (s *Server) apiAllocate(w http.ResponseWriter, c *call) error {
 	var b struct {
