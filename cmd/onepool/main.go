@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -27,6 +28,7 @@ import (
 	"onepool/internal/demo"
 	"onepool/internal/ledger"
 	"onepool/internal/place"
+	"onepool/internal/registry"
 	"onepool/internal/store"
 	"onepool/internal/web"
 )
@@ -88,7 +90,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "verify":
 		return cmdVerify(ctx, args[2:], defaultDB, stdout, stderr)
 	case "demo":
-		return cmdDemo(ctx, args[2:], defaultDB, stdout, stderr)
+		return cmdDemo(ctx, args[2:], defaultDB, getenv, stdout, stderr)
 	case "user":
 		return cmdUser(ctx, args[2:], defaultDB, stdout, stderr)
 	case "bench":
@@ -197,6 +199,7 @@ func cmdServe(ctx context.Context, args []string, defaultDB string, getenv func(
 	certFile := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM)")
 	keyFile := fs.String("tls-key", "", "the certificate's private key (PEM)")
 	trustProxy := fs.Bool("trust-proxy", false, "trust X-Forwarded-Proto/-For from a reverse proxy in front")
+	dataKey := fs.String("data-key", "", "the registry's encryption key file (default: next to a SQLite database, else ./onepool.key; $ONEPOOL_KEY overrides)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -210,14 +213,18 @@ func cmdServe(ctx context.Context, args []string, defaultDB string, getenv func(
 		return err
 	}
 	defer db.Close()
+	keys, err := loadKeys(*dataKey, *dbf, getenv, stdout)
+	if err != nil {
+		return err
+	}
 	l := ledger.New(db, clock.System)
 	a := auth.New(db, clock.System, auth.Config{})
 	if *withDemo {
-		if err := runDemo(ctx, a, l, stdout); err != nil {
+		if err := runDemo(ctx, a, l, keys, stdout); err != nil {
 			return err
 		}
 	}
-	h := web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Clock: clock.System, Log: log, TrustProxy: *trustProxy})
+	h := web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Keys: keys, Clock: clock.System, Log: log, TrustProxy: *trustProxy})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -248,9 +255,32 @@ func cmdServe(ctx context.Context, args []string, defaultDB string, getenv func(
 	return srv.Shutdown(sctx)
 }
 
+// loadKeys finds the registry's encryption key: $ONEPOOL_KEY, the file
+// given, or a file next to the SQLite database (./onepool.key for
+// PostgreSQL); the first run generates it and says where — it must be
+// backed up apart from the database.
+func loadKeys(path, src string, getenv func(string) string, stdout io.Writer) (*registry.Keys, error) {
+	if path == "" {
+		path = "onepool.key"
+		if p, ok := strings.CutPrefix(src, "sqlite:"); ok {
+			path = p + ".key"
+		} else if !strings.Contains(src, "://") {
+			path = src + ".key"
+		}
+	}
+	keys, created, err := registry.LoadKeys(path, getenv)
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		fmt.Fprintf(stdout, "generated the registry's encryption key in %s: back it up apart from the database (without it the ID and card numbers cannot be read)\n", path)
+	}
+	return keys, nil
+}
+
 // runDemo creates the demo county and prints its sign-ins.
-func runDemo(ctx context.Context, a *auth.Service, l *ledger.Ledger, stdout io.Writer) error {
-	creds, err := demo.Run(ctx, a, l)
+func runDemo(ctx context.Context, a *auth.Service, l *ledger.Ledger, keys *registry.Keys, stdout io.Writer) error {
+	creds, err := demo.Run(ctx, a, l, keys)
 	if err != nil {
 		return err
 	}
@@ -261,9 +291,10 @@ func runDemo(ctx context.Context, a *auth.Service, l *ledger.Ledger, stdout io.W
 	return nil
 }
 
-func cmdDemo(ctx context.Context, args []string, defaultDB string, stdout, stderr io.Writer) error {
+func cmdDemo(ctx context.Context, args []string, defaultDB string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flags("demo", stderr)
 	dbf := fs.String("db", defaultDB, "database")
+	dataKey := fs.String("data-key", "", "the registry's encryption key file (as for serve)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -272,7 +303,11 @@ func cmdDemo(ctx context.Context, args []string, defaultDB string, stdout, stder
 		return err
 	}
 	defer db.Close()
-	return runDemo(ctx, auth.New(db, clock.System, auth.Config{}), ledger.New(db, clock.System), stdout)
+	keys, err := loadKeys(*dataKey, *dbf, getenv, stdout)
+	if err != nil {
+		return err
+	}
+	return runDemo(ctx, auth.New(db, clock.System, auth.Config{}), ledger.New(db, clock.System), keys, stdout)
 }
 
 // cmdUser administers users from the command line (the first

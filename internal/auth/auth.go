@@ -69,6 +69,16 @@ const (
 	EvaluateProjects  Action = "projects.evaluate"  // post-evaluation score
 	ReclaimFunds      Action = "projects.reclaim"   // reclaim a project's money or switch the project
 	AttachFiles       Action = "projects.attach"    // add documents to a project's volume
+
+	ViewRegistry   Action = "registry.view"   // households (masked), leads
+	WriteRegistry  Action = "registry.write"  // save households and their years, import
+	RevealPersonal Action = "registry.reveal" // see one ID number, card or cause in clear (audited)
+	ManageLeads    Action = "registry.leads"  // override a duplicate lead with a reason
+	ViewRelief     Action = "relief.view"     // the relief fund, applications, batches
+	ApplyRelief    Action = "relief.apply"    // raise an application for a household
+	ReviewRelief   Action = "relief.review"   // take review steps (the chain names the role of each)
+	ReceiveRelief  Action = "relief.receive"  // record donations and treasury top-ups
+	PayRelief      Action = "relief.pay"      // payout batches, the bank's files
 )
 
 // staff are all roles a user can have.
@@ -101,6 +111,16 @@ var grants = map[Action][]Role{
 	EvaluateProjects:  {RoleRural, RoleFinance, RoleAuditor},
 	ReclaimFunds:      {RoleTownship, RoleRural, RoleFinance},
 	AttachFiles:       {RoleVillage, RoleTownship, RoleRural, RoleFinance, RoleSector},
+
+	ViewRegistry:   staff,
+	WriteRegistry:  {RoleVillage, RoleTownship, RoleRural},
+	RevealPersonal: {RoleVillage, RoleTownship, RoleRural},
+	ManageLeads:    {RoleTownship, RoleRural},
+	ViewRelief:     staff,
+	ApplyRelief:    {RoleVillage},
+	ReviewRelief:   {RoleVillage, RoleTownship, RoleRural},
+	ReceiveRelief:  {RoleFinance, RoleRural},
+	PayRelief:      {RoleFinance, RoleRural},
 }
 
 // Actions lists every action, for the authorization matrix.

@@ -20,6 +20,8 @@ import (
 	"onepool/internal/place"
 	"onepool/internal/policy"
 	"onepool/internal/projects"
+	"onepool/internal/registry"
+	"onepool/internal/relief"
 	"onepool/internal/volume"
 	"onepool/internal/workflow"
 )
@@ -77,6 +79,7 @@ var users = []struct {
 	{"demo.township", "清溪镇 陈静（演示）", auth.RoleTownship, "990101001000"},
 	{"demo.township2", "石门乡 刘洋（演示）", auth.RoleTownship, "990101002000"},
 	{"demo.village", "上坝村 周勇（演示）", auth.RoleVillage, "990101001001"},
+	{"demo.village2", "上坝村 会计 吴芳（演示）", auth.RoleVillage, "990101001001"},
 	{"demo.auditor", "审计局 孙丽（演示）", auth.RoleAuditor, "990101000000"},
 }
 
@@ -129,7 +132,7 @@ var projects2026 = []project{
 
 // Run creates (or completes) the demo county and returns the demo
 // sign-ins. actor is who the audit log names ("cli").
-func Run(ctx context.Context, a *auth.Service, l *ledger.Ledger) ([]Credential, error) {
+func Run(ctx context.Context, a *auth.Service, l *ledger.Ledger, keys ...*registry.Keys) ([]Credential, error) {
 	sys := auth.System(County)
 	root := place.Code(County + "000000")
 	nodes := []place.Node{{Code: root, Name: countyName}}
@@ -173,7 +176,88 @@ func Run(ctx context.Context, a *auth.Service, l *ledger.Ledger) ([]Credential, 
 	if err := libraryProjects(ctx, projects.New(l.DB(), fs, wf, volume.New(l.DB(), nil), counties, nil), wf); err != nil {
 		return nil, err
 	}
+	if len(keys) > 0 && keys[0] != nil {
+		reg := registry.New(l.DB(), keys[0], nil)
+		if err := reliefFund(ctx, reg, relief.New(l.DB(), l, reg, keys[0], wf, counties, nil)); err != nil {
+			return nil, err
+		}
+	}
 	return creds, nil
+}
+
+// residentID makes a fictional resident ID (area 990101, not a real
+// region) with a valid check digit.
+func residentID(birth string, seq int) string {
+	body := fmt.Sprintf("990101%s%03d", birth, seq%1000)
+	w := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i, c := range body {
+		sum += int(c-'0') * w[i]
+	}
+	return body + string("10X98765432"[sum%11])
+}
+
+// cardNumber makes a fictional card number with a valid Luhn digit.
+func cardNumber(n int) string {
+	body := fmt.Sprintf("999901%012d", n)
+	sum := 0
+	for i := len(body) - 1; i >= 0; i-- {
+		d := int(body[i] - '0')
+		if (len(body)-1-i)%2 == 0 {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return body + fmt.Sprint((10-sum%10)%10)
+}
+
+// reliefFund puts 上坝村's households in the registry (fictional IDs and
+// cards, encrypted like real ones), donations of the 10·17 campaign in the
+// relief fund (the floor then asks the treasury for the rest), and two
+// applications: one waiting for the village's initial review, one for the
+// township.
+func reliefFund(ctx context.Context, reg *registry.Service, rs *relief.Service) error {
+	if _, err := reg.Household(ctx, County, "990101001001-01"); err == nil {
+		return nil
+	}
+	cadre := principal("demo.village")
+	year := time.Now().In(clock.Zone).Year()
+	for i, names := range townships[0].villages[0].heads {
+		code := fmt.Sprintf("990101001001-%02d", i+1)
+		h := registry.Household{County: County, Code: code, Village: "990101001001", Head: names,
+			Members: []registry.Member{{Name: names, ResidentID: residentID(fmt.Sprintf("19%02d0%d1%d", 50+i*3, 1+i%9, i%9), 100+i), Relation: "户主", Alive: true},
+				{Name: "王" + string([]rune(names)[1:]), ResidentID: residentID(fmt.Sprintf("19%02d0%d2%d", 52+i*3, 1+i%9, i%9), 200+i), Relation: "配偶", Alive: true}},
+			Card: registry.Card{Holder: names, Bank: "青禾农商银行（演示）", Number: cardNumber(1000 + i)}}
+		if _, _, err := reg.Save(ctx, cadre, h); err != nil {
+			return fmt.Errorf("demo registry: %w", err)
+		}
+		status, income := registry.Exited, "11,000"
+		if i >= 3 {
+			status, income = registry.NonPoor, "60,000"
+		}
+		if _, err := reg.SetYear(ctx, cadre, registry.Year{Household: code, Year: year, Status: status, Causes: []string{"illness"}, Income: y(income), Expenses: y("2,000")}); err != nil {
+			return fmt.Errorf("demo registry year: %w", err)
+		}
+	}
+	fin := principal("demo.finance")
+	if _, err := rs.Receive(ctx, fin, relief.Inflow{Key: "demo-1017", Source: "donation", Donor: "青禾县商会（演示）", Campaign: "10·17 扶贫日", Amount: y("600,000")}); err != nil {
+		return fmt.Errorf("demo donation: %w", err)
+	}
+	for i := 1; i <= 2; i++ {
+		a, err := rs.Apply(ctx, cadre, relief.NewApplication{Household: fmt.Sprintf("990101001001-%02d", i), MemberSeq: 1, Year: year, Cause: "illness", Opinion: "农户申请，村干部代为提出（演示）"})
+		if err != nil {
+			return fmt.Errorf("demo relief application: %w", err)
+		}
+		if i == 2 {
+			if _, err := rs.Decide(ctx, principal("demo.village2"), a.ID, workflow.Decision{Action: workflow.Approve, Opinion: "经村民小组核实（演示）"}); err != nil {
+				return fmt.Errorf("demo relief review: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // principal is a demo user acting.

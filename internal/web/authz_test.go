@@ -15,6 +15,7 @@ import (
 	"onepool/internal/money"
 	"onepool/internal/place"
 	"onepool/internal/policy"
+	"onepool/internal/registry"
 	"onepool/internal/store"
 	"onepool/internal/store/storetest"
 	"onepool/internal/web"
@@ -102,6 +103,25 @@ var matrix = map[string]rule{
 	"POST /public/{county}/notices/{id}/objections": {roles: public, always: 404},
 	"GET /public/{county}/notices/{id}/print":       {roles: public, always: 404},
 	"GET /public/{county}/notices/{id}/qr.svg":      {roles: public, always: 404},
+	"GET /registry":                                 {roles: staff, list: true},
+	"GET /registry.xlsx":                            {roles: staff, list: true},
+	"POST /registry/import":                         {roles: "village township rural"},
+	"POST /registry/leads/{id}/override":            {roles: "township rural", always: 404},
+	"GET /registry/{code}":                          {roles: staff, record: true},
+	"POST /registry/{code}/reveal":                  {roles: "village township rural", record: true},
+	"POST /registry/{code}/years":                   {roles: "village township rural", record: true},
+	"GET /relief":                                   {roles: staff, list: true},
+	"POST /relief/inflows":                          {roles: "finance rural"},
+	"POST /relief/applications":                     {roles: "village"},
+	"GET /relief/applications/{id}":                 {roles: staff, always: 404},
+	"POST /relief/applications/{id}/decide":         {roles: "village township rural", always: 404},
+	"POST /relief/objections/{id}/answer":           {roles: "township rural", always: 404},
+	"POST /relief/notices":                          {roles: "township rural"},
+	"POST /relief/batches":                          {roles: "finance rural"},
+	"GET /relief/batches/{id}":                      {roles: "finance rural", always: 404},
+	"GET /relief/batches/{id}/payout.xlsx":          {roles: "finance rural", always: 404},
+	"POST /relief/batches/{id}/return":              {roles: "finance rural", always: 404},
+	"GET /public/{county}/relief":                   {roles: public},
 	"GET /ledger/accounts":                          {roles: staff, list: true},
 	"GET /ledger/accounts.xlsx":                     {roles: staff, list: true},
 	"GET /ledger/accounts/{code}":                   {roles: staff, record: true},
@@ -176,6 +196,20 @@ var matrix = map[string]rule{
 	"POST /api/v1/projects/{county}/{code}/reclaim":         {roles: "township rural finance", record: true},
 	"POST /api/v1/projects/{county}/objections/{id}/answer": {roles: "township rural", always: 404},
 	"GET /api/v1/public/{county}/notices":                   {roles: public},
+	"GET /api/v1/relief/{county}":                           {roles: staff, record: true, list: true},
+	"POST /api/v1/relief/{county}/inflows":                  {roles: "finance rural", record: true, list: true},
+	"POST /api/v1/relief/{county}/applications":             {roles: "village", record: true, list: true},
+	"GET /api/v1/relief/{county}/applications/{id}":         {roles: staff, always: 404},
+	"POST /api/v1/relief/{county}/applications/{id}/decide": {roles: "village township rural", always: 404},
+	"POST /api/v1/relief/{county}/notices":                  {roles: "township rural", record: true, list: true},
+	"POST /api/v1/relief/{county}/batches":                  {roles: "finance rural", record: true, list: true},
+	"GET /api/v1/relief/{county}/batches/{id}":              {roles: "finance rural", always: 404},
+	"POST /api/v1/relief/{county}/returns":                  {roles: "finance rural", record: true, list: true},
+	"GET /api/v1/registry/{county}/households":              {roles: staff, record: true, list: true},
+	"GET /api/v1/registry/{county}/households/{code}":       {roles: staff, record: true},
+	"POST /api/v1/registry/{county}/import":                 {roles: "village township rural", record: true, list: true},
+	"GET /api/v1/registry/{county}/leads":                   {roles: staff, record: true, list: true},
+	"GET /api/v1/public/{county}/relief":                    {roles: public},
 	"POST /api/v1/public/{county}/notices/{id}/objections":  {roles: public, always: 404},
 	"/api/": {roles: staff, always: 404},
 	"/":     {roles: public, always: 404},
@@ -245,7 +279,20 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 			t.Fatal(err)
 		}
 	}
-	f := &fixture{h: web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a}), a: a, ids: map[string]int64{}}
+	// Registry households named like the accounts, in the villages.
+	keys, err := registry.NewKeys([]byte("fixture-key-0123456789abcdefghij"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := registry.New(db, keys, nil)
+	rural := auth.Principal{Username: "t", Role: auth.RoleRural, Place: root, County: countyA}
+	for i, hh := range []struct{ code, pl string }{{"acct-a", vilA}, {"acct-b", vilB}} {
+		if _, _, err := reg.Save(ctx, rural, registry.Household{County: countyA, Code: hh.code, Village: place.Code(hh.pl), Head: "张三",
+			Members: []registry.Member{{Name: "张三", ResidentID: testResidentID("1970-01-01", i+1), Relation: "户主", Alive: true}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &fixture{h: web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Keys: keys}), a: a, ids: map[string]int64{}}
 	for _, county := range []string{countyA, county2} {
 		if _, err := l.CreateChannels(ctx, "t", county, []ledger.NewChannel{{Code: "ZX", Name: "中央"}}); err != nil {
 			t.Fatal(err)
@@ -280,6 +327,17 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	}
 	f.otherTID = ts[0].ID
 	return f
+}
+
+// testResidentID makes a valid (fake) resident ID with its GB 11643 check digit.
+func testResidentID(birth string, seq int) string {
+	body := fmt.Sprintf("110105%s%03d", strings.ReplaceAll(birth, "-", ""), seq%1000)
+	w := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i, c := range body {
+		sum += int(c-'0') * w[i]
+	}
+	return body + string("10X98765432"[sum%11])
 }
 
 func mustUser(t *testing.T, a *auth.Service, name string, role auth.Role, pl string) {
@@ -328,7 +386,7 @@ func (f *fixture) path(pattern string, role auth.Role, rel relation) string {
 	if rel != own && countyLevel && !strings.HasPrefix(p, "/api/") {
 		id = 1 << 40 // pages address the user's own county: another county's record is simply absent
 	}
-	r := strings.NewReplacer("{county}", county, "{code}", code, "{id}", fmt.Sprint(id), "{username}", user, "{village}", village, "{area}", "households", "{$}", "")
+	r := strings.NewReplacer("{county}", county, "{code}", code, "{id}", fmt.Sprint(id), "{username}", user, "{village}", village, "{area}", "agreements", "{$}", "")
 	p = r.Replace(p)
 	switch {
 	case p == "/static/":

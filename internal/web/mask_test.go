@@ -20,6 +20,7 @@ import (
 	"onepool/internal/ledger"
 	"onepool/internal/place"
 	"onepool/internal/projects"
+	"onepool/internal/registry"
 	"onepool/internal/store"
 	"onepool/internal/store/storetest"
 	"onepool/internal/volume"
@@ -201,6 +202,18 @@ func TestMessagesComplete(t *testing.T) {
 	}
 	for _, k := range []string{"reclaim", "switch"} {
 		dyn = append(dyn, "violation."+k)
+	}
+	for _, k := range registry.Statuses {
+		dyn = append(dyn, "hstatus."+k)
+	}
+	for _, k := range registry.Causes {
+		dyn = append(dyn, "cause."+k)
+	}
+	for _, k := range []string{"lead.duplicate_id", "lead.shared_card", "lead.status.open", "lead.status.overridden", "line.sent", "line.paid", "line.failed"} {
+		dyn = append(dyn, k)
+	}
+	for _, k := range []string{"review", "approved", "sending", "paid", "failed", "rejected"} {
+		dyn = append(dyn, "rstatus."+k)
 	}
 	for _, k := range dyn {
 		if web.Translate("zh", k) == k || web.Translate("en", k) == k {

@@ -168,10 +168,8 @@ type areaInfo struct {
 }
 
 var plannedAreas = map[string]areaInfo{
-	"households": {"households", "M-20 … M-24"},
 	"agreements": {"agreements", "M-30 … M-33"},
 	"assets":     {"assets", "M-50 … M-52"},
-	"relief":     {"relief", "M-60 … M-64"},
 	"credit":     {"credit", "M-40 … M-41"},
 }
 

@@ -25,6 +25,8 @@ import (
 	"onepool/internal/place"
 	"onepool/internal/policy"
 	"onepool/internal/projects"
+	"onepool/internal/registry"
+	"onepool/internal/relief"
 	"onepool/internal/store"
 	"onepool/internal/volume"
 	"onepool/internal/workflow"
@@ -41,6 +43,11 @@ type Deps struct {
 	Workflow *workflow.Engine
 	Volume   *volume.Store
 	Projects *projects.Service
+	// Registry and Relief need the registry's keys; without them (tests)
+	// a random key for this process is used.
+	Registry *registry.Service
+	Relief   *relief.Service
+	Keys     *registry.Keys
 	Clock    clock.Clock
 	Log      *slog.Logger
 	// TrustProxy makes the server believe X-Forwarded-Proto and
@@ -86,6 +93,19 @@ func NewServer(d Deps) *Server {
 	}
 	if d.Projects == nil {
 		d.Projects = projects.New(d.DB, d.Funds, d.Workflow, d.Volume, d.Policy, d.Clock)
+	}
+	if d.Keys == nil {
+		master := make([]byte, 32)
+		if _, err := rand.Read(master); err != nil {
+			panic(err)
+		}
+		d.Keys, _ = registry.NewKeys(master)
+	}
+	if d.Registry == nil {
+		d.Registry = registry.New(d.DB, d.Keys, d.Clock)
+	}
+	if d.Relief == nil {
+		d.Relief = relief.New(d.DB, d.Ledger, d.Registry, d.Keys, d.Workflow, d.Policy, d.Clock)
 	}
 	s := &Server{d: d, mux: http.NewServeMux(), views: loadViews()}
 	s.register()

@@ -48,12 +48,13 @@ var funcs = template.FuncMap{
 		}
 		return t.In(clock.Zone).Format("2006-01-02 15:04")
 	},
-	"date": func(t time.Time) string { return t.In(clock.Zone).Format("2006-01-02") },
-	"neg":  func(f money.Fen) bool { return f < 0 },
-	"add":  func(a, b int) int { return a + b },
-	"mul":  func(a, b int) int { return a * b },
-	"join": strings.Join,
-	"fen":  func(f int64) string { return money.Fen(f).String() },
+	"date":  func(t time.Time) string { return t.In(clock.Zone).Format("2006-01-02") },
+	"neg":   func(f money.Fen) bool { return f < 0 },
+	"add":   func(a, b int) int { return a + b },
+	"mul":   func(a, b int) int { return a * b },
+	"join":  strings.Join,
+	"split": strings.Fields,
+	"fen":   func(f int64) string { return money.Fen(f).String() },
 	// checkList hands the checks_table partial its element id and checks.
 	"checkList": func(id string, checks any) map[string]any { return map[string]any{"ID": id, "Checks": checks} },
 }
@@ -159,10 +160,10 @@ var areas = []struct{ key, href string }{
 	{"desk", "/desk"},
 	{"funds", "/funds"},
 	{"projects", "/projects"},
-	{"households", "/area/households"},
+	{"households", "/registry"},
 	{"agreements", "/area/agreements"},
 	{"assets", "/area/assets"},
-	{"relief", "/area/relief"},
+	{"relief", "/relief"},
 	{"credit", "/area/credit"},
 	{"oversight", "/audit"},
 	{"disclosure", "/public"},

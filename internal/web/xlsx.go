@@ -13,15 +13,24 @@ import (
 // writeXLSX sends rows (the first is the header) as an xlsx download.
 // Text cells are scrubbed of personal numbers.
 func writeXLSX(w http.ResponseWriter, filename string, rows [][]any) error {
-	x := excelize.NewFile()
-	defer x.Close()
-	sh := x.GetSheetName(0)
-	for i, row := range rows {
+	for _, row := range rows {
 		for j, v := range row {
 			if s, ok := v.(string); ok {
 				row[j] = ident.Scrub(s)
 			}
 		}
+	}
+	return writeXLSXRaw(w, filename, rows)
+}
+
+// writeXLSXRaw sends rows as they are: only for the bank's payout file,
+// whose card numbers the bank needs (the relief service audits it). Card
+// and ID numbers are written as text so that Excel keeps every digit.
+func writeXLSXRaw(w http.ResponseWriter, filename string, rows [][]any) error {
+	x := excelize.NewFile()
+	defer x.Close()
+	sh := x.GetSheetName(0)
+	for i, row := range rows {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)
 		if err := x.SetSheetRow(sh, cell, &row); err != nil {
 			return errs.Wrap(err, "export")

@@ -1,0 +1,520 @@
+package relief
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"onepool/internal/audit"
+	"onepool/internal/auth"
+	"onepool/internal/clock"
+	"onepool/internal/errs"
+	"onepool/internal/funds"
+	"onepool/internal/ledger"
+	"onepool/internal/money"
+	"onepool/internal/place"
+	"onepool/internal/store"
+)
+
+// chunk is how many payout lines one transaction writes: a batch of
+// 100,000 is a hundred short transactions, and a crash loses at most the
+// chunk in flight (which is simply sent again).
+const chunk = 1000
+
+// Batch is a payout batch for the bank.
+type Batch struct {
+	ID        int64
+	Lines     int
+	Total     money.Fen
+	CreatedAt time.Time
+	CreatedBy string
+}
+
+// Line is one household's payment in a batch.
+type Line struct {
+	Batch       int64
+	Line        int
+	Application int64
+	Attempt     int
+	Household   string
+	Village     place.Code
+	Amount      money.Fen
+	CardMask    string
+	Status      string // sent, paid, failed
+	Reason      string
+}
+
+func mayPay(p auth.Principal) error {
+	if (p.Role != auth.RoleRural && p.Role != auth.RoleFinance) || p.Place.Level() != place.County {
+		return errs.F(errs.Forbidden, "forbidden", "", "payouts are made by the county's rural-revitalization or finance bureau")
+	}
+	return nil
+}
+
+// Send puts every approved application — and every failed one whose card
+// was corrected — of the caller's county in a new payout batch: each line
+// moves its frozen amount from the fund to the bank in transit, once per
+// attempt (idempotent keys), in chunks. A payment that would take the fund
+// below zero is refused (insufficient_funds) and the chunk is not written.
+// Rerunning after a crash sends only what was not sent. Errors: Forbidden,
+// RuleBroken (nothing_to_send), InsufficientFunds.
+func (s *Service) Send(ctx context.Context, p auth.Principal) (Batch, error) {
+	if err := mayPay(p); err != nil {
+		return Batch{}, err
+	}
+	var b Batch
+	err := s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM relief_applications WHERE county = ? AND status IN ('approved', 'failed')`, p.County).Scan(&n); err != nil {
+			return errs.Wrap(err, "relief: to send")
+		}
+		if n == 0 {
+			return errs.F(errs.RuleBroken, "nothing_to_send", "", "no approved application is waiting for payment")
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM relief_batches WHERE county = ?`, p.County).Scan(&b.ID); err != nil {
+			return errs.Wrap(err, "relief: batch id")
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO relief_batches (county, id, lines, total, created_at, created_by) VALUES (?, ?, 0, 0, ?, ?)`, p.County, b.ID, clock.Micros(tx.Now), p.Username)
+		if err != nil {
+			return errs.Wrap(err, "relief: batch")
+		}
+		_, err = audit.Append(ctx, tx, audit.Entry{County: p.County, Actor: p.Username, Action: "relief.batch", Object: fmt.Sprintf("payout batch %d", b.ID), Place: p.County + "000000"})
+		return err
+	})
+	if err != nil {
+		return Batch{}, err
+	}
+	for {
+		sent, err := s.sendChunk(ctx, p, b.ID)
+		if err != nil {
+			return b, err
+		}
+		if sent == 0 {
+			break
+		}
+	}
+	return s.Batch(ctx, p.County, b.ID)
+}
+
+// SendMore continues a batch after an interruption (Send does it too).
+func (s *Service) SendMore(ctx context.Context, p auth.Principal, batch int64) (Batch, error) {
+	if err := mayPay(p); err != nil {
+		return Batch{}, err
+	}
+	for {
+		sent, err := s.sendChunk(ctx, p, batch)
+		if err != nil {
+			return Batch{}, err
+		}
+		if sent == 0 {
+			return s.Batch(ctx, p.County, batch)
+		}
+	}
+}
+
+type toSend struct {
+	id       int64
+	hh, vil  string
+	amount   int64
+	attempts int
+}
+
+func (s *Service) sendChunk(ctx context.Context, p auth.Principal, batch int64) (int, error) {
+	sent := 0
+	err := s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
+		sent = 0
+		rows, err := tx.QueryContext(ctx, `SELECT a.id, a.household, a.village, a.amount, a.attempts FROM relief_applications a
+			WHERE a.county = ? AND a.status IN ('approved', 'failed') ORDER BY a.id LIMIT ?`, p.County, chunk)
+		if err != nil {
+			return errs.Wrap(err, "relief: to send")
+		}
+		var apps []toSend
+		for rows.Next() {
+			var a toSend
+			if err := rows.Scan(&a.id, &a.hh, &a.vil, &a.amount, &a.attempts); err != nil {
+				rows.Close()
+				return err
+			}
+			apps = append(apps, a)
+		}
+		rows.Close()
+		if len(apps) == 0 {
+			return nil
+		}
+		var line int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(line), 0) FROM relief_lines WHERE county = ? AND batch = ?`, p.County, batch).Scan(&line); err != nil {
+			return errs.Wrap(err, "relief: line")
+		}
+		reqs := make([]ledger.TransferRequest, len(apps))
+		for i, a := range apps {
+			reqs[i] = ledger.TransferRequest{Key: fmt.Sprintf("relief-send:%d:%d", a.id, a.attempts+1), Kind: "relief_payout", From: FundAccount, To: BankAccount,
+				Legs: s.legs(money.Fen(a.amount)), Memo: fmt.Sprintf("防返贫救助 申请%d 代发批次%d", a.id, batch)}
+		}
+		legs, err := s.splitLegs(ctx, tx, p.County, reqs)
+		if err != nil {
+			return err
+		}
+		for i := range reqs {
+			reqs[i].Legs = legs[i]
+		}
+		ts, _, err := s.l.PostTx(ctx, tx, p.Username, p.County, reqs)
+		if err != nil {
+			if errs.KindOf(err) == errs.InsufficientFunds {
+				return errs.F(errs.InsufficientFunds, "insufficient_funds", "fund", "the relief fund cannot pay this batch: a payment may not take the fund below zero (%v)", err)
+			}
+			return err
+		}
+		var total int64
+		for i, a := range apps {
+			line++
+			masked := ""
+			if h, err := s.reg.Household(ctx, p.County, a.hh); err == nil {
+				masked = h.Card.Masked
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO relief_lines (county, batch, line, application, attempt, household, village, amount, card_mask, status, reason, sent_transfer, settled_transfer, settled_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', '', ?, 0, 0)`, p.County, batch, line, a.id, a.attempts+1, a.hh, a.vil, a.amount, masked, ts[i].ID); err != nil {
+				return errs.Wrap(err, "relief: line")
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE relief_applications SET status = 'sending', attempts = ? WHERE county = ? AND id = ?`, a.attempts+1, p.County, a.id); err != nil {
+				return errs.Wrap(err, "relief: sending")
+			}
+			total += a.amount
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE relief_batches SET lines = lines + ?, total = total + ? WHERE county = ? AND id = ?`, len(apps), total, p.County, batch); err != nil {
+			return errs.Wrap(err, "relief: batch")
+		}
+		sent = len(apps)
+		return s.floorTx(ctx, tx, p.County, false)
+	})
+	return sent, err
+}
+
+// legs is a placeholder split (one leg on the donation channel); the
+// real split is splitLegs.
+func (s *Service) legs(amount money.Fen) []ledger.Leg {
+	return []ledger.Leg{{Channel: DonationChannel, Amount: amount}}
+}
+
+// splitLegs pays each request from the donations first, then from the
+// treasury's money, so that donors see their money reach households first.
+func (s *Service) splitLegs(ctx context.Context, tx *store.Tx, county string, reqs []ledger.TransferRequest) ([][]ledger.Leg, error) {
+	have := map[string]money.Fen{}
+	rows, err := tx.QueryContext(ctx, `SELECT c.code, b.balance FROM ledger_balances b
+		JOIN ledger_accounts a ON a.county = b.county AND a.id = b.account_id
+		JOIN ledger_channels c ON c.county = b.county AND c.id = b.channel_id
+		WHERE a.county = ? AND a.code = ?`, county, FundAccount)
+	if err != nil {
+		return nil, errs.Wrap(err, "relief: fund balances")
+	}
+	for rows.Next() {
+		var ch string
+		var b int64
+		if err := rows.Scan(&ch, &b); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		have[ch] = money.Fen(b)
+	}
+	rows.Close()
+	out := make([][]ledger.Leg, len(reqs))
+	for i, r := range reqs {
+		left := r.Legs[0].Amount
+		for _, ch := range []string{DonationChannel, TreasuryChannel} {
+			if left == 0 {
+				break
+			}
+			take := min(have[ch], left)
+			if take > 0 {
+				out[i] = append(out[i], ledger.Leg{Channel: ch, Amount: take})
+				have[ch] -= take
+				left -= take
+			}
+		}
+		if left > 0 { // let the ledger refuse it with the balances named
+			out[i] = append(out[i], ledger.Leg{Channel: DonationChannel, Amount: left})
+		}
+	}
+	return out, nil
+}
+
+// Batch returns a batch.
+func (s *Service) Batch(ctx context.Context, county string, id int64) (Batch, error) {
+	b := Batch{ID: id}
+	var total, at int64
+	err := s.db.QueryRowContext(ctx, `SELECT lines, total, created_at, created_by FROM relief_batches WHERE county = ? AND id = ?`, county, id).Scan(&b.Lines, &total, &at, &b.CreatedBy)
+	if err != nil {
+		return b, errs.F(errs.NotFound, "unknown_batch", "batch", "no payout batch %d", id)
+	}
+	b.Total, b.CreatedAt = money.Fen(total), clock.FromMicros(at)
+	return b, nil
+}
+
+// Batches lists the county's batches, newest first.
+func (s *Service) Batches(ctx context.Context, county string) ([]Batch, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, lines, total, created_at, created_by FROM relief_batches WHERE county = ? ORDER BY id DESC LIMIT 200`, county)
+	if err != nil {
+		return nil, errs.Wrap(err, "relief: batches")
+	}
+	defer rows.Close()
+	var out []Batch
+	for rows.Next() {
+		var b Batch
+		var total, at int64
+		if err := rows.Scan(&b.ID, &b.Lines, &total, &at, &b.CreatedBy); err != nil {
+			return nil, err
+		}
+		b.Total, b.CreatedAt = money.Fen(total), clock.FromMicros(at)
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// Lines lists a batch's lines in order.
+func (s *Service) Lines(ctx context.Context, county string, batch int64) ([]Line, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT line, application, attempt, household, village, amount, card_mask, status, reason FROM relief_lines WHERE county = ? AND batch = ? ORDER BY line`, county, batch)
+	if err != nil {
+		return nil, errs.Wrap(err, "relief: lines")
+	}
+	defer rows.Close()
+	var out []Line
+	for rows.Next() {
+		l := Line{Batch: batch}
+		var vil string
+		var amt int64
+		if err := rows.Scan(&l.Line, &l.Application, &l.Attempt, &l.Household, &vil, &amt, &l.CardMask, &l.Status, &l.Reason); err != nil {
+			return nil, err
+		}
+		l.Village, l.Amount = place.Code(vil), money.Fen(amt)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// PayoutFile is the bank's payout file of a batch: one row per household
+// with the holder, bank and full card number (the bank needs them), and a
+// totals row. Only the county's rural-revitalization or finance bureau
+// exports it, and every export is audited.
+func (s *Service) PayoutFile(ctx context.Context, p auth.Principal, batch int64) ([][]any, error) {
+	if err := mayPay(p); err != nil {
+		return nil, err
+	}
+	lines, err := s.Lines(ctx, p.County, batch)
+	if err != nil {
+		return nil, err
+	}
+	rows := [][]any{{"批次", "序号", "申请编号", "户编号", "户名", "开户行", "银行卡号", "金额（元）"}}
+	var total money.Fen
+	for _, l := range lines {
+		holder, bank, number, err := s.reg.CardInClear(ctx, p.County, l.Household)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, []any{batch, l.Line, l.Application, l.Household, holder, bank, number, l.Amount.Plain()})
+		total += l.Amount
+	}
+	rows = append(rows, []any{"合计", len(lines), "", "", "", "", "", total.Plain()})
+	err = s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
+		_, err := audit.Append(ctx, tx, audit.Entry{County: p.County, Actor: p.Username, Action: "relief.payout_file", Object: fmt.Sprintf("payout batch %d (%d lines, card numbers in clear)", batch, len(lines)),
+			Place: p.County + "000000"})
+		return err
+	})
+	return rows, err
+}
+
+// ReturnResult sums an imported bank return file.
+type ReturnResult struct {
+	Paid, Failed, Unchanged int
+}
+
+// returned is one row of a bank return file.
+type returned struct {
+	row    int
+	batch  int64
+	line   int
+	paid   bool
+	reason string
+}
+
+// ImportReturn reads the bank's return file (CSV or xlsx: batch/批次,
+// line/序号, result/结果 — 成功/paid or 失败/failed — and reason/原因): every
+// row is checked first, and any bad row means nothing is written. A paid
+// line pays the household from the bank in transit, once per application
+// whatever happens (idempotent key); a failed line returns the money to
+// the fund. A line settled before (a file imported twice) is unchanged.
+func (s *Service) ImportReturn(ctx context.Context, p auth.Principal, r io.Reader) (ReturnResult, error) {
+	if err := mayPay(p); err != nil {
+		return ReturnResult{}, err
+	}
+	table, err := funds.ParseTable(r)
+	if err != nil {
+		return ReturnResult{}, err
+	}
+	if len(table) < 2 {
+		return ReturnResult{}, errs.F(errs.Invalid, "empty_import", "file", "the file needs a header row and at least one data row")
+	}
+	col := map[string]int{}
+	for i, h := range table[0] {
+		switch strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")) {
+		case "batch", "批次":
+			col["batch"] = i
+		case "line", "序号":
+			col["line"] = i
+		case "result", "结果":
+			col["result"] = i
+		case "reason", "原因":
+			col["reason"] = i
+		}
+	}
+	for _, c := range []string{"batch", "line", "result"} {
+		if _, ok := col[c]; !ok {
+			return ReturnResult{}, errs.F(errs.Invalid, "missing_column", "file", "the return file has no %s column", c)
+		}
+	}
+	cell := func(row []string, c string) string {
+		i, ok := col[c]
+		if !ok || i >= len(row) {
+			return ""
+		}
+		return strings.TrimSpace(row[i])
+	}
+	var bad []funds.RowError
+	var rs []returned
+	for i := 1; i < len(table); i++ {
+		row := table[i]
+		if strings.Join(row, "") == "" || cell(row, "batch") == "合计" {
+			continue
+		}
+		rt := returned{row: i + 1, reason: cell(row, "reason")}
+		var err error
+		if rt.batch, err = strconv.ParseInt(cell(row, "batch"), 10, 64); err != nil {
+			bad = append(bad, funds.RowError{Row: i + 1, Column: "batch", Why: "not a batch number"})
+		}
+		if rt.line, err = strconv.Atoi(cell(row, "line")); err != nil {
+			bad = append(bad, funds.RowError{Row: i + 1, Column: "line", Why: "not a line number"})
+		}
+		switch strings.ToLower(cell(row, "result")) {
+		case "成功", "paid", "success", "ok":
+			rt.paid = true
+		case "失败", "failed", "fail":
+			if rt.reason == "" {
+				rt.reason = "银行退回"
+			}
+		default:
+			bad = append(bad, funds.RowError{Row: i + 1, Column: "result", Why: fmt.Sprintf("%q must be 成功/paid or 失败/failed", cell(row, "result"))})
+		}
+		rs = append(rs, rt)
+	}
+	// Every line must exist.
+	for _, rt := range rs {
+		if rt.batch == 0 || rt.line == 0 {
+			continue
+		}
+		var n int
+		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM relief_lines WHERE county = ? AND batch = ? AND line = ?`, p.County, rt.batch, rt.line).Scan(&n); err != nil {
+			return ReturnResult{}, errs.Wrap(err, "relief: line")
+		}
+		if n == 0 {
+			bad = append(bad, funds.RowError{Row: rt.row, Column: "line", Why: fmt.Sprintf("batch %d has no line %d", rt.batch, rt.line)})
+		}
+	}
+	if len(bad) > 0 {
+		ie := &funds.ImportError{Rows: bad}
+		return ReturnResult{}, &errs.Error{Kind: errs.Invalid, Code: "invalid_rows", Field: "file", Message: ie.Error(), Err: ie}
+	}
+	var res ReturnResult
+	for start := 0; start < len(rs); start += chunk {
+		part := rs[start:min(start+chunk, len(rs))]
+		var got ReturnResult
+		err := s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
+			got = ReturnResult{}
+			for _, rt := range part {
+				changed, err := s.settleTx(ctx, tx, p, rt)
+				if err != nil {
+					return err
+				}
+				switch {
+				case !changed:
+					got.Unchanged++
+				case rt.paid:
+					got.Paid++
+				default:
+					got.Failed++
+				}
+			}
+			if err := s.floorTx(ctx, tx, p.County, false); err != nil {
+				return err
+			}
+			_, err := audit.Append(ctx, tx, audit.Entry{County: p.County, Actor: p.Username, Action: "relief.bank_return", Object: fmt.Sprintf("%d lines", len(part)),
+				Place: p.County + "000000", After: got})
+			return err
+		})
+		if err != nil {
+			return res, err
+		}
+		res.Paid += got.Paid
+		res.Failed += got.Failed
+		res.Unchanged += got.Unchanged
+	}
+	return res, nil
+}
+
+// settleTx settles one returned line; it reports false when the line was
+// settled before.
+func (s *Service) settleTx(ctx context.Context, tx *store.Tx, p auth.Principal, rt returned) (bool, error) {
+	var app int64
+	var attempt int
+	var hh, vil, status string
+	var amt int64
+	err := tx.QueryRowContext(ctx, `SELECT application, attempt, household, village, amount, status FROM relief_lines WHERE county = ? AND batch = ? AND line = ?`,
+		p.County, rt.batch, rt.line).Scan(&app, &attempt, &hh, &vil, &amt, &status)
+	if err != nil {
+		return false, errs.Wrap(err, "relief: line")
+	}
+	if status != "sent" {
+		return false, nil
+	}
+	var sentLegs []ledger.Leg
+	var sentID int64
+	if err := tx.QueryRowContext(ctx, `SELECT sent_transfer FROM relief_lines WHERE county = ? AND batch = ? AND line = ?`, p.County, rt.batch, rt.line).Scan(&sentID); err != nil {
+		return false, errs.Wrap(err, "relief: line")
+	}
+	t, err := s.l.Transfer(ctx, p.County, sentID)
+	if err != nil {
+		return false, err
+	}
+	sentLegs = t.Legs
+	var req ledger.TransferRequest
+	if rt.paid {
+		if _, _, err := s.l.OpenAccountsTx(ctx, tx, p.County, []ledger.NewAccount{{Code: HouseholdAccount(hh), Kind: ledger.Household, Name: "农户 " + hh, Place: place.Code(vil)}}); err != nil {
+			return false, err
+		}
+		req = ledger.TransferRequest{Key: fmt.Sprintf("relief-pay:%d", app), Kind: "relief_payout", From: BankAccount, To: HouseholdAccount(hh), Legs: sentLegs,
+			Memo: fmt.Sprintf("防返贫救助 申请%d", app)}
+	} else {
+		req = ledger.TransferRequest{Key: fmt.Sprintf("relief-fail:%d:%d", app, attempt), Kind: "refund", From: BankAccount, To: FundAccount, Legs: sentLegs,
+			Memo: fmt.Sprintf("代发失败退回 申请%d：%s", app, rt.reason)}
+	}
+	ts, _, err := s.l.PostTx(ctx, tx, p.Username, p.County, []ledger.TransferRequest{req})
+	if err != nil {
+		return false, err
+	}
+	lineStatus, appStatus := "paid", Paid
+	if !rt.paid {
+		lineStatus, appStatus = "failed", Failed
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE relief_lines SET status = ?, reason = ?, settled_transfer = ?, settled_at = ? WHERE county = ? AND batch = ? AND line = ?`,
+		lineStatus, rt.reason, ts[0].ID, clock.Micros(tx.Now), p.County, rt.batch, rt.line); err != nil {
+		return false, errs.Wrap(err, "relief: settle")
+	}
+	paidID := int64(0)
+	if rt.paid {
+		paidID = ts[0].ID
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE relief_applications SET status = ?, paid_transfer = ? WHERE county = ? AND id = ?`, appStatus, paidID, p.County, app); err != nil {
+		return false, errs.Wrap(err, "relief: settle")
+	}
+	return true, nil
+}

@@ -1,0 +1,291 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"onepool/internal/errs"
+	"onepool/internal/registry"
+	"onepool/internal/relief"
+	"onepool/internal/workflow"
+)
+
+// The relief and registry API: /api/v1/relief/{county}/… and
+// /api/v1/registry/{county}/…; personal data leaves masked.
+
+type fundJSON struct {
+	Balance    Amount       `json:"balance"`
+	InTransit  Amount       `json:"in_transit"`
+	Floor      Amount       `json:"floor"`
+	Donations  Amount       `json:"donations"`
+	Treasury   Amount       `json:"treasury"`
+	Paid       Amount       `json:"paid"`
+	Request    *Amount      `json:"topup_requested,omitempty"`
+	ByCampaign []amountJSON `json:"by_campaign"`
+	ByVillage  []amountJSON `json:"by_village"`
+	ByMonth    []amountJSON `json:"by_month"`
+}
+
+type amountJSON struct {
+	Label string `json:"label"`
+	Count int    `json:"count"`
+	Sum   Amount `json:"sum"`
+}
+
+func toFundJSON(f relief.Fund) fundJSON {
+	out := fundJSON{Balance: Amount(f.Balance), InTransit: Amount(f.InTransit), Floor: Amount(f.Floor), Donations: Amount(f.Donations), Treasury: Amount(f.Treasury), Paid: Amount(f.Paid),
+		ByCampaign: []amountJSON{}, ByVillage: []amountJSON{}, ByMonth: []amountJSON{}}
+	if f.Open != nil {
+		a := Amount(f.Open.Amount)
+		out.Request = &a
+	}
+	for _, a := range f.ByCampaign {
+		out.ByCampaign = append(out.ByCampaign, amountJSON{a.Label, a.Count, Amount(a.Sum)})
+	}
+	for _, a := range f.ByVillage {
+		out.ByVillage = append(out.ByVillage, amountJSON{a.Label, a.Count, Amount(a.Sum)})
+	}
+	for _, a := range f.ByMonth {
+		out.ByMonth = append(out.ByMonth, amountJSON{a.Label, a.Count, Amount(a.Sum)})
+	}
+	return out
+}
+
+type appJSON struct {
+	ID        int64  `json:"id"`
+	Household string `json:"household"`
+	Village   string `json:"village"`
+	Applicant string `json:"applicant"`
+	Year      int    `json:"year"`
+	Standard  Amount `json:"standard"`
+	PerCapita Amount `json:"per_capita"`
+	Members   int    `json:"members"`
+	Amount    Amount `json:"amount"`
+	Frozen    bool   `json:"frozen"`
+	Status    string `json:"status"`
+}
+
+func toAppJSON(a relief.Application) appJSON {
+	return appJSON{a.ID, a.Household, string(a.Village), a.Applicant, a.Year, Amount(a.Calc.Standard), Amount(a.Calc.PerCapita), a.Calc.Members, Amount(a.Calc.Amount), a.Frozen, a.Status}
+}
+
+func (s *Server) apiRelief(w http.ResponseWriter, c *call) error {
+	f, err := s.d.Relief.Fund(c.r.Context(), c.p.County)
+	if err != nil {
+		return err
+	}
+	apps, err := s.d.Relief.Applications(c.r.Context(), c.p.County, c.p.Prefix(), c.r.URL.Query().Get("status"), 1000)
+	if err != nil {
+		return err
+	}
+	out := []appJSON{}
+	for _, a := range apps {
+		out = append(out, toAppJSON(a))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"fund": toFundJSON(f), "applications": out})
+	return nil
+}
+
+func (s *Server) apiReliefInflow(w http.ResponseWriter, c *call) error {
+	var b struct {
+		Key      string `json:"key"`
+		Source   string `json:"source"`
+		Donor    string `json:"donor"`
+		Campaign string `json:"campaign"`
+		Amount   Amount `json:"amount"`
+		DocNo    string `json:"doc_no"`
+	}
+	if err := decodeJSON(c.r, &b); err != nil {
+		return err
+	}
+	t, err := s.d.Relief.Receive(c.r.Context(), c.p, relief.Inflow{Key: b.Key, Source: b.Source, Donor: b.Donor, Campaign: b.Campaign, Amount: b.Amount.Fen(), DocNo: b.DocNo})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"transfer": t.ID, "replayed": t.Replayed})
+	return nil
+}
+
+func (s *Server) apiReliefApply(w http.ResponseWriter, c *call) error {
+	var b struct {
+		Household string `json:"household"`
+		Member    int    `json:"member"`
+		Year      int    `json:"year"`
+		Cause     string `json:"cause"`
+		Opinion   string `json:"opinion"`
+	}
+	if err := decodeJSON(c.r, &b); err != nil {
+		return err
+	}
+	if b.Household == "" {
+		return errs.F(errs.Invalid, "invalid_household", "household", "name the household")
+	}
+	a, err := s.d.Relief.Apply(c.r.Context(), c.p, relief.NewApplication{Household: b.Household, MemberSeq: b.Member, Year: b.Year, Cause: b.Cause, Opinion: b.Opinion})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"application": toAppJSON(a)})
+	return nil
+}
+
+func (s *Server) apiReliefApplication(w http.ResponseWriter, c *call) error {
+	v, err := s.applicationView(c, c.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"application": toAppJSON(v.A), "calculation": map[string]any{"standard": Amount(v.Calc.Standard), "source": v.Calc.Source,
+		"income": Amount(v.Calc.Income), "expenses": Amount(v.Calc.Expenses), "members": v.Calc.Members, "per_capita": Amount(v.Calc.PerCapita),
+		"rounding": v.Calc.Rounding, "amount": Amount(v.Calc.Amount)}, "bank_check": v.Problems}
+	hist, _ := s.d.Workflow.History(c.r.Context(), c.p.County, v.A.Item)
+	out["review"] = toItemJSON(v.Item, s.d.Clock(), hist)
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) apiReliefDecide(w http.ResponseWriter, c *call) error {
+	a, err := c.application(c.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	var b struct {
+		Action  string `json:"action"`
+		ToStep  int    `json:"to_step"`
+		Opinion string `json:"opinion"`
+	}
+	if err := decodeJSON(c.r, &b); err != nil {
+		return err
+	}
+	var d workflow.Decision
+	if b.Action == workflow.Submit {
+		d = workflow.Decision{Action: b.Action, Opinion: b.Opinion}
+	} else if d, err = decision(b.Action, strconv.Itoa(b.ToStep), b.Opinion); err != nil {
+		return err
+	}
+	got, err := s.d.Relief.Decide(c.r.Context(), c.p, a.ID, d)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"application": toAppJSON(got)})
+	return nil
+}
+
+func (s *Server) apiReliefNotices(w http.ResponseWriter, c *call) error {
+	var b struct {
+		Starts string `json:"starts"`
+	}
+	if err := decodeJSON(c.r, &b); err != nil {
+		return err
+	}
+	n, err := s.d.Relief.PostNotices(c.r.Context(), c.p, b.Starts)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"posted": n})
+	return nil
+}
+
+func (s *Server) apiReliefSend(w http.ResponseWriter, c *call) error {
+	b, err := s.d.Relief.Send(c.r.Context(), c.p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"batch": b.ID, "lines": b.Lines, "total": Amount(b.Total)})
+	return nil
+}
+
+func (s *Server) apiReliefBatch(w http.ResponseWriter, c *call) error {
+	v, err := s.batchView(c)
+	if err != nil {
+		return err
+	}
+	lines := []map[string]any{}
+	for _, l := range v.Lines {
+		lines = append(lines, map[string]any{"line": l.Line, "application": l.Application, "attempt": l.Attempt, "household": l.Household, "card": l.CardMask,
+			"amount": Amount(l.Amount), "status": l.Status, "reason": l.Reason})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"batch": v.B.ID, "total": Amount(v.B.Total), "lines": lines})
+	return nil
+}
+
+// apiReliefReturn imports the bank's return file from the body.
+func (s *Server) apiReliefReturn(w http.ResponseWriter, c *call) error {
+	res, err := s.d.Relief.ImportReturn(c.r.Context(), c.p, http.MaxBytesReader(w, c.r.Body, 8<<20))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"paid": res.Paid, "failed": res.Failed, "unchanged": res.Unchanged})
+	return nil
+}
+
+func toHouseholdJSON(h registry.Household) map[string]any {
+	members := []map[string]any{}
+	for _, m := range h.Members {
+		members = append(members, map[string]any{"seq": m.Seq, "name": m.Name, "resident_id": m.IDMasked, "relation": m.Relation, "birth": m.Birth, "alive": m.Alive})
+	}
+	return map[string]any{"code": h.Code, "village": h.Village, "head": h.Head, "members": members,
+		"card": map[string]any{"holder": h.Card.Holder, "bank": h.Card.Bank, "number": h.Card.Masked}}
+}
+
+func (s *Server) apiHouseholds(w http.ResponseWriter, c *call) error {
+	off, _ := strconv.Atoi(c.r.URL.Query().Get("offset"))
+	hs, total, err := s.d.Registry.Households(c.r.Context(), c.p.County, c.p.Prefix(), 500, max(off, 0))
+	if err != nil {
+		return err
+	}
+	out := []map[string]any{}
+	for _, h := range hs {
+		out = append(out, toHouseholdJSON(h))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"households": out, "total": total})
+	return nil
+}
+
+func (s *Server) apiHousehold(w http.ResponseWriter, c *call) error {
+	h, err := c.household(c.r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"household": toHouseholdJSON(h)})
+	return nil
+}
+
+func (s *Server) apiRegistryImport(w http.ResponseWriter, c *call) error {
+	body := http.MaxBytesReader(w, c.r.Body, 16<<20)
+	var n int
+	var err error
+	switch c.r.URL.Query().Get("kind") {
+	case "households":
+		n, err = s.d.Registry.Import(c.r.Context(), c.p, body)
+	case "years":
+		n, err = s.d.Registry.ImportYears(c.r.Context(), c.p, body)
+	default:
+		return errs.F(errs.Invalid, "invalid_import", "kind", "kind must be households or years")
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"imported": n})
+	return nil
+}
+
+func (s *Server) apiLeads(w http.ResponseWriter, c *call) error {
+	ls, err := s.d.Registry.Leads(c.r.Context(), c.p.County, c.p.Prefix(), c.r.URL.Query().Get("open") == "1")
+	if err != nil {
+		return err
+	}
+	out := []map[string]any{}
+	for _, l := range ls {
+		out = append(out, map[string]any{"id": l.ID, "kind": l.Kind, "households": l.Households, "status": l.Status, "reason": l.Reason})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"leads": out})
+	return nil
+}
+
+func (s *Server) apiPublicRelief(w http.ResponseWriter, c *call) error {
+	f, err := s.d.Relief.Fund(c.r.Context(), c.r.PathValue("county"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"fund": toFundJSON(f)})
+	return nil
+}

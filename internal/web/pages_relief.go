@@ -1,0 +1,565 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"onepool/internal/auth"
+	"onepool/internal/clock"
+	"onepool/internal/errs"
+	"onepool/internal/ident"
+	"onepool/internal/money"
+	"onepool/internal/place"
+	"onepool/internal/registry"
+	"onepool/internal/relief"
+	"onepool/internal/workflow"
+)
+
+// The households registry (农户台账) and the relief fund (防返贫基金).
+
+type householdRow struct {
+	registry.Household
+	PlaceName string
+}
+
+type registryView struct {
+	Page
+	Rows     []householdRow
+	Total    int
+	Leads    []registry.Lead
+	Error    string
+	Imported int
+}
+
+func (s *Server) registryView(c *call) (registryView, error) {
+	ctx := c.r.Context()
+	v := registryView{Page: c.page(translate(c.lang, "registry.title"), "households")}
+	hs, total, err := s.d.Registry.Households(ctx, c.p.County, c.p.Prefix(), 500, 0)
+	if err != nil {
+		return v, err
+	}
+	for _, h := range hs {
+		v.Rows = append(v.Rows, householdRow{Household: h, PlaceName: s.d.Auth.PlaceName(ctx, h.Village)})
+	}
+	v.Total = total
+	if v.Leads, err = s.d.Registry.Leads(ctx, c.p.County, c.p.Prefix(), false); err != nil {
+		return v, err
+	}
+	return v, nil
+}
+
+func (s *Server) registryPage(w http.ResponseWriter, c *call) error {
+	v, err := s.registryView(c)
+	if err != nil {
+		return err
+	}
+	return c.render(w, http.StatusOK, "registry", v)
+}
+
+func (s *Server) registryResult(w http.ResponseWriter, c *call, err error) error {
+	return afterForm(w, c, err, "/registry", func(msg string, status int) error {
+		v, verr := s.registryView(c)
+		if verr != nil {
+			return err
+		}
+		v.Error = msg
+		return c.render(w, status, "registry", v)
+	})
+}
+
+// registryImport reads households (one row per member) or their years.
+func (s *Server) registryImport(w http.ResponseWriter, c *call) error {
+	f, _, err := c.r.FormFile("file")
+	if err != nil {
+		return s.registryResult(w, c, errs.F(errs.Invalid, "missing_file", "file", "choose a CSV or xlsx file to import"))
+	}
+	defer f.Close()
+	if c.r.PostFormValue("kind") == "years" {
+		_, err = s.d.Registry.ImportYears(c.r.Context(), c.p, f)
+	} else {
+		_, err = s.d.Registry.Import(c.r.Context(), c.p, f)
+	}
+	return s.registryResult(w, c, err)
+}
+
+func (s *Server) registryExport(w http.ResponseWriter, c *call) error {
+	rows, err := s.d.Registry.ExportRows(c.r.Context(), c.p.County, c.p.Prefix())
+	if err != nil {
+		return err
+	}
+	out := make([][]any, len(rows))
+	for i, r := range rows {
+		for _, v := range r {
+			out[i] = append(out[i], v)
+		}
+	}
+	return writeXLSX(w, fmt.Sprintf("households-%s.xlsx", c.p.County), out)
+}
+
+func (s *Server) overrideLead(w http.ResponseWriter, c *call) error {
+	id, err := strconv.ParseInt(c.r.PathValue("id"), 10, 64)
+	if err != nil {
+		return errs.F(errs.NotFound, "not_found", "lead", "no such lead")
+	}
+	_, err = s.d.Registry.Override(c.r.Context(), c.p, c.p.County, id, c.r.PostFormValue("reason"))
+	return s.registryResult(w, c, err)
+}
+
+type householdView struct {
+	Page
+	H         registry.Household
+	PlaceName string
+	Years     []registry.Year
+	Revealed  string
+	RevealOf  string
+	Statuses  []string
+	Causes    []string
+	Error     string
+	CanReveal bool
+}
+
+// household returns a household the caller may see.
+func (c *call) household(code string) (registry.Household, error) {
+	h, err := c.s.d.Registry.Household(c.r.Context(), c.p.County, code)
+	if err != nil {
+		return h, err
+	}
+	if !c.p.Sees(h.Village) {
+		return registry.Household{}, errs.F(errs.NotFound, "unknown_household", "household", "household %q does not exist", code)
+	}
+	return h, nil
+}
+
+func (s *Server) householdView(c *call, code string) (householdView, error) {
+	h, err := c.household(code)
+	if err != nil {
+		return householdView{}, err
+	}
+	v := householdView{Page: c.page(ident.MaskName(h.Head)+" "+h.Code, "households"), H: h, PlaceName: s.d.Auth.PlaceName(c.r.Context(), h.Village),
+		Statuses: registry.Statuses, Causes: registry.Causes, CanReveal: auth.Allowed(c.p.Role, auth.RevealPersonal)}
+	now := s.d.Clock().In(clock.Zone).Year()
+	for y := now; y >= now-5; y-- {
+		if yr, err := s.d.Registry.Year(c.r.Context(), c.p.County, h.Code, y); err == nil {
+			if !v.CanReveal {
+				yr.Causes = nil // illness is for the staff who handle the household
+			}
+			v.Years = append(v.Years, yr)
+		}
+	}
+	return v, nil
+}
+
+func (s *Server) householdPage(w http.ResponseWriter, c *call) error {
+	v, err := s.householdView(c, c.r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	return c.render(w, http.StatusOK, "household", v)
+}
+
+// revealField shows one sensitive value once, on the page (audited by the
+// registry); it is never put in a URL.
+func (s *Server) revealField(w http.ResponseWriter, c *call) error {
+	v, err := s.householdView(c, c.r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	seq, _ := strconv.Atoi(c.r.PostFormValue("seq"))
+	field := c.r.PostFormValue("field")
+	val, err := s.d.Registry.Reveal(c.r.Context(), c.p, c.p.County, v.H.Code, field, seq)
+	if err != nil {
+		return afterForm(w, c, err, "", func(msg string, status int) error {
+			v.Error = msg
+			return c.render(w, status, "household", v)
+		})
+	}
+	v.Revealed, v.RevealOf = val, fmt.Sprintf("%s %d", field, seq)
+	return c.render(w, http.StatusOK, "household", v)
+}
+
+func (s *Server) setYear(w http.ResponseWriter, c *call) error {
+	v, err := s.householdView(c, c.r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	r := c.r
+	y := registry.Year{Household: v.H.Code, Status: r.PostFormValue("status"), Stable: r.PostFormValue("stable") == "1"}
+	if y.Year, err = strconv.Atoi(r.PostFormValue("year")); err != nil {
+		err = errs.F(errs.Invalid, "invalid_year", "year", "the year must be a year like 2026")
+	}
+	if err == nil {
+		y.Income, err = money.Parse(r.PostFormValue("income"))
+		if err != nil {
+			err = errs.F(errs.Invalid, "invalid_amount", "income", "%v", err)
+		}
+	}
+	if err == nil {
+		y.Expenses, err = money.Parse(r.PostFormValue("expenses"))
+		if err != nil {
+			err = errs.F(errs.Invalid, "invalid_amount", "expenses", "%v", err)
+		}
+	}
+	y.Causes = r.PostForm["causes"]
+	if err == nil {
+		_, err = s.d.Registry.SetYear(r.Context(), c.p, y)
+	}
+	return afterForm(w, c, err, "/registry/"+url.PathEscape(v.H.Code), func(msg string, status int) error {
+		v.Error = msg
+		return c.render(w, status, "household", v)
+	})
+}
+
+type reliefView struct {
+	Page
+	Fund       relief.Fund
+	Apps       []appRow
+	Status     string
+	Batches    []relief.Batch
+	Households []householdRow
+	Causes     []string
+	Year       int
+	Today      string
+	Error      string
+	Flash      string
+}
+
+type appRow struct {
+	relief.Application
+	PlaceName string
+}
+
+func (s *Server) reliefView(c *call) (reliefView, error) {
+	ctx := c.r.Context()
+	v := reliefView{Page: c.page(translate(c.lang, "relief.title"), "relief"), Status: c.r.URL.Query().Get("status"), Year: s.d.Clock().In(clock.Zone).Year(), Today: clock.Day(s.d.Clock())}
+	var err error
+	if v.Fund, err = s.d.Relief.Fund(ctx, c.p.County); err != nil {
+		return v, err
+	}
+	apps, err := s.d.Relief.Applications(ctx, c.p.County, c.p.Prefix(), v.Status, 500)
+	if err != nil {
+		return v, err
+	}
+	for _, a := range apps {
+		v.Apps = append(v.Apps, appRow{Application: a, PlaceName: s.d.Auth.PlaceName(ctx, a.Village)})
+	}
+	if v.Batches, err = s.d.Relief.Batches(ctx, c.p.County); err != nil {
+		return v, err
+	}
+	if prof, _, err := s.d.Policy.Current(ctx, c.p.County); err == nil {
+		v.Causes = prof.Relief.Causes
+	}
+	if auth.Allowed(c.p.Role, auth.ApplyRelief) {
+		hs, _, err := s.d.Registry.Households(ctx, c.p.County, c.p.Prefix(), 500, 0)
+		if err != nil {
+			return v, err
+		}
+		for _, h := range hs {
+			v.Households = append(v.Households, householdRow{Household: h})
+		}
+	}
+	return v, nil
+}
+
+func (s *Server) reliefPage(w http.ResponseWriter, c *call) error {
+	v, err := s.reliefView(c)
+	if err != nil {
+		return err
+	}
+	return c.render(w, http.StatusOK, "relief", v)
+}
+
+func (s *Server) reliefResult(w http.ResponseWriter, c *call, err error, next string) error {
+	return afterForm(w, c, err, next, func(msg string, status int) error {
+		v, verr := s.reliefView(c)
+		if verr != nil {
+			return err
+		}
+		v.Error = msg
+		return c.render(w, status, "relief", v)
+	})
+}
+
+func (s *Server) reliefReceive(w http.ResponseWriter, c *call) error {
+	r := c.r
+	amt, err := money.Parse(r.PostFormValue("amount"))
+	if err != nil {
+		return s.reliefResult(w, c, errs.F(errs.Invalid, "invalid_amount", "amount", "%v", err), "")
+	}
+	_, err = s.d.Relief.Receive(r.Context(), c.p, relief.Inflow{Key: r.PostFormValue("key"), Source: r.PostFormValue("source"), Donor: r.PostFormValue("donor"),
+		Campaign: r.PostFormValue("campaign"), Amount: amt, DocNo: r.PostFormValue("doc_no")})
+	return s.reliefResult(w, c, err, "/relief")
+}
+
+func (s *Server) reliefApply(w http.ResponseWriter, c *call) error {
+	r := c.r
+	if r.PostFormValue("household") == "" {
+		return s.reliefResult(w, c, errs.F(errs.Invalid, "invalid_household", "household", "choose the household"), "")
+	}
+	seq, _ := strconv.Atoi(r.PostFormValue("member"))
+	year, _ := strconv.Atoi(r.PostFormValue("year"))
+	a, err := s.d.Relief.Apply(r.Context(), c.p, relief.NewApplication{Household: r.PostFormValue("household"), MemberSeq: seq, Year: year, Cause: r.PostFormValue("cause"), Opinion: r.PostFormValue("opinion")})
+	return s.reliefResult(w, c, err, fmt.Sprintf("/relief/applications/%d", a.ID))
+}
+
+func (s *Server) reliefNotices(w http.ResponseWriter, c *call) error {
+	_, err := s.d.Relief.PostNotices(c.r.Context(), c.p, c.r.PostFormValue("starts"))
+	return s.reliefResult(w, c, err, "/relief")
+}
+
+func (s *Server) reliefSend(w http.ResponseWriter, c *call) error {
+	b, err := s.d.Relief.Send(c.r.Context(), c.p)
+	return s.reliefResult(w, c, err, fmt.Sprintf("/relief/batches/%d", b.ID))
+}
+
+type applicationView struct {
+	Page
+	A          relief.Application
+	PlaceName  string
+	Calc       relief.Calc
+	Item       workflow.Item
+	Chain      []chainRow
+	MyStep     bool
+	Notice     *workflow.Notice
+	Objections []workflow.Objection
+	Running    bool
+	Problems   []string
+	Error      string
+}
+
+func (c *call) application(idText string) (relief.Application, error) {
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		return relief.Application{}, errs.F(errs.NotFound, "unknown_application", "application", "no such application")
+	}
+	a, err := c.s.d.Relief.Application(c.r.Context(), c.p.County, id)
+	if err != nil {
+		return a, err
+	}
+	if !c.p.Sees(a.Village) {
+		return relief.Application{}, errs.F(errs.NotFound, "unknown_application", "application", "no application %d", id)
+	}
+	return a, nil
+}
+
+func (s *Server) applicationView(c *call, idText string) (applicationView, error) {
+	ctx := c.r.Context()
+	a, err := c.application(idText)
+	if err != nil {
+		return applicationView{}, err
+	}
+	v := applicationView{Page: c.page(fmt.Sprintf("%s #%d", translate(c.lang, "relief.application"), a.ID), "relief"), A: a, PlaceName: s.d.Auth.PlaceName(ctx, a.Village)}
+	if v.Calc, err = s.d.Relief.Recompute(ctx, a); err != nil {
+		v.Error = err.Error()
+		v.Calc = a.Calc
+	}
+	if v.Item, err = s.d.Workflow.Item(ctx, c.p.County, a.Item); err != nil {
+		return v, err
+	}
+	hist, err := s.d.Workflow.History(ctx, c.p.County, a.Item)
+	if err != nil {
+		return v, err
+	}
+	for i, st := range v.Item.Chain {
+		row := chainRow{Step: st, Index: i, State: "todo"}
+		switch {
+		case v.Item.State == workflow.Approved || i < v.Item.Step:
+			row.State = "done"
+		case i == v.Item.Step && (v.Item.State == workflow.Pending || v.Item.State == workflow.Returned):
+			row.State = "current"
+		}
+		for _, h := range hist {
+			if h.Step == i {
+				row.Records = append(row.Records, h)
+			}
+		}
+		v.Chain = append(v.Chain, row)
+	}
+	if cur, ok := v.Item.Current(); ok && !v.Item.Frozen {
+		level := map[string]place.Level{"village": place.Village, "township": place.Township, "county": place.County}[cur.Level]
+		v.MyStep = string(c.p.Role) == cur.Role && c.p.Place.Level() == level && (c.p.Username != v.Item.Maker || v.Item.State == workflow.Returned)
+	}
+	if v.Item.NoticeID != 0 {
+		n, err := s.d.Workflow.Notice(ctx, c.p.County, v.Item.NoticeID)
+		if err != nil {
+			return v, err
+		}
+		v.Notice, v.Running = &n, n.Running(clock.Day(s.d.Clock()))
+		if v.Objections, err = s.d.Workflow.Objections(ctx, c.p.County, n.ID); err != nil {
+			return v, err
+		}
+	}
+	if v.Problems, err = s.d.Relief.BankCheck(ctx, c.p.County, a.Household); err != nil {
+		v.Problems = []string{err.Error()}
+	}
+	return v, nil
+}
+
+func (s *Server) applicationPage(w http.ResponseWriter, c *call) error {
+	v, err := s.applicationView(c, c.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return c.render(w, http.StatusOK, "application", v)
+}
+
+func (s *Server) decideApplication(w http.ResponseWriter, c *call) error {
+	a, err := c.application(c.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	act := c.r.PostFormValue("action")
+	var d workflow.Decision
+	if act == workflow.Submit {
+		d = workflow.Decision{Action: act, Opinion: c.r.PostFormValue("opinion")}
+	} else {
+		d, err = decision(act, c.r.PostFormValue("to_step"), c.r.PostFormValue("opinion"))
+	}
+	if err == nil {
+		_, err = s.d.Relief.Decide(c.r.Context(), c.p, a.ID, d)
+	}
+	return s.applicationResult(w, c, a.ID, err)
+}
+
+func (s *Server) applicationResult(w http.ResponseWriter, c *call, id int64, err error) error {
+	idText := strconv.FormatInt(id, 10)
+	return afterForm(w, c, err, "/relief/applications/"+idText, func(msg string, status int) error {
+		v, verr := s.applicationView(c, idText)
+		if verr != nil {
+			return err
+		}
+		v.Error = msg
+		return c.render(w, status, "application", v)
+	})
+}
+
+// answerReliefObjection answers an objection to a relief notice.
+func (s *Server) answerReliefObjection(w http.ResponseWriter, c *call) error {
+	id, err := strconv.ParseInt(c.r.PathValue("id"), 10, 64)
+	if err != nil {
+		return errs.F(errs.NotFound, "not_found", "objection", "no such objection")
+	}
+	notFound := errs.F(errs.NotFound, "not_found", "objection", "no objection %d", id)
+	o, err := s.d.Workflow.Objection(c.r.Context(), c.p.County, id)
+	if err != nil {
+		return notFound
+	}
+	n, err := s.d.Workflow.Notice(c.r.Context(), c.p.County, o.Notice)
+	if err != nil {
+		return notFound
+	}
+	it, err := s.d.Workflow.Item(c.r.Context(), c.p.County, n.Item)
+	if err != nil || it.Kind != relief.Kind || !c.p.Sees(it.Place) {
+		return notFound
+	}
+	app, _ := strconv.ParseInt(it.Subject, 10, 64)
+	d := c.r.PostFormValue("decision")
+	if d != "uphold" && d != "dismiss" {
+		return s.applicationResult(w, c, app, errs.F(errs.Invalid, "invalid_decision", "decision", "uphold or dismiss"))
+	}
+	_, err = s.d.Relief.Answer(c.r.Context(), c.p, id, d == "uphold", c.r.PostFormValue("reply"))
+	return s.applicationResult(w, c, app, err)
+}
+
+type batchView struct {
+	Page
+	B     relief.Batch
+	Lines []relief.Line
+	Error string
+	Done  string
+}
+
+func (s *Server) batchView(c *call) (batchView, error) {
+	id, err := strconv.ParseInt(c.r.PathValue("id"), 10, 64)
+	if err != nil {
+		return batchView{}, errs.F(errs.NotFound, "unknown_batch", "batch", "no such batch")
+	}
+	b, err := s.d.Relief.Batch(c.r.Context(), c.p.County, id)
+	if err != nil {
+		return batchView{}, err
+	}
+	v := batchView{Page: c.page(fmt.Sprintf("%s #%d", translate(c.lang, "relief.batch"), id), "relief"), B: b}
+	if v.Lines, err = s.d.Relief.Lines(c.r.Context(), c.p.County, id); err != nil {
+		return v, err
+	}
+	return v, nil
+}
+
+func (s *Server) batchPage(w http.ResponseWriter, c *call) error {
+	if c.p.Place.Level() != place.County {
+		return errs.F(errs.NotFound, "unknown_batch", "batch", "no such batch")
+	}
+	v, err := s.batchView(c)
+	if err != nil {
+		return err
+	}
+	return c.render(w, http.StatusOK, "batch", v)
+}
+
+// payoutFile sends the bank's payout file (full card numbers: for the
+// bank only; audited).
+func (s *Server) payoutFile(w http.ResponseWriter, c *call) error {
+	id, err := strconv.ParseInt(c.r.PathValue("id"), 10, 64)
+	if err != nil {
+		return errs.F(errs.NotFound, "unknown_batch", "batch", "no such batch")
+	}
+	if _, err := s.d.Relief.Batch(c.r.Context(), c.p.County, id); err != nil {
+		return err
+	}
+	rows, err := s.d.Relief.PayoutFile(c.r.Context(), c.p, id)
+	if err != nil {
+		return err
+	}
+	return writeXLSXRaw(w, fmt.Sprintf("payout-%s-%d.xlsx", c.p.County, id), rows)
+}
+
+func (s *Server) bankReturn(w http.ResponseWriter, c *call) error {
+	v, err := s.batchView(c)
+	if err != nil {
+		return err
+	}
+	f, _, ferr := c.r.FormFile("file")
+	if ferr != nil {
+		err = errs.F(errs.Invalid, "missing_file", "file", "choose the bank's return file (CSV or xlsx)")
+	} else {
+		defer f.Close()
+		var res relief.ReturnResult
+		res, err = s.d.Relief.ImportReturn(c.r.Context(), c.p, f)
+		v.Done = fmt.Sprintf("%d / %d / %d", res.Paid, res.Failed, res.Unchanged)
+	}
+	return afterForm(w, c, err, fmt.Sprintf("/relief/batches/%d", v.B.ID), func(msg string, status int) error {
+		v.Error = msg
+		return c.render(w, status, "batch", v)
+	})
+}
+
+type publicReliefView struct {
+	Page
+	County, Name string
+	Fund         relief.Fund
+	Villages     []relief.Amount
+}
+
+// publicRelief is the fund's public page: balance, money in by source and
+// campaign, money out by village and month; no donor or household names.
+func (s *Server) publicRelief(w http.ResponseWriter, c *call) error {
+	county, name, err := s.publicCountyName(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.d.Relief.Fund(c.r.Context(), county)
+	if err != nil {
+		return err
+	}
+	v := publicReliefView{Page: c.page(translate(c.lang, "relief.title"), "disclosure"), County: county, Name: name, Fund: f}
+	v.Public = true
+	for _, a := range f.ByVillage {
+		a.Label = s.d.Auth.PlaceName(c.r.Context(), place.Code(a.Label))
+		v.Villages = append(v.Villages, a)
+	}
+	for i := range v.Fund.ByCampaign {
+		v.Fund.ByCampaign[i].Label = ident.Scrub(v.Fund.ByCampaign[i].Label)
+	}
+	return c.render(w, http.StatusOK, "public_relief", v)
+}
