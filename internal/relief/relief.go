@@ -227,16 +227,16 @@ type Request struct {
 
 // Fund is the fund's state for the dashboard and the public page.
 type Fund struct {
-	Balance   money.Fen
-	InTransit money.Fen // sent to the bank, not yet returned
-	Floor     money.Fen
-	Open      *Request
-	Donations money.Fen
-	Treasury  money.Fen
-	Paid      money.Fen
-	ByCampaign []Amount  // donations by campaign
-	ByVillage  []Amount  // paid out by village
-	ByMonth    []Amount  // paid out by month
+	Balance    money.Fen
+	InTransit  money.Fen // sent to the bank, not yet returned
+	Floor      money.Fen
+	Open       *Request
+	Donations  money.Fen
+	Treasury   money.Fen
+	Paid       money.Fen
+	ByCampaign []Amount // donations by campaign
+	ByVillage  []Amount // paid out by village
+	ByMonth    []Amount // paid out by month
 }
 
 // Amount is a labelled sum.
