@@ -67,6 +67,7 @@ Usage:
   onepool bench web [--db DB] [--households N] [--transfers N] [--requests N]
   onepool bench funds [--db DB] [--channels N] [--arrivals N] [--projects N] [--payments N]
   onepool bench projects [--db DB] [--projects N] [--steps N] [--runs N]
+  onepool bench relief [--db DB] [--households N] [--payouts N] [--kill=false]
                                                page p50/p99 on the enlarged demo county
 
 DB is sqlite:PATH, a file path, or a postgres:// URL (default sqlite:onepool.db;
@@ -424,6 +425,32 @@ func cmdBench(ctx context.Context, args []string, defaultDB string, stdout, stde
 		o.DB = *dbf
 		return bench.Funds(ctx, o, stdout)
 	}
+	if len(args) > 0 && args[0] == "relief" {
+		fs := flags("bench relief", stderr)
+		dbf := fs.String("db", "", "database (default: a fresh SQLite file in a temp dir); an existing synthetic county is reused; needed for the kill test")
+		o := bench.ReliefOptions{}
+		fs.IntVar(&o.Households, "households", 1000000, "households screened")
+		fs.IntVar(&o.Payouts, "payouts", 100000, "approved applications in the payout batch")
+		kill := fs.Bool("kill", true, "run the batch in a child process, SIGKILL it half way, then finish it (needs --db)")
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		o.DB = *dbf
+		if *kill && o.DB != "" {
+			if exe, err := os.Executable(); err == nil {
+				o.Self = exe
+			}
+		}
+		return bench.Relief(ctx, o, stdout)
+	}
+	if len(args) > 0 && args[0] == "relief-send" { // the kill test's child process
+		fs := flags("bench relief-send", stderr)
+		dbf := fs.String("db", "", "database")
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		return bench.ReliefSend(ctx, *dbf)
+	}
 	if len(args) > 0 && args[0] == "projects" {
 		fs := flags("bench projects", stderr)
 		dbf := fs.String("db", "", "database (default: a fresh SQLite file in a temp dir); an existing synthetic county is reused")
@@ -438,7 +465,7 @@ func cmdBench(ctx context.Context, args []string, defaultDB string, stdout, stde
 		return bench.Projects(ctx, o, stdout)
 	}
 	if len(args) == 0 || args[0] != "ledger" {
-		fmt.Fprint(stderr, "usage: onepool bench ledger [--db DB] [--transfers N]\n       onepool bench web [--db DB] [--households N] [--transfers N] [--requests N]\n       onepool bench funds [--db DB] [--channels N] [--arrivals N] [--projects N] [--payments N]\n       onepool bench projects [--db DB] [--projects N] [--steps N] [--runs N]\n")
+		fmt.Fprint(stderr, "usage: onepool bench ledger [--db DB] [--transfers N]\n       onepool bench web [--db DB] [--households N] [--transfers N] [--requests N]\n       onepool bench funds [--db DB] [--channels N] [--arrivals N] [--projects N] [--payments N]\n       onepool bench projects [--db DB] [--projects N] [--steps N] [--runs N]\n       onepool bench relief [--db DB] [--households N] [--payouts N] [--kill=false]\n")
 		return exitCode(2)
 	}
 	fs := flags("bench ledger", stderr)

@@ -432,6 +432,9 @@ func (s *Service) writeTx(ctx context.Context, tx *store.Tx, actor, county strin
 			return nil, errs.Wrap(err, "registry: save members")
 		}
 	}
+	if _, err := tx.ExecContext(ctx, `UPDATE reg_years SET village = ?, members_alive = ? WHERE county = ? AND household = ?`, string(h.Village), r.alive, county, h.Code); err != nil {
+		return nil, errs.Wrap(err, "registry: update years")
+	}
 	ids := append([]string(nil), r.idHash...)
 	cards := []string{r.cardHash}
 	if old != nil {

@@ -19,7 +19,7 @@ import (
 
 // causesBlock pads the sealed causes to a multiple of its size, so that the
 // ciphertext's length does not tell which cause a household has.
-const causesBlock = 64
+const causesBlock = 32
 
 func (s *Service) sealCauses(causes []string) (string, error) {
 	plain := strings.Join(causes, ",")
@@ -157,17 +157,24 @@ func (s *Service) SetYear(ctx context.Context, p auth.Principal, y Year) (Year, 
 	return s.Year(ctx, county, y.Household, y.Year)
 }
 
+// setYearTx writes a checked year record, copying the household's village
+// and living members. Errors: NotFound (unknown_household).
 func (s *Service) setYearTx(ctx context.Context, tx *store.Tx, actor, county string, y Year) error {
 	enc, err := s.sealCauses(y.Causes)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO reg_years (county, household, year, status, stable, causes_enc, income, expenses, updated_at, updated_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (county, household, year) DO UPDATE SET status = excluded.status, stable = excluded.stable, causes_enc = excluded.causes_enc,
-			income = excluded.income, expenses = excluded.expenses, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-		county, y.Household, y.Year, y.Status, boolInt(y.Stable), enc, int64(y.Income), int64(y.Expenses), clock.Micros(tx.Now), actor); err != nil {
+	res, err := tx.ExecContext(ctx, `INSERT INTO reg_years (county, year, household, village, members_alive, status, stable, causes_enc, income, expenses, updated_at, updated_by)
+		SELECT county, ?, code, village, members_alive, ?, ?, ?, ?, ?, ?, ? FROM reg_households WHERE county = ? AND code = ?
+		ON CONFLICT (county, year, household) DO UPDATE SET village = excluded.village, members_alive = excluded.members_alive, status = excluded.status,
+			stable = excluded.stable, causes_enc = excluded.causes_enc, income = excluded.income, expenses = excluded.expenses,
+			updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+		y.Year, y.Status, boolInt(y.Stable), enc, int64(y.Income), int64(y.Expenses), clock.Micros(tx.Now), actor, county, y.Household)
+	if err != nil {
 		return errs.Wrap(err, "registry: save year")
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return errs.F(errs.NotFound, "unknown_household", "household", "no household %s", y.Household)
 	}
 	return nil
 }
@@ -183,9 +190,8 @@ func (s *Service) readYear(ctx context.Context, q store.Querier, county, househo
 	var stable int
 	var enc string
 	var inc, exp int64
-	err := q.QueryRowContext(ctx, `SELECT y.status, y.stable, y.causes_enc, y.income, y.expenses, h.members_alive
-		FROM reg_years y JOIN reg_households h ON h.county = y.county AND h.code = y.household
-		WHERE y.county = ? AND y.household = ? AND y.year = ?`, county, household, year).Scan(&y.Status, &stable, &enc, &inc, &exp, &y.Members)
+	err := q.QueryRowContext(ctx, `SELECT status, stable, causes_enc, income, expenses, members_alive
+		FROM reg_years WHERE county = ? AND year = ? AND household = ?`, county, year, household).Scan(&y.Status, &stable, &enc, &inc, &exp, &y.Members)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Year{}, errs.F(errs.NotFound, "no_year_record", "year", "household %s has no record for %d", household, year)
 	}
@@ -210,17 +216,13 @@ type Screened struct {
 
 // Screen calls fn with every household that has a record for year, in
 // code order, with the record (causes in clear, members alive now,
-// per-capita net income), in one joined query: a county's million
-// households take seconds. Households without a record for the year are
-// not visited. An error from fn stops the walk and is returned.
+// per-capita net income): one range scan of the year's records, which
+// carry their household's village and living members, so a county's
+// million households take seconds. Households without a record for the
+// year are not visited. An error from fn stops the walk and is returned.
 func (s *Service) Screen(ctx context.Context, county string, year int, fn func(Screened) error) error {
-	// CROSS JOIN fixes SQLite's join order: the households in key order,
-	// each year record by its primary key. PostgreSQL plans it as an inner
-	// join.
-	rows, err := s.db.QueryContext(ctx, `SELECT h.code, h.village, h.members_alive, y.status, y.stable, y.causes_enc, y.income, y.expenses
-		FROM reg_households h CROSS JOIN reg_years y
-		WHERE h.county = ? AND y.county = h.county AND y.household = h.code AND y.year = ?
-		ORDER BY h.code`, county, year)
+	rows, err := s.db.QueryContext(ctx, `SELECT household, village, members_alive, status, stable, causes_enc, income, expenses
+		FROM reg_years WHERE county = ? AND year = ? ORDER BY household`, county, year)
 	if err != nil {
 		return errs.Wrap(err, "registry: screen")
 	}

@@ -71,25 +71,43 @@ func Compute(prof policy.Profile, y registry.Year) (Calc, error) {
 	return c, nil
 }
 
-// Refusal names the condition an applicant fails (M-61).
-func eligible(prof policy.Profile, y registry.Year, cause string, member registry.Member) error {
-	if !member.Alive {
-		return errs.F(errs.RuleBroken, "not_eligible", "member", "%s is recorded as deceased: an application names a living member", ident.MaskName(member.Name))
-	}
-	if !contains(prof.Relief.Causes, cause) {
-		return errs.F(errs.RuleBroken, "not_eligible", "cause", "cause %q is not one the fund helps with (%s)", cause, strings.Join(prof.Relief.Causes, ", "))
-	}
-	if !contains(prof.Relief.EligibleStatuses, y.Status) {
-		return errs.F(errs.RuleBroken, "not_eligible", "status", "the household is %s in %d; the fund helps %s", y.Status, y.Year, strings.Join(prof.Relief.EligibleStatuses, ", "))
-	}
-	if y.Status == registry.Exited && y.Stable {
-		return errs.F(errs.RuleBroken, "not_eligible", "status", "the household is stably out of poverty (稳定脱贫) in %d", y.Year)
+// refusal is the condition an applicant fails (M-61), "" when none: the
+// allocation-free check the county-wide screening runs a million times.
+func refusal(prof policy.Profile, y registry.Year, cause string, member registry.Member) string {
+	switch {
+	case !member.Alive:
+		return "member"
+	case !contains(prof.Relief.Causes, cause):
+		return "cause"
+	case !contains(prof.Relief.EligibleStatuses, y.Status), y.Status == registry.Exited && y.Stable:
+		return "status"
 	}
 	st, ok := standard(prof, y.Year)
 	if !ok {
-		return errs.F(errs.RuleBroken, "no_standard", "year", "the %s profile has no relief standard for %d", prof.ID, y.Year)
+		return "year"
 	}
 	if y.PerCapita >= st.Amount {
+		return "income"
+	}
+	return ""
+}
+
+// eligible explains a refusal, naming the failed condition.
+func eligible(prof policy.Profile, y registry.Year, cause string, member registry.Member) error {
+	switch refusal(prof, y, cause, member) {
+	case "member":
+		return errs.F(errs.RuleBroken, "not_eligible", "member", "%s is recorded as deceased: an application names a living member", ident.MaskName(member.Name))
+	case "cause":
+		return errs.F(errs.RuleBroken, "not_eligible", "cause", "cause %q is not one the fund helps with (%s)", cause, strings.Join(prof.Relief.Causes, ", "))
+	case "status":
+		if y.Status == registry.Exited && y.Stable {
+			return errs.F(errs.RuleBroken, "not_eligible", "status", "the household is stably out of poverty (稳定脱贫) in %d", y.Year)
+		}
+		return errs.F(errs.RuleBroken, "not_eligible", "status", "the household is %s in %d; the fund helps %s", y.Status, y.Year, strings.Join(prof.Relief.EligibleStatuses, ", "))
+	case "year":
+		return errs.F(errs.RuleBroken, "no_standard", "year", "the %s profile has no relief standard for %d", prof.ID, y.Year)
+	case "income":
+		st, _ := standard(prof, y.Year)
 		return errs.F(errs.RuleBroken, "not_eligible", "income", "per-capita net income %s is not below the %d standard %s", y.PerCapita, y.Year, st.Amount)
 	}
 	return nil
@@ -455,3 +473,49 @@ func (s *Service) Answer(ctx context.Context, p auth.Principal, objection int64,
 
 // Masked is the applicant's name as public pages show it (surname + *).
 func (a Application) Masked() string { return ident.MaskName(a.Applicant) }
+
+// Screening is how a county's households stand against the rule.
+type Screening struct {
+	Households int
+	Eligible   int
+	Refused    map[string]int // by the failed condition (status, cause, income, member)
+	Total      money.Fen      // the top-ups of the eligible households
+}
+
+// Screen checks every household's year record against the eligibility
+// rule (any of its causes may count) and computes the top-ups, streaming
+// the registry: the county-wide view the bureau plans the fund with.
+func (s *Service) Screen(ctx context.Context, county string, year int) (Screening, error) {
+	prof, err := s.profile(ctx, county)
+	if err != nil {
+		return Screening{}, err
+	}
+	out := Screening{Refused: map[string]int{}}
+	alive := registry.Member{Name: "-", Alive: true}
+	err = s.reg.Screen(ctx, county, year, func(sc registry.Screened) error {
+		out.Households++
+		if sc.AnyDeceasedOnly {
+			out.Refused["member"]++
+			return nil
+		}
+		cause := ""
+		for _, c := range sc.Year.Causes {
+			if contains(prof.Relief.Causes, c) {
+				cause = c
+				break
+			}
+		}
+		if why := refusal(prof, sc.Year, cause, alive); why != "" {
+			out.Refused[why]++
+			return nil
+		}
+		c, err := Compute(prof, sc.Year)
+		if err != nil {
+			return err
+		}
+		out.Eligible++
+		out.Total += c.Amount
+		return nil
+	})
+	return out, err
+}

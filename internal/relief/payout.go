@@ -120,27 +120,36 @@ type toSend struct {
 	hh, vil  string
 	amount   int64
 	attempts int
+	mask     string
 }
 
 func (s *Service) sendChunk(ctx context.Context, p auth.Principal, batch int64) (int, error) {
 	sent := 0
 	err := s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
 		sent = 0
-		rows, err := tx.QueryContext(ctx, `SELECT a.id, a.household, a.village, a.amount, a.attempts FROM relief_applications a
-			WHERE a.county = ? AND a.status IN ('approved', 'failed') ORDER BY a.id LIMIT ?`, p.County, chunk)
-		if err != nil {
-			return errs.Wrap(err, "relief: to send")
-		}
+		// Approved first, then failed ones sent again: each in id order
+		// along an index, so a chunk reads only its own rows.
 		var apps []toSend
-		for rows.Next() {
-			var a toSend
-			if err := rows.Scan(&a.id, &a.hh, &a.vil, &a.amount, &a.attempts); err != nil {
-				rows.Close()
-				return err
+		for _, st := range []string{Approved, Failed} {
+			rows, err := tx.QueryContext(ctx, `SELECT a.id, a.household, a.village, a.amount, a.attempts, COALESCE(h.card_mask, '') FROM relief_applications a
+				LEFT JOIN reg_households h ON h.county = a.county AND h.code = a.household
+				WHERE a.county = ? AND a.status = ? ORDER BY a.id LIMIT ?`, p.County, st, chunk-len(apps))
+			if err != nil {
+				return errs.Wrap(err, "relief: to send")
 			}
-			apps = append(apps, a)
+			for rows.Next() {
+				var a toSend
+				if err := rows.Scan(&a.id, &a.hh, &a.vil, &a.amount, &a.attempts, &a.mask); err != nil {
+					rows.Close()
+					return err
+				}
+				apps = append(apps, a)
+			}
+			rows.Close()
+			if len(apps) == chunk {
+				break
+			}
 		}
-		rows.Close()
 		if len(apps) == 0 {
 			return nil
 		}
@@ -167,21 +176,26 @@ func (s *Service) sendChunk(ctx context.Context, p auth.Principal, batch int64) 
 			}
 			return err
 		}
+		// The lines in one multi-row insert and the applications in one
+		// update: a chunk is three statements besides the posting.
 		var total int64
+		vals := make([]string, 0, len(apps))
+		args := make([]any, 0, len(apps)*11)
+		ids := make([]any, 0, len(apps)+1)
+		ids = append(ids, p.County)
 		for i, a := range apps {
 			line++
-			masked := ""
-			if h, err := s.reg.Household(ctx, p.County, a.hh); err == nil {
-				masked = h.Card.Masked
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO relief_lines (county, batch, line, application, attempt, household, village, amount, card_mask, status, reason, sent_transfer, settled_transfer, settled_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', '', ?, 0, 0)`, p.County, batch, line, a.id, a.attempts+1, a.hh, a.vil, a.amount, masked, ts[i].ID); err != nil {
-				return errs.Wrap(err, "relief: line")
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE relief_applications SET status = 'sending', attempts = ? WHERE county = ? AND id = ?`, a.attempts+1, p.County, a.id); err != nil {
-				return errs.Wrap(err, "relief: sending")
-			}
+			vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', '', ?, 0, 0)")
+			args = append(args, p.County, batch, line, a.id, a.attempts+1, a.hh, a.vil, a.amount, a.mask, ts[i].ID)
+			ids = append(ids, a.id)
 			total += a.amount
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO relief_lines (county, batch, line, application, attempt, household, village, amount, card_mask, status, reason, sent_transfer, settled_transfer, settled_at)
+			VALUES `+strings.Join(vals, ", "), args...); err != nil {
+			return errs.Wrap(err, "relief: lines")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE relief_applications SET status = 'sending', attempts = attempts + 1 WHERE county = ? AND id IN (?`+strings.Repeat(", ?", len(apps)-1)+`)`, ids...); err != nil {
+			return errs.Wrap(err, "relief: sending")
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE relief_batches SET lines = lines + ?, total = total + ? WHERE county = ? AND id = ?`, len(apps), total, p.County, batch); err != nil {
 			return errs.Wrap(err, "relief: batch")

@@ -197,6 +197,7 @@ func (s *Service) floorTx(ctx context.Context, tx *store.Tx, county string, trea
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return errs.Wrap(err, "relief: request")
 	}
+	err = nil
 	now := clock.Micros(tx.Now)
 	switch {
 	case bal >= floor && id != 0:

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"onepool/internal/relief"
 
 	"onepool/internal/errs"
 	"onepool/internal/ledger"
@@ -33,9 +34,10 @@ type dashboardView struct {
 	Total       channelRow
 	Recent      []transferRow
 	Overdue     []commitmentRow
-	Queue       int // review steps waiting for the user
-	QueueLate   int // of them past their time limit
-	LateSteps   int // review steps past their limit in the user's place
+	Queue       int             // review steps waiting for the user
+	QueueLate   int             // of them past their time limit
+	LateSteps   int             // review steps past their limit in the user's place
+	Relief      *relief.Request // the relief fund's open treasury top-up request
 }
 
 // channelSummary sums the ledger per channel and kind for the caller's
@@ -133,6 +135,11 @@ func (s *Server) dashboard(w http.ResponseWriter, c *call) error {
 		}
 	}
 	if v.LateSteps, err = s.d.Workflow.OverdueCount(c.r.Context(), county, prefix); err != nil {
+		return err
+	}
+	if f, err := s.d.Relief.Fund(c.r.Context(), county); err == nil {
+		v.Relief = f.Open
+	} else {
 		return err
 	}
 	return c.render(w, http.StatusOK, "dashboard", v)

@@ -39,20 +39,25 @@ CREATE INDEX reg_members_id ON reg_members (county, id_hash);
 
 -- A household's year: status, causes (encrypted: illness is sensitive),
 -- income and expenses; per-capita net income is derived, never typed.
+-- The household's village and living members are copied in (every save of
+-- the household updates them) so that screening a year for relief is one
+-- range scan of the primary key, not a million look-ups.
 CREATE TABLE reg_years (
     county TEXT NOT NULL,
-    household TEXT NOT NULL,
     year INTEGER NOT NULL,
+    household TEXT NOT NULL,
+    village TEXT NOT NULL,         -- copy of reg_households.village
+    members_alive INTEGER NOT NULL, -- copy of reg_households.members_alive
     status TEXT NOT NULL,          -- poor, exited, monitored, edge, non_poor_agricultural, non_poor
     stable INTEGER NOT NULL,       -- exited and stably out of poverty (稳定脱贫)
-    causes_enc TEXT NOT NULL,
+    causes_enc TEXT NOT NULL,      -- sealed, padded to 32-byte blocks (the length does not tell the cause)
     income BIGINT NOT NULL,
     expenses BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
     updated_by TEXT NOT NULL,
-    PRIMARY KEY (county, household, year)
+    PRIMARY KEY (county, year, household)
 ) {{WITHOUT_ROWID}};
-CREATE INDEX reg_years_year ON reg_years (county, year, status);
+CREATE INDEX reg_years_household ON reg_years (county, household, year);
 
 -- Duplicate leads: the same ID in two households, one card on several
 -- households. A manager may override a lead with a reason (audited).

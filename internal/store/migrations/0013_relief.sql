@@ -52,6 +52,8 @@ CREATE TABLE relief_applications (
 ) {{WITHOUT_ROWID}};
 CREATE UNIQUE INDEX relief_applications_household ON relief_applications (county, household, year);
 CREATE INDEX relief_applications_status ON relief_applications (county, status, village);
+-- The payout takes approved applications in id order, a chunk at a time.
+CREATE INDEX relief_applications_send ON relief_applications (county, status, id);
 
 -- Payout batches for the bank, and their lines.
 CREATE TABLE relief_batches (
