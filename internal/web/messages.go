@@ -676,10 +676,29 @@ var messages = map[string]msg{
 	"line.sent":                     {"已发送", "sent"},
 	"line.paid":                     {"成功", "paid"},
 	"line.failed":                   {"失败", "failed"},
+	// Purposes a fund category may pay for (profile codes).
+	"purpose.infrastructure":   {"基础设施", "Infrastructure"},
+	"purpose.industry":         {"产业发展", "Industry"},
+	"purpose.household":        {"到户扶持", "Household support"},
+	"purpose.training":         {"就业培训", "Training"},
+	"purpose.relief":           {"救助帮扶", "Relief"},
+	"purpose.disaster":         {"防汛救灾", "Disaster relief"},
+	"purpose.housing":          {"住房安全", "Housing"},
+	"purpose.water":            {"饮水安全", "Drinking water"},
+	"purpose.human_settlement": {"人居环境整治", "Human settlement"},
 }
 
 // translate returns the message for key in lang ("zh" or "en"); an
 // unknown key comes back as itself so that it shows up in review.
+// label translates code under prefix ("purpose."), or shows the code
+// itself when the catalogue has no label (a profile may add codes).
+func label(lang, prefix, code string) string {
+	if _, ok := messages[prefix+code]; ok {
+		return translate(lang, prefix+code)
+	}
+	return code
+}
+
 func translate(lang, key string) string {
 	m, ok := messages[key]
 	if !ok {

@@ -141,6 +141,9 @@ type NavItem struct {
 	Active bool
 }
 
+// Purpose is a purpose code's label.
+func (p Page) Purpose(code string) string { return label(p.Lang, "purpose.", code) }
+
 // T translates a message key into the page's language.
 func (p Page) T(key string) string { return translate(p.Lang, key) }
 
