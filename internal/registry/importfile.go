@@ -175,7 +175,9 @@ func (x *importHousehold) rowError(err error) error {
 // optionally alive/是否健在 (是/否, default 是), card_holder/开户人,
 // bank/开户行 and card/银行卡号 (the card is read from whichever row of
 // the household gives it; a household without a card in the file keeps
-// the card on record). Every row is checked first and every bad cell
+// the card on record). A row with household, village and head all empty
+// continues the household above it (cells merged across a household's
+// members, as county spreadsheets often have them). Every row is checked first and every bad cell
 // reported; when any is bad nothing is written. Otherwise each household
 // in the file replaces the record of that code, all in one transaction
 // with one audit entry, raising leads as Save does. It returns how many
@@ -200,26 +202,35 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader) (in
 	var order []*importHousehold
 	byCode := map[string]*importHousehold{}
 	cardless := map[*importHousehold]int{} // households with a holder or bank but no number: the row
+	var prev *importHousehold              // the household of the row above
 	for i := 1; i < len(rows); i++ {
 		if t.empty(i) {
+			prev = nil
 			continue
 		}
-		code := t.required(i, "household")
-		if code != "" && !codeRE.MatchString(code) {
-			t.fail(i, "household", "%q is not a household code (1–32 letters, digits, '-' or '_')", code)
-			code = ""
-		}
-		vil := place.Code(t.required(i, "village"))
-		if vil != "" {
-			if checkVillage(county, vil) != nil {
-				t.fail(i, "village", "%q is not a village of county %s", vil, county)
-				vil = ""
-			} else if !p.Sees(vil) {
-				t.fail(i, "village", "village %s is outside your area", vil)
-				vil = ""
+		// A row without household, village and head continues the
+		// household above (cells merged across its members).
+		cont := prev != nil && t.cell(i, "household") == "" && t.cell(i, "village") == "" && t.cell(i, "head") == ""
+		var code, head string
+		var vil place.Code
+		if !cont {
+			code = t.required(i, "household")
+			if code != "" && !codeRE.MatchString(code) {
+				t.fail(i, "household", "%q is not a household code (1–32 letters, digits, '-' or '_')", code)
+				code = ""
 			}
+			vil = place.Code(t.required(i, "village"))
+			if vil != "" {
+				if checkVillage(county, vil) != nil {
+					t.fail(i, "village", "%q is not a village of county %s", vil, county)
+					vil = ""
+				} else if !p.Sees(vil) {
+					t.fail(i, "village", "village %s is outside your area", vil)
+					vil = ""
+				}
+			}
+			head = t.text(i, "head", true)
 		}
-		head := t.text(i, "head", true)
 		m := Member{Name: t.text(i, "name", true), Relation: t.text(i, "relation", true), Alive: t.yesNo(i, "alive", true)}
 		if id := ident.NormalizeResidentID(t.required(i, "resident_id")); id != "" {
 			if err := ident.ValidateResidentID(id); err != nil {
@@ -240,28 +251,32 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader) (in
 				t.fail(i, "bank", "is empty: name the bank of the card")
 			}
 		}
-		if code == "" {
-			continue
+		x := prev
+		if !cont {
+			if code == "" {
+				prev = nil
+				continue
+			}
+			if x = byCode[code]; x == nil {
+				x = &importHousehold{h: Household{County: county, Code: code, Village: vil, Head: head}, first: i, ids: map[string]int{}, cardRow: -1}
+				byCode[code] = x
+				order = append(order, x)
+			} else {
+				if vil != "" && x.h.Village != "" && vil != x.h.Village {
+					t.fail(i, "village", "household %s is in village %s on row %d", code, x.h.Village, x.first+1)
+				}
+				if head != "" && x.h.Head != "" && head != x.h.Head {
+					t.fail(i, "head", "household %s has head %s on row %d", code, x.h.Head, x.first+1)
+				}
+				if x.h.Village == "" {
+					x.h.Village = vil
+				}
+				if x.h.Head == "" {
+					x.h.Head = head
+				}
+			}
 		}
-		x := byCode[code]
-		if x == nil {
-			x = &importHousehold{h: Household{County: county, Code: code, Village: vil, Head: head}, first: i, ids: map[string]int{}, cardRow: -1}
-			byCode[code] = x
-			order = append(order, x)
-		} else {
-			if vil != "" && x.h.Village != "" && vil != x.h.Village {
-				t.fail(i, "village", "household %s is in village %s on row %d", code, x.h.Village, x.first+1)
-			}
-			if head != "" && x.h.Head != "" && head != x.h.Head {
-				t.fail(i, "head", "household %s has head %s on row %d", code, x.h.Head, x.first+1)
-			}
-			if x.h.Village == "" {
-				x.h.Village = vil
-			}
-			if x.h.Head == "" {
-				x.h.Head = head
-			}
-		}
+		prev, code = x, x.h.Code
 		if m.ResidentID != "" {
 			if j, dup := x.ids[m.ResidentID]; dup {
 				t.fail(i, "resident_id", "the same resident ID as row %d of household %s", j+1, code)

@@ -138,9 +138,10 @@ func subset(a, b []string) bool {
 	return true
 }
 
-// Leads lists the leads touching households of villages under prefix
-// ("" or the county's code: every lead of the county), oldest first; only
-// open ones when openOnly.
+// Leads lists the leads touching households of villages under prefix (a
+// division-code prefix as from place.Code.Prefix; "" or the county's six
+// digits: every lead of the county), oldest first; only open ones when
+// openOnly.
 func (s *Service) Leads(ctx context.Context, county, prefix string, openOnly bool) ([]Lead, error) {
 	q := `SELECT ` + leadCols + ` FROM reg_leads l WHERE l.county = ?`
 	args := []any{county}

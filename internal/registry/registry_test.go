@@ -563,13 +563,14 @@ func TestImport(t *testing.T) {
 		if len(recs) != 1 || ident.ScanPersonalData(recs[0].After) != nil {
 			t.Errorf("import audit: %+v", recs)
 		}
-		// An xlsx without card columns keeps the card on record.
+		// An xlsx without card columns keeps the card on record; a row
+		// without household, village and head continues the one above.
 		x := excelize.NewFile()
 		sh := x.GetSheetName(0)
 		for i, row := range [][]any{
 			{"户编号", "村代码", "户主", "姓名", "身份证号", "与户主关系"},
 			{"F1", "990101001001", "张大山", "张大山", rid("19680101", 701), "户主"},
-			{"F1", "990101001001", "张大山", "刘翠花", rid("19700101", 702), "配偶"},
+			{"", "", "", "刘翠花", rid("19700101", 702), "配偶"}, // merged cells
 		} {
 			cell, _ := excelize.CoordinatesToCellName(1, i+1)
 			x.SetSheetRow(sh, cell, &row)
