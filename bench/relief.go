@@ -58,6 +58,16 @@ var benchRural = auth.Principal{Username: "bench.rural", Role: auth.RoleRural, P
 // SIGKILL half way, then run again, and every household must be sent its
 // money exactly once.
 func Relief(ctx context.Context, o ReliefOptions, w io.Writer) error {
+	var child func(string) []string
+	if o.Self != "" {
+		child = func(db string) []string { return []string{o.Self, "bench", "relief-send", "--db", db} }
+	}
+	return reliefWithChild(ctx, o, w, child)
+}
+
+// reliefWithChild is Relief with the child's command line (nil: no kill
+// test) and extra environment for it.
+func reliefWithChild(ctx context.Context, o ReliefOptions, w io.Writer, child func(db string) []string, env ...string) error {
 	if o.Households <= 0 {
 		o.Households = 1_000_000
 	}
@@ -94,10 +104,12 @@ func Relief(ctx context.Context, o ReliefOptions, w io.Writer) error {
 	fmt.Fprintf(w, "  screen %d households against the rule, with top-ups: %v (%d eligible, top-ups %s yuan; refused %v)\n",
 		sc.Households, time.Since(t).Round(time.Millisecond), sc.Eligible, sc.Total, sc.Refused)
 
-	if o.Self != "" && o.DB != "" {
+	if child != nil && o.DB != "" {
 		// The batch in a child process, killed half way.
-		cmd := exec.Command(o.Self, "bench", "relief-send", "--db", o.DB)
-		cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
+		args := child(o.DB)
+		cmd := exec.Command(args[0], args[1:]...)
+		cmd.Env = append(os.Environ(), env...)
+		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 		if err := cmd.Start(); err != nil {
 			return err
 		}
@@ -109,7 +121,7 @@ func Relief(ctx context.Context, o ReliefOptions, w io.Writer) error {
 			if n >= o.Payouts/2 {
 				break
 			}
-			time.Sleep(20 * time.Millisecond)
+			time.Sleep(5 * time.Millisecond)
 		}
 		_ = cmd.Process.Signal(syscall.SIGKILL)
 		_ = cmd.Wait()
@@ -206,13 +218,13 @@ func buildReliefCounty(ctx context.Context, db *store.DB, rs *relief.Service, o 
 				hv = append(hv, "(?, ?, ?, ?, ?, '农商银行', '', '', ?, ?, ?, ?, 'bench')")
 				ha = append(ha, reliefCounty, code, vil, "户主"+code, "户主"+code, fmt.Sprintf("6222********%04d", i%10000), 1+i%5, now, now)
 				income := int64(3_000_00 + (i*7919)%(40_000_00))
-				yv = append(yv, "(?, ?, 2026, ?, ?, ?, ?, ?, ?, 'bench')")
-				ya = append(ya, reliefCounty, code, statuses[i%len(statuses)], (i/5)%7 == 0, sealed[causes[i%len(causes)]], income, int64(1_000_00), now)
+				yv = append(yv, "(?, ?, 2026, ?, ?, ?, ?, ?, ?, ?, ?, 'bench')")
+				ya = append(ya, reliefCounty, code, vil, 1+i%5, statuses[i%len(statuses)], (i/5)%7 == 0, sealed[causes[i%len(causes)]], income, int64(1_000_00), now)
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO reg_households (county, code, village, head, card_holder, card_bank, card_enc, card_hash, card_mask, members_alive, created_at, updated_at, updated_by) VALUES `+strings.Join(hv, ", "), ha...); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO reg_years (county, household, year, status, stable, causes_enc, income, expenses, updated_at, updated_by) VALUES `+strings.Join(yv, ", "), ya...)
+			_, err := tx.ExecContext(ctx, `INSERT INTO reg_years (county, household, year, village, members_alive, status, stable, causes_enc, income, expenses, updated_at, updated_by) VALUES `+strings.Join(yv, ", "), ya...)
 			return err
 		})
 		if err != nil {
