@@ -74,6 +74,9 @@ func (s *Service) Send(ctx context.Context, p auth.Principal) (Batch, error) {
 		if n == 0 {
 			return errs.F(errs.RuleBroken, "nothing_to_send", "", "no approved application is waiting for payment")
 		}
+		if err := s.setupTx(ctx, tx, p.County); err != nil {
+			return err
+		}
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM relief_batches WHERE county = ?`, p.County).Scan(&b.ID); err != nil {
 			return errs.Wrap(err, "relief: batch id")
 		}
@@ -87,14 +90,22 @@ func (s *Service) Send(ctx context.Context, p auth.Principal) (Batch, error) {
 	if err != nil {
 		return Batch{}, err
 	}
+	first := true
 	for {
 		sent, err := s.sendChunk(ctx, p, b.ID)
 		if err != nil {
-			return b, err
+			if first { // refused before any line: no empty batch is left behind
+				_ = s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
+					_, err := tx.ExecContext(ctx, `DELETE FROM relief_batches WHERE county = ? AND id = ? AND lines = 0`, p.County, b.ID)
+					return err
+				})
+			}
+			return Batch{}, err
 		}
 		if sent == 0 {
 			break
 		}
+		first = false
 	}
 	return s.Batch(ctx, p.County, b.ID)
 }

@@ -343,3 +343,74 @@ func failedIndex(code string) int {
 	fmt.Sscanf(code, "H%d", &n)
 	return n
 }
+
+// TestRefusals: each condition is named — a deceased applicant, a cause
+// the fund does not help with, a poor (not exited) household, income at
+// the standard; and a payout the fund cannot cover is refused, leaving the
+// fund untouched.
+func TestRefusals(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := setup(t, db)
+		ok := e.household(t, 1, registry.Exited, false, "12,000", "2,000")
+		poor := e.household(t, 2, registry.Poor, false, "12,000", "2,000")
+		rich := e.household(t, 3, registry.Exited, false, "14,000", "2,000") // 6,000 per capita: not below
+		// Member 2 of household 4 has died.
+		dead := fmt.Sprintf("H%03d", 4)
+		h := registry.Household{County: county, Code: dead, Village: village, Head: "赵四",
+			Members: []registry.Member{{Name: "赵四", ResidentID: residentID("1960-03-01", 4), Relation: "户主", Alive: true}, {Name: "钱四", ResidentID: residentID("1962-05-01", 504), Relation: "配偶", Alive: false}},
+			Card:    registry.Card{Holder: "赵四", Bank: "农村信用社", Number: card(4)}}
+		if _, _, err := e.reg.Save(ctx, cadre, h); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.reg.SetYear(ctx, cadre, registry.Year{Household: dead, Year: 2026, Status: registry.Exited, Causes: []string{"illness"}, Income: yuan("5,000"), Expenses: yuan("0")}); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			hh     string
+			member int
+			cause  string
+			field  string
+		}{
+			{dead, 2, "illness", "member"},
+			{ok, 1, "schooling", "cause"},
+			{poor, 1, "illness", "status"},
+			{rich, 1, "illness", "income"},
+		} {
+			_, err := e.r.Apply(ctx, cadre, relief.NewApplication{Household: c.hh, MemberSeq: c.member, Year: 2026, Cause: c.cause})
+			if er, _ := errs.As(err); errs.CodeOf(err) != "not_eligible" || er.Field != c.field {
+				t.Errorf("%s member %d (%s): %v, want not_eligible naming %s", c.hh, c.member, c.cause, err, c.field)
+			}
+		}
+		if _, err := e.r.Apply(ctx, cadre, relief.NewApplication{Household: ok, MemberSeq: 1, Year: 2019, Cause: "illness"}); errs.KindOf(err) != errs.NotFound {
+			t.Errorf("a year without a record: %v", err)
+		}
+		// The deceased member's household: per capita over the one living member.
+		a, err := e.r.Apply(ctx, cadre, relief.NewApplication{Household: dead, MemberSeq: 1, Year: 2026, Cause: "illness"})
+		if err != nil || a.Calc.Members != 1 || a.Calc.Amount != yuan("1,000") {
+			t.Fatalf("the living member's application: %+v %v", a.Calc, err)
+		}
+		// Approve it with an empty fund: the payout is refused, nothing moves.
+		approve := workflow.Decision{Action: workflow.Approve, Opinion: "同意"}
+		for _, p := range []auth.Principal{cadre2, township} {
+			if _, err := e.r.Decide(ctx, p, a.ID, approve); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := e.r.PostNotices(ctx, township, "2026-10-17"); err != nil {
+			t.Fatal(err)
+		}
+		e.now(6 * 24 * time.Hour)
+		if _, err := e.r.Decide(ctx, rural, a.ID, approve); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.r.Send(ctx, rural); errs.KindOf(err) != errs.InsufficientFunds {
+			t.Errorf("a payout beyond the fund: %v", err)
+		}
+		if got, _ := e.r.Application(ctx, county, a.ID); got.Status != relief.Approved {
+			t.Errorf("after the refused payout the application is %s", got.Status)
+		}
+		if bs, _ := e.r.Batches(ctx, county); len(bs) != 0 {
+			t.Errorf("a refused payout left batches %+v", bs)
+		}
+	})
+}
