@@ -65,7 +65,6 @@ func (s *Service) Send(ctx context.Context, p auth.Principal) (Batch, error) {
 	if err := mayPay(p); err != nil {
 		return Batch{}, err
 	}
-	var b Batch
 	err := s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM relief_applications WHERE county = ? AND status IN ('approved', 'failed')`, p.County).Scan(&n); err != nil {
@@ -74,40 +73,24 @@ func (s *Service) Send(ctx context.Context, p auth.Principal) (Batch, error) {
 		if n == 0 {
 			return errs.F(errs.RuleBroken, "nothing_to_send", "", "no approved application is waiting for payment")
 		}
-		if err := s.setupTx(ctx, tx, p.County); err != nil {
-			return err
-		}
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM relief_batches WHERE county = ?`, p.County).Scan(&b.ID); err != nil {
-			return errs.Wrap(err, "relief: batch id")
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO relief_batches (county, id, lines, total, created_at, created_by) VALUES (?, ?, 0, 0, ?, ?)`, p.County, b.ID, clock.Micros(tx.Now), p.Username)
-		if err != nil {
-			return errs.Wrap(err, "relief: batch")
-		}
-		_, err = audit.Append(ctx, tx, audit.Entry{County: p.County, Actor: p.Username, Action: "relief.batch", Object: fmt.Sprintf("payout batch %d", b.ID), Place: p.County + "000000"})
-		return err
+		return s.setupTx(ctx, tx, p.County)
 	})
 	if err != nil {
 		return Batch{}, err
 	}
-	first := true
+	// The batch is created with its first chunk, so a refused payout
+	// leaves no batch behind.
+	var id int64
 	for {
-		sent, err := s.sendChunk(ctx, p, b.ID)
+		sent, err := s.sendChunk(ctx, p, &id)
 		if err != nil {
-			if first { // refused before any line: no empty batch is left behind
-				_ = s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
-					_, err := tx.ExecContext(ctx, `DELETE FROM relief_batches WHERE county = ? AND id = ? AND lines = 0`, p.County, b.ID)
-					return err
-				})
-			}
 			return Batch{}, err
 		}
 		if sent == 0 {
 			break
 		}
-		first = false
 	}
-	return s.Batch(ctx, p.County, b.ID)
+	return s.Batch(ctx, p.County, id)
 }
 
 // SendMore continues a batch after an interruption (Send does it too).
@@ -116,7 +99,7 @@ func (s *Service) SendMore(ctx context.Context, p auth.Principal, batch int64) (
 		return Batch{}, err
 	}
 	for {
-		sent, err := s.sendChunk(ctx, p, batch)
+		sent, err := s.sendChunk(ctx, p, &batch)
 		if err != nil {
 			return Batch{}, err
 		}
@@ -134,10 +117,11 @@ type toSend struct {
 	mask     string
 }
 
-func (s *Service) sendChunk(ctx context.Context, p auth.Principal, batch int64) (int, error) {
+func (s *Service) sendChunk(ctx context.Context, p auth.Principal, batchID *int64) (int, error) {
 	sent := 0
 	err := s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
 		sent = 0
+		batch := *batchID
 		// Approved first, then failed ones sent again: each in id order
 		// along an index, so a chunk reads only its own rows.
 		var apps []toSend
@@ -163,6 +147,17 @@ func (s *Service) sendChunk(ctx context.Context, p auth.Principal, batch int64) 
 		}
 		if len(apps) == 0 {
 			return nil
+		}
+		if batch == 0 {
+			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM relief_batches WHERE county = ?`, p.County).Scan(&batch); err != nil {
+				return errs.Wrap(err, "relief: batch id")
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO relief_batches (county, id, lines, total, created_at, created_by) VALUES (?, ?, 0, 0, ?, ?)`, p.County, batch, clock.Micros(tx.Now), p.Username); err != nil {
+				return errs.Wrap(err, "relief: batch")
+			}
+			if _, err := audit.Append(ctx, tx, audit.Entry{County: p.County, Actor: p.Username, Action: "relief.batch", Object: fmt.Sprintf("payout batch %d", batch), Place: p.County + "000000"}); err != nil {
+				return err
+			}
 		}
 		var line int
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(line), 0) FROM relief_lines WHERE county = ? AND batch = ?`, p.County, batch).Scan(&line); err != nil {
@@ -212,7 +207,11 @@ func (s *Service) sendChunk(ctx context.Context, p auth.Principal, batch int64) 
 			return errs.Wrap(err, "relief: batch")
 		}
 		sent = len(apps)
-		return s.floorTx(ctx, tx, p.County, false)
+		if err := s.floorTx(ctx, tx, p.County, false); err != nil {
+			return err
+		}
+		*batchID = batch
+		return nil
 	})
 	return sent, err
 }
