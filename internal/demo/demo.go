@@ -15,6 +15,7 @@ import (
 	"onepool/internal/clock"
 	"onepool/internal/errs"
 	"onepool/internal/funds"
+	"onepool/internal/ident"
 	"onepool/internal/ledger"
 	"onepool/internal/money"
 	"onepool/internal/place"
@@ -189,29 +190,13 @@ func Run(ctx context.Context, a *auth.Service, l *ledger.Ledger, keys ...*regist
 // region) with a valid check digit.
 func residentID(birth string, seq int) string {
 	body := fmt.Sprintf("990101%s%03d", birth, seq%1000)
-	w := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i, c := range body {
-		sum += int(c-'0') * w[i]
-	}
-	return body + string("10X98765432"[sum%11])
+	return body + string(ident.ResidentIDCheckChar(body))
 }
 
 // cardNumber makes a fictional card number with a valid Luhn digit.
 func cardNumber(n int) string {
 	body := fmt.Sprintf("999901%012d", n)
-	sum := 0
-	for i := len(body) - 1; i >= 0; i-- {
-		d := int(body[i] - '0')
-		if (len(body)-1-i)%2 == 0 {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return body + fmt.Sprint((10-sum%10)%10)
+	return body + string(ident.LuhnDigit(body))
 }
 
 // reliefFund puts 上坝村's households in the registry (fictional IDs and

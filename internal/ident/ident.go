@@ -108,6 +108,35 @@ func parseResidentID(s string) (time.Time, error) {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
+// ResidentIDCheckChar is the GB 11643 check character of the first 17
+// digits of a resident ID (for systems that issue or test IDs; ValidateResidentID
+// checks a whole one).
+func ResidentIDCheckChar(body17 string) byte {
+	sum := 0
+	for i, w := range residentIDWeights {
+		if i < len(body17) {
+			sum += int(body17[i]-'0') * w
+		}
+	}
+	return residentIDCheck[sum%11]
+}
+
+// LuhnDigit is the Luhn check digit to append to a card number's body.
+func LuhnDigit(body string) byte {
+	sum := 0
+	for i := len(body) - 1; i >= 0; i-- {
+		d := int(body[i] - '0')
+		if (len(body)-1-i)%2 == 0 {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return byte('0' + (10-sum%10)%10)
+}
+
 // atoi converts a short all-digit string to an int.
 func atoi(s string) int {
 	n := 0

@@ -290,3 +290,17 @@ func TestScrub(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckCharacters: the check characters the issuing helpers compute
+// make IDs and cards that validate, and a changed digit does not.
+func TestCheckCharacters(t *testing.T) {
+	body := "11010519491231002"
+	id := body + string(ResidentIDCheckChar(body))
+	if ValidateResidentID(id) != nil || ValidateResidentID(body+"1") == nil {
+		t.Errorf("resident ID %s: %v", id, ValidateResidentID(id))
+	}
+	card := "622202123456789012" + string(LuhnDigit("622202123456789012"))
+	if !LuhnValid(card) || LuhnValid(card[:18]+string('0'+(card[18]-'0'+1)%10)) {
+		t.Errorf("card %s", card)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"onepool/internal/auth"
 	"onepool/internal/clock"
 	"onepool/internal/errs"
+	"onepool/internal/ident"
 	"onepool/internal/ledger"
 	"onepool/internal/money"
 	"onepool/internal/place"
@@ -56,29 +57,13 @@ var (
 // and a sequence, with the GB 11643 check digit.
 func residentID(birth string, seq int) string {
 	body := fmt.Sprintf("110105%s%03d", strings.ReplaceAll(birth, "-", ""), seq%1000)
-	w := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i, c := range body {
-		sum += int(c-'0') * w[i]
-	}
-	return body + string("10X98765432"[sum%11])
+	return body + string(ident.ResidentIDCheckChar(body))
 }
 
 // card makes a 19-digit card number with a valid Luhn digit.
 func card(n int) string {
 	body := fmt.Sprintf("622202%012d", n)
-	sum := 0
-	for i := len(body) - 1; i >= 0; i-- {
-		d := int(body[i] - '0')
-		if (len(body)-1-i)%2 == 0 {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return body + fmt.Sprint((10-sum%10)%10)
+	return body + string(ident.LuhnDigit(body))
 }
 
 type env struct {

@@ -11,6 +11,7 @@ import (
 
 	"onepool/internal/auth"
 	"onepool/internal/funds"
+	"onepool/internal/ident"
 	"onepool/internal/ledger"
 	"onepool/internal/money"
 	"onepool/internal/place"
@@ -332,12 +333,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 // testResidentID makes a valid (fake) resident ID with its GB 11643 check digit.
 func testResidentID(birth string, seq int) string {
 	body := fmt.Sprintf("110105%s%03d", strings.ReplaceAll(birth, "-", ""), seq%1000)
-	w := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i, c := range body {
-		sum += int(c-'0') * w[i]
-	}
-	return body + string("10X98765432"[sum%11])
+	return body + string(ident.ResidentIDCheckChar(body))
 }
 
 func mustUser(t *testing.T, a *auth.Service, name string, role auth.Role, pl string) {

@@ -309,6 +309,27 @@ type chainRow struct {
 	Records []workflow.Record
 }
 
+// chainRows lays an item's chain out with each step's state and records.
+func chainRows(it workflow.Item, hist []workflow.Record) []chainRow {
+	rows := make([]chainRow, 0, len(it.Chain))
+	for i, st := range it.Chain {
+		row := chainRow{Step: st, Index: i, State: "todo"}
+		switch {
+		case it.State == workflow.Approved || i < it.Step:
+			row.State = "done"
+		case i == it.Step && (it.State == workflow.Pending || it.State == workflow.Returned):
+			row.State = "current"
+		}
+		for _, h := range hist {
+			if h.Step == i {
+				row.Records = append(row.Records, h)
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
 type projectView struct {
 	Page
 	P             projects.Project
@@ -363,25 +384,10 @@ func (s *Server) projectView(c *call, code string) (projectView, error) {
 		if v.History, err = s.d.Workflow.History(ctx, c.p.County, it.ID); err != nil {
 			return v, err
 		}
-		for i, st := range it.Chain {
-			row := chainRow{Step: st, Index: i, State: "todo"}
-			switch {
-			case it.State == workflow.Approved || i < it.Step:
-				row.State = "done"
-			case i == it.Step && (it.State == workflow.Pending || it.State == workflow.Returned):
-				row.State = "current"
-			}
-			for _, h := range v.History {
-				if h.Step == i {
-					row.Records = append(row.Records, h)
-				}
-			}
-			v.Chain = append(v.Chain, row)
-		}
+		v.Chain = chainRows(it, v.History)
 		if cur, ok := it.Current(); ok && !it.Frozen {
-			level := map[string]place.Level{"village": place.Village, "township": place.Township, "county": place.County}[cur.Level]
-			v.MyStep = it.State == workflow.Pending && string(c.p.Role) == cur.Role && c.p.Place.Level() == level && c.p.Username != it.Maker
-			v.CanResubmit = it.State == workflow.Returned && c.p.Username == it.Maker
+			v.MyStep = it.State == workflow.Pending && it.CanTake(c.p)
+			v.CanResubmit = it.State == workflow.Returned && it.CanTake(c.p)
 			if cur.NoticeBefore && it.NoticeID == 0 && it.State == workflow.Pending && (c.p.Role == auth.RoleTownship || c.p.Role == auth.RoleRural) {
 				v.CanNotice = true
 			}

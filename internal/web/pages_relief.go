@@ -361,25 +361,8 @@ func (s *Server) applicationView(c *call, idText string) (applicationView, error
 	if err != nil {
 		return v, err
 	}
-	for i, st := range v.Item.Chain {
-		row := chainRow{Step: st, Index: i, State: "todo"}
-		switch {
-		case v.Item.State == workflow.Approved || i < v.Item.Step:
-			row.State = "done"
-		case i == v.Item.Step && (v.Item.State == workflow.Pending || v.Item.State == workflow.Returned):
-			row.State = "current"
-		}
-		for _, h := range hist {
-			if h.Step == i {
-				row.Records = append(row.Records, h)
-			}
-		}
-		v.Chain = append(v.Chain, row)
-	}
-	if cur, ok := v.Item.Current(); ok && !v.Item.Frozen {
-		level := map[string]place.Level{"village": place.Village, "township": place.Township, "county": place.County}[cur.Level]
-		v.MyStep = string(c.p.Role) == cur.Role && c.p.Place.Level() == level && (c.p.Username != v.Item.Maker || v.Item.State == workflow.Returned)
-	}
+	v.Chain = chainRows(v.Item, hist)
+	v.MyStep = v.Item.CanTake(c.p)
 	if v.Item.NoticeID != 0 {
 		n, err := s.d.Workflow.Notice(ctx, c.p.County, v.Item.NoticeID)
 		if err != nil {

@@ -103,6 +103,21 @@ func (it Item) Overdue(now time.Time) bool {
 	return (it.State == Pending) && !it.DueAt.IsZero() && now.After(it.DueAt)
 }
 
+// CanTake reports whether p may take the item's current step now (for
+// showing the decision form; DecideTx checks everything again): the step's
+// role and level inside p's subtree, not frozen, and — except for its maker
+// resubmitting a returned item — not the item's maker.
+func (it Item) CanTake(p auth.Principal) bool {
+	cur, ok := it.Current()
+	if !ok || it.Frozen || mayTake(p, cur, it.Place) != nil {
+		return false
+	}
+	if it.State == Returned {
+		return p.Username == it.Maker
+	}
+	return p.Username != it.Maker
+}
+
 // Record is one decision in an item's history.
 type Record struct {
 	Seq         int
