@@ -91,19 +91,36 @@ func ParseTable(r io.Reader) ([][]string, error) {
 	return rows, nil
 }
 
-// column is one column an import understands: its names (English, Chinese).
-type column struct {
-	key      string
-	names    []string
-	required bool
+// Column is one column an import understands: its key and its header
+// names (English, Chinese).
+type Column struct {
+	Key      string
+	Names    []string
+	Required bool
 }
 
-// table maps header names to columns; it reports missing required columns.
-type table struct {
+// column is Column, for the literals below.
+type column = Column
+
+// Table maps header names to columns and collects every bad cell; the
+// imports of funds, the registry and the bank's return files share it.
+type Table struct {
 	rows [][]string
 	idx  map[string]int
 	errs []RowError
 }
+
+type table = Table
+
+// Rows is how many rows the file has, the header included.
+func (t *Table) Rows() int { return len(t.rows) }
+
+// Errors are the bad cells found so far.
+func (t *Table) Errors() []RowError { return t.errs }
+
+// NewTable checks the header of rows against cols. Errors: Invalid
+// (empty_import, file_too_large, missing_column).
+func NewTable(rows [][]string, cols []Column) (*Table, error) { return newTable(rows, cols) }
 
 func newTable(rows [][]string, cols []column) (*table, error) {
 	if len(rows) < 2 {
@@ -115,19 +132,22 @@ func newTable(rows [][]string, cols []column) (*table, error) {
 	t := &table{rows: rows, idx: map[string]int{}}
 	head := map[string]int{}
 	for i, h := range rows[0] {
-		head[strings.ToLower(strings.TrimSpace(h))] = i
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")))
+		if _, dup := head[h]; !dup {
+			head[h] = i
+		}
 	}
 	var missing []string
 	for _, c := range cols {
 		found := false
-		for _, n := range c.names {
+		for _, n := range c.Names {
 			if i, ok := head[strings.ToLower(n)]; ok {
-				t.idx[c.key], found = i, true
+				t.idx[c.Key], found = i, true
 				break
 			}
 		}
-		if !found && c.required {
-			missing = append(missing, c.names[0]+"/"+c.names[1])
+		if !found && c.Required {
+			missing = append(missing, strings.Join(c.Names, "/"))
 		}
 	}
 	if len(missing) > 0 {
@@ -135,6 +155,18 @@ func newTable(rows [][]string, cols []column) (*table, error) {
 	}
 	return t, nil
 }
+
+// Cell is a row's trimmed cell of a column ("" when absent).
+func (t *Table) Cell(row int, key string) string { return t.cell(row, key) }
+
+// Fail records a bad cell (row is the 0-based index into the rows).
+func (t *Table) Fail(row int, col, format string, args ...any) { t.fail(row, col, format, args...) }
+
+// Required is a cell that must not be empty.
+func (t *Table) Required(row int, key string) string { return t.required(row, key) }
+
+// Empty reports whether a row has no content.
+func (t *Table) Empty(row int) bool { return t.empty(row) }
 
 func (t *table) cell(row int, key string) string {
 	i, ok := t.idx[key]

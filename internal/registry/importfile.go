@@ -21,74 +21,26 @@ import (
 	"onepool/internal/store"
 )
 
-// column is one column an import understands: its names (English,
-// Chinese, …).
-type column struct {
-	key      string
-	names    []string
-	required bool
-}
+type column = funds.Column
 
-// table maps header names to columns and collects bad cells.
-type table struct {
-	rows [][]string
-	idx  map[string]int
-	errs []funds.RowError
-}
+// table is the funds import table, with the registry's own cell readers.
+type table struct{ *funds.Table }
 
 func newTable(rows [][]string, cols []column) (*table, error) {
-	if len(rows) < 2 {
-		return nil, errs.F(errs.Invalid, "empty_import", "file", "the file needs a header row and at least one data row")
-	}
 	if len(rows) > 100001 {
 		return nil, errs.F(errs.Invalid, "file_too_large", "file", "at most 100,000 rows per file")
 	}
-	t := &table{rows: rows, idx: map[string]int{}}
-	head := map[string]int{}
-	for i, h := range rows[0] {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")))
-		if _, dup := head[h]; !dup {
-			head[h] = i
-		}
+	t, err := funds.NewTable(rows, cols)
+	if err != nil {
+		return nil, err
 	}
-	var missing []string
-	for _, c := range cols {
-		found := false
-		for _, n := range c.names {
-			if i, ok := head[strings.ToLower(n)]; ok {
-				t.idx[c.key], found = i, true
-				break
-			}
-		}
-		if !found && c.required {
-			missing = append(missing, c.names[0]+"/"+c.names[1])
-		}
-	}
-	if len(missing) > 0 {
-		return nil, errs.F(errs.Invalid, "missing_column", "file", "the header lacks column(s) %s", strings.Join(missing, ", "))
-	}
-	return t, nil
+	return &table{t}, nil
 }
 
-func (t *table) cell(row int, key string) string {
-	i, ok := t.idx[key]
-	if !ok || i >= len(t.rows[row]) {
-		return ""
-	}
-	return strings.TrimSpace(t.rows[row][i])
-}
-
-func (t *table) fail(row int, col, format string, args ...any) {
-	t.errs = append(t.errs, funds.RowError{Row: row + 1, Column: col, Why: fmt.Sprintf(format, args...)})
-}
-
-func (t *table) required(row int, key string) string {
-	v := t.cell(row, key)
-	if v == "" {
-		t.fail(row, key, "is empty")
-	}
-	return v
-}
+func (t *table) cell(row int, key string) string               { return t.Cell(row, key) }
+func (t *table) fail(row int, col, format string, args ...any) { t.Fail(row, col, format, args...) }
+func (t *table) required(row int, key string) string           { return t.Required(row, key) }
+func (t *table) empty(row int) bool                            { return t.Empty(row) }
 
 // text is a required or optional name-like cell, checked like Save does.
 func (t *table) text(row int, key string, required bool) string {
@@ -116,15 +68,6 @@ func (t *table) yesNo(row int, key string, def bool) bool {
 		t.fail(row, key, "%q must be 是 or 否 (yes/no)", v)
 		return def
 	}
-}
-
-func (t *table) empty(row int) bool {
-	for _, c := range t.rows[row] {
-		if strings.TrimSpace(c) != "" {
-			return false
-		}
-	}
-	return true
 }
 
 func importErr(rows []funds.RowError) error {
@@ -191,10 +134,10 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader) (in
 	if err != nil {
 		return 0, err
 	}
-	t, err := newTable(rows, []column{{"household", []string{"household", "户编号"}, true}, {"village", []string{"village", "村代码"}, true},
-		{"head", []string{"head", "户主"}, true}, {"name", []string{"name", "姓名"}, true}, {"resident_id", []string{"resident_id", "身份证号", "身份证号码"}, true},
-		{"relation", []string{"relation", "与户主关系"}, true}, {"alive", []string{"alive", "是否健在"}, false},
-		{"card_holder", []string{"card_holder", "开户人"}, false}, {"bank", []string{"bank", "开户行"}, false}, {"card", []string{"card", "银行卡号"}, false}})
+	t, err := newTable(rows, []column{{Key: "household", Names: []string{"household", "户编号"}, Required: true}, {Key: "village", Names: []string{"village", "村代码"}, Required: true},
+		{Key: "head", Names: []string{"head", "户主"}, Required: true}, {Key: "name", Names: []string{"name", "姓名"}, Required: true}, {Key: "resident_id", Names: []string{"resident_id", "身份证号", "身份证号码"}, Required: true},
+		{Key: "relation", Names: []string{"relation", "与户主关系"}, Required: true}, {Key: "alive", Names: []string{"alive", "是否健在"}, Required: false},
+		{Key: "card_holder", Names: []string{"card_holder", "开户人"}, Required: false}, {Key: "bank", Names: []string{"bank", "开户行"}, Required: false}, {Key: "card", Names: []string{"card", "银行卡号"}, Required: false}})
 	if err != nil {
 		return 0, err
 	}
@@ -331,8 +274,8 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader) (in
 			}
 		}
 	}
-	if len(t.errs) > 0 {
-		return 0, importErr(t.errs)
+	if len(t.Errors()) > 0 {
+		return 0, importErr(t.Errors())
 	}
 	if len(order) == 0 {
 		return 0, errs.F(errs.Invalid, "empty_import", "file", "the file has no rows")
@@ -421,9 +364,9 @@ func (s *Service) ImportYears(ctx context.Context, p auth.Principal, r io.Reader
 	if err != nil {
 		return 0, err
 	}
-	t, err := newTable(rows, []column{{"household", []string{"household", "户编号"}, true}, {"year", []string{"year", "年度"}, true},
-		{"status", []string{"status", "状态"}, true}, {"causes", []string{"causes", "致贫原因"}, false},
-		{"income", []string{"income", "家庭纯收入", "收入"}, true}, {"expenses", []string{"expenses", "支出"}, false}, {"stable", []string{"stable", "稳定脱贫"}, false}})
+	t, err := newTable(rows, []column{{Key: "household", Names: []string{"household", "户编号"}, Required: true}, {Key: "year", Names: []string{"year", "年度"}, Required: true},
+		{Key: "status", Names: []string{"status", "状态"}, Required: true}, {Key: "causes", Names: []string{"causes", "致贫原因"}, Required: false},
+		{Key: "income", Names: []string{"income", "家庭纯收入", "收入"}, Required: true}, {Key: "expenses", Names: []string{"expenses", "支出"}, Required: false}, {Key: "stable", Names: []string{"stable", "稳定脱贫"}, Required: false}})
 	if err != nil {
 		return 0, err
 	}
@@ -511,8 +454,8 @@ func (s *Service) ImportYears(ctx context.Context, p auth.Principal, r io.Reader
 			return 0, err
 		}
 	}
-	if len(t.errs) > 0 {
-		return 0, importErr(t.errs)
+	if len(t.Errors()) > 0 {
+		return 0, importErr(t.Errors())
 	}
 	if len(ys) == 0 {
 		return 0, errs.F(errs.Invalid, "empty_import", "file", "the file has no rows")

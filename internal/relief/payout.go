@@ -376,50 +376,25 @@ func (s *Service) ImportReturn(ctx context.Context, p auth.Principal, r io.Reade
 	if err != nil {
 		return ReturnResult{}, err
 	}
-	if len(table) < 2 {
-		return ReturnResult{}, errs.F(errs.Invalid, "empty_import", "file", "the file needs a header row and at least one data row")
+	t, err := funds.NewTable(table, []funds.Column{{Key: "batch", Names: []string{"batch", "批次"}, Required: true}, {Key: "line", Names: []string{"line", "序号"}, Required: true},
+		{Key: "result", Names: []string{"result", "结果"}, Required: true}, {Key: "reason", Names: []string{"reason", "原因"}}})
+	if err != nil {
+		return ReturnResult{}, err
 	}
-	col := map[string]int{}
-	for i, h := range table[0] {
-		switch strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")) {
-		case "batch", "批次":
-			col["batch"] = i
-		case "line", "序号":
-			col["line"] = i
-		case "result", "结果":
-			col["result"] = i
-		case "reason", "原因":
-			col["reason"] = i
-		}
-	}
-	for _, c := range []string{"batch", "line", "result"} {
-		if _, ok := col[c]; !ok {
-			return ReturnResult{}, errs.F(errs.Invalid, "missing_column", "file", "the return file has no %s column", c)
-		}
-	}
-	cell := func(row []string, c string) string {
-		i, ok := col[c]
-		if !ok || i >= len(row) {
-			return ""
-		}
-		return strings.TrimSpace(row[i])
-	}
-	var bad []funds.RowError
 	var rs []returned
-	for i := 1; i < len(table); i++ {
-		row := table[i]
-		if strings.Join(row, "") == "" || cell(row, "batch") == "合计" {
+	for i := 1; i < t.Rows(); i++ {
+		if t.Empty(i) || t.Cell(i, "batch") == "合计" {
 			continue
 		}
-		rt := returned{row: i + 1, reason: cell(row, "reason")}
+		rt := returned{row: i + 1, reason: t.Cell(i, "reason")}
 		var err error
-		if rt.batch, err = strconv.ParseInt(cell(row, "batch"), 10, 64); err != nil {
-			bad = append(bad, funds.RowError{Row: i + 1, Column: "batch", Why: "not a batch number"})
+		if rt.batch, err = strconv.ParseInt(t.Required(i, "batch"), 10, 64); err != nil {
+			t.Fail(i, "batch", "not a batch number")
 		}
-		if rt.line, err = strconv.Atoi(cell(row, "line")); err != nil {
-			bad = append(bad, funds.RowError{Row: i + 1, Column: "line", Why: "not a line number"})
+		if rt.line, err = strconv.Atoi(t.Required(i, "line")); err != nil {
+			t.Fail(i, "line", "not a line number")
 		}
-		switch strings.ToLower(cell(row, "result")) {
+		switch strings.ToLower(t.Cell(i, "result")) {
 		case "成功", "paid", "success", "ok":
 			rt.paid = true
 		case "失败", "failed", "fail":
@@ -427,10 +402,11 @@ func (s *Service) ImportReturn(ctx context.Context, p auth.Principal, r io.Reade
 				rt.reason = "银行退回"
 			}
 		default:
-			bad = append(bad, funds.RowError{Row: i + 1, Column: "result", Why: fmt.Sprintf("%q must be 成功/paid or 失败/failed", cell(row, "result"))})
+			t.Fail(i, "result", "%q must be 成功/paid or 失败/failed", t.Cell(i, "result"))
 		}
 		rs = append(rs, rt)
 	}
+	bad := t.Errors()
 	// Every line must exist.
 	for _, rt := range rs {
 		if rt.batch == 0 || rt.line == 0 {
