@@ -2,6 +2,8 @@ package relief
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -488,8 +490,19 @@ func (s *Service) settleTx(ctx context.Context, tx *store.Tx, p auth.Principal, 
 	sentLegs = t.Legs
 	var req ledger.TransferRequest
 	if rt.paid {
-		if _, _, err := s.l.OpenAccountsTx(ctx, tx, p.County, []ledger.NewAccount{{Code: HouseholdAccount(hh), Kind: ledger.Household, Name: "农户 " + hh, Place: place.Code(vil)}}); err != nil {
-			return false, err
+		// The household's card account: the one it already has in the
+		// ledger (other programmes pay it too), or a new one.
+		var kind string
+		err := tx.QueryRowContext(ctx, `SELECT kind FROM ledger_accounts WHERE county = ? AND code = ?`, p.County, HouseholdAccount(hh)).Scan(&kind)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			if _, _, err := s.l.OpenAccountsTx(ctx, tx, p.County, []ledger.NewAccount{{Code: HouseholdAccount(hh), Kind: ledger.Household, Name: "农户 " + hh, Place: place.Code(vil)}}); err != nil {
+				return false, err
+			}
+		case err != nil:
+			return false, errs.Wrap(err, "relief: household account")
+		case kind != string(ledger.Household):
+			return false, errs.F(errs.Conflict, "account_kind", "household", "ledger account %s is a %s account, not a household's", HouseholdAccount(hh), kind)
 		}
 		req = ledger.TransferRequest{Key: fmt.Sprintf("relief-pay:%d", app), Kind: "relief_payout", From: BankAccount, To: HouseholdAccount(hh), Legs: sentLegs,
 			Memo: fmt.Sprintf("防返贫救助 申请%d", app)}

@@ -111,6 +111,8 @@ var matrix = map[string]rule{
 	"GET /registry/{code}":                          {roles: staff, record: true},
 	"POST /registry/{code}/reveal":                  {roles: "village township rural", record: true},
 	"POST /registry/{code}/years":                   {roles: "village township rural", record: true},
+	"POST /registry/{code}/card":                    {roles: "village township rural", record: true},
+	"POST /registry/{code}/alive":                   {roles: "village township rural", record: true},
 	"GET /relief":                                   {roles: staff, list: true},
 	"POST /relief/inflows":                          {roles: "finance rural"},
 	"POST /relief/applications":                     {roles: "village"},

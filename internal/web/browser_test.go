@@ -17,6 +17,7 @@ import (
 	"onepool/internal/demo"
 	"onepool/internal/ledger"
 	"onepool/internal/policy"
+	"onepool/internal/registry"
 	"onepool/internal/store"
 	"onepool/internal/store/storetest"
 	"onepool/internal/web"
@@ -72,7 +73,11 @@ func newDriverAt(t *testing.T, db *store.DB, clk clock.Clock, profile string) *d
 	ctx := context.Background()
 	a := auth.New(db, nil, auth.Config{ArgonMemoryKiB: 64, ArgonTime: 1})
 	l := ledger.New(db, nil)
-	if _, err := demo.Run(ctx, a, l); err != nil {
+	keys, err := registry.NewKeys([]byte("browser-test-key-0123456789abcde"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Run(ctx, a, l, keys); err != nil {
 		t.Fatal(err)
 	}
 	if profile != "" {
@@ -80,7 +85,7 @@ func newDriverAt(t *testing.T, db *store.DB, clk clock.Clock, profile string) *d
 			t.Fatal(err)
 		}
 	}
-	srv := httptest.NewServer(web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Clock: clk}))
+	srv := httptest.NewServer(web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Clock: clk, Keys: keys}))
 	t.Cleanup(srv.Close)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe),
@@ -447,3 +452,120 @@ func (d *driver) count(sel string) int {
 
 // pngPixel is a 1×1 PNG.
 var pngPixel = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82")
+
+// TestBrowserRelief is issue 6's procedure in a real browser: a donation
+// is recorded, a village cadre raises an application, another cadre and the
+// township review it, the township posts the masked notice, the county
+// approves after it and sends the payout; the bank fails the line, the
+// card is corrected on the household's page, the second batch is paid; the
+// public page shows the money out by village without names.
+func TestBrowserRelief(t *testing.T) {
+	chromium(t)
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		var mu sync.Mutex
+		now := time.Now()
+		clk := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+		d := newDriverAt(t, db, clk, "")
+		const hh = "990101001001-03"
+
+		d.signIn("demo.finance")
+		d.must("relief", chromedp.Navigate(d.url+"/relief"), visible("#inflow-form"),
+			setValue("#inflow-form select[name=source]", "donation"), setValue("#inflow-form input[name=donor]", "爱心企业（演示）"),
+			setValue("#inflow-form input[name=campaign]", "10·17 扶贫日"), setValue("#inflow-form input[name=amount]", "10,000"))
+		d.submit("donate", "#inflow-form", "#relief-fund")
+		if s := d.textOf("#fund-balance"); !strings.Contains(s, "610,000.00") {
+			t.Errorf("balance after the donation: %q", s)
+		}
+		d.signOut()
+
+		d.signIn("demo.village")
+		d.must("apply", chromedp.Navigate(d.url+"/relief"), visible("#apply-form"), setValue("#apply-form select[name=household]", hh),
+			setValue("#apply-form select[name=cause]", "illness"))
+		d.submit("apply", "#apply-form", "#calc")
+		if s := d.textOf("#calc"); !strings.Contains(s, "3,000.00") {
+			t.Errorf("the computation: %s", s)
+		}
+		appURL, err := chromedp.Run(d.ctx, chromedp.Evaluate[string](`location.pathname`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.signOut()
+		for _, u := range []string{"demo.village2", "demo.township"} {
+			d.signIn(u)
+			d.must(u+" opens", chromedp.Navigate(d.url+appURL), visible("#decide-form"), setValue("#decide-form select[name=action]", "approve"))
+			d.submit(u+" approves", "#decide-form", "#chain")
+			d.signOut()
+		}
+		d.signIn("demo.township")
+		d.must("notices", chromedp.Navigate(d.url+"/relief"), visible("#relief-notices-form"))
+		d.submit("post the notices", "#relief-notices-form", "#applications")
+		d.signOut()
+		d.must("public notices", chromedp.Navigate(d.url+"/public/990101/notices"), visible("#public-notices"))
+		if s := d.textOf("#public-notices"); !strings.Contains(s, "防返贫救助对象公示") || strings.Contains(s, "张德福") {
+			t.Errorf("the public notices: %s", s)
+		}
+		mu.Lock()
+		now = now.Add(11 * 24 * time.Hour)
+		mu.Unlock()
+
+		d.signIn("demo.rural")
+		d.must("approve", chromedp.Navigate(d.url+appURL), visible("#decide-form"), setValue("#decide-form select[name=action]", "approve"))
+		d.submit("county approves", "#decide-form", "#chain")
+		if s := d.textOf("#app-status"); !strings.Contains(s, "已审定") {
+			t.Errorf("after approval: %q", s)
+		}
+		d.must("send", chromedp.Navigate(d.url+"/relief"), visible("#send-form"))
+		d.submit("send", "#send-form", "#lines")
+		ct, err := chromedp.Run(d.ctx, chromedp.Evaluate[string](`fetch(document.querySelector('#payout-file').href).then(r => r.headers.get('content-type'))`, chromedp.EvalAwaitPromise))
+		if err != nil || !strings.Contains(ct, "spreadsheetml") {
+			t.Errorf("the payout file: %q %v", ct, err)
+		}
+		batch, err := chromedp.Run(d.ctx, chromedp.Evaluate[string](`location.pathname.split('/').pop()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		failed := filepath.Join(dir, "return1.csv")
+		if err := os.WriteFile(failed, []byte("批次,序号,结果,原因\n"+batch+",1,失败,户名与卡号不符\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		d.must("return", chromedp.SetUploadFiles(chromedp.CSS("#return-form input[name=file]"), []string{failed}))
+		d.submit("import the return", "#return-form", "#lines")
+		if s := d.textOf("#lines"); !strings.Contains(s, "户名与卡号不符") {
+			t.Errorf("after the failed return: %s", s)
+		}
+		d.signOut()
+
+		d.signIn("demo.village")
+		d.must("household", chromedp.Navigate(d.url+"/registry/"+hh), visible("#card-form"),
+			setValue("#card-form input[name=number]", "6222021234567890128"))
+		d.submit("correct the card", "#card-form", "#members")
+		d.signOut()
+
+		d.signIn("demo.rural")
+		d.must("send again", chromedp.Navigate(d.url+"/relief"), visible("#send-form"))
+		d.submit("send again", "#send-form", "#lines")
+		batch2, err := chromedp.Run(d.ctx, chromedp.Evaluate[string](`location.pathname.split('/').pop()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		paid := filepath.Join(dir, "return2.csv")
+		if err := os.WriteFile(paid, []byte("batch,line,result\n"+batch2+",1,paid\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		d.must("return 2", chromedp.SetUploadFiles(chromedp.CSS("#return-form input[name=file]"), []string{paid}))
+		d.submit("import the second return", "#return-form", "#lines")
+		if n := d.count("#form-error"); n > 0 {
+			t.Fatalf("the second return: %s (batch %s)", d.textOf("#form-error"), batch2)
+		}
+		d.must("the application", chromedp.Navigate(d.url+appURL), visible("#app-status"))
+		if s := d.textOf("#app-status"); !strings.Contains(s, "已发放") {
+			t.Errorf("at the end: %q", s)
+		}
+		d.shot("30-relief-paid")
+		d.must("public relief", chromedp.Navigate(d.url+"/public/990101/relief"), visible("#public-relief"))
+		if s := d.textOf("#public-relief"); !strings.Contains(s, "上坝村") || !strings.Contains(s, "3,000.00") || strings.Contains(s, "张德福") || strings.Contains(s, "爱心企业") {
+			t.Errorf("the public relief page: %s", s)
+		}
+	})
+}

@@ -179,6 +179,53 @@ func (s *Server) revealField(w http.ResponseWriter, c *call) error {
 	return c.render(w, http.StatusOK, "household", v)
 }
 
+// saveHousehold saves a change to a household read back masked: the
+// stored ID numbers (and the card, unless a new number is given) are kept.
+func (s *Server) saveHousehold(w http.ResponseWriter, c *call, change func(h *registry.Household) error) error {
+	v, err := s.householdView(c, c.r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	h := v.H
+	if err = change(&h); err == nil {
+		_, _, err = s.d.Registry.Save(c.r.Context(), c.p, h)
+	}
+	return afterForm(w, c, err, "/registry/"+url.PathEscape(v.H.Code), func(msg string, status int) error {
+		v.Error = msg
+		return c.render(w, status, "household", v)
+	})
+}
+
+// correctCard records a household's corrected bank card (after the bank
+// returned a payment, say).
+func (s *Server) correctCard(w http.ResponseWriter, c *call) error {
+	return s.saveHousehold(w, c, func(h *registry.Household) error {
+		r := c.r
+		if r.PostFormValue("number") == "" {
+			return errs.F(errs.Invalid, "invalid_card", "number", "give the new card number")
+		}
+		h.Card = registry.Card{Holder: r.PostFormValue("holder"), Bank: r.PostFormValue("bank"), Number: r.PostFormValue("number")}
+		return nil
+	})
+}
+
+// setAlive records a member's death (or corrects it).
+func (s *Server) setAlive(w http.ResponseWriter, c *call) error {
+	return s.saveHousehold(w, c, func(h *registry.Household) error {
+		seq, err := strconv.Atoi(c.r.PostFormValue("seq"))
+		if err != nil {
+			return errs.F(errs.Invalid, "invalid_member", "seq", "choose a member")
+		}
+		for i := range h.Members {
+			if h.Members[i].Seq == seq {
+				h.Members[i].Alive = c.r.PostFormValue("alive") == "1"
+				return nil
+			}
+		}
+		return errs.F(errs.Invalid, "invalid_member", "seq", "household %s has no member %d", h.Code, seq)
+	})
+}
+
 func (s *Server) setYear(w http.ResponseWriter, c *call) error {
 	v, err := s.householdView(c, c.r.PathValue("code"))
 	if err != nil {

@@ -78,6 +78,8 @@ func (s *Server) register() {
 	s.page("GET /registry/{code}", auth.ViewRegistry, s.householdPage)
 	s.page("POST /registry/{code}/reveal", auth.RevealPersonal, s.revealField)
 	s.page("POST /registry/{code}/years", auth.WriteRegistry, s.setYear)
+	s.page("POST /registry/{code}/card", auth.WriteRegistry, s.correctCard)
+	s.page("POST /registry/{code}/alive", auth.WriteRegistry, s.setAlive)
 	s.page("GET /relief", auth.ViewRelief, s.reliefPage)
 	s.page("POST /relief/inflows", auth.ReceiveRelief, s.reliefReceive)
 	s.page("POST /relief/applications", auth.ApplyRelief, s.reliefApply)
