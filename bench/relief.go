@@ -240,10 +240,10 @@ func buildReliefCounty(ctx context.Context, db *store.DB, rs *relief.Service, o 
 			for i := b; i < min(b+per, o.Payouts); i++ {
 				amt := int64(1_000_00 + (i%3)*1_000_00)
 				total += amt
-				v = append(v, "(?, ?, ?, ?, 1, '户主', 2026, '', 600000, 0, 2, ?, 1, 'approved', 0, 0, 0, ?, 'bench')")
+				v = append(v, "(?, ?, ?, ?, 1, '户主', 2026, '', 600000, '', 0, 0, 'yuan_up', 0, 2, ?, 1, 'approved', 0, 0, 0, ?, 'bench')")
 				a = append(a, reliefCounty, i+1, fmt.Sprintf("R%07d", i), fmt.Sprintf("%s%03d%03d", reliefCounty, i%20+1, (i/20)%10+1), amt, now)
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO relief_applications (county, id, household, village, member_seq, applicant, year, cause_enc, standard, per_capita, members, amount, frozen, status, item, attempts, paid_transfer, created_at, created_by) VALUES `+strings.Join(v, ", "), a...)
+			_, err := tx.ExecContext(ctx, `INSERT INTO relief_applications (county, id, household, village, member_seq, applicant, year, cause_enc, standard, source, income, expenses, rounding, per_capita, members, amount, frozen, status, item, attempts, paid_transfer, created_at, created_by) VALUES `+strings.Join(v, ", "), a...)
 			return err
 		})
 		if err != nil {

@@ -211,9 +211,10 @@ func (s *Service) Apply(ctx context.Context, p auth.Principal, in NewApplication
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO relief_applications (county, id, household, village, member_seq, applicant, year, cause_enc, standard, per_capita, members, amount, frozen, status, item, attempts, paid_transfer, created_at, created_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'review', ?, 0, 0, ?, ?)`,
-			p.County, id, h.Code, string(h.Village), member.Seq, member.Name, in.Year, cause, int64(calc.Standard), int64(calc.PerCapita), calc.Members, int64(calc.Amount),
+		if _, err := tx.ExecContext(ctx, `INSERT INTO relief_applications (county, id, household, village, member_seq, applicant, year, cause_enc, standard, source, income, expenses, rounding, per_capita, members, amount, frozen, status, item, attempts, paid_transfer, created_at, created_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'review', ?, 0, 0, ?, ?)`,
+			p.County, id, h.Code, string(h.Village), member.Seq, member.Name, in.Year, cause, int64(calc.Standard), calc.Source, int64(calc.Income), int64(calc.Expenses), calc.Rounding,
+			int64(calc.PerCapita), calc.Members, int64(calc.Amount),
 			it.ID, clock.Micros(tx.Now), p.Username); err != nil {
 			if errs.KindOf(err) == errs.Conflict {
 				return errs.F(errs.Conflict, "application_exists", "household", "household %s already applied for %d", h.Code, in.Year)
@@ -231,16 +232,17 @@ func (s *Service) Apply(ctx context.Context, p auth.Principal, in NewApplication
 	return s.Application(ctx, p.County, out.ID)
 }
 
-const appCols = `id, household, village, member_seq, applicant, year, cause_enc, standard, per_capita, members, amount, frozen, status, item, attempts, created_at, created_by`
+const appCols = `id, household, village, member_seq, applicant, year, cause_enc, standard, source, income, expenses, rounding, per_capita, members, amount, frozen, status, item, attempts, created_at, created_by`
 
 func (s *Service) scanApp(county string, sc interface{ Scan(...any) error }) (Application, error) {
 	a := Application{County: county}
 	var vil, cause string
-	var std, pc, amt, at int64
+	var std, inc, exp, pc, amt, at int64
 	var frozen int
-	if err := sc.Scan(&a.ID, &a.Household, &vil, &a.MemberSeq, &a.Applicant, &a.Year, &cause, &std, &pc, &a.Calc.Members, &amt, &frozen, &a.Status, &a.Item, &a.Attempts, &at, &a.CreatedBy); err != nil {
+	if err := sc.Scan(&a.ID, &a.Household, &vil, &a.MemberSeq, &a.Applicant, &a.Year, &cause, &std, &a.Calc.Source, &inc, &exp, &a.Calc.Rounding, &pc, &a.Calc.Members, &amt, &frozen, &a.Status, &a.Item, &a.Attempts, &at, &a.CreatedBy); err != nil {
 		return a, err
 	}
+	a.Calc.Income, a.Calc.Expenses = money.Fen(inc), money.Fen(exp)
 	a.Village, a.Frozen, a.CreatedAt = place.Code(vil), frozen != 0, clock.FromMicros(at)
 	a.Calc.Year, a.Calc.Standard, a.Calc.PerCapita, a.Calc.Amount = a.Year, money.Fen(std), money.Fen(pc), money.Fen(amt)
 	if c, err := s.keys.Open(cause); err == nil {
@@ -392,8 +394,9 @@ func (s *Service) Decide(ctx context.Context, p auth.Principal, id int64, d work
 		case workflow.Rejected:
 			status = Rejected
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE relief_applications SET standard = ?, per_capita = ?, members = ?, amount = ?, frozen = ?, status = ? WHERE county = ? AND id = ? AND frozen = 0`,
-			int64(calc.Standard), int64(calc.PerCapita), calc.Members, int64(calc.Amount), b2i(status == Approved), status, p.County, id)
+		_, err = tx.ExecContext(ctx, `UPDATE relief_applications SET standard = ?, source = ?, income = ?, expenses = ?, rounding = ?, per_capita = ?, members = ?, amount = ?, frozen = ?, status = ?
+			WHERE county = ? AND id = ? AND frozen = 0`,
+			int64(calc.Standard), calc.Source, int64(calc.Income), int64(calc.Expenses), calc.Rounding, int64(calc.PerCapita), calc.Members, int64(calc.Amount), b2i(status == Approved), status, p.County, id)
 		if err != nil {
 			return errs.Wrap(err, "relief: decide")
 		}
@@ -446,8 +449,10 @@ func (s *Service) PostNotices(ctx context.Context, p auth.Principal, starts stri
 			if err != nil {
 				return err
 			}
+			vname := string(a.Village)
+			_ = tx.QueryRowContext(ctx, `SELECT name FROM places WHERE county = ? AND code = ?`, p.County, string(a.Village)).Scan(&vname)
 			body := fmt.Sprintf("申请人：%s\n所在村：%s\n救助年度：%d\n补差标准：%s元/人；家庭人均纯收入：%s元；家庭人口：%d人\n拟救助金额：%s元\n公示期内对救助对象和金额如有异议，可向村委会、乡镇人民政府反映或在线提出。",
-				ident.MaskName(a.Applicant), a.Village, a.Year, calc.Standard, calc.PerCapita, calc.Members, calc.Amount)
+				ident.MaskName(a.Applicant), vname, a.Year, calc.Standard, calc.PerCapita, calc.Members, calc.Amount)
 			if _, err := s.wf.OpenNoticeTx(ctx, tx, p, p.County, a.Item, workflow.NoticeInput{Title: fmt.Sprintf("防返贫救助对象公示（%s）", ident.MaskName(a.Applicant)),
 				Body: body, Starts: starts, Ends: ends, Places: []place.Code{a.Village}}, prof.Relief.NoticeDays); err != nil {
 				return err

@@ -212,6 +212,9 @@ func TestMessagesComplete(t *testing.T) {
 	for _, k := range []string{"lead.duplicate_id", "lead.shared_card", "lead.status.open", "lead.status.overridden", "line.sent", "line.paid", "line.failed"} {
 		dyn = append(dyn, k)
 	}
+	for _, k := range []string{"rounding.yuan_up", "rounding.yuan_half_up", "rounding.fen"} {
+		dyn = append(dyn, k)
+	}
 	for _, k := range []string{"review", "approved", "sending", "paid", "failed", "rejected"} {
 		dyn = append(dyn, "rstatus."+k)
 	}

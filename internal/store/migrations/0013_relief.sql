@@ -38,6 +38,10 @@ CREATE TABLE relief_applications (
     year INTEGER NOT NULL,
     cause_enc TEXT NOT NULL,       -- encrypted: illness is sensitive
     standard BIGINT NOT NULL,
+    source TEXT NOT NULL,          -- the standard's source document
+    income BIGINT NOT NULL,
+    expenses BIGINT NOT NULL,
+    rounding TEXT NOT NULL,
     per_capita BIGINT NOT NULL,
     members INTEGER NOT NULL,
     amount BIGINT NOT NULL,
