@@ -261,6 +261,8 @@ func (s *Server) setYear(w http.ResponseWriter, c *call) error {
 type reliefView struct {
 	Page
 	Fund       relief.Fund
+	Screening  *relief.Screening // the county-wide screening, when asked for
+	County     bool              // the user works at the county
 	Apps       []appRow
 	Status     string
 	Batches    []relief.Batch
@@ -296,6 +298,14 @@ func (s *Server) reliefView(c *call) (reliefView, error) {
 	}
 	if prof, _, err := s.d.Policy.Current(ctx, c.p.County); err == nil {
 		v.Causes = prof.Relief.Causes
+	}
+	v.County = c.p.Place.Level() == place.County
+	if c.r.URL.Query().Get("screen") == "1" && v.County {
+		sc, err := s.d.Relief.Screen(ctx, c.p.County, v.Year)
+		if err != nil {
+			return v, err
+		}
+		v.Screening = &sc
 	}
 	if auth.Allowed(c.p.Role, auth.ApplyRelief) {
 		hs, _, err := s.d.Registry.Households(ctx, c.p.County, c.p.Prefix(), 500, 0)

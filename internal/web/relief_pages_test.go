@@ -82,6 +82,10 @@ func TestRegistryAndReliefPages(t *testing.T) {
 		if p := fin.do("GET", "/relief", nil, "").Body.String(); !strings.Contains(p, "700,000.00") || !strings.Contains(p, "300,000.00") {
 			t.Error("the fund page does not show 700,000.00 and the request of 300,000.00 after the top-up")
 		}
+		// The county-wide screening: the demo's five households, three eligible.
+		if p := fin.do("GET", "/relief?screen=1", nil, "").Body.String(); !regexp.MustCompile(`id="screening">[^<]*5 ·[^<]*3 ·`).MatchString(p) {
+			t.Errorf("the screening: %s", regexp.MustCompile(`(?s)<p id="screening">.*?</p>`).FindString(p))
+		}
 		if w := fin.form("/relief", "/relief/inflows", url.Values{"source": {"donation"}, "amount": {"1.001"}, "key": {"t-2"}, "donor": {"x"}}); w.Code != http.StatusBadRequest {
 			t.Errorf("an amount with three decimals: %d", w.Code)
 		}
