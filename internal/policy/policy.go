@@ -160,6 +160,8 @@ type Review struct {
 	Steps            []Step
 	NoticeDays       int
 	ExtraSignerAbove money.Fen // projects above this need an extra signer
+	ExtraSigner      Step      // that signer's step (default: the rural bureau's head at the county)
+	Approval         Step      // approval into the annual plan after the notice (default: the rural bureau)
 }
 
 // Agreements are the rules for benefit agreements (002).

@@ -82,6 +82,7 @@ func TestOverrides(t *testing.T) {
 		{"[[funds.input_plan]]\nname = \"5\"\namount = \"5\"\nmeasure = \"spent\"", "funds.input_plan[0].measure"},
 		{"[[funds.input_plan]]\nname = \"5\"\namount = \"5\"\ncategories = [\"yachts\"]", "funds.input_plan[0].categories"},
 		{"[[relief.steps]]\nname = \"x\"\nrole = \"mayor\"\nlevel = \"county\"", "relief.steps[0].role"},
+		{"[review.approval]\nname = \"x\"\nrole = \"rural\"\nlevel = \"province\"", "review.approval.level"},
 		{"not toml", "overrides"},
 	} {
 		_, err := policy.Resolve("zigui", c.in)

@@ -61,6 +61,8 @@ type rawProfile struct {
 		NoticeDays       int       `toml:"notice_days"`
 		ExtraSignerAbove string    `toml:"extra_signer_above"`
 		Steps            []rawStep `toml:"steps"`
+		ExtraSigner      *rawStep  `toml:"extra_signer"`
+		Approval         *rawStep  `toml:"approval"`
 	} `toml:"review"`
 	Agreements struct {
 		EquityDividendMin     string `toml:"equity_dividend_min"`
@@ -265,7 +267,23 @@ func (r rawProfile) validate(def definedSet) (Profile, error) {
 	if serr != nil {
 		return Profile{}, serr
 	}
-	p.Review = Review{Steps: steps, NoticeDays: r.Review.NoticeDays, ExtraSignerAbove: amount("review.extra_signer_above", r.Review.ExtraSignerAbove, true)}
+	p.Review = Review{Steps: steps, NoticeDays: r.Review.NoticeDays, ExtraSignerAbove: amount("review.extra_signer_above", r.Review.ExtraSignerAbove, true),
+		ExtraSigner: Step{Name: "县领导加签（重大项目）", Role: "rural", Level: "county", Checks: []string{"重大项目"}, MayReturn: true, SLADays: 5},
+		Approval:    Step{Name: "公示期满无异议，批复纳入年度计划", Role: "rural", Level: "county", Checks: []string{"公示结果", "年度计划"}, MayReturn: true, SLADays: 10}}
+	for _, o := range []struct {
+		key string
+		raw *rawStep
+		dst *Step
+	}{{"review.extra_signer", r.Review.ExtraSigner, &p.Review.ExtraSigner}, {"review.approval", r.Review.Approval, &p.Review.Approval}} {
+		if o.raw == nil {
+			continue
+		}
+		st, serr := convertStep(o.key, *o.raw)
+		if serr != nil {
+			return Profile{}, serr
+		}
+		*o.dst = st
+	}
 
 	a := r.Agreements
 	if a.MinTermYears < 0 {
@@ -319,20 +337,28 @@ func convertSteps(key string, in []rawStep) ([]Step, error) {
 	}
 	var out []Step
 	for i, s := range in {
-		k := fmt.Sprintf("%s[%d]", key, i)
-		if strings.TrimSpace(s.Name) == "" {
-			return nil, invalid("%s.name: must not be empty", k)
+		st, err := convertStep(fmt.Sprintf("%s[%d]", key, i), s)
+		if err != nil {
+			return nil, err
 		}
-		if !roles[s.Role] {
-			return nil, invalid("%s.role: %q is not a role", k, s.Role)
-		}
-		if !lvls[s.Level] {
-			return nil, invalid("%s.level: %q must be village, township or county", k, s.Level)
-		}
-		if s.SLADays < 0 {
-			return nil, invalid("%s.sla_days: must not be negative", k)
-		}
-		out = append(out, Step{Name: s.Name, Role: s.Role, Level: s.Level, Checks: s.Checks, MayReturn: s.MayReturn, SLADays: s.SLADays})
+		out = append(out, st)
 	}
 	return out, nil
+}
+
+// convertStep checks one step, naming its key k.
+func convertStep(k string, s rawStep) (Step, error) {
+	if strings.TrimSpace(s.Name) == "" {
+		return Step{}, invalid("%s.name: must not be empty", k)
+	}
+	if !roles[s.Role] {
+		return Step{}, invalid("%s.role: %q is not a role", k, s.Role)
+	}
+	if !lvls[s.Level] {
+		return Step{}, invalid("%s.level: %q must be village, township or county", k, s.Level)
+	}
+	if s.SLADays < 0 {
+		return Step{}, invalid("%s.sla_days: must not be negative", k)
+	}
+	return Step{Name: s.Name, Role: s.Role, Level: s.Level, Checks: s.Checks, MayReturn: s.MayReturn, SLADays: s.SLADays}, nil
 }

@@ -115,11 +115,13 @@ func (s *Service) profile(ctx context.Context, county string) (policy.Profile, e
 func Chain(prof policy.Profile, amount money.Fen) []workflow.Step {
 	steps := workflow.FromPolicy(prof.Review.Steps)
 	if t := prof.Review.ExtraSignerAbove; t > 0 && amount > t {
-		steps = append(steps, workflow.Step{Name: fmt.Sprintf("县领导加签（%s元以上项目）", t), Role: string(auth.RoleRural), Level: "county",
-			Checks: []string{"重大项目"}, MayReturn: true, SLADays: 5, Extra: true})
+		extra := workflow.FromPolicy([]policy.Step{prof.Review.ExtraSigner})[0]
+		extra.Name, extra.Extra = fmt.Sprintf("%s（%s元以上）", extra.Name, t), true
+		steps = append(steps, extra)
 	}
-	return append(steps, workflow.Step{Name: "公示期满无异议，批复纳入年度计划", Role: string(auth.RoleRural), Level: "county",
-		Checks: []string{"公示结果", "年度计划"}, MayReturn: true, SLADays: 10, NoticeBefore: true})
+	approval := workflow.FromPolicy([]policy.Step{prof.Review.Approval})[0]
+	approval.NoticeBefore = true
+	return append(steps, approval)
 }
 
 func (s *Service) check(in *Project) error {

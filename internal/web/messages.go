@@ -662,6 +662,7 @@ var messages = map[string]msg{
 	"rounding.yuan_half_up":         {"四舍五入到元", "half up to whole yuan"},
 	"rounding.fen":                  {"到分", "to the fen"},
 	"rounding.":                     {"—", "—"},
+	"policy.extra_above":            {"金额超过", "above"},
 	"relief.screen":                 {"全县筛查", "Screen the county"},
 	"relief.screened":               {"已筛查户数", "Households screened"},
 	"relief.eligible":               {"符合条件", "eligible"},
