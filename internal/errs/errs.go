@@ -24,6 +24,7 @@ const (
 	InsufficientFunds             // an account lacks the balance on a channel
 	RuleBroken                    // a policy rule refuses the request
 	Unavailable                   // retryable: busy database, serialization failure
+	TooMany                       // the caller sent too many requests; later
 )
 
 // String returns the kind's name.
@@ -33,6 +34,8 @@ func (k Kind) String() string {
 		return "invalid"
 	case NotFound:
 		return "not_found"
+	case TooMany:
+		return "too_many"
 	case Conflict:
 		return "conflict"
 	case Forbidden:

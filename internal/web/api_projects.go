@@ -443,6 +443,9 @@ func (s *Server) apiFileObjection(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	b = workflow.ObjectionInput{Kind: raw.Kind, Name: raw.Name, Contact: raw.Contact, Body: raw.Body}
+	if !s.objections.allow(s.clientIP(c.r), s.d.Clock(), objectionLimit, time.Hour) {
+		return errTooManyObjections
+	}
 	actor := "public"
 	if !c.p.IsPublic() {
 		actor = c.p.Username

@@ -105,6 +105,11 @@ func TestProjectsAPI(t *testing.T) {
 			id = max(id, n.ID)
 		}
 		call("", "POST", "/api/v1/public/990101/notices/"+strconv.FormatInt(id, 10)+"/objections", `{"kind":"report","body":"冷库选址在河道管理范围内","contact":"13900000000"}`, http.StatusCreated, `"status":"open"`)
+		// An address may file 10 objections an hour; the 11th waits.
+		for i := 2; i <= 10; i++ {
+			call("", "POST", "/api/v1/public/990101/notices/"+strconv.FormatInt(id, 10)+"/objections", `{"body":"第`+strconv.Itoa(i)+`条意见"}`, http.StatusCreated)
+		}
+		call("", "POST", "/api/v1/public/990101/notices/"+strconv.FormatInt(id, 10)+"/objections", `{"body":"one more"}`, http.StatusTooManyRequests, "too_many")
 		call("demo.rural", "POST", base+"/A-1/decide", `{"action":"approve"}`, http.StatusUnprocessableEntity, "notice_running")
 		detail := call("demo.township", "GET", base+"/A-1", "", http.StatusOK, `"kind":"report"`, "13900000000", `"state":"pending"`)
 		if !strings.Contains(detail, `"decision":"submit"`) {

@@ -30,6 +30,8 @@ func statusOf(k errs.Kind) int {
 		return http.StatusUnprocessableEntity
 	case errs.Unavailable:
 		return http.StatusServiceUnavailable
+	case errs.TooMany:
+		return http.StatusTooManyRequests
 	default:
 		return http.StatusInternalServerError
 	}

@@ -2,6 +2,8 @@ package web
 
 import (
 	"fmt"
+	"sync"
+	"time"
 	"net/http"
 	"strconv"
 	"strings"
@@ -121,6 +123,40 @@ func (s *Server) publicNotice(w http.ResponseWriter, c *call) error {
 	return c.render(w, http.StatusOK, "public_notice", v)
 }
 
+// objectionLimit bounds the objections one address files: anyone may
+// object without signing in, so a flood must not bury the staff.
+const objectionLimit = 10 // per address per hour
+
+// limiter counts recent events per address.
+type limiter struct {
+	mu     sync.Mutex
+	recent map[string][]time.Time
+}
+
+// allow records an event of ip at now unless it already had max in the
+// last window.
+func (l *limiter) allow(ip string, now time.Time, max int, window time.Duration) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.recent == nil || len(l.recent) > 100000 {
+		l.recent = map[string][]time.Time{}
+	}
+	var keep []time.Time
+	for _, t := range l.recent[ip] {
+		if now.Sub(t) < window {
+			keep = append(keep, t)
+		}
+	}
+	if len(keep) >= max {
+		l.recent[ip] = keep
+		return false
+	}
+	l.recent[ip] = append(keep, now)
+	return true
+}
+
+var errTooManyObjections = errs.F(errs.TooMany, "too_many", "", "this address has filed %d objections in the last hour; please try again later or contact the village committee", objectionLimit)
+
 // fileObjection takes an objection or report from anyone.
 func (s *Server) fileObjection(w http.ResponseWriter, c *call) error {
 	v, err := s.publicNoticeView(c)
@@ -128,6 +164,12 @@ func (s *Server) fileObjection(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	r := c.r
+	if !s.objections.allow(s.clientIP(r), s.d.Clock(), objectionLimit, time.Hour) {
+		return afterForm(w, c, errTooManyObjections, "", func(msg string, status int) error {
+			v.Error = msg
+			return c.render(w, status, "public_notice", v)
+		})
+	}
 	actor := "public"
 	if !c.p.IsPublic() {
 		actor = c.p.Username

@@ -57,10 +57,11 @@ type Deps struct {
 
 // Server is onepool's HTTP handler.
 type Server struct {
-	d      Deps
-	mux    *http.ServeMux
-	routes []Route
-	views  *views
+	d          Deps
+	mux        *http.ServeMux
+	routes     []Route
+	views      *views
+	objections limiter // public objections per address
 }
 
 // Route is a registered route and the action it requires; the
