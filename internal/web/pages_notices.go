@@ -2,11 +2,11 @@ package web
 
 import (
 	"fmt"
-	"sync"
-	"time"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"rsc.io/qr"
 
