@@ -106,6 +106,7 @@ var matrix = map[string]rule{
 	"GET /public/{county}/notices/{id}/qr.svg":      {roles: public, always: 404},
 	"GET /registry":                                 {roles: staff, list: true},
 	"GET /registry.xlsx":                            {roles: staff, list: true},
+	"POST /registry":                                {roles: "village township rural"},
 	"POST /registry/import":                         {roles: "village township rural"},
 	"POST /registry/leads/{id}/override":            {roles: "township rural", always: 404},
 	"GET /registry/{code}":                          {roles: staff, record: true},

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"onepool/internal/auth"
 	"onepool/internal/clock"
@@ -26,6 +27,8 @@ type householdRow struct {
 
 type registryView struct {
 	Page
+	Villages []placeOption
+	Slots    []int // member rows of the new-household form
 	Rows     []householdRow
 	Total    int
 	Leads    []registry.Lead
@@ -35,7 +38,12 @@ type registryView struct {
 
 func (s *Server) registryView(c *call) (registryView, error) {
 	ctx := c.r.Context()
-	v := registryView{Page: c.page(translate(c.lang, "registry.title"), "households")}
+	v := registryView{Page: c.page(translate(c.lang, "registry.title"), "households"), Slots: []int{1, 2, 3, 4, 5, 6}}
+	for _, o := range s.subtreePlaces(c, place.Village) {
+		if place.Code(o.Code).Level() == place.Village {
+			v.Villages = append(v.Villages, o)
+		}
+	}
 	hs, total, err := s.d.Registry.Households(ctx, c.p.County, c.p.Prefix(), 500, 0)
 	if err != nil {
 		return v, err
@@ -60,6 +68,37 @@ func (s *Server) registryPage(w http.ResponseWriter, c *call) error {
 
 func (s *Server) registryResult(w http.ResponseWriter, c *call, err error) error {
 	return afterForm(w, c, err, "/registry", func(msg string, status int) error {
+		v, verr := s.registryView(c)
+		if verr != nil {
+			return err
+		}
+		v.Error = msg
+		return c.render(w, status, "registry", v)
+	})
+}
+
+// createHousehold records one household with its members and card from
+// the form (up to six members; empty rows are skipped).
+func (s *Server) createHousehold(w http.ResponseWriter, c *call) error {
+	r := c.r
+	h := registry.Household{County: c.p.County, Code: strings.TrimSpace(r.PostFormValue("code")), Village: place.Code(r.PostFormValue("village")), Head: r.PostFormValue("head"),
+		Card: registry.Card{Holder: r.PostFormValue("card_holder"), Bank: r.PostFormValue("bank"), Number: r.PostFormValue("card")}}
+	for i := 1; i <= 6; i++ {
+		name := strings.TrimSpace(r.PostFormValue(fmt.Sprintf("name%d", i)))
+		if name == "" {
+			continue
+		}
+		h.Members = append(h.Members, registry.Member{Seq: len(h.Members) + 1, Name: name, ResidentID: r.PostFormValue(fmt.Sprintf("id%d", i)),
+			Relation: r.PostFormValue(fmt.Sprintf("relation%d", i)), Alive: true})
+	}
+	var err error
+	if h.Code != "" {
+		if _, err := s.d.Registry.Household(r.Context(), c.p.County, h.Code); err == nil {
+			return s.registryResult(w, c, errs.F(errs.Conflict, "household_exists", "code", "household %s is already in the registry", h.Code))
+		}
+	}
+	_, _, err = s.d.Registry.Save(r.Context(), c.p, h)
+	return afterForm(w, c, err, "/registry/"+url.PathEscape(h.Code), func(msg string, status int) error {
 		v, verr := s.registryView(c)
 		if verr != nil {
 			return err

@@ -56,6 +56,21 @@ func TestRegistryAndReliefPages(t *testing.T) {
 		if w.Code != http.StatusOK || !regexp.MustCompile(`<strong class="mono">990101\d{11}[\dX]</strong>`).MatchString(w.Body.String()) {
 			t.Fatalf("reveal: %d %s", w.Code, w.Body.String()[:min(300, w.Body.Len())])
 		}
+		// A household entered through the form; a bad ID names its member.
+		form := url.Values{"code": {"990101001001-99"}, "village": {"990101001001"}, "head": {"孙九"}, "card_holder": {"孙九"}, "bank": {"青禾农商银行"},
+			"card": {"622202000000000099" + string(ident.LuhnDigit("622202000000000099"))},
+			"name1": {"孙九"}, "id1": {testResidentID("1970-01-01", 99)}, "relation1": {"户主"}, "name2": {"周九"}, "id2": {testResidentID("1972-02-02", 98)}, "relation2": {"配偶"}}
+		if w := cadre.form("/registry", "/registry", form); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/registry/990101001001-99" {
+			t.Fatalf("new household: %d %s", w.Code, w.Body)
+		}
+		if w := cadre.form("/registry", "/registry", form); w.Code != http.StatusConflict {
+			t.Errorf("the same household again: %d", w.Code)
+		}
+		form.Set("code", "990101001001-98")
+		form.Set("id2", "110105197202020000")
+		if w := cadre.form("/registry", "/registry", form); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "members[1].resident_id") {
+			t.Errorf("a bad ID: %d", w.Code)
+		}
 		auditor := newBrowser(t, h)
 		auditor.login("demo.auditor", demo.Password("demo.auditor"))
 		if log := auditor.do("GET", "/audit?action=registry.reveal", nil, "").Body.String(); !strings.Contains(log, "demo.village") || !strings.Contains(log, hh) {

@@ -73,6 +73,7 @@ func (s *Server) register() {
 
 	s.page("GET /registry", auth.ViewRegistry, s.registryPage)
 	s.page("GET /registry.xlsx", auth.ViewRegistry, s.registryExport)
+	s.page("POST /registry", auth.WriteRegistry, s.createHousehold)
 	s.page("POST /registry/import", auth.WriteRegistry, s.registryImport)
 	s.page("POST /registry/leads/{id}/override", auth.ManageLeads, s.overrideLead)
 	s.page("GET /registry/{code}", auth.ViewRegistry, s.householdPage)
