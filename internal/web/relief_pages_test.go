@@ -58,7 +58,7 @@ func TestRegistryAndReliefPages(t *testing.T) {
 		}
 		// A household entered through the form; a bad ID names its member.
 		form := url.Values{"code": {"990101001001-99"}, "village": {"990101001001"}, "head": {"孙九"}, "card_holder": {"孙九"}, "bank": {"青禾农商银行"},
-			"card": {"622202000000000099" + string(ident.LuhnDigit("622202000000000099"))},
+			"card":  {"622202000000000099" + string(ident.LuhnDigit("622202000000000099"))},
 			"name1": {"孙九"}, "id1": {testResidentID("1970-01-01", 99)}, "relation1": {"户主"}, "name2": {"周九"}, "id2": {testResidentID("1972-02-02", 98)}, "relation2": {"配偶"}}
 		if w := cadre.form("/registry", "/registry", form); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/registry/990101001001-99" {
 			t.Fatalf("new household: %d %s", w.Code, w.Body)
