@@ -408,8 +408,8 @@ func (s *Server) projectView(c *call, code string) (projectView, error) {
 		v.NoticeStarts = today
 		v.NoticeEnds = clock.Day(now.AddDate(0, 0, prof.Review.NoticeDays-1))
 	}
-	v.NoticeBody = fmt.Sprintf("项目名称：%s\n实施地点：%s\n建设内容及规模：%s\n投资估算：%s 元\n实施单位：%s\n责任人：%s\n联农带农：%s，受益农户 %d 户\n绩效目标：%s",
-		p.Name, v.PlaceName, p.Purpose, p.Budget, p.Unit, p.Leader, p.LinkMode, p.LinkHouseholds, strings.Join(goals, "；"))
+	v.NoticeBody = fmt.Sprintf("项目名称：%s\n实施地点：%s\n项目类别：%s\n投资估算：%s 元\n实施单位：%s\n责任人：%s\n联农带农：%s，受益农户 %d 户\n绩效目标：%s",
+		p.Name, v.PlaceName, label("zh", "purpose.", p.Purpose), p.Budget, p.Unit, p.Leader, p.LinkMode, p.LinkHouseholds, strings.Join(goals, "；"))
 	if v.Events, err = s.d.Projects.Events(ctx, c.p.County, code); err != nil {
 		return v, err
 	}
