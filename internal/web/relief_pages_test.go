@@ -45,11 +45,11 @@ func TestRegistryAndReliefPages(t *testing.T) {
 		cadre := newBrowser(t, h)
 		cadre.login("demo.village", demo.Password("demo.village"))
 		list := cadre.do("GET", "/registry", nil, "").Body.String()
-		if !strings.Contains(list, hh) || len(ident.ScanPersonalData(list)) > 0 {
-			t.Errorf("the registry list: household shown %v, personal data %v", strings.Contains(list, hh), ident.ScanPersonalData(list))
+		if !strings.Contains(list, hh) || len(personalData(list)) > 0 {
+			t.Errorf("the registry list: household shown %v, personal data %v", strings.Contains(list, hh), personalData(list))
 		}
 		page := cadre.do("GET", "/registry/"+hh, nil, "").Body.String()
-		if found := ident.ScanPersonalData(page); len(found) > 0 || !strings.Contains(page, "********") {
+		if found := personalData(page); len(found) > 0 || !strings.Contains(page, "********") {
 			t.Errorf("the household page shows %v unmasked", found)
 		}
 		w := cadre.form("/registry/"+hh, "/registry/"+hh+"/reveal", url.Values{"field": {"resident_id"}, "seq": {"1"}})
@@ -119,7 +119,7 @@ func TestRegistryAndReliefPages(t *testing.T) {
 		}
 
 		pub := newBrowser(t, h).do("GET", "/public/990101/relief", nil, "").Body.String()
-		if !strings.Contains(pub, "700,000.00") || len(ident.ScanPersonalData(pub)) > 0 || strings.Contains(pub, "李春生") || strings.Contains(pub, "商会") {
+		if !strings.Contains(pub, "700,000.00") || len(personalData(pub)) > 0 || strings.Contains(pub, "李春生") || strings.Contains(pub, "商会") {
 			t.Errorf("the public relief page: %s", pub)
 		}
 	})
