@@ -219,7 +219,11 @@ func buildReliefCounty(ctx context.Context, db *store.DB, rs *relief.Service, o 
 				ha = append(ha, reliefCounty, code, vil, "户主"+code, "户主"+code, fmt.Sprintf("6222********%04d", i%10000), 1+i%5, now, now)
 				income := int64(3_000_00 + (i*7919)%(40_000_00))
 				yv = append(yv, "(?, ?, 2026, ?, ?, ?, ?, ?, ?, ?, ?, 'bench')")
-				ya = append(ya, reliefCounty, code, vil, 1+i%5, statuses[i%len(statuses)], (i/5)%7 == 0, sealed[causes[i%len(causes)]], income, int64(1_000_00), now)
+				stable := 0
+				if (i/5)%7 == 0 {
+					stable = 1
+				}
+				ya = append(ya, reliefCounty, code, vil, 1+i%5, statuses[i%len(statuses)], stable, sealed[causes[i%len(causes)]], income, int64(1_000_00), now)
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO reg_households (county, code, village, head, card_holder, card_bank, card_enc, card_hash, card_mask, members_alive, created_at, updated_at, updated_by) VALUES `+strings.Join(hv, ", "), ha...); err != nil {
 				return err

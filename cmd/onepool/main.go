@@ -30,6 +30,7 @@ import (
 	"onepool/internal/place"
 	"onepool/internal/registry"
 	"onepool/internal/store"
+	"onepool/internal/store/pgcluster"
 	"onepool/internal/web"
 )
 
@@ -66,8 +67,8 @@ Usage:
   onepool bench ledger [--db DB] [--transfers N]  measure the ledger (see docs/PERFORMANCE.md)
   onepool bench web [--db DB] [--households N] [--transfers N] [--requests N]
   onepool bench funds [--db DB] [--channels N] [--arrivals N] [--projects N] [--payments N]
-  onepool bench projects [--db DB] [--projects N] [--steps N] [--runs N]
-  onepool bench relief [--db DB] [--households N] [--payouts N] [--kill=false]
+  onepool bench projects [--db DB | --pg] [--projects N] [--steps N] [--runs N]
+  onepool bench relief [--db DB | --pg] [--households N] [--payouts N] [--kill=false]
                                                page p50/p99 on the enlarged demo county
 
 DB is sqlite:PATH, a file path, or a postgres:// URL (default sqlite:onepool.db;
@@ -256,6 +257,21 @@ func cmdServe(ctx context.Context, args []string, defaultDB string, getenv func(
 	return srv.Shutdown(sctx)
 }
 
+// throwawayPG starts a durable PostgreSQL cluster in a temporary folder
+// (the server binaries of this machine) with one database for a benchmark.
+func throwawayPG(ctx context.Context, name string) (string, func(), error) {
+	c, err := pgcluster.Start(ctx, pgcluster.Options{Durable: true})
+	if err != nil {
+		return "", nil, err
+	}
+	u, err := pgcluster.CreateDatabase(ctx, c.URL("postgres"), name)
+	if err != nil {
+		c.Stop()
+		return "", nil, err
+	}
+	return u, c.Stop, nil
+}
+
 // loadKeys finds the registry's encryption key: $ONEPOOL_KEY, the file
 // given, or a file next to the SQLite database (./onepool.key for
 // PostgreSQL); the first run generates it and says where — it must be
@@ -428,6 +444,7 @@ func cmdBench(ctx context.Context, args []string, defaultDB string, stdout, stde
 	if len(args) > 0 && args[0] == "relief" {
 		fs := flags("bench relief", stderr)
 		dbf := fs.String("db", "", "database (default: a fresh SQLite file in a temp dir); an existing synthetic county is reused; needed for the kill test")
+		pg := fs.Bool("pg", false, "run on a throwaway PostgreSQL cluster (initdb on this machine) instead of --db")
 		o := bench.ReliefOptions{}
 		fs.IntVar(&o.Households, "households", 1000000, "households screened")
 		fs.IntVar(&o.Payouts, "payouts", 100000, "approved applications in the payout batch")
@@ -436,6 +453,14 @@ func cmdBench(ctx context.Context, args []string, defaultDB string, stdout, stde
 			return err
 		}
 		o.DB = *dbf
+		if *pg {
+			u, stop, err := throwawayPG(ctx, "bench_relief")
+			if err != nil {
+				return err
+			}
+			defer stop()
+			o.DB = u
+		}
 		if *kill && o.DB != "" {
 			if exe, err := os.Executable(); err == nil {
 				o.Self = exe
@@ -454,6 +479,7 @@ func cmdBench(ctx context.Context, args []string, defaultDB string, stdout, stde
 	if len(args) > 0 && args[0] == "projects" {
 		fs := flags("bench projects", stderr)
 		dbf := fs.String("db", "", "database (default: a fresh SQLite file in a temp dir); an existing synthetic county is reused")
+		pg := fs.Bool("pg", false, "run on a throwaway PostgreSQL cluster (initdb on this machine) instead of --db")
 		o := bench.ProjectsOptions{}
 		fs.IntVar(&o.Projects, "projects", 20000, "projects in the library")
 		fs.IntVar(&o.Steps, "steps", 200000, "review steps (decisions) in all")
@@ -462,6 +488,14 @@ func cmdBench(ctx context.Context, args []string, defaultDB string, stdout, stde
 			return err
 		}
 		o.DB = *dbf
+		if *pg {
+			u, stop, err := throwawayPG(ctx, "bench_projects")
+			if err != nil {
+				return err
+			}
+			defer stop()
+			o.DB = u
+		}
 		return bench.Projects(ctx, o, stdout)
 	}
 	if len(args) == 0 || args[0] != "ledger" {
