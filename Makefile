@@ -22,3 +22,8 @@ lint:
 
 bench:
 	$(GO) run ./cmd/onepool bench ledger --transfers 200000
+
+# The projects and relief benchmarks on a throwaway PostgreSQL cluster.
+bench-pg:
+	$(GO) run ./cmd/onepool bench projects --pg
+	$(GO) run ./cmd/onepool bench relief --pg --kill=false
