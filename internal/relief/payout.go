@@ -165,17 +165,18 @@ func (s *Service) sendChunk(ctx context.Context, p auth.Principal, batchID *int6
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(line), 0) FROM relief_lines WHERE county = ? AND batch = ?`, p.County, batch).Scan(&line); err != nil {
 			return errs.Wrap(err, "relief: line")
 		}
-		reqs := make([]ledger.TransferRequest, len(apps))
+		amounts := make([]money.Fen, len(apps))
 		for i, a := range apps {
-			reqs[i] = ledger.TransferRequest{Key: fmt.Sprintf("relief-send:%d:%d", a.id, a.attempts+1), Kind: "relief_payout", From: FundAccount, To: BankAccount,
-				Legs: s.legs(money.Fen(a.amount)), Memo: fmt.Sprintf("防返贫救助 申请%d 代发批次%d", a.id, batch)}
+			amounts[i] = money.Fen(a.amount)
 		}
-		legs, err := s.splitLegs(ctx, tx, p.County, reqs)
+		legs, err := s.splitLegs(ctx, tx, p.County, amounts)
 		if err != nil {
 			return err
 		}
-		for i := range reqs {
-			reqs[i].Legs = legs[i]
+		reqs := make([]ledger.TransferRequest, len(apps))
+		for i, a := range apps {
+			reqs[i] = ledger.TransferRequest{Key: fmt.Sprintf("relief-send:%d:%d", a.id, a.attempts+1), Kind: "relief_payout", From: FundAccount, To: BankAccount,
+				Legs: legs[i], Memo: fmt.Sprintf("防返贫救助 申请%d 代发批次%d", a.id, batch)}
 		}
 		ts, _, err := s.l.PostTx(ctx, tx, p.Username, p.County, reqs)
 		if err != nil {
@@ -218,15 +219,9 @@ func (s *Service) sendChunk(ctx context.Context, p auth.Principal, batchID *int6
 	return sent, err
 }
 
-// legs is a placeholder split (one leg on the donation channel); the
-// real split is splitLegs.
-func (s *Service) legs(amount money.Fen) []ledger.Leg {
-	return []ledger.Leg{{Channel: DonationChannel, Amount: amount}}
-}
-
-// splitLegs pays each request from the donations first, then from the
+// splitLegs pays each amount from the donations first, then from the
 // treasury's money, so that donors see their money reach households first.
-func (s *Service) splitLegs(ctx context.Context, tx *store.Tx, county string, reqs []ledger.TransferRequest) ([][]ledger.Leg, error) {
+func (s *Service) splitLegs(ctx context.Context, tx *store.Tx, county string, amounts []money.Fen) ([][]ledger.Leg, error) {
 	have := map[string]money.Fen{}
 	rows, err := tx.QueryContext(ctx, `SELECT c.code, b.balance FROM ledger_balances b
 		JOIN ledger_accounts a ON a.county = b.county AND a.id = b.account_id
@@ -245,9 +240,9 @@ func (s *Service) splitLegs(ctx context.Context, tx *store.Tx, county string, re
 		have[ch] = money.Fen(b)
 	}
 	rows.Close()
-	out := make([][]ledger.Leg, len(reqs))
-	for i, r := range reqs {
-		left := r.Legs[0].Amount
+	out := make([][]ledger.Leg, len(amounts))
+	for i, amount := range amounts {
+		left := amount
 		for _, ch := range []string{DonationChannel, TreasuryChannel} {
 			if left == 0 {
 				break

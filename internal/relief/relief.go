@@ -247,6 +247,22 @@ type Amount struct {
 	Sum   money.Fen
 }
 
+// OpenRequest is the treasury top-up request waiting for its money, or
+// nil: one indexed read, for the dashboard.
+func (s *Service) OpenRequest(ctx context.Context, county string) (*Request, error) {
+	var r Request
+	var at, amt int64
+	err := s.db.QueryRowContext(ctx, `SELECT id, amount, status, raised_at FROM relief_requests WHERE county = ? AND status = 'open'`, county).Scan(&r.ID, &amt, &r.Status, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, errs.Wrap(err, "relief: request")
+	}
+	r.Amount, r.RaisedAt = money.Fen(amt), clock.FromMicros(at)
+	return &r, nil
+}
+
 // Fund reads the fund's balance, the open request and where money came
 // from and went, without any personal data.
 func (s *Service) Fund(ctx context.Context, county string) (Fund, error) {
@@ -266,14 +282,9 @@ func (s *Service) Fund(ctx context.Context, county string) (Fund, error) {
 			*dst += b.Amount
 		}
 	}
-	var r Request
-	var at, amt int64
-	err := s.db.QueryRowContext(ctx, `SELECT id, amount, status, raised_at FROM relief_requests WHERE county = ? AND status = 'open'`, county).Scan(&r.ID, &amt, &r.Status, &at)
-	if err == nil {
-		r.Amount, r.RaisedAt = money.Fen(amt), clock.FromMicros(at)
-		f.Open = &r
-	} else if !errors.Is(err, sql.ErrNoRows) {
-		return f, errs.Wrap(err, "relief: request")
+	var err error
+	if f.Open, err = s.OpenRequest(ctx, county); err != nil {
+		return f, err
 	}
 	sums := func(q string, args ...any) ([]Amount, error) {
 		rows, err := s.db.QueryContext(ctx, q, args...)

@@ -137,9 +137,7 @@ func (s *Server) dashboard(w http.ResponseWriter, c *call) error {
 	if v.LateSteps, err = s.d.Workflow.OverdueCount(c.r.Context(), county, prefix); err != nil {
 		return err
 	}
-	if f, err := s.d.Relief.Fund(c.r.Context(), county); err == nil {
-		v.Relief = f.Open
-	} else {
+	if v.Relief, err = s.d.Relief.OpenRequest(c.r.Context(), county); err != nil {
 		return err
 	}
 	return c.render(w, http.StatusOK, "dashboard", v)
