@@ -79,6 +79,9 @@ const (
 	ReviewRelief   Action = "relief.review"   // take review steps (the chain names the role of each)
 	ReceiveRelief  Action = "relief.receive"  // record donations and treasury top-ups
 	PayRelief      Action = "relief.pay"      // payout batches, the bank's files
+
+	ViewInstructions Action = "money.view"    // money instructions: entered, waiting, posted
+	ApproveMoney     Action = "money.approve" // approve or reject a money instruction (the chain names the role)
 )
 
 // staff are all roles a user can have.
@@ -121,6 +124,9 @@ var grants = map[Action][]Role{
 	ReviewRelief:   {RoleVillage, RoleTownship, RoleRural},
 	ReceiveRelief:  {RoleFinance, RoleRural},
 	PayRelief:      {RoleFinance, RoleRural},
+
+	ViewInstructions: {RoleFinance, RoleRural, RoleTownship, RoleAuditor},
+	ApproveMoney:     {RoleFinance, RoleRural, RoleTownship},
 }
 
 // Actions lists every action, for the authorization matrix.

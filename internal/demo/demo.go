@@ -15,6 +15,7 @@ import (
 	"onepool/internal/clock"
 	"onepool/internal/errs"
 	"onepool/internal/funds"
+	"onepool/internal/instruct"
 	"onepool/internal/ident"
 	"onepool/internal/ledger"
 	"onepool/internal/money"
@@ -75,7 +76,9 @@ var users = []struct {
 }{
 	{"demo.admin", "管理员（演示）", auth.RoleAdmin, "990101000000"},
 	{"demo.rural", "乡村振兴局 李明（演示）", auth.RoleRural, "990101000000"},
+	{"demo.rural2", "乡村振兴局 分管副局长 张华（演示）", auth.RoleRural, "990101000000"},
 	{"demo.finance", "财政局 王芳（演示）", auth.RoleFinance, "990101000000"},
+	{"demo.finance2", "财政局 分管副局长 钱进（演示）", auth.RoleFinance, "990101000000"},
 	{"demo.sector", "交通运输局 赵强（演示）", auth.RoleSector, "990101000000"},
 	{"demo.township", "清溪镇 陈静（演示）", auth.RoleTownship, "990101001000"},
 	{"demo.township2", "石门乡 刘洋（演示）", auth.RoleTownship, "990101002000"},
@@ -177,6 +180,11 @@ func Run(ctx context.Context, a *auth.Service, l *ledger.Ledger, keys ...*regist
 	if err := libraryProjects(ctx, projects.New(l.DB(), fs, wf, volume.New(l.DB(), nil), counties, nil), wf); err != nil {
 		return nil, err
 	}
+	ins := instruct.NewService(l.DB(), wf, counties, nil)
+	fs.UseInstructions(ins)
+	if err := twoPeople(ctx, fs, ins); err != nil {
+		return nil, err
+	}
 	if len(keys) > 0 && keys[0] != nil {
 		reg := registry.New(l.DB(), keys[0], nil)
 		if err := reliefFund(ctx, reg, relief.New(l.DB(), l, reg, keys[0], wf, counties, nil)); err != nil {
@@ -184,6 +192,26 @@ func Run(ctx context.Context, a *auth.Service, l *ledger.Ledger, keys ...*regist
 		}
 	}
 	return creds, nil
+}
+
+// twoPeople shows two people on money: an allocation entered by the
+// rural-revitalization bureau and approved (posted) by the finance
+// bureau, and one still waiting for the finance bureau's approval.
+func twoPeople(ctx context.Context, fs *funds.Service, ins *instruct.Service) error {
+	rural, fin := principal("demo.rural"), principal("demo.finance")
+	done, err := fs.ProposeAllocation(ctx, rural, funds.Allocation{Key: "demo:two-people-1", Project: "2026-001", Amount: y("100,000"), DocNo: "青财〔2026〕21号（演示）", Memo: "追加安排（演示）"})
+	if err != nil {
+		return fmt.Errorf("demo instruction: %w", err)
+	}
+	if done.State == instruct.Pending {
+		if _, err := ins.Decide(ctx, fin, done.ID, workflow.Decision{Action: workflow.Approve, Opinion: "资金用途相符，同意拨付（演示）"}); err != nil {
+			return fmt.Errorf("demo approval: %w", err)
+		}
+	}
+	if _, err := fs.ProposeAllocation(ctx, rural, funds.Allocation{Key: "demo:two-people-2", Project: "2026-003", Amount: y("50,000"), DocNo: "青财〔2026〕22号（演示）", Memo: "饮水工程追加（演示）"}); err != nil {
+		return fmt.Errorf("demo instruction: %w", err)
+	}
+	return nil
 }
 
 // residentID makes a fictional resident ID (area 990101, not a real

@@ -113,11 +113,16 @@ func (s *Service) CreateProjectTx(ctx context.Context, tx *store.Tx, actor, coun
 
 // Project returns a project. Errors: NotFound (unknown_project).
 func (s *Service) Project(ctx context.Context, county, code string) (Project, error) {
+	return s.project(ctx, s.db, county, code)
+}
+
+// project reads a project through q (a use case's transaction).
+func (s *Service) project(ctx context.Context, q store.Querier, county, code string) (Project, error) {
 	p := Project{County: county}
 	var pl string
 	var at int64
 	var coll int
-	err := s.db.QueryRowContext(ctx, `SELECT code, name, place, purpose, department, collective, status, created_at, created_by FROM fund_projects WHERE county = ? AND code = ?`, county, code).
+	err := q.QueryRowContext(ctx, `SELECT code, name, place, purpose, department, collective, status, created_at, created_by FROM fund_projects WHERE county = ? AND code = ?`, county, code).
 		Scan(&p.Code, &p.Name, &pl, &p.Purpose, &p.Department, &coll, &p.Status, &at, &p.CreatedBy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, errs.F(errs.NotFound, "unknown_project", "project", "project %q does not exist", code)
@@ -184,50 +189,9 @@ func (s *Service) Allocate(ctx context.Context, actor, county string, a Allocati
 // AllocateTx is Allocate inside the caller's transaction (a project
 // switch reclaims and re-allocates in one).
 func (s *Service) AllocateTx(ctx context.Context, tx *store.Tx, actor, county string, a Allocation) (ledger.Transfer, error) {
-	prof, err := s.profile(ctx, county)
+	p, legs, err := s.planAllocation(ctx, tx, county, a)
 	if err != nil {
 		return ledger.Transfer{}, err
-	}
-	p, err := s.Project(ctx, county, a.Project)
-	if err != nil {
-		return ledger.Transfer{}, err
-	}
-	if !contains(Allocatable, p.Status) {
-		return ledger.Transfer{}, errs.F(errs.RuleBroken, "project_not_approved", "project",
-			"project %s is %s: only projects approved into the annual plan receive money (资金跟着项目走)", p.Code, p.Status)
-	}
-	if strings.TrimSpace(a.Key) == "" {
-		return ledger.Transfer{}, errs.F(errs.Invalid, "invalid_key", "key", "an idempotency key is required")
-	}
-	eligible := func(purposes []string) bool {
-		return prof.Funds.Integration == policy.Pooled || contains(purposes, p.Purpose)
-	}
-	legs := a.Legs
-	if len(legs) > 0 {
-		for i, lg := range legs {
-			c, err := s.Channel(ctx, county, lg.Channel)
-			if err != nil {
-				return ledger.Transfer{}, errs.F(errs.NotFound, "unknown_channel", fmt.Sprintf("legs[%d].channel", i), "channel %q is not registered", lg.Channel)
-			}
-			if !eligible(c.Purposes) {
-				return ledger.Transfer{}, errs.F(errs.RuleBroken, "purpose_mismatch", fmt.Sprintf("legs[%d].channel", i),
-					"channel %s may pay only for %s, not for %s (strict policy of profile %s: 用途不变)", c.Code, strings.Join(c.Purposes, ", "), p.Purpose, prof.ID)
-			}
-		}
-	} else {
-		if a.Amount <= 0 {
-			return ledger.Transfer{}, errs.F(errs.Invalid, "invalid_amount", "amount", "amount must be greater than zero")
-		}
-		rule := a.Rule
-		if rule == "" {
-			rule = prof.Funds.AllocationRule
-		}
-		if rule == policy.Explicit {
-			return ledger.Transfer{}, errs.F(errs.Invalid, "invalid_allocation", "legs", "the %s profile allocates by explicit legs: name the channels", prof.ID)
-		}
-		if legs, err = s.split(ctx, county, a.Amount, rule, eligible); err != nil {
-			return ledger.Transfer{}, err
-		}
 	}
 	req := ledger.TransferRequest{Key: "allocation:" + a.Key, Kind: "allocation", From: PoolCode, To: ProjectAccount(p.Code), Legs: legs, DocNo: a.DocNo, Memo: a.Memo}
 	ts, n, err := s.l.PostTx(ctx, tx, actor, county, []ledger.TransferRequest{req})
@@ -252,6 +216,62 @@ func (s *Service) AllocateTx(ctx context.Context, tx *store.Tx, actor, county st
 	}
 	_, err = audit.Append(ctx, tx, audit.Entry{County: county, Actor: actor, Action: "funds.allocate", Object: fmt.Sprintf("allocation #%d to %s", out.ID, p.Code), Place: string(p.Place), After: req})
 	return out, err
+}
+
+// planAllocation checks an allocation and settles its legs, reading the
+// project, the channels and the pool's holdings through tx: the explicit
+// legs (each channel's purposes must fit the project under the strict
+// policy), or the split by the rule.
+func (s *Service) planAllocation(ctx context.Context, tx *store.Tx, county string, a Allocation) (Project, []ledger.Leg, error) {
+	prof, err := s.profile(ctx, county)
+	if err != nil {
+		return Project{}, nil, err
+	}
+	p, err := s.project(ctx, tx, county, a.Project)
+	if err != nil {
+		return Project{}, nil, err
+	}
+	if !contains(Allocatable, p.Status) {
+		return Project{}, nil, errs.F(errs.RuleBroken, "project_not_approved", "project",
+			"project %s is %s: only projects approved into the annual plan receive money (资金跟着项目走)", p.Code, p.Status)
+	}
+	if strings.TrimSpace(a.Key) == "" {
+		return Project{}, nil, errs.F(errs.Invalid, "invalid_key", "key", "an idempotency key is required")
+	}
+	eligible := func(purposes []string) bool {
+		return prof.Funds.Integration == policy.Pooled || contains(purposes, p.Purpose)
+	}
+	legs := a.Legs
+	if len(legs) > 0 {
+		for i, lg := range legs {
+			c, err := s.channel(ctx, tx, county, lg.Channel)
+			if err != nil {
+				return Project{}, nil, errs.F(errs.NotFound, "unknown_channel", fmt.Sprintf("legs[%d].channel", i), "channel %q is not registered", lg.Channel)
+			}
+			if !eligible(c.Purposes) {
+				return Project{}, nil, errs.F(errs.RuleBroken, "purpose_mismatch", fmt.Sprintf("legs[%d].channel", i),
+					"channel %s may pay only for %s, not for %s (strict policy of profile %s: 用途不变)", c.Code, strings.Join(c.Purposes, ", "), p.Purpose, prof.ID)
+			}
+			if lg.Amount <= 0 {
+				return Project{}, nil, errs.F(errs.Invalid, "invalid_amount", fmt.Sprintf("legs[%d].amount", i), "amount must be greater than zero")
+			}
+		}
+		return p, legs, nil
+	}
+	if a.Amount <= 0 {
+		return Project{}, nil, errs.F(errs.Invalid, "invalid_amount", "amount", "amount must be greater than zero")
+	}
+	rule := a.Rule
+	if rule == "" {
+		rule = prof.Funds.AllocationRule
+	}
+	if rule == policy.Explicit {
+		return Project{}, nil, errs.F(errs.Invalid, "invalid_allocation", "legs", "the %s profile allocates by explicit legs: name the channels", prof.ID)
+	}
+	if legs, err = s.split(ctx, tx, county, a.Amount, rule, eligible); err != nil {
+		return Project{}, nil, err
+	}
+	return p, legs, nil
 }
 
 // SetStatusTx moves a project from one lifecycle status to another and
@@ -285,8 +305,8 @@ type holding struct {
 // hot path: no full channel registry read). A village's own money (level
 // "village") is never split by a rule: it is allocated by explicit legs to
 // that village's projects.
-func (s *Service) poolHoldings(ctx context.Context, county string, ok func(purposes []string) bool) ([]holding, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT c.code, b.balance, f.first_arrival, f.purposes
+func (s *Service) poolHoldings(ctx context.Context, q store.Querier, county string, ok func(purposes []string) bool) ([]holding, error) {
+	rows, err := q.QueryContext(ctx, `SELECT c.code, b.balance, f.first_arrival, f.purposes
 		FROM ledger_accounts a
 		JOIN ledger_balances b ON b.county = a.county AND b.account_id = a.id
 		JOIN ledger_channels c ON c.county = b.county AND c.id = b.channel_id
@@ -317,8 +337,8 @@ func (s *Service) poolHoldings(ctx context.Context, county string, ok func(purpo
 }
 
 // split divides amount over the pool's channels whose purposes ok accepts.
-func (s *Service) split(ctx context.Context, county string, amount money.Fen, rule string, ok func(purposes []string) bool) ([]ledger.Leg, error) {
-	hs, err := s.poolHoldings(ctx, county, ok)
+func (s *Service) split(ctx context.Context, q store.Querier, county string, amount money.Fen, rule string, ok func(purposes []string) bool) ([]ledger.Leg, error) {
+	hs, err := s.poolHoldings(ctx, q, county, ok)
 	if err != nil {
 		return nil, err
 	}
@@ -405,55 +425,84 @@ type Payment struct {
 	Memo    string
 }
 
-// Pay posts a payment out of a project, keeping the channel legs.
-// Errors: InsufficientFunds, NotFound, Invalid.
+// Pay posts a payment out of a project at once, keeping the channel
+// legs (the approval's executor, the demo's history and tests; people
+// enter payments with ProposePayment). Errors: InsufficientFunds,
+// NotFound, Invalid.
 func (s *Service) Pay(ctx context.Context, actor, county string, pm Payment) (ledger.Transfer, error) {
-	p, err := s.Project(ctx, county, pm.Project)
-	if err != nil {
-		return ledger.Transfer{}, err
-	}
-	if strings.TrimSpace(pm.Key) == "" {
-		return ledger.Transfer{}, errs.F(errs.Invalid, "invalid_key", "key", "an idempotency key is required")
-	}
-	legs := pm.Legs
-	if len(legs) == 0 {
-		if pm.Amount <= 0 {
-			return ledger.Transfer{}, errs.F(errs.Invalid, "invalid_amount", "amount", "amount must be greater than zero")
-		}
-		bals, err := s.l.Balances(ctx, county, ProjectAccount(p.Code))
-		if err != nil {
-			return ledger.Transfer{}, err
-		}
-		left := pm.Amount
-		for _, b := range bals { // by channel code: deterministic
-			if left == 0 {
-				break
-			}
-			if b.Amount > 0 {
-				take := min(b.Amount, left)
-				legs = append(legs, ledger.Leg{Channel: b.Channel, Amount: take})
-				left -= take
-			}
-		}
-		if left > 0 {
-			return ledger.Transfer{}, errs.F(errs.InsufficientFunds, "insufficient_funds", "amount", "project %s holds %s yuan; %s yuan needed", p.Code, pm.Amount-left, pm.Amount)
-		}
-	}
-	req := ledger.TransferRequest{Key: "payment:" + pm.Key, Kind: "payment", From: ProjectAccount(p.Code), To: pm.To, Legs: legs, DocNo: pm.DocNo, Memo: pm.Memo}
 	var out ledger.Transfer
-	err = s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
-		ts, n, err := s.l.PostTx(ctx, tx, actor, county, []ledger.TransferRequest{req})
-		if err != nil {
-			return err
-		}
-		out = ts[0]
-		if n == 0 {
-			return nil
-		}
-		_, err = audit.Append(ctx, tx, audit.Entry{County: county, Actor: actor, Action: "funds.pay", Object: fmt.Sprintf("payment #%d from %s to %s", out.ID, p.Code, pm.To), Place: string(p.Place), After: req})
+	err := s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
+		var err error
+		out, err = s.PayTx(ctx, tx, actor, county, pm)
 		return err
 	})
 	return out, err
+}
+
+// PayTx is Pay inside the caller's transaction.
+func (s *Service) PayTx(ctx context.Context, tx *store.Tx, actor, county string, pm Payment) (ledger.Transfer, error) {
+	p, legs, err := s.planPayment(ctx, tx, county, pm)
+	if err != nil {
+		return ledger.Transfer{}, err
+	}
+	req := ledger.TransferRequest{Key: "payment:" + pm.Key, Kind: "payment", From: ProjectAccount(p.Code), To: pm.To, Legs: legs, DocNo: pm.DocNo, Memo: pm.Memo}
+	ts, n, err := s.l.PostTx(ctx, tx, actor, county, []ledger.TransferRequest{req})
+	if err != nil {
+		return ledger.Transfer{}, err
+	}
+	out := ts[0]
+	if n == 0 {
+		return out, nil
+	}
+	_, err = audit.Append(ctx, tx, audit.Entry{County: county, Actor: actor, Action: "funds.pay", Object: fmt.Sprintf("payment #%d from %s to %s", out.ID, p.Code, pm.To), Place: string(p.Place), After: req})
+	return out, err
+}
+
+// planPayment checks a payment and settles its legs through tx: the
+// project's channels, by channel code, unless given.
+func (s *Service) planPayment(ctx context.Context, tx *store.Tx, county string, pm Payment) (Project, []ledger.Leg, error) {
+	p, err := s.project(ctx, tx, county, pm.Project)
+	if err != nil {
+		return Project{}, nil, err
+	}
+	if strings.TrimSpace(pm.Key) == "" {
+		return Project{}, nil, errs.F(errs.Invalid, "invalid_key", "key", "an idempotency key is required")
+	}
+	if strings.TrimSpace(pm.To) == "" {
+		return Project{}, nil, errs.F(errs.Invalid, "invalid_account", "to", "name the account that receives the payment")
+	}
+	if pm.To == ProjectAccount(p.Code) || pm.To == PoolCode {
+		return Project{}, nil, errs.F(errs.Invalid, "invalid_account", "to", "a payment goes to a recipient, not back to the project or the pool (use a reclaim)")
+	}
+	if _, err := s.l.AccountTx(ctx, tx, county, pm.To); err != nil {
+		return Project{}, nil, errs.F(errs.NotFound, "unknown_account", "to", "account %q does not exist", pm.To)
+	}
+	legs := pm.Legs
+	if len(legs) > 0 {
+		return p, legs, nil
+	}
+	if pm.Amount <= 0 {
+		return Project{}, nil, errs.F(errs.Invalid, "invalid_amount", "amount", "amount must be greater than zero")
+	}
+	bals, err := s.l.BalancesTx(ctx, tx, county, ProjectAccount(p.Code))
+	if err != nil {
+		return Project{}, nil, err
+	}
+	left := pm.Amount
+	for _, b := range bals { // by channel code: deterministic
+		if left == 0 {
+			break
+		}
+		if b.Amount > 0 {
+			take := min(b.Amount, left)
+			legs = append(legs, ledger.Leg{Channel: b.Channel, Amount: take})
+			left -= take
+		}
+	}
+	if left > 0 {
+		return Project{}, nil, errs.F(errs.InsufficientFunds, "insufficient_funds", "amount", "project %s holds %s yuan; %s yuan needed", p.Code, pm.Amount-left, pm.Amount)
+	}
+	return p, legs, nil
 }
 
 // ChannelLine is one channel's part of a project (分头报账).
@@ -550,11 +599,11 @@ func (s *Service) CrossedCategories(ctx context.Context, county string) (map[str
 // that the village checks and plans count what stays. key makes it
 // idempotent. Errors: RuleBroken (nothing_to_reclaim), NotFound.
 func (s *Service) ReclaimTx(ctx context.Context, tx *store.Tx, actor, county, code, key, reason string) (ledger.Transfer, error) {
-	p, err := s.Project(ctx, county, code)
+	p, err := s.project(ctx, tx, county, code)
 	if err != nil {
 		return ledger.Transfer{}, err
 	}
-	bals, err := s.l.Balances(ctx, county, ProjectAccount(code))
+	bals, err := s.l.BalancesTx(ctx, tx, county, ProjectAccount(code))
 	if err != nil {
 		return ledger.Transfer{}, err
 	}

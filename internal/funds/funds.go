@@ -21,6 +21,7 @@ import (
 	"onepool/internal/audit"
 	"onepool/internal/clock"
 	"onepool/internal/errs"
+	"onepool/internal/instruct"
 	"onepool/internal/ledger"
 	"onepool/internal/money"
 	"onepool/internal/place"
@@ -65,6 +66,7 @@ type Service struct {
 	l        *ledger.Ledger
 	counties *policy.Counties
 	now      clock.Clock
+	ins      *instruct.Service // two people on money (UseInstructions)
 }
 
 // New returns the service.
@@ -222,7 +224,12 @@ func (s *Service) Channels(ctx context.Context, county string) ([]Channel, error
 
 // Channel returns one channel. Errors: NotFound (unknown_channel).
 func (s *Service) Channel(ctx context.Context, county, code string) (Channel, error) {
-	c, err := scanChannel(county, s.db.QueryRowContext(ctx, `SELECT `+channelCols+` FROM fund_channels WHERE county = ? AND code = ?`, county, code))
+	return s.channel(ctx, s.db, county, code)
+}
+
+// channel reads a channel through q (a use case's transaction).
+func (s *Service) channel(ctx context.Context, q store.Querier, county, code string) (Channel, error) {
+	c, err := scanChannel(county, q.QueryRowContext(ctx, `SELECT `+channelCols+` FROM fund_channels WHERE county = ? AND code = ?`, county, code))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, errs.F(errs.NotFound, "unknown_channel", "channel", "channel %q is not registered", code)
 	}

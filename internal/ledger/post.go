@@ -985,3 +985,22 @@ func (l *Ledger) prepare(ctx context.Context) {
 		}
 	})
 }
+
+// CheckTx validates a batch exactly as PostTx would post it now — shape,
+// accounts, channels, idempotency keys, reversals, no-overdraft balances —
+// and writes nothing (the posting runs inside a savepoint that is rolled
+// back). Money moves entered for approval are checked with it. Errors:
+// those of Post.
+func (l *Ledger) CheckTx(ctx context.Context, tx *store.Tx, actor, county string, reqs []TransferRequest) error {
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT ledger_check`); err != nil {
+		return errs.Wrap(err, "ledger: savepoint")
+	}
+	_, _, perr := l.PostTx(ctx, tx, actor, county, reqs)
+	if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT ledger_check`); err != nil {
+		return errs.Wrap(err, "ledger: rollback to savepoint")
+	}
+	if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT ledger_check`); err != nil {
+		return errs.Wrap(err, "ledger: release savepoint")
+	}
+	return perr
+}

@@ -16,7 +16,12 @@ import (
 
 // Account returns the account with code. Errors: NotFound (unknown_account).
 func (l *Ledger) Account(ctx context.Context, county, code string) (Account, error) {
-	a, err := scanAccount(county, l.db.QueryRowContext(ctx, `SELECT `+accountCols+` FROM ledger_accounts WHERE county = ? AND code = ?`, county, code))
+	return l.AccountTx(ctx, l.db, county, code)
+}
+
+// AccountTx is Account read through q.
+func (l *Ledger) AccountTx(ctx context.Context, q store.Querier, county, code string) (Account, error) {
+	a, err := scanAccount(county, q.QueryRowContext(ctx, `SELECT `+accountCols+` FROM ledger_accounts WHERE county = ? AND code = ?`, county, code))
 	if err == sql.ErrNoRows {
 		return a, errs.F(errs.NotFound, "unknown_account", "account", "account %q does not exist", code)
 	}
@@ -109,11 +114,17 @@ func (l *Ledger) Channels(ctx context.Context, county string) ([]Channel, error)
 // Balances returns the account's current balance on every channel it has
 // held money of, by channel code. Errors: NotFound (unknown_account).
 func (l *Ledger) Balances(ctx context.Context, county, code string) ([]Balance, error) {
-	a, err := l.Account(ctx, county, code)
+	return l.BalancesTx(ctx, l.db, county, code)
+}
+
+// BalancesTx is Balances read through q (a use case's write transaction,
+// so that what it checks is what it posts against).
+func (l *Ledger) BalancesTx(ctx context.Context, q store.Querier, county, code string) ([]Balance, error) {
+	a, err := l.AccountTx(ctx, q, county, code)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := l.db.QueryContext(ctx, `SELECT c.code, c.name, b.balance FROM ledger_balances b
+	rows, err := q.QueryContext(ctx, `SELECT c.code, c.name, b.balance FROM ledger_balances b
 		JOIN ledger_channels c ON c.county = b.county AND c.id = b.channel_id
 		WHERE b.county = ? AND b.account_id = ? ORDER BY c.code`, county, a.ID)
 	if err != nil {

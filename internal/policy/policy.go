@@ -174,6 +174,25 @@ type Agreements struct {
 	DirectSubsidyMax      money.Fen
 }
 
+// Money is the two-person control of money moves (两人经手): every
+// allocation, payment, reclaim, switch, reversal, adjustment, relief
+// payout batch and bank return is entered by one person and approved by
+// another before it posts; above SecondAbove a second approver signs too.
+type Money struct {
+	Approval    Step      // the approver's step (default: the finance bureau at the county)
+	SecondAbove money.Fen // instructions above this need the second approver
+	Second      Step      // the second approver's step (default: the finance bureau's head)
+}
+
+// DefaultMoney is the two-person control of a profile that says nothing
+// of it, and of a county that has chosen no profile yet: the finance
+// bureau approves, and its head as well above 500,000 yuan.
+func DefaultMoney() Money {
+	return Money{SecondAbove: 500_000_00,
+		Approval: Step{Name: "财政局审核", Role: "finance", Level: "county", Checks: []string{"资金用途", "账户余额"}, SLADays: 3},
+		Second:   Step{Name: "分管领导审批（大额）", Role: "finance", Level: "county", Checks: []string{"大额资金"}, SLADays: 3}}
+}
+
 // Standard is a year's poverty standard (per capita net income per year).
 type Standard struct {
 	Year   int
@@ -204,6 +223,7 @@ type Profile struct {
 	Review     Review
 	Agreements Agreements
 	Relief     Relief
+	Money      Money
 	// Overridden lists the keys a county changed from the base profile.
 	Overridden []string
 }

@@ -72,6 +72,11 @@ type rawProfile struct {
 		CollateralMin         string `toml:"collateral_min"`
 		DirectSubsidyMax      string `toml:"direct_subsidy_max"`
 	} `toml:"agreements"`
+	Money struct {
+		SecondAbove string   `toml:"second_above"`
+		Approval    *rawStep `toml:"approval"`
+		Second      *rawStep `toml:"second"`
+	} `toml:"money"`
 	Relief struct {
 		EligibleStatuses []string  `toml:"eligible_statuses"`
 		Causes           []string  `toml:"causes"`
@@ -324,6 +329,27 @@ func (r rawProfile) validate(def definedSet) (Profile, error) {
 		}
 		years[s.Year] = true
 		p.Relief.Standards = append(p.Relief.Standards, Standard{s.Year, amount(key+".amount", s.Amount, false), s.Source})
+	}
+	p.Money = DefaultMoney()
+	if strings.TrimSpace(r.Money.SecondAbove) != "" {
+		p.Money.SecondAbove = amount("money.second_above", r.Money.SecondAbove, false)
+	}
+	for _, o := range []struct {
+		key string
+		raw *rawStep
+		dst *Step
+	}{{"money.approval", r.Money.Approval, &p.Money.Approval}, {"money.second", r.Money.Second, &p.Money.Second}} {
+		if o.raw == nil {
+			continue
+		}
+		st, serr := convertStep(o.key, *o.raw)
+		if serr != nil {
+			return Profile{}, serr
+		}
+		if st.Level != "county" && st.Level != "township" {
+			return fail(o.key+".level", "money is approved at the county or the township, not %q", st.Level)
+		}
+		*o.dst = st
 	}
 	if err != nil {
 		return Profile{}, err

@@ -13,6 +13,8 @@ import (
 	"onepool/internal/clock"
 	"onepool/internal/errs"
 	"onepool/internal/funds"
+	"onepool/internal/instruct"
+	"onepool/internal/money"
 	"onepool/internal/ledger"
 	"onepool/internal/place"
 	"onepool/internal/store"
@@ -345,52 +347,117 @@ type Violation struct {
 	At        time.Time
 }
 
-// Reclaim returns a project's unspent money to the pool (收回), or — with
-// to set — moves it to another approved project (调整项目), keeping every
-// channel leg; the project is then reclaimed. A township officer (for
-// their township), the rural-revitalization or the finance bureau decides.
-// Errors: RuleBroken (nothing_to_reclaim, project_not_approved,
+// reclaimOrder is a reclaim or switch as entered: what it moves, frozen.
+type reclaimOrder struct {
+	Project string       `json:"project"`
+	To      string       `json:"to,omitempty"`
+	Reason  string       `json:"reason"`
+	Legs    []ledger.Leg `json:"legs"`
+}
+
+// Reclaim enters, for approval by another person (two people on money),
+// the return of a project's unspent money to the pool (收回), or — with
+// to set — its move to another approved project (调整项目), keeping every
+// channel leg; at approval the project is reclaimed. A township officer
+// (for their township), the rural-revitalization or the finance bureau
+// enters it. Errors: RuleBroken (nothing_to_reclaim, project_not_approved,
 // purpose_mismatch), Forbidden, NotFound, Invalid (reason required).
-func (s *Service) Reclaim(ctx context.Context, p auth.Principal, code, to, reason string) (Violation, error) {
+func (s *Service) Reclaim(ctx context.Context, p auth.Principal, code, to, reason string) (instruct.Instruction, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return Violation{}, errs.F(errs.Invalid, "opinion_required", "reason", "name the violation the money is reclaimed for")
+		return instruct.Instruction{}, errs.F(errs.Invalid, "opinion_required", "reason", "name the violation the money is reclaimed for")
 	}
 	if p.Role != auth.RoleTownship && p.Role != auth.RoleRural && p.Role != auth.RoleFinance {
-		return Violation{}, errs.F(errs.Forbidden, "forbidden", "", "reclaiming is decided by the township or the county bureaus")
+		return instruct.Instruction{}, errs.F(errs.Forbidden, "forbidden", "", "reclaiming is decided by the township or the county bureaus")
 	}
-	v := Violation{Kind: "reclaim", ToProject: to, Reason: reason, Actor: p.Username}
+	kind := instruct.Reclaim
 	if to != "" {
-		v.Kind = "switch"
+		kind = instruct.Switch
 	}
-	err := s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
+	return s.f.Instructions().Propose(ctx, p, func(tx *store.Tx) (instruct.New, error) {
 		pr, err := s.get(ctx, tx, p.County, code)
 		if err != nil {
-			return err
+			return instruct.New{}, err
 		}
 		if !p.Sees(pr.Place) {
-			return auth.NotFound()
+			return instruct.New{}, auth.NotFound()
 		}
 		if to == code {
-			return errs.F(errs.Invalid, "invalid_project", "to", "switch to another project")
+			return instruct.New{}, errs.F(errs.Invalid, "invalid_project", "to", "switch to another project")
 		}
 		if to != "" {
 			target, err := s.get(ctx, tx, p.County, to)
 			if err != nil {
-				return err
+				return instruct.New{}, err
 			}
 			if !p.Sees(target.Place) {
-				return auth.NotFound()
+				return instruct.New{}, auth.NotFound()
 			}
+		}
+		legs, err := s.f.HoldingsTx(ctx, tx, p.County, code)
+		if err != nil {
+			return instruct.New{}, err
+		}
+		if len(legs) == 0 {
+			return instruct.New{}, errs.F(errs.RuleBroken, "nothing_to_reclaim", "project", "project %s holds no money to reclaim", code)
+		}
+		if to != "" {
+			if err := s.f.CheckAllocationTx(ctx, tx, p.County, funds.Allocation{Key: "check", Project: to, Legs: legs}); err != nil {
+				return instruct.New{}, err
+			}
+		}
+		var total money.Fen
+		for _, l := range legs {
+			total += l.Amount
+		}
+		var seq int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM money_instructions WHERE county = ? AND subject = ? AND kind IN ('reclaim', 'switch')`, p.County, code).Scan(&seq); err != nil {
+			return instruct.New{}, errs.Wrap(err, "projects: reclaim key")
+		}
+		summary := fmt.Sprintf("收回项目 %s %s 的资金 %s 元到资金池：%s", pr.Code, pr.Name, total, reason)
+		if to != "" {
+			summary = fmt.Sprintf("项目 %s %s 的资金 %s 元调整到项目 %s：%s", pr.Code, pr.Name, total, to, reason)
+		}
+		return instruct.New{Kind: kind, Key: fmt.Sprintf("%s:%d", code, seq+1), Place: pr.Place, Amount: total, Subject: code, Summary: summary,
+			Payload: reclaimOrder{Project: code, To: to, Reason: reason, Legs: legs}}, nil
+	})
+}
+
+// UseInstructions registers the executors of reclaims and switches.
+func (s *Service) UseInstructions(ins *instruct.Service) {
+	ins.Register(instruct.Reclaim, s.execReclaim)
+	ins.Register(instruct.Switch, s.execReclaim)
+}
+
+// execReclaim posts an approved reclaim or switch: the project must still
+// hold exactly what was entered (else instruction_stale: enter it again).
+func (s *Service) execReclaim(ctx context.Context, tx *store.Tx, p auth.Principal, in instruct.Instruction) ([]int64, error) {
+	var o reclaimOrder
+	if err := instruct.Decode(in, &o); err != nil {
+		return nil, err
+	}
+	code, to, reason := o.Project, o.To, o.Reason
+	v := Violation{Kind: in.Kind, ToProject: to, Reason: reason, Actor: p.Username}
+	{
+		pr, err := s.get(ctx, tx, p.County, code)
+		if err != nil {
+			return nil, err
+		}
+		now, err := s.f.HoldingsTx(ctx, tx, p.County, code)
+		if err != nil {
+			return nil, err
+		}
+		if !sameLegs(now, o.Legs) {
+			return nil, errs.F(errs.RuleBroken, "instruction_stale", "", "project %s no longer holds what the instruction was entered for: reject it and enter it again", code)
 		}
 		var seq int
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) + 1 FROM project_violations WHERE county = ? AND project = ?`, p.County, code).Scan(&seq); err != nil {
-			return errs.Wrap(err, "projects: violation")
+			return nil, errs.Wrap(err, "projects: violation")
 		}
 		key := fmt.Sprintf("%s:%d", code, seq)
 		back, err := s.f.ReclaimTx(ctx, tx, p.Username, p.County, code, key, reason)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		v.Transfers = append(v.Transfers, back.ID)
 		for _, l := range back.Legs {
@@ -399,23 +466,36 @@ func (s *Service) Reclaim(ctx context.Context, p auth.Principal, code, to, reaso
 		if to != "" {
 			fwd, err := s.f.AllocateTx(ctx, tx, p.Username, p.County, funds.Allocation{Key: "switch:" + key, Project: to, Legs: append([]ledger.Leg{}, back.Legs...), Memo: "调整项目：" + reason})
 			if err != nil {
-				return err
+				return nil, err
 			}
 			v.Transfers = append(v.Transfers, fwd.ID)
 		}
 		ids, _ := json.Marshal(v.Transfers)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO project_violations (county, project, seq, kind, amount, to_project, transfers, reason, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			p.County, code, seq, v.Kind, v.Amount, to, string(ids), reason, p.Username, clock.Micros(tx.Now)); err != nil {
-			return errs.Wrap(err, "projects: violation")
+			p.County, code, seq, v.Kind, v.Amount, to, string(ids), reason, in.Maker, clock.Micros(tx.Now)); err != nil {
+			return nil, errs.Wrap(err, "projects: violation")
 		}
-		v.At = tx.Now
 		if err := funds.SetStatusTx(ctx, tx, p.Username, p.County, code, pr.Status, Reclaimed, reason); err != nil {
-			return err
+			return nil, err
 		}
-		_, err = audit.Append(ctx, tx, audit.Entry{County: p.County, Actor: p.Username, Action: "projects." + v.Kind, Object: "project " + code, Place: string(pr.Place), After: v})
-		return err
-	})
-	return v, err
+		if _, err := audit.Append(ctx, tx, audit.Entry{County: p.County, Actor: p.Username, Action: "projects." + v.Kind, Object: "project " + code, Place: string(pr.Place),
+			After: map[string]any{"violation": v, "maker": in.Maker, "instruction": in.ID}}); err != nil {
+			return nil, err
+		}
+	}
+	return v.Transfers, nil
+}
+
+func sameLegs(a, b []ledger.Leg) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // Violations lists a project's reclaims and switches.

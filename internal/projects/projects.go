@@ -229,10 +229,27 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, in Project) (Pro
 		return Project{}, err
 	}
 	err = s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
+		// What the rules check is read again inside the transaction.
+		cur, err := s.get(ctx, tx, p.County, in.Code)
+		if err != nil {
+			return err
+		}
+		if cur.Status != Reserve && cur.Status != Returned {
+			return errs.F(errs.RuleBroken, "not_editable", "status", "project %s is %s: only library or returned projects are changed", cur.Code, cur.Status)
+		}
 		if err := s.saveTx(ctx, tx, p.County, in); err != nil {
 			return err
 		}
-		_, err := audit.Append(ctx, tx, audit.Entry{County: p.County, Actor: p.Username, Action: "projects.update", Object: "project " + cur.Code, Place: string(cur.Place), Before: cur, After: in})
+		// Whoever changes a project under review is one of its makers:
+		// they take none of its steps; a notice it had no longer holds.
+		if it, under, err := s.wf.TouchTx(ctx, tx, p.County, Kind, cur.Code, p.Username); err != nil {
+			return err
+		} else if under && it.NoticeID != 0 {
+			if err := s.wf.VoidNoticeTx(ctx, tx, p.Username, p.County, it.ID, "project changed after its notice"); err != nil {
+				return err
+			}
+		}
+		_, err = audit.Append(ctx, tx, audit.Entry{County: p.County, Actor: p.Username, Action: "projects.update", Object: "project " + cur.Code, Place: string(cur.Place), Before: cur, After: in})
 		return err
 	})
 	if err != nil {
@@ -415,12 +432,23 @@ func (s *Service) Decide(ctx context.Context, p auth.Principal, code string, d w
 			}
 			d.Attachments = append(d.Attachments, vf.ID)
 		}
+		pr, err := s.get(ctx, tx, p.County, code)
+		if err != nil {
+			return err
+		}
+		d.Shown = shownOf(pr)
 		if out, err = s.wf.DecideTx(ctx, tx, p, p.County, it.ID, d); err != nil {
 			return err
 		}
 		return s.syncTx(ctx, tx, p.Username, p.County, code, out, d.Opinion)
 	})
 	return out, err
+}
+
+// shownOf is the digest of what a project's notice shows (its name,
+// place, budget and plan year): a change after the notice voids it.
+func shownOf(p Project) string {
+	return fmt.Sprintf("name=%s;place=%s;budget=%d;year=%d", p.Name, p.Place, int64(p.Budget), p.PlanYear)
 }
 
 func (s *Service) itemOf(ctx context.Context, tx *store.Tx, p auth.Principal, code string) (workflow.Item, error) {
@@ -447,6 +475,11 @@ func (s *Service) OpenNotice(ctx context.Context, p auth.Principal, code string,
 		if err != nil {
 			return err
 		}
+		pr, err := s.get(ctx, tx, p.County, code)
+		if err != nil {
+			return err
+		}
+		in.Shown = shownOf(pr)
 		if out, err = s.wf.OpenNoticeTx(ctx, tx, p, p.County, it.ID, in, prof.Review.NoticeDays); err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"onepool/internal/clock"
 	"onepool/internal/errs"
 	"onepool/internal/funds"
+	"onepool/internal/instruct"
 	"onepool/internal/ledger"
 	"onepool/internal/money"
 	"onepool/internal/place"
@@ -54,6 +55,7 @@ var (
 )
 
 type env struct {
+	ins *instruct.Service
 	p   *projects.Service
 	f   *funds.Service
 	wf  *workflow.Engine
@@ -72,6 +74,9 @@ func setup(t *testing.T, db *store.DB, profile string) env {
 	f := funds.New(db, l, pc, clk)
 	wf := workflow.New(db, clk)
 	p := projects.New(db, f, wf, volume.New(db, clk), pc, clk)
+	ins := instruct.NewService(db, wf, pc, clk)
+	f.UseInstructions(ins)
+	p.UseInstructions(ins)
 	if _, err := f.Register(ctx, "fin", county, []funds.NewChannel{{Code: "ZX", Name: "衔接资金", Level: "central", Category: "fiscal", Department: "乡村振兴", Year: 2026}}); err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +86,7 @@ func setup(t *testing.T, db *store.DB, profile string) env {
 	if _, err := f.Integrate(ctx, "fin", county, []funds.Movement{{Key: "i", Channel: "ZX", Amount: yuan("5,000,000"), Day: now}}); err != nil {
 		t.Fatal(err)
 	}
-	return env{p: p, f: f, wf: wf, now: &now}
+	return env{ins: ins, p: p, f: f, wf: wf, now: &now}
 }
 
 func (e env) advance(d time.Duration) { *e.now = e.now.Add(d) }
@@ -178,6 +183,8 @@ func TestNanChain(t *testing.T) {
 			t.Errorf("after the reviews: %s", s)
 		}
 		_, err = e.p.Decide(ctx, rural, "P1", approve)
+		wantCode(t, "the bureau's reviewer signs the approval too", err, "already_signed")
+		_, err = e.p.Decide(ctx, rural2, "P1", approve)
 		wantCode(t, "approving before the notice", err, "notice_required")
 		today := clock.Day(*e.now)
 		in := workflow.NoticeInput{Title: "上坝村产业路项目公示", Body: "项目名称：上坝村产业路；投资80万元；受益农户120户。", Starts: today, Ends: clock.Day(e.now.AddDate(0, 0, 5))}
@@ -200,7 +207,7 @@ func TestNanChain(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = e.p.Decide(ctx, rural, "P1", approve)
+		_, err = e.p.Decide(ctx, rural2, "P1", approve)
 		wantCode(t, "approving during the notice", err, "notice_running")
 		if _, err := e.p.Answer(ctx, township, o.ID, false, "经核实不占基本农田，附国土所意见"); err != nil {
 			t.Fatal(err)
@@ -212,7 +219,7 @@ func TestNanChain(t *testing.T) {
 		if _, err := e.wf.FileObjection(ctx, "public", county, n.ID, workflow.ObjectionInput{Body: "late"}); errs.CodeOf(err) != "notice_closed" {
 			t.Errorf("an objection after the notice: %v", err)
 		}
-		if _, err := e.p.Decide(ctx, rural, "P1", approve); err != nil {
+		if _, err := e.p.Decide(ctx, rural2, "P1", approve); err != nil {
 			t.Fatal(err)
 		}
 		if s := status(t, e, "P1"); s != projects.Approved {
@@ -373,22 +380,41 @@ func TestReclaimAndSwitch(t *testing.T) {
 		if _, err := e.p.Reclaim(ctx, other, "A", "", "违规"); errs.KindOf(err) != errs.NotFound {
 			t.Errorf("another township reclaims: %v", err)
 		}
-		v, err := e.p.Reclaim(ctx, township, "A", "", "虚报工程量")
+		in, err := e.p.Reclaim(ctx, township, "A", "", "虚报工程量")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v.Amount != int64(yuan("100,000")) || status(t, e, "A") != projects.Reclaimed {
-			t.Errorf("reclaim %+v, status %s", v, status(t, e, "A"))
+		if in.State != instruct.Pending || status(t, e, "A") == projects.Reclaimed {
+			t.Fatalf("a reclaim entered by one person posted at once: %+v", in)
+		}
+		if _, err := e.ins.Decide(ctx, township, in.ID, workflow.Decision{Action: workflow.Approve}); errs.CodeOf(err) != "maker_checker" && errs.KindOf(err) != errs.Forbidden {
+			t.Errorf("the township officer approves their own reclaim: %v", err)
+		}
+		in, err = e.ins.Decide(ctx, finance, in.ID, workflow.Decision{Action: workflow.Approve})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if in.Amount != yuan("100,000") || in.State != instruct.Posted || len(in.Result) != 1 || status(t, e, "A") != projects.Reclaimed {
+			t.Errorf("reclaim %+v, status %s", in, status(t, e, "A"))
 		}
 		if _, err := e.p.Reclaim(ctx, township, "A", "", "again"); errs.CodeOf(err) != "nothing_to_reclaim" {
 			t.Errorf("reclaiming twice: %v", err)
 		}
-		v, err = e.p.Reclaim(ctx, township, "B", "C", "项目无法实施，调整至C")
+		in, err = e.p.Reclaim(ctx, township, "B", "C", "项目无法实施，调整至C")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(v.Transfers) != 2 {
-			t.Errorf("switch %+v", v)
+		// Money leaves B before the approval: the instruction no longer
+		// holds what it was entered for.
+		if _, err := e.f.Pay(ctx, "fin", county, funds.Payment{Key: "b1", Project: "B", To: "pool", Amount: yuan("1")}); err == nil {
+			t.Errorf("a payment back to the pool is not a payment")
+		}
+		in, err = e.ins.Decide(ctx, finance, in.ID, workflow.Decision{Action: workflow.Approve})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(in.Result) != 2 {
+			t.Errorf("switch %+v", in)
 		}
 		rep, _ := e.f.ProjectReport(ctx, county, "C")
 		if rep.Total.Held != yuan("200,000") || len(rep.Lines) != 1 || rep.Lines[0].Channel != "ZX" {

@@ -382,7 +382,31 @@ func (s *Service) Decide(ctx context.Context, p auth.Principal, id int64, d work
 			return Application{}, errs.F(errs.RuleBroken, "not_eligible", "income", "per-capita net income %s is no longer below the standard %s", calc.PerCapita, calc.Standard)
 		}
 	}
+	// A notice shows the amount: if the registry changed it since, the
+	// notice no longer holds. It is withdrawn (so that a new one can be
+	// posted) and the approval refused.
+	if cur, ok := it.Current(); ok && cur.NoticeBefore && it.NoticeID != 0 && d.Action == workflow.Approve {
+		if n, err := s.wf.Notice(ctx, p.County, it.NoticeID); err == nil && n.State == "posted" && n.Shown != "" && n.Shown != shown(calc) {
+			if err := s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
+				return s.wf.VoidNoticeTx(ctx, tx, p.Username, p.County, it.ID, "the top-up changed after the notice")
+			}); err != nil {
+				return Application{}, err
+			}
+			return Application{}, errs.F(errs.RuleBroken, "notice_outdated", "", "the top-up changed after the notice (%s yuan now): the notice is withdrawn; post a new notice before the approval", calc.Amount)
+		}
+	}
+	d.Shown = shown(calc)
 	err = s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
+		// Whoever last changed the household or its year is one of the
+		// application's makers (two people on money).
+		if d.Action == workflow.Approve {
+			var yearBy, hhBy string
+			_ = tx.QueryRowContext(ctx, `SELECT updated_by FROM reg_years WHERE county = ? AND household = ? AND year = ?`, p.County, a.Household, a.Year).Scan(&yearBy)
+			_ = tx.QueryRowContext(ctx, `SELECT updated_by FROM reg_households WHERE county = ? AND code = ?`, p.County, a.Household).Scan(&hhBy)
+			if (yearBy == p.Username || hhBy == p.Username) && p.Username != it.Maker {
+				return errs.F(errs.RuleBroken, "maker_checker", "", "you last changed household %s or its year: another person must take this step", a.Household)
+			}
+		}
 		out, err := s.wf.DecideTx(ctx, tx, p, p.County, a.Item, d)
 		if err != nil {
 			return err
@@ -406,6 +430,12 @@ func (s *Service) Decide(ctx context.Context, p auth.Principal, id int64, d work
 		return Application{}, err
 	}
 	return s.Application(ctx, p.County, id)
+}
+
+// shown is the digest of what an application's notice shows: a change in
+// any of these after the notice voids it.
+func shown(c Calc) string {
+	return fmt.Sprintf("amount=%d;standard=%d;per_capita=%d;members=%d", int64(c.Amount), int64(c.Standard), int64(c.PerCapita), c.Members)
 }
 
 func b2i(b bool) int {
@@ -454,7 +484,7 @@ func (s *Service) PostNotices(ctx context.Context, p auth.Principal, starts stri
 			body := fmt.Sprintf("申请人：%s\n所在村：%s\n救助年度：%d\n补差标准：%s元/人；家庭人均纯收入：%s元；家庭人口：%d人\n拟救助金额：%s元\n公示期内对救助对象和金额如有异议，可向村委会、乡镇人民政府反映或在线提出。",
 				ident.MaskName(a.Applicant), vname, a.Year, calc.Standard, calc.PerCapita, calc.Members, calc.Amount)
 			if _, err := s.wf.OpenNoticeTx(ctx, tx, p, p.County, a.Item, workflow.NoticeInput{Title: fmt.Sprintf("防返贫救助对象公示（%s）", ident.MaskName(a.Applicant)),
-				Body: body, Starts: starts, Ends: ends, Places: []place.Code{a.Village}}, prof.Relief.NoticeDays); err != nil {
+				Body: body, Starts: starts, Ends: ends, Places: []place.Code{a.Village}, Shown: shown(calc)}, prof.Relief.NoticeDays); err != nil {
 				return err
 			}
 			n++

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -122,101 +123,120 @@ type toSend struct {
 func (s *Service) sendChunk(ctx context.Context, p auth.Principal, batchID *int64) (int, error) {
 	sent := 0
 	err := s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
-		sent = 0
-		batch := *batchID
-		// Approved first, then failed ones sent again: each in id order
-		// along an index, so a chunk reads only its own rows.
-		var apps []toSend
-		for _, st := range []string{Approved, Failed} {
-			rows, err := tx.QueryContext(ctx, `SELECT a.id, a.household, a.village, a.amount, a.attempts, COALESCE(h.card_mask, '') FROM relief_applications a
-				LEFT JOIN reg_households h ON h.county = a.county AND h.code = a.household
-				WHERE a.county = ? AND a.status = ? ORDER BY a.id LIMIT ?`, p.County, st, chunk-len(apps))
-			if err != nil {
-				return errs.Wrap(err, "relief: to send")
-			}
-			for rows.Next() {
-				var a toSend
-				if err := rows.Scan(&a.id, &a.hh, &a.vil, &a.amount, &a.attempts, &a.mask); err != nil {
-					rows.Close()
-					return err
-				}
-				apps = append(apps, a)
-			}
-			rows.Close()
-			if len(apps) == chunk {
-				break
-			}
-		}
-		if len(apps) == 0 {
-			return nil
-		}
-		if batch == 0 {
-			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM relief_batches WHERE county = ?`, p.County).Scan(&batch); err != nil {
-				return errs.Wrap(err, "relief: batch id")
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO relief_batches (county, id, lines, total, created_at, created_by) VALUES (?, ?, 0, 0, ?, ?)`, p.County, batch, clock.Micros(tx.Now), p.Username); err != nil {
-				return errs.Wrap(err, "relief: batch")
-			}
-			if _, err := audit.Append(ctx, tx, audit.Entry{County: p.County, Actor: p.Username, Action: "relief.batch", Object: fmt.Sprintf("payout batch %d", batch), Place: p.County + "000000"}); err != nil {
-				return err
-			}
-		}
-		var line int
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(line), 0) FROM relief_lines WHERE county = ? AND batch = ?`, p.County, batch).Scan(&line); err != nil {
-			return errs.Wrap(err, "relief: line")
-		}
-		amounts := make([]money.Fen, len(apps))
-		for i, a := range apps {
-			amounts[i] = money.Fen(a.amount)
-		}
-		legs, err := s.splitLegs(ctx, tx, p.County, amounts)
-		if err != nil {
-			return err
-		}
-		reqs := make([]ledger.TransferRequest, len(apps))
-		for i, a := range apps {
-			reqs[i] = ledger.TransferRequest{Key: fmt.Sprintf("relief-send:%d:%d", a.id, a.attempts+1), Kind: "relief_payout", From: FundAccount, To: BankAccount,
-				Legs: legs[i], Memo: fmt.Sprintf("防返贫救助 申请%d 代发批次%d", a.id, batch)}
-		}
-		ts, _, err := s.l.PostTx(ctx, tx, p.Username, p.County, reqs)
-		if err != nil {
-			if errs.KindOf(err) == errs.InsufficientFunds {
-				return errs.F(errs.InsufficientFunds, "insufficient_funds", "fund", "the relief fund cannot pay this batch: a payment may not take the fund below zero (%v)", err)
-			}
-			return err
-		}
-		// The lines in one multi-row insert and the applications in one
-		// update: a chunk is three statements besides the posting.
-		var total int64
-		vals := make([]string, 0, len(apps))
-		args := make([]any, 0, len(apps)*11)
-		ids := make([]any, 0, len(apps)+1)
-		ids = append(ids, p.County)
-		for i, a := range apps {
-			line++
-			vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', '', ?, 0, 0)")
-			args = append(args, p.County, batch, line, a.id, a.attempts+1, a.hh, a.vil, a.amount, a.mask, ts[i].ID)
-			ids = append(ids, a.id)
-			total += a.amount
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO relief_lines (county, batch, line, application, attempt, household, village, amount, card_mask, status, reason, sent_transfer, settled_transfer, settled_at)
-			VALUES `+strings.Join(vals, ", "), args...); err != nil {
-			return errs.Wrap(err, "relief: lines")
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE relief_applications SET status = 'sending', attempts = attempts + 1 WHERE county = ? AND id IN (?`+strings.Repeat(", ?", len(apps)-1)+`)`, ids...); err != nil {
-			return errs.Wrap(err, "relief: sending")
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE relief_batches SET lines = lines + ?, total = total + ? WHERE county = ? AND id = ?`, len(apps), total, p.County, batch); err != nil {
-			return errs.Wrap(err, "relief: batch")
-		}
-		sent = len(apps)
-		if err := s.floorTx(ctx, tx, p.County, false); err != nil {
-			return err
-		}
-		*batchID = batch
-		return nil
+		var err error
+		sent, err = s.sendChunkTx(ctx, tx, p, batchID)
+		return err
 	})
 	return sent, err
+}
+
+// sendChunkTx sends the next chunk of a batch (batch 0: a new one). A
+// batch approved as an instruction sends only the applications it was
+// approved with (up to its max_app).
+func (s *Service) sendChunkTx(ctx context.Context, tx *store.Tx, p auth.Principal, batchID *int64) (int, error) {
+	sent := 0
+	batch := *batchID
+	maxApp := int64(math.MaxInt64)
+	if batch != 0 {
+		var m int64
+		if err := tx.QueryRowContext(ctx, `SELECT max_app FROM relief_batches WHERE county = ? AND id = ?`, p.County, batch).Scan(&m); err != nil {
+			return 0, errs.Wrap(err, "relief: batch")
+		}
+		if m > 0 {
+			maxApp = m
+		}
+	}
+	// Approved first, then failed ones sent again: each in id order
+	// along an index, so a chunk reads only its own rows.
+	var apps []toSend
+	for _, st := range []string{Approved, Failed} {
+		rows, err := tx.QueryContext(ctx, `SELECT a.id, a.household, a.village, a.amount, a.attempts, COALESCE(h.card_mask, '') FROM relief_applications a
+			LEFT JOIN reg_households h ON h.county = a.county AND h.code = a.household
+			WHERE a.county = ? AND a.status = ? AND a.id <= ? ORDER BY a.id LIMIT ?`, p.County, st, maxApp, chunk-len(apps))
+		if err != nil {
+			return 0, errs.Wrap(err, "relief: to send")
+		}
+		for rows.Next() {
+			var a toSend
+			if err := rows.Scan(&a.id, &a.hh, &a.vil, &a.amount, &a.attempts, &a.mask); err != nil {
+				rows.Close()
+				return 0, err
+			}
+			apps = append(apps, a)
+		}
+		rows.Close()
+		if len(apps) == chunk {
+			break
+		}
+	}
+	if len(apps) == 0 {
+		return 0, nil
+	}
+	if batch == 0 {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM relief_batches WHERE county = ?`, p.County).Scan(&batch); err != nil {
+			return 0, errs.Wrap(err, "relief: batch id")
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO relief_batches (county, id, lines, total, created_at, created_by) VALUES (?, ?, 0, 0, ?, ?)`, p.County, batch, clock.Micros(tx.Now), p.Username); err != nil {
+			return 0, errs.Wrap(err, "relief: batch")
+		}
+		if _, err := audit.Append(ctx, tx, audit.Entry{County: p.County, Actor: p.Username, Action: "relief.batch", Object: fmt.Sprintf("payout batch %d", batch), Place: p.County + "000000"}); err != nil {
+			return 0, err
+		}
+	}
+	var line int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(line), 0) FROM relief_lines WHERE county = ? AND batch = ?`, p.County, batch).Scan(&line); err != nil {
+		return 0, errs.Wrap(err, "relief: line")
+	}
+	amounts := make([]money.Fen, len(apps))
+	for i, a := range apps {
+		amounts[i] = money.Fen(a.amount)
+	}
+	legs, err := s.splitLegs(ctx, tx, p.County, amounts)
+	if err != nil {
+		return 0, err
+	}
+	reqs := make([]ledger.TransferRequest, len(apps))
+	for i, a := range apps {
+		reqs[i] = ledger.TransferRequest{Key: fmt.Sprintf("relief-send:%d:%d", a.id, a.attempts+1), Kind: "relief_payout", From: FundAccount, To: BankAccount,
+			Legs: legs[i], Memo: fmt.Sprintf("防返贫救助 申请%d 代发批次%d", a.id, batch)}
+	}
+	ts, _, err := s.l.PostTx(ctx, tx, p.Username, p.County, reqs)
+	if err != nil {
+		if errs.KindOf(err) == errs.InsufficientFunds {
+			return 0, errs.F(errs.InsufficientFunds, "insufficient_funds", "fund", "the relief fund cannot pay this batch: a payment may not take the fund below zero (%v)", err)
+		}
+		return 0, err
+	}
+	// The lines in one multi-row insert and the applications in one
+	// update: a chunk is three statements besides the posting.
+	var total int64
+	vals := make([]string, 0, len(apps))
+	args := make([]any, 0, len(apps)*11)
+	ids := make([]any, 0, len(apps)+1)
+	ids = append(ids, p.County)
+	for i, a := range apps {
+		line++
+		vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', '', ?, 0, 0)")
+		args = append(args, p.County, batch, line, a.id, a.attempts+1, a.hh, a.vil, a.amount, a.mask, ts[i].ID)
+		ids = append(ids, a.id)
+		total += a.amount
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO relief_lines (county, batch, line, application, attempt, household, village, amount, card_mask, status, reason, sent_transfer, settled_transfer, settled_at)
+		VALUES `+strings.Join(vals, ", "), args...); err != nil {
+		return 0, errs.Wrap(err, "relief: lines")
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE relief_applications SET status = 'sending', attempts = attempts + 1 WHERE county = ? AND id IN (?`+strings.Repeat(", ?", len(apps)-1)+`)`, ids...); err != nil {
+		return 0, errs.Wrap(err, "relief: sending")
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE relief_batches SET lines = lines + ?, total = total + ? WHERE county = ? AND id = ?`, len(apps), total, p.County, batch); err != nil {
+		return 0, errs.Wrap(err, "relief: batch")
+	}
+	sent = len(apps)
+	if err := s.floorTx(ctx, tx, p.County, false); err != nil {
+		return 0, err
+	}
+	*batchID = batch
+	return sent, nil
 }
 
 // splitLegs pays each amount from the donations first, then from the
@@ -369,14 +389,23 @@ func (s *Service) ImportReturn(ctx context.Context, p auth.Principal, r io.Reade
 	if err := mayPay(p); err != nil {
 		return ReturnResult{}, err
 	}
-	table, err := funds.ParseTable(r)
+	rs, err := s.parseReturn(ctx, p, r)
 	if err != nil {
 		return ReturnResult{}, err
+	}
+	return s.settleReturns(ctx, p, rs)
+}
+
+// parseReturn reads and checks the bank's return file: all rows or none.
+func (s *Service) parseReturn(ctx context.Context, p auth.Principal, r io.Reader) ([]returned, error) {
+	table, err := funds.ParseTable(r)
+	if err != nil {
+		return nil, err
 	}
 	t, err := funds.NewTable(table, []funds.Column{{Key: "batch", Names: []string{"batch", "批次"}, Required: true}, {Key: "line", Names: []string{"line", "序号"}, Required: true},
 		{Key: "result", Names: []string{"result", "结果"}, Required: true}, {Key: "reason", Names: []string{"reason", "原因"}}})
 	if err != nil {
-		return ReturnResult{}, err
+		return nil, err
 	}
 	var rs []returned
 	for i := 1; i < t.Rows(); i++ {
@@ -411,7 +440,7 @@ func (s *Service) ImportReturn(ctx context.Context, p auth.Principal, r io.Reade
 		}
 		var n int
 		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM relief_lines WHERE county = ? AND batch = ? AND line = ?`, p.County, rt.batch, rt.line).Scan(&n); err != nil {
-			return ReturnResult{}, errs.Wrap(err, "relief: line")
+			return nil, errs.Wrap(err, "relief: line")
 		}
 		if n == 0 {
 			bad = append(bad, funds.RowError{Row: rt.row, Column: "line", Why: fmt.Sprintf("batch %d has no line %d", rt.batch, rt.line)})
@@ -419,8 +448,13 @@ func (s *Service) ImportReturn(ctx context.Context, p auth.Principal, r io.Reade
 	}
 	if len(bad) > 0 {
 		ie := &funds.ImportError{Rows: bad}
-		return ReturnResult{}, &errs.Error{Kind: errs.Invalid, Code: "invalid_rows", Field: "file", Message: ie.Error(), Err: ie}
+		return nil, &errs.Error{Kind: errs.Invalid, Code: "invalid_rows", Field: "file", Message: ie.Error(), Err: ie}
 	}
+	return rs, nil
+}
+
+// settleReturns settles the checked lines, a chunk per transaction.
+func (s *Service) settleReturns(ctx context.Context, p auth.Principal, rs []returned) (ReturnResult, error) {
 	var res ReturnResult
 	for start := 0; start < len(rs); start += chunk {
 		part := rs[start:min(start+chunk, len(rs))]

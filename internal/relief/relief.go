@@ -20,6 +20,7 @@ import (
 	"onepool/internal/clock"
 	"onepool/internal/errs"
 	"onepool/internal/ident"
+	"onepool/internal/instruct"
 	"onepool/internal/ledger"
 	"onepool/internal/money"
 	"onepool/internal/place"
@@ -64,6 +65,7 @@ type Service struct {
 	wf       *workflow.Engine
 	counties *policy.Counties
 	now      clock.Clock
+	ins      *instruct.Service // two people on money (UseInstructions)
 }
 
 // New returns the service.

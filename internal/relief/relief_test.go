@@ -13,6 +13,7 @@ import (
 	"onepool/internal/clock"
 	"onepool/internal/errs"
 	"onepool/internal/ident"
+	"onepool/internal/instruct"
 	"onepool/internal/ledger"
 	"onepool/internal/money"
 	"onepool/internal/place"
@@ -67,6 +68,7 @@ func card(n int) string {
 }
 
 type env struct {
+	ins *instruct.Service
 	db  *store.DB
 	reg *registry.Service
 	r   *relief.Service
@@ -91,8 +93,49 @@ func setup(t *testing.T, db *store.DB) env {
 	l := ledger.New(db, clk)
 	reg := registry.New(db, keys, clk)
 	wf := workflow.New(db, clk)
-	return env{db: db, reg: reg, r: relief.New(db, l, reg, keys, wf, pc, clk), wf: wf, l: l,
+	r := relief.New(db, l, reg, keys, wf, pc, clk)
+	ins := instruct.NewService(db, wf, pc, clk)
+	r.UseInstructions(ins)
+	return env{ins: ins, db: db, reg: reg, r: r, wf: wf, l: l,
 		now: func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }}
+}
+
+// send enters a payout batch (rural) and has the finance bureau approve
+// it (two people on money); it returns the batch.
+func (e env) send(t *testing.T) (relief.Batch, error) {
+	t.Helper()
+	in, err := e.r.ProposeBatch(ctx, rural, "")
+	if err != nil {
+		return relief.Batch{}, err
+	}
+	if in.State != instruct.Pending {
+		t.Fatalf("a batch entered by one person: %+v", in)
+	}
+	if _, err := e.ins.Decide(ctx, rural, in.ID, workflow.Decision{Action: workflow.Approve}); errs.KindOf(err) != errs.Forbidden && errs.CodeOf(err) != "maker_checker" {
+		t.Errorf("the maker approves their own batch: %v", err)
+	}
+	if in, err = e.ins.Decide(ctx, finance, in.ID, workflow.Decision{Action: workflow.Approve}); err != nil {
+		return relief.Batch{}, err
+	}
+	id, err := e.r.BatchOf(ctx, county, in.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.r.Batch(ctx, county, id)
+}
+
+// bankReturn enters the bank's return file (rural) and has it approved
+// (finance); it returns what the approval settled, as the ledger saw it.
+func (e env) bankReturn(t *testing.T, file string) (instruct.Instruction, error) {
+	t.Helper()
+	in, err := e.r.ProposeReturn(ctx, rural, strings.NewReader(file))
+	if err != nil {
+		return in, err
+	}
+	if in.Replayed {
+		return in, nil
+	}
+	return e.ins.Decide(ctx, finance, in.ID, workflow.Decision{Action: workflow.Approve})
 }
 
 // household saves a two-member household with a card and its 2026 year.
@@ -220,10 +263,10 @@ func TestTongchuanScenario(t *testing.T) {
 			t.Errorf("an approved amount moved with the registry: %s", a.Calc.Amount)
 		}
 
-		if _, err := e.r.Send(ctx, cadre); errs.KindOf(err) != errs.Forbidden {
+		if _, err := e.r.ProposeBatch(ctx, cadre, ""); errs.KindOf(err) != errs.Forbidden {
 			t.Errorf("a village cadre sends a payout: %v", err)
 		}
-		b, err := e.r.Send(ctx, rural)
+		b, err := e.send(t)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -244,15 +287,20 @@ func TestTongchuanScenario(t *testing.T) {
 				fmt.Fprintf(&ret, "%d,%d,成功,\n", b.ID, i)
 			}
 		}
-		res, err := e.r.ImportReturn(ctx, rural, strings.NewReader(ret.String()))
-		if err != nil || res.Paid != 30 || res.Failed != 1 {
-			t.Fatalf("return: %+v %v", res, err)
+		in, err := e.r.ProposeReturn(ctx, rural, strings.NewReader(ret.String()))
+		if err != nil {
+			t.Fatal(err)
 		}
-		res, err = e.r.ImportReturn(ctx, rural, strings.NewReader(ret.String()))
-		if err != nil || res.Unchanged != 31 || res.Paid+res.Failed != 0 {
-			t.Fatalf("the same return again: %+v %v", res, err)
+		if bals, _ := e.l.Balances(ctx, county, relief.HouseholdAccount(codes[0])); len(bals) != 0 {
+			t.Fatalf("a return file entered by one person paid: %+v", bals)
 		}
-		if _, err := e.r.ImportReturn(ctx, rural, strings.NewReader(fmt.Sprintf("批次,序号,结果\n%d,99,成功\n%d,1,maybe\n", b.ID, b.ID))); errs.CodeOf(err) != "invalid_rows" {
+		if in, err = e.ins.Decide(ctx, finance, in.ID, workflow.Decision{Action: workflow.Approve}); err != nil || in.State != instruct.Posted {
+			t.Fatalf("return: %+v %v", in, err)
+		}
+		if again, err := e.bankReturn(t, ret.String()); err != nil || !again.Replayed || again.ID != in.ID {
+			t.Fatalf("the same return again: %+v %v", again, err)
+		}
+		if _, err := e.r.ProposeReturn(ctx, rural, strings.NewReader(fmt.Sprintf("批次,序号,结果\n%d,99,成功\n%d,1,maybe\n", b.ID, b.ID))); errs.CodeOf(err) != "invalid_rows" {
 			t.Errorf("a return with bad rows: %v", err)
 		}
 		lines, _ := e.r.Lines(ctx, county, b.ID)
@@ -272,14 +320,14 @@ func TestTongchuanScenario(t *testing.T) {
 		if _, _, err := e.reg.Save(ctx, cadre, fix); err != nil {
 			t.Fatal(err)
 		}
-		b2, err := e.r.Send(ctx, rural)
+		b2, err := e.send(t)
 		if err != nil || b2.Lines != 1 || b2.Total != failed.Amount {
 			t.Fatalf("second batch %+v %v", b2, err)
 		}
-		if _, err := e.r.ImportReturn(ctx, rural, strings.NewReader(fmt.Sprintf("batch,line,result\n%d,1,paid\n", b2.ID))); err != nil {
+		if _, err := e.bankReturn(t, fmt.Sprintf("batch,line,result\n%d,1,paid\n", b2.ID)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.r.Send(ctx, rural); errs.CodeOf(err) != "nothing_to_send" {
+		if _, err := e.r.ProposeBatch(ctx, rural, ""); errs.CodeOf(err) != "nothing_to_send" {
 			t.Errorf("a third batch: %v", err)
 		}
 		// Every household received its amount exactly once.
@@ -396,6 +444,76 @@ func TestRefusals(t *testing.T) {
 		}
 		if bs, _ := e.r.Batches(ctx, county); len(bs) != 0 {
 			t.Errorf("a refused payout left batches %+v", bs)
+		}
+	})
+}
+
+// TestNoticeFreezesAndEditorsAreMakers: whoever last changed a household's
+// year counts as a maker of its application and takes none of its steps;
+// a top-up changed after its notice voids the notice, and the county
+// approves only after a new one has run — the amount approved is the one
+// the public saw.
+func TestNoticeFreezesAndEditorsAreMakers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := setup(t, db)
+		if _, err := e.r.Receive(ctx, finance, relief.Inflow{Key: "d", Source: "donation", Donor: "商会", Amount: yuan("1,000,000")}); err != nil {
+			t.Fatal(err)
+		}
+		code := e.household(t, 1, registry.Exited, false, "12,000", "2,000")
+		a, err := e.r.Apply(ctx, cadre, relief.NewApplication{Household: code, MemberSeq: 1, Year: 2026, Cause: "illness"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ok := workflow.Decision{Action: workflow.Approve, Opinion: "属实"}
+		if _, err := e.r.Decide(ctx, cadre2, a.ID, ok); err != nil {
+			t.Fatal(err)
+		}
+		// The township officer corrects the income, then tries to approve.
+		if _, err := e.reg.SetYear(ctx, township, registry.Year{Household: code, Year: 2026, Status: registry.Exited, Causes: []string{"illness"}, Income: yuan("12,000"), Expenses: yuan("3,000")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.r.Decide(ctx, township, a.ID, ok); errs.CodeOf(err) != "maker_checker" {
+			t.Fatalf("edit then approve: %v", err)
+		}
+		town2 := who("town.b", auth.RoleTownship, "990101001000")
+		if _, err := e.r.Decide(ctx, town2, a.ID, ok); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := e.r.PostNotices(ctx, town2, "2026-10-17"); err != nil || n != 1 {
+			t.Fatalf("notice: %d %v", n, err)
+		}
+		it, _ := e.wf.Item(ctx, county, a.Item)
+		first, _ := e.wf.Notice(ctx, county, it.NoticeID)
+		if !strings.Contains(first.Body, "3,000.00元") {
+			t.Fatalf("the notice shows %s", first.Body)
+		}
+		e.now(11 * 24 * time.Hour)
+		// After the notice the household's income is lowered: the amount
+		// would rise from 3,000 to 10,000 without anyone having seen it.
+		if _, err := e.reg.SetYear(ctx, cadre, registry.Year{Household: code, Year: 2026, Status: registry.Exited, Causes: []string{"illness"}, Income: yuan("4,000"), Expenses: yuan("2,000")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.r.Decide(ctx, rural, a.ID, ok); errs.CodeOf(err) != "notice_outdated" {
+			t.Fatalf("approving a changed amount after its notice: %v", err)
+		}
+		if n, _ := e.wf.Notice(ctx, county, first.ID); n.State != "withdrawn" {
+			t.Errorf("the outdated notice is still %s", n.State)
+		}
+		if _, err := e.r.Decide(ctx, rural, a.ID, ok); errs.CodeOf(err) != "notice_required" {
+			t.Errorf("approving without a notice: %v", err)
+		}
+		if n, err := e.r.PostNotices(ctx, town2, clock.Day(time.Date(2026, 10, 28, 0, 0, 0, 0, clock.Zone))); err != nil || n != 1 {
+			t.Fatalf("second notice: %d %v", n, err)
+		}
+		e.now(11 * 24 * time.Hour)
+		got, err := e.r.Decide(ctx, rural, a.ID, ok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		it, _ = e.wf.Item(ctx, county, a.Item)
+		second, _ := e.wf.Notice(ctx, county, it.NoticeID)
+		if got.Calc.Amount != yuan("10,000") || !got.Frozen || !strings.Contains(second.Body, "10,000.00元") {
+			t.Errorf("approved %s; the notice the public saw: %s", got.Calc.Amount, second.Body)
 		}
 	})
 }

@@ -80,9 +80,10 @@ func county(r *http.Request) (string, error) {
 	return c, ledger.ValidCounty(c)
 }
 
-// apiPostTransfers posts one transfer ({…}) or an atomic batch
-// ({"transfers":[…]}). A replayed key answers with the original transfer and
-// the header Idempotent-Replayed: true.
+// apiPostTransfers enters one adjustment ({…}) or an atomic batch
+// ({"transfers":[…]}) for approval by another person (202 with the
+// instruction); it posts when approved. A replayed key answers with the
+// instruction already entered and the header Idempotent-Replayed: true.
 func (s *Server) apiPostTransfers(w http.ResponseWriter, c *call) error {
 	r := c.r
 	cty, err := county(r)
@@ -116,27 +117,14 @@ func (s *Server) apiPostTransfers(w http.ResponseWriter, c *call) error {
 	if err := c.checkTransferPlaces(cty, reqs); err != nil {
 		return err
 	}
-	ts, err := s.d.Ledger.Post(r.Context(), c.p.Username, cty, reqs)
+	_ = batch
+	// One way in: the generic API enters adjustments only, for approval
+	// by another person; a capability's kind is refused (capability_kind).
+	in, err := s.d.Instructions.ProposeAdjustment(r.Context(), c.p, reqs)
 	if err != nil {
 		return err
 	}
-	replayed := true
-	for _, t := range ts {
-		replayed = replayed && t.Replayed
-	}
-	if replayed {
-		w.Header().Set("Idempotent-Replayed", "true")
-	}
-	if batch {
-		out := make([]transferOut, len(ts))
-		for i, t := range ts {
-			out[i] = toTransferOut(t)
-		}
-		writeJSON(w, http.StatusCreated, map[string]any{"transfers": out})
-		return nil
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"transfer": toTransferOut(ts[0])})
-	return nil
+	return writeInstruction(w, in)
 }
 
 func (s *Server) apiTransfer(w http.ResponseWriter, c *call) error {
@@ -203,15 +191,11 @@ func (s *Server) apiReverse(w http.ResponseWriter, c *call) error {
 	if _, err := c.transfer(cty, id); err != nil {
 		return err
 	}
-	t, err := s.d.Ledger.Reverse(r.Context(), c.p.Username, cty, id, body.Key, body.Memo)
+	in, err := s.d.Instructions.ProposeReversal(r.Context(), c.p, id, body.Key, body.Memo)
 	if err != nil {
 		return err
 	}
-	if t.Replayed {
-		w.Header().Set("Idempotent-Replayed", "true")
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"transfer": toTransferOut(t)})
-	return nil
+	return writeInstruction(w, in)
 }
 
 type balanceOut struct {

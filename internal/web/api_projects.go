@@ -326,10 +326,18 @@ func (s *Server) apiReclaimProject(w http.ResponseWriter, c *call) error {
 		To     string `json:"to"`
 		Reason string `json:"reason"`
 	}
-	return s.apiProjectAction(w, c, &b, func(p projects.Project) error {
-		_, err := s.d.Projects.Reclaim(c.r.Context(), c.p, p.Code, b.To, b.Reason)
+	p, err := c.libProject(c.r.PathValue("code"))
+	if err != nil {
 		return err
-	})
+	}
+	if err := decodeJSON(c.r, &b); err != nil {
+		return err
+	}
+	in, err := s.d.Projects.Reclaim(c.r.Context(), c.p, p.Code, b.To, b.Reason)
+	if err != nil {
+		return err
+	}
+	return writeInstruction(w, in)
 }
 
 // apiAttachFile stores the request body as one document (?kind=&name=).

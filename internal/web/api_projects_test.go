@@ -37,7 +37,7 @@ func TestProjectsAPI(t *testing.T) {
 		}
 		h := web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a})
 		tokens := map[string]string{}
-		for _, u := range []string{"demo.village", "demo.township", "demo.township2", "demo.rural", "demo.finance", "demo.sector"} {
+		for _, u := range []string{"demo.village", "demo.township", "demo.township2", "demo.rural", "demo.rural2", "demo.finance", "demo.sector"} {
 			usr, err := a.User(ctx, auth.System(demo.County), u)
 			if err != nil {
 				t.Fatal(err)
@@ -110,7 +110,8 @@ func TestProjectsAPI(t *testing.T) {
 			call("", "POST", "/api/v1/public/990101/notices/"+strconv.FormatInt(id, 10)+"/objections", `{"body":"第`+strconv.Itoa(i)+`条意见"}`, http.StatusCreated)
 		}
 		call("", "POST", "/api/v1/public/990101/notices/"+strconv.FormatInt(id, 10)+"/objections", `{"body":"one more"}`, http.StatusTooManyRequests, "too_many")
-		call("demo.rural", "POST", base+"/A-1/decide", `{"action":"approve"}`, http.StatusUnprocessableEntity, "notice_running")
+		call("demo.rural", "POST", base+"/A-1/decide", `{"action":"approve"}`, http.StatusUnprocessableEntity, "already_signed")
+		call("demo.rural2", "POST", base+"/A-1/decide", `{"action":"approve"}`, http.StatusUnprocessableEntity, "notice_running")
 		detail := call("demo.township", "GET", base+"/A-1", "", http.StatusOK, `"kind":"report"`, "13900000000", `"state":"pending"`)
 		if !strings.Contains(detail, `"decision":"submit"`) {
 			t.Errorf("history: %s", detail)

@@ -185,12 +185,19 @@ func (s *Server) apiReliefNotices(w http.ResponseWriter, c *call) error {
 }
 
 func (s *Server) apiReliefSend(w http.ResponseWriter, c *call) error {
-	b, err := s.d.Relief.Send(c.r.Context(), c.p)
+	var b struct {
+		Key string `json:"key"`
+	}
+	if c.r.ContentLength != 0 {
+		if err := decodeJSON(c.r, &b); err != nil {
+			return err
+		}
+	}
+	in, err := s.d.Relief.ProposeBatch(c.r.Context(), c.p, b.Key)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"batch": b.ID, "lines": b.Lines, "total": Amount(b.Total)})
-	return nil
+	return writeInstruction(w, in)
 }
 
 func (s *Server) apiReliefBatch(w http.ResponseWriter, c *call) error {
@@ -209,12 +216,11 @@ func (s *Server) apiReliefBatch(w http.ResponseWriter, c *call) error {
 
 // apiReliefReturn imports the bank's return file from the body.
 func (s *Server) apiReliefReturn(w http.ResponseWriter, c *call) error {
-	res, err := s.d.Relief.ImportReturn(c.r.Context(), c.p, http.MaxBytesReader(w, c.r.Body, 8<<20))
+	in, err := s.d.Relief.ProposeReturn(c.r.Context(), c.p, http.MaxBytesReader(w, c.r.Body, 8<<20))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"paid": res.Paid, "failed": res.Failed, "unchanged": res.Unchanged})
-	return nil
+	return writeInstruction(w, in)
 }
 
 func toHouseholdJSON(h registry.Household) map[string]any {

@@ -23,8 +23,9 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 const base = "/api/v1/ledger/990101"
 
 // token is the API token of the finance user the tests create; each
-// database gets its own.
-var token string
+// database gets its own. token2 is a second finance user's, who approves
+// what the first enters (two people on money).
+var token, token2 string
 
 // newTestServer returns a server on db with a finance-bureau user at the
 // county's root ("api.finance") whose API token is put in token.
@@ -37,6 +38,13 @@ func newTestServer(t *testing.T, db *store.DB) *web.Server {
 		t.Fatal(err)
 	}
 	if token, err = a.IssueToken(ctx, u.Principal(), "test"); err != nil {
+		t.Fatal(err)
+	}
+	u2, err := a.CreateUser(ctx, auth.System("990101"), auth.NewUser{Username: "api.finance2", DisplayName: "API 2", Role: auth.RoleFinance, Place: "990101000000", Password: "api-finance-password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token2, err = a.IssueToken(ctx, u2.Principal(), "test"); err != nil {
 		t.Fatal(err)
 	}
 	return web.NewServer(web.Deps{DB: db, Ledger: ledger.New(db, nil), Auth: a})
@@ -188,10 +196,15 @@ func TestAPIScenarios(t *testing.T) {
 			{"code":"pool","kind":"pool","name":"资金池","place":"990101000000","no_overdraft":true},
 			{"code":"hh:0","kind":"household","name":"农户0","place":"990101100201","no_overdraft":true},
 			{"code":"hh:1","kind":"household","name":"农户1","place":"990101100201","no_overdraft":true}]}`, http.StatusCreated)
-		arr := c.must("POST", base+"/transfers", transfer("arr-1", "arrival", "treasury", "pool", "ZX", "1000.00", "JT", "500.00"), http.StatusCreated)
-		if !strings.Contains(string(arr), `"id":1,`) {
-			t.Fatalf("arrival is not transfer 1: %s", arr)
+		// Money arrives through its capability, not this API (one way in).
+		arr, err := ledger.New(db, nil).Post(ctx, "funds", "990101", []ledger.TransferRequest{{Key: "arr-1", Kind: "arrival", From: "treasury", To: "pool",
+			Legs: []ledger.Leg{{Channel: "ZX", Amount: 100000}, {Channel: "JT", Amount: 50000}}}})
+		if err != nil || arr[0].ID != 1 {
+			t.Fatalf("arrival is not transfer 1: %+v %v", arr, err)
 		}
+		ins := "/api/v1/instructions/990101/"
+		approve := `{"action":"approve","opinion":"核对无误"}`
+		second := "Bearer " + token2
 
 		scenarios := []scenario{
 			// Authentication.
@@ -199,33 +212,52 @@ func TestAPIScenarios(t *testing.T) {
 			{name: "missing token", method: "GET", path: base + "/channels", token: noToken, status: 401, want: []string{`"code":"unauthenticated"`}},
 			{name: "wrong token", method: "GET", path: base + "/channels", token: "Bearer t0ken-not", status: 401, want: []string{`"code":"unauthenticated"`}},
 			{name: "token without Bearer", method: "GET", path: base + "/channels", token: token, status: 401, want: []string{`"code":"unauthenticated"`}},
-			{name: "missing token on a write", method: "POST", path: base + "/transfers", body: transfer("nt", "payment", "pool", "hh:0", "ZX", "1"), token: noToken, status: 401, want: []string{`"code":"unauthenticated"`}},
+			{name: "missing token on a write", method: "POST", path: base + "/transfers", body: transfer("nt", "adjustment", "pool", "hh:0", "ZX", "1"), token: noToken, status: 401, want: []string{`"code":"unauthenticated"`}},
 			{name: "list channels", method: "GET", path: base + "/channels", status: 200, want: []string{`{"code":"JT","name":"交通行业资金"}`, `{"code":"ZX","name":"中央专项扶贫资金"}`}},
 
 			// A single transfer: legs in yuan strings and fen.
-			{name: "post single transfer", method: "POST", path: base + "/transfers", body: transfer("pay-1", "payment", "pool", "hh:0", "ZX", "100"), status: 201,
-				want:     []string{`"transfer":{`, `"id":2,`, `"legs":[{"channel":"ZX","amount":"100.00","amount_fen":10000}]`, `"total":"100.00"`, `"total_fen":10000`, `"from":"pool"`, `"to":"hh:0"`, `"actor":"api.finance"`, `"hash":"`},
+			// One way in: a capability's kind is refused here.
+			{name: "an allocation through the ledger API", method: "POST", path: base + "/transfers", body: transfer("cap-1", "allocation", "pool", "hh:0", "ZX", "1"), status: 422,
+				want: []string{`"code":"capability_kind"`, `"field":"kind"`, "funds"}},
+			{name: "a payment through the ledger API", method: "POST", path: base + "/transfers", body: transfer("cap-2", "payment", "pool", "hh:0", "ZX", "1"), status: 422, want: []string{`"code":"capability_kind"`}},
+			{name: "a reversal in a batch", method: "POST", path: base + "/transfers", body: `{"key":"cap-3","kind":"reversal","reverses":1}`, status: 422, want: []string{`"code":"capability_kind"`}},
+
+			// A single adjustment is entered, and posts only when a second
+			// person approves it: legs in yuan strings and fen.
+			{name: "post single transfer", method: "POST", path: base + "/transfers", body: transfer("pay-1", "adjustment", "pool", "hh:0", "ZX", "100"), status: 202,
+				want:     []string{`"instruction":{`, `"id":1,`, `"kind":"adjustment"`, `"state":"pending"`, `"maker":"api.finance"`, `"amount":"100.00"`, `"amount_fen":10000`, `"transfers":[]`},
 				noHeader: []string{"Idempotent-Replayed"}},
+			{name: "nothing posted before the approval", method: "GET", path: base + "/accounts/hh:0/balances", status: 200, balances: map[string]int64{}},
+			{name: "the maker approves it", method: "POST", path: ins + "1/decide", body: approve, status: 422, want: []string{`"code":"maker_checker"`}},
+			{name: "a reject needs a reason", method: "POST", path: ins + "1/decide", body: `{"action":"reject"}`, token: second, status: 400, want: []string{`"code":"opinion_required"`}},
+			{name: "a second person approves it", method: "POST", path: ins + "1/decide", body: approve, token: second, status: 200,
+				want: []string{`"state":"posted"`, `"approver":"api.finance2"`, `"transfers":[2]`}},
+			{name: "approved twice", method: "POST", path: ins + "1/decide", body: approve, token: second, status: 422, want: []string{`"code":"not_pending"`}},
+			{name: "the posted transfer", method: "GET", path: base + "/transfers/2", status: 200,
+				want: []string{`"transfer":{`, `"id":2,`, `"legs":[{"channel":"ZX","amount":"100.00","amount_fen":10000}]`, `"total":"100.00"`, `"total_fen":10000`, `"from":"pool"`, `"to":"hh:0"`, `"actor":"api.finance2"`, `"hash":"`}},
+			{name: "the instruction list", method: "GET", path: "/api/v1/instructions/990101?state=posted", status: 200, want: []string{`"instructions":[{`, `"id":1,`}},
+			{name: "an unknown instruction", method: "GET", path: ins + "99", status: 404, want: []string{`"code":"not_found"`}},
 
 			// Batches are atomic.
 			{name: "batch with an overdraft writes nothing", method: "POST", path: base + "/transfers",
-				body:   batch(transfer("b-1", "payment", "pool", "hh:1", "ZX", "10"), transfer("b-2", "payment", "pool", "hh:1", "JT", "600")),
+				body:   batch(transfer("b-1", "adjustment", "pool", "hh:1", "ZX", "10"), transfer("b-2", "adjustment", "pool", "hh:1", "JT", "600")),
 				status: 422, want: []string{`"code":"insufficient_funds"`, `"field":"transfers[1].legs[0].amount"`}},
 			{name: "batch with an unknown account writes nothing", method: "POST", path: base + "/transfers",
-				body:   batch(transfer("b-1", "payment", "pool", "hh:1", "ZX", "10"), transfer("b-2", "payment", "pool", "nobody", "ZX", "1")),
+				body:   batch(transfer("b-1", "adjustment", "pool", "hh:1", "ZX", "10"), transfer("b-2", "adjustment", "pool", "nobody", "ZX", "1")),
 				status: 404, want: []string{`"code":"unknown_account"`, `"field":"transfers[1].to"`}},
 			{name: "nothing of the failed batches in hh:1", method: "GET", path: base + "/accounts/hh:1/balances", status: 200, balances: map[string]int64{}},
 			{name: "nothing of the failed batches left the pool", method: "GET", path: base + "/accounts/pool/balances", status: 200, balances: map[string]int64{"ZX": 90000, "JT": 50000}},
 			{name: "failed batch keys are free", method: "POST", path: base + "/transfers",
-				body:   batch(transfer("b-1", "payment", "pool", "hh:1", "ZX", "10"), transfer("b-2", "payment", "pool", "hh:1", "JT", "20.5")),
-				status: 201, want: []string{`"transfers":[{`, `"id":3,`, `"id":4,`, `"amount":"20.50","amount_fen":2050`}},
+				body:   batch(transfer("b-1", "adjustment", "pool", "hh:1", "ZX", "10"), transfer("b-2", "adjustment", "pool", "hh:1", "JT", "20.5")),
+				status: 202, want: []string{`"id":2,`, `"amount":"30.50","amount_fen":3050`}},
+			{name: "the batch approved", method: "POST", path: ins + "2/decide", body: approve, token: second, status: 200, want: []string{`"transfers":[3,4]`}},
 
 			// Bad input.
 			{name: "amount as a JSON number", method: "POST", path: base + "/transfers", body: `{"key":"n","from":"pool","to":"hh:0","legs":[{"channel":"ZX","amount":12.5}]}`, status: 400, want: []string{`"code":"invalid_amount"`, `"field":"amount"`}},
-			{name: "amount with three decimals", method: "POST", path: base + "/transfers", body: transfer("d3", "payment", "pool", "hh:0", "ZX", "1.234"), status: 400, want: []string{`"code":"invalid_amount"`}},
-			{name: "zero amount", method: "POST", path: base + "/transfers", body: transfer("z", "payment", "pool", "hh:0", "ZX", "0"), status: 400, want: []string{`"code":"invalid_amount"`, `"field":"legs[0].amount"`}},
-			{name: "negative amount", method: "POST", path: base + "/transfers", body: transfer("neg", "payment", "pool", "hh:0", "ZX", "-1"), status: 400, want: []string{`"code":"invalid_amount"`}},
-			{name: "empty amount", method: "POST", path: base + "/transfers", body: transfer("e", "payment", "pool", "hh:0", "ZX", ""), status: 400, want: []string{`"code":"invalid_amount"`}},
+			{name: "amount with three decimals", method: "POST", path: base + "/transfers", body: transfer("d3", "adjustment", "pool", "hh:0", "ZX", "1.234"), status: 400, want: []string{`"code":"invalid_amount"`}},
+			{name: "zero amount", method: "POST", path: base + "/transfers", body: transfer("z", "adjustment", "pool", "hh:0", "ZX", "0"), status: 400, want: []string{`"code":"invalid_amount"`, `"field":"legs[0].amount"`}},
+			{name: "negative amount", method: "POST", path: base + "/transfers", body: transfer("neg", "adjustment", "pool", "hh:0", "ZX", "-1"), status: 400, want: []string{`"code":"invalid_amount"`}},
+			{name: "empty amount", method: "POST", path: base + "/transfers", body: transfer("e", "adjustment", "pool", "hh:0", "ZX", ""), status: 400, want: []string{`"code":"invalid_amount"`}},
 			{name: "unknown field", method: "POST", path: base + "/transfers", body: `{"key":"u","from":"pool","to":"hh:0","colour":"red","legs":[{"channel":"ZX","amount":"1"}]}`, status: 400, want: []string{`"code":"invalid_json"`, `"field":"colour"`, `colour`}},
 			{name: "unknown field in a leg", method: "POST", path: base + "/transfers", body: `{"key":"u","from":"pool","to":"hh:0","legs":[{"channel":"ZX","amount":"1","fen":1}]}`, status: 400, want: []string{`"code":"invalid_json"`, `"field":"fen"`}},
 			{name: "wrong type", method: "POST", path: base + "/transfers", body: `{"key":"w","from":"pool","to":"hh:0","memo":5,"legs":[{"channel":"ZX","amount":"1"}]}`, status: 400, want: []string{`"code":"invalid_json"`, `"field":"memo"`}, reject: []string{"transferIn"}},
@@ -235,21 +267,22 @@ func TestAPIScenarios(t *testing.T) {
 			{name: "malformed JSON", method: "POST", path: base + "/transfers", body: `{"key" "x"}`, status: 400, want: []string{`"code":"invalid_json"`, `malformed`}},
 			{name: "truncated JSON", method: "POST", path: base + "/transfers", body: `{"key":`, status: 400, want: []string{`"code":"invalid_json"`}},
 			{name: "empty body", method: "POST", path: base + "/transfers", status: 400, want: []string{`"code":"invalid_json"`}},
-			{name: "trailing data", method: "POST", path: base + "/transfers", body: transfer("t", "payment", "pool", "hh:0", "ZX", "1") + `{}`, status: 400, want: []string{`"code":"invalid_json"`}},
-			{name: "not JSON content type", method: "POST", path: base + "/transfers", body: transfer("ct", "payment", "pool", "hh:0", "ZX", "1"), ctype: "text/plain", status: 400, want: []string{`"code":"invalid_json"`, `Content-Type`}},
-			{name: "no key", method: "POST", path: base + "/transfers", body: transfer("", "payment", "pool", "hh:0", "ZX", "1"), status: 400, want: []string{`"code":"invalid_key"`, `"field":"key"`}},
+			{name: "trailing data", method: "POST", path: base + "/transfers", body: transfer("t", "adjustment", "pool", "hh:0", "ZX", "1") + `{}`, status: 400, want: []string{`"code":"invalid_json"`}},
+			{name: "not JSON content type", method: "POST", path: base + "/transfers", body: transfer("ct", "adjustment", "pool", "hh:0", "ZX", "1"), ctype: "text/plain", status: 400, want: []string{`"code":"invalid_json"`, `Content-Type`}},
+			{name: "no key", method: "POST", path: base + "/transfers", body: transfer("", "adjustment", "pool", "hh:0", "ZX", "1"), status: 400, want: []string{`"code":"invalid_key"`, `"field":"key"`}},
 			{name: "unknown kind", method: "POST", path: base + "/transfers", body: transfer("k", "gift", "pool", "hh:0", "ZX", "1"), status: 400, want: []string{`"code":"invalid_transfer"`, `"field":"kind"`}},
-			{name: "unknown account", method: "POST", path: base + "/transfers", body: transfer("ua", "payment", "pool", "nobody", "ZX", "1"), status: 404, want: []string{`"code":"unknown_account"`, `"field":"to"`}},
-			{name: "unknown channel", method: "POST", path: base + "/transfers", body: transfer("uc", "payment", "pool", "hh:0", "NOPE", "1"), status: 404, want: []string{`"code":"unknown_channel"`, `"field":"legs[0].channel"`}},
-			{name: "overdraft of a no-overdraft account", method: "POST", path: base + "/transfers", body: transfer("od", "payment", "hh:0", "hh:1", "ZX", "100.01"), status: 422, want: []string{`"code":"insufficient_funds"`, `"field":"legs[0].amount"`}},
-			{name: "overdraft on a channel never held", method: "POST", path: base + "/transfers", body: transfer("od2", "payment", "hh:0", "hh:1", "JT", "0.01"), status: 422, want: []string{`"code":"insufficient_funds"`}},
+			{name: "unknown account", method: "POST", path: base + "/transfers", body: transfer("ua", "adjustment", "pool", "nobody", "ZX", "1"), status: 404, want: []string{`"code":"unknown_account"`, `"field":"to"`}},
+			{name: "unknown channel", method: "POST", path: base + "/transfers", body: transfer("uc", "adjustment", "pool", "hh:0", "NOPE", "1"), status: 404, want: []string{`"code":"unknown_channel"`, `"field":"legs[0].channel"`}},
+			{name: "overdraft of a no-overdraft account", method: "POST", path: base + "/transfers", body: transfer("od", "adjustment", "hh:0", "hh:1", "ZX", "100.01"), status: 422, want: []string{`"code":"insufficient_funds"`, `"field":"legs[0].amount"`}},
+			{name: "overdraft on a channel never held", method: "POST", path: base + "/transfers", body: transfer("od2", "adjustment", "hh:0", "hh:1", "JT", "0.01"), status: 422, want: []string{`"code":"insufficient_funds"`}},
 			{name: "bad input wrote nothing", method: "GET", path: base + "/accounts/hh:0/balances", status: 200, balances: map[string]int64{"ZX": 10000}},
 
 			// Idempotency.
-			{name: "idempotent first", method: "POST", path: base + "/transfers", body: transfer("idem-1", "payment", "pool", "hh:1", "ZX", "12.34"), status: 201, want: []string{`"id":5,`, `"key":"idem-1"`}, noHeader: []string{"Idempotent-Replayed"}},
-			{name: "idempotent replay", method: "POST", path: base + "/transfers", body: transfer("idem-1", "payment", "pool", "hh:1", "ZX", "12.34"), status: 201, sameBodyAs: "idempotent first", header: map[string]string{"Idempotent-Replayed": "true"}},
-			{name: "idempotent replay in a batch", method: "POST", path: base + "/transfers", body: batch(transfer("idem-1", "payment", "pool", "hh:1", "ZX", "12.34")), status: 201, want: []string{`"transfers":[{`, `"id":5,`}, header: map[string]string{"Idempotent-Replayed": "true"}},
-			{name: "same key other body", method: "POST", path: base + "/transfers", body: transfer("idem-1", "payment", "pool", "hh:1", "ZX", "12.35"), status: 409, want: []string{`"code":"idempotency_conflict"`, `"field":"key"`}},
+			{name: "idempotent first", method: "POST", path: base + "/transfers", body: transfer("idem-1", "adjustment", "pool", "hh:1", "ZX", "12.34"), status: 202, want: []string{`"id":3,`, `"key":"idem-1"`}, noHeader: []string{"Idempotent-Replayed"}},
+			{name: "idempotent replay", method: "POST", path: base + "/transfers", body: transfer("idem-1", "adjustment", "pool", "hh:1", "ZX", "12.34"), status: 200, want: []string{`"id":3,`, `"state":"pending"`}, header: map[string]string{"Idempotent-Replayed": "true"}},
+			{name: "idempotent approved", method: "POST", path: ins + "3/decide", body: approve, token: second, status: 200, want: []string{`"transfers":[5]`}},
+			{name: "idempotent replay in a batch", method: "POST", path: base + "/transfers", body: batch(transfer("idem-1", "adjustment", "pool", "hh:1", "ZX", "12.34")), status: 200, want: []string{`"id":3,`, `"state":"posted"`, `"transfers":[5]`}, header: map[string]string{"Idempotent-Replayed": "true"}},
+			{name: "same key other body", method: "POST", path: base + "/transfers", body: transfer("idem-1", "adjustment", "pool", "hh:1", "ZX", "12.35"), status: 409, want: []string{`"code":"idempotency_conflict"`, `"field":"key"`}},
 			{name: "replay paid once", method: "GET", path: base + "/accounts/hh:1/balances", status: 200, balances: map[string]int64{"ZX": 2234, "JT": 2050}},
 
 			// Balances, now and as of a date.
@@ -271,12 +304,15 @@ func TestAPIScenarios(t *testing.T) {
 			{name: "bad limit", method: "GET", path: base + "/transfers?limit=0", status: 400, want: []string{`"code":"invalid_query"`, `"field":"limit"`}},
 
 			// Reversal.
-			{name: "reverse", method: "POST", path: base + "/transfers/2/reverse", body: `{"key":"rev-2","memo":"wrong household"}`, status: 201,
+			{name: "reverse", method: "POST", path: base + "/transfers/2/reverse", body: `{"key":"rev-2","memo":"wrong household"}`, status: 202,
+				want: []string{`"id":4,`, `"kind":"reversal"`, `"state":"pending"`, `"amount":"100.00"`}},
+			{name: "the reversal approved", method: "POST", path: ins + "4/decide", body: approve, token: second, status: 200, want: []string{`"transfers":[6]`}},
+			{name: "the reversal posted", method: "GET", path: base + "/transfers/6", status: 200,
 				want: []string{`"id":6,`, `"kind":"reversal"`, `"reverses":2`, `"from":"hh:0"`, `"to":"pool"`, `"amount":"100.00"`}},
 			{name: "reversal restored hh:0", method: "GET", path: base + "/accounts/hh:0/balances", status: 200, balances: map[string]int64{}},
 			{name: "reversal restored the pool", method: "GET", path: base + "/accounts/pool/balances", status: 200, balances: map[string]int64{"ZX": 97766, "JT": 47950}},
 			{name: "transfer shows its reversal", method: "GET", path: base + "/transfers/2", status: 200, want: []string{`"reversed_by":6`}},
-			{name: "reverse again, same key", method: "POST", path: base + "/transfers/2/reverse", body: `{"key":"rev-2","memo":"wrong household"}`, status: 201, sameBodyAs: "reverse", header: map[string]string{"Idempotent-Replayed": "true"}},
+			{name: "reverse again, same key", method: "POST", path: base + "/transfers/2/reverse", body: `{"key":"rev-2","memo":"wrong household"}`, status: 200, want: []string{`"id":4,`, `"transfers":[6]`}, header: map[string]string{"Idempotent-Replayed": "true"}},
 			{name: "reverse again, other key", method: "POST", path: base + "/transfers/2/reverse", body: `{"key":"rev-2b"}`, status: 409, want: []string{`"code":"already_reversed"`}},
 			{name: "reverse a reversal", method: "POST", path: base + "/transfers/6/reverse", body: `{"key":"rev-6"}`, status: 422, want: []string{`"code":"cannot_reverse_reversal"`}},
 			{name: "reverse an unknown transfer", method: "POST", path: base + "/transfers/999999/reverse", body: `{"key":"rev-x"}`, status: 404, want: []string{`"code":"unknown_transfer"`}},
@@ -294,7 +330,7 @@ func TestAPIScenarios(t *testing.T) {
 
 			// Routing.
 			{name: "invalid county", method: "GET", path: "/api/v1/ledger/12ab/transfers", status: 400, want: []string{`"code":"invalid_county"`, `"field":"county"`}},
-			{name: "invalid county on a write", method: "POST", path: "/api/v1/ledger/12ab/transfers", body: transfer("ic", "payment", "pool", "hh:0", "ZX", "1"), status: 400, want: []string{`"code":"invalid_county"`}},
+			{name: "invalid county on a write", method: "POST", path: "/api/v1/ledger/12ab/transfers", body: transfer("ic", "adjustment", "pool", "hh:0", "ZX", "1"), status: 400, want: []string{`"code":"invalid_county"`}},
 			{name: "unknown API route", method: "GET", path: "/api/v1/nope", status: 404, want: []string{`"code":"not_found"`, `/api/v1/nope`}},
 			{name: "unknown API route needs a token", method: "GET", path: "/api/v1/nope", token: noToken, status: 401, want: []string{`"code":"unauthenticated"`}},
 			{name: "wrong method on an API route", method: "DELETE", path: base + "/transfers/2", status: 404, want: []string{`"code":"not_found"`}},
@@ -360,6 +396,21 @@ func TestAPIScenarios(t *testing.T) {
 			}
 		}
 
+		// The kind walk: every kind a capability owns is refused here and
+		// writes nothing; only adjustments are entered.
+		for _, kind := range ledger.TransferKinds {
+			w := c.do("POST", base+"/transfers", transfer("walk-"+kind, kind, "pool", "hh:0", "ZX", "1"), "", "")
+			if kind == "adjustment" {
+				if w.Code != http.StatusAccepted {
+					t.Errorf("kind %s: %d %s", kind, w.Code, w.Body)
+				}
+				continue
+			}
+			if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), `"code":"capability_kind"`) {
+				t.Errorf("kind %s through the ledger API: %d %s", kind, w.Code, w.Body)
+			}
+		}
+
 		rep, err := ledger.Verify(ctx, db)
 		if err != nil {
 			t.Fatal(err)
@@ -389,11 +440,11 @@ func TestAPIAmountFenAndEmptyToken(t *testing.T) {
 		c := apiClient{t, h}
 		c.must("POST", base+"/channels", `{"code":"ZX","name":"中央专项扶贫资金"}`, http.StatusCreated)
 		c.must("POST", base+"/accounts", `{"accounts":[{"code":"treasury","kind":"external","name":"国库","place":"990101"},{"code":"pool","kind":"pool","name":"资金池","place":"990101","no_overdraft":true}]}`, http.StatusCreated)
-		body := c.must("POST", base+"/transfers", `{"key":"a","kind":"arrival","from":"treasury","to":"pool","legs":[{"channel":"ZX","amount_fen":1234}]}`, http.StatusCreated)
+		body := c.must("POST", base+"/transfers", `{"key":"a","kind":"adjustment","from":"treasury","to":"pool","legs":[{"channel":"ZX","amount_fen":1234}]}`, http.StatusAccepted)
 		if !strings.Contains(string(body), `"amount":"12.34","amount_fen":1234`) {
 			t.Fatalf("amount_fen leg: %s", body)
 		}
-		body = c.must("POST", base+"/transfers", `{"key":"b","kind":"arrival","from":"treasury","to":"pool","legs":[{"channel":"ZX","amount":"1,234.56"}]}`, http.StatusCreated)
+		body = c.must("POST", base+"/transfers", `{"key":"b","from":"treasury","to":"pool","legs":[{"channel":"ZX","amount":"1,234.56"}]}`, http.StatusAccepted)
 		if !strings.Contains(string(body), `"amount":"1234.56","amount_fen":123456`) {
 			t.Fatalf("grouped amount: %s", body)
 		}

@@ -15,7 +15,9 @@ import (
 	"onepool/internal/funds"
 	"onepool/internal/money"
 	"onepool/internal/place"
+	"onepool/internal/instruct"
 	"onepool/internal/projects"
+	"onepool/internal/relief"
 	"onepool/internal/volume"
 	"onepool/internal/workflow"
 )
@@ -634,10 +636,17 @@ func (s *Server) evaluateProject(w http.ResponseWriter, c *call) error {
 }
 
 func (s *Server) reclaimProject(w http.ResponseWriter, c *call) error {
-	return s.projectForm(w, c, func(p projects.Project) error {
-		_, err := s.d.Projects.Reclaim(c.r.Context(), c.p, p.Code, strings.TrimSpace(c.r.PostFormValue("to")), c.r.PostFormValue("reason"))
+	code := c.r.PathValue("code")
+	p, err := c.libProject(code)
+	if err != nil {
 		return err
-	})
+	}
+	in, err := s.d.Projects.Reclaim(c.r.Context(), c.p, p.Code, strings.TrimSpace(c.r.PostFormValue("to")), c.r.PostFormValue("reason"))
+	if err == nil {
+		http.Redirect(w, c.r, instructionPath(in), http.StatusSeeOther)
+		return nil
+	}
+	return s.projectResult(w, c, code, err)
 }
 
 // answerObjection answers an objection; back to its project.
@@ -766,8 +775,13 @@ func (s *Server) queueRows(c *call) ([]queueRow, error) {
 		if cur, ok := it.Current(); ok {
 			r.StepName = cur.Name
 		}
-		if it.Kind == projects.Kind {
+		switch it.Kind {
+		case projects.Kind:
 			r.Link = "/projects/" + url.PathEscape(it.Subject)
+		case instruct.WorkflowKind:
+			r.Link = "/instructions/" + url.PathEscape(it.Subject)
+		case relief.Kind:
+			r.Link = "/relief/applications/" + url.PathEscape(it.Subject)
 		}
 		out = append(out, r)
 	}

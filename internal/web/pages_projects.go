@@ -7,6 +7,7 @@ import (
 	"onepool/internal/auth"
 	"onepool/internal/errs"
 	"onepool/internal/funds"
+	"onepool/internal/instruct"
 	"onepool/internal/ledger"
 	"onepool/internal/money"
 	"onepool/internal/place"
@@ -112,8 +113,12 @@ func (s *Server) allocateForm(w http.ResponseWriter, c *call) error {
 	if err == nil {
 		var amt money.Fen
 		if amt, err = formAmount(r); err == nil {
-			_, err = s.d.Funds.Allocate(r.Context(), c.p.Username, c.p.County, funds.Allocation{Key: r.PostFormValue("key"), Project: p.Code, Amount: amt,
+			var in instruct.Instruction
+			in, err = s.d.Funds.ProposeAllocation(r.Context(), c.p, funds.Allocation{Key: r.PostFormValue("key"), Project: p.Code, Amount: amt,
 				Rule: r.PostFormValue("rule"), DocNo: strings.TrimSpace(r.PostFormValue("doc_no"))})
+			if err == nil {
+				return s.projectsResult(w, c, nil, instructionPath(in))
+			}
 		}
 	}
 	return s.projectsResult(w, c, err, "/funds/projects/"+pathEscape(r.PostFormValue("project")))
@@ -145,8 +150,13 @@ func (s *Server) payForm(w http.ResponseWriter, c *call) error {
 	if err == nil {
 		var amt money.Fen
 		if amt, err = formAmount(r); err == nil {
-			_, err = s.d.Funds.Pay(r.Context(), c.p.Username, c.p.County, funds.Payment{Key: r.PostFormValue("key"), Project: p.Code, To: strings.TrimSpace(r.PostFormValue("to")),
+			var in instruct.Instruction
+			in, err = s.d.Funds.ProposePayment(r.Context(), c.p, funds.Payment{Key: r.PostFormValue("key"), Project: p.Code, To: strings.TrimSpace(r.PostFormValue("to")),
 				Amount: amt, DocNo: strings.TrimSpace(r.PostFormValue("doc_no")), Memo: strings.TrimSpace(r.PostFormValue("memo"))})
+			if err == nil {
+				http.Redirect(w, r, instructionPath(in), http.StatusSeeOther)
+				return nil
+			}
 		}
 	}
 	if err != nil && statusOf(errs.KindOf(err)) < 500 && p.Code != "" {
@@ -216,12 +226,11 @@ func (s *Server) apiAllocate(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.d.Funds.Allocate(c.r.Context(), c.p.Username, c.p.County, funds.Allocation{Key: b.Key, Project: b.Project, Amount: b.Amount.Fen(), Rule: b.Rule, Legs: legs, DocNo: b.DocNo, Memo: b.Memo})
+	in, err := s.d.Funds.ProposeAllocation(c.r.Context(), c.p, funds.Allocation{Key: b.Key, Project: b.Project, Amount: b.Amount.Fen(), Rule: b.Rule, Legs: legs, DocNo: b.DocNo, Memo: b.Memo})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"transfer": toTransferOut(t)})
-	return nil
+	return writeInstruction(w, in)
 }
 
 func (s *Server) apiPay(w http.ResponseWriter, c *call) error {
@@ -244,12 +253,11 @@ func (s *Server) apiPay(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.d.Funds.Pay(c.r.Context(), c.p.Username, c.p.County, funds.Payment{Key: b.Key, Project: b.Project, To: b.To, Amount: b.Amount.Fen(), Legs: legs, DocNo: b.DocNo, Memo: b.Memo})
+	in, err := s.d.Funds.ProposePayment(c.r.Context(), c.p, funds.Payment{Key: b.Key, Project: b.Project, To: b.To, Amount: b.Amount.Fen(), Legs: legs, DocNo: b.DocNo, Memo: b.Memo})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"transfer": toTransferOut(t)})
-	return nil
+	return writeInstruction(w, in)
 }
 
 func toLegs(in []legJSON) ([]ledger.Leg, error) {

@@ -11,6 +11,7 @@ import (
 	"onepool/internal/clock"
 	"onepool/internal/errs"
 	"onepool/internal/ident"
+	"onepool/internal/instruct"
 	"onepool/internal/money"
 	"onepool/internal/place"
 	"onepool/internal/registry"
@@ -405,8 +406,8 @@ func (s *Server) reliefNotices(w http.ResponseWriter, c *call) error {
 }
 
 func (s *Server) reliefSend(w http.ResponseWriter, c *call) error {
-	b, err := s.d.Relief.Send(c.r.Context(), c.p)
-	return s.reliefResult(w, c, err, fmt.Sprintf("/relief/batches/%d", b.ID))
+	in, err := s.d.Relief.ProposeBatch(c.r.Context(), c.p, strings.TrimSpace(c.r.PostFormValue("key")))
+	return s.reliefResult(w, c, err, instructionPath(in))
 }
 
 type applicationView struct {
@@ -603,9 +604,11 @@ func (s *Server) bankReturn(w http.ResponseWriter, c *call) error {
 		err = errs.F(errs.Invalid, "missing_file", "file", "choose the bank's return file (CSV or xlsx)")
 	} else {
 		defer f.Close()
-		var res relief.ReturnResult
-		res, err = s.d.Relief.ImportReturn(c.r.Context(), c.p, f)
-		v.Done = fmt.Sprintf("%d / %d / %d", res.Paid, res.Failed, res.Unchanged)
+		var in instruct.Instruction
+		if in, err = s.d.Relief.ProposeReturn(c.r.Context(), c.p, f); err == nil {
+			http.Redirect(w, c.r, instructionPath(in), http.StatusSeeOther)
+			return nil
+		}
 	}
 	return afterForm(w, c, err, fmt.Sprintf("/relief/batches/%d", v.B.ID), func(msg string, status int) error {
 		v.Error = msg

@@ -100,6 +100,11 @@ func (s *Server) register() {
 	s.page("GET /ledger/transfers/{id}", auth.ViewLedger, s.transferPage)
 	s.page("GET /ledger/trace", auth.ViewLedger, s.tracePage)
 
+	// Two people on money: instructions waiting for approval.
+	s.page("GET /instructions", auth.ViewInstructions, s.instructionsPage)
+	s.page("GET /instructions/{id}", auth.ViewInstructions, s.instructionPage)
+	s.page("POST /instructions/{id}/decide", auth.ApproveMoney, s.decideInstruction)
+
 	// Oversight: the audit log.
 	s.page("GET /audit", auth.ViewAudit, s.auditPage)
 
@@ -143,6 +148,9 @@ func (s *Server) register() {
 	s.api("POST /api/v1/ledger/{county}/transfers/{id}/reverse", auth.WriteLedger, s.apiReverse)
 	s.api("GET /api/v1/ledger/{county}/trace", auth.ViewLedger, s.apiTrace)
 	s.api("GET /api/v1/policy/{county}", auth.ViewPolicy, s.apiPolicy)
+	s.api("GET /api/v1/instructions/{county}", auth.ViewInstructions, s.apiInstructions)
+	s.api("GET /api/v1/instructions/{county}/{id}", auth.ViewInstructions, s.apiInstruction)
+	s.api("POST /api/v1/instructions/{county}/{id}/decide", auth.ApproveMoney, s.apiDecideInstruction)
 	s.api("GET /api/v1/funds/{county}/channels", auth.ViewFunds, s.apiFundChannels)
 	s.api("POST /api/v1/funds/{county}/channels", auth.WriteFunds, s.apiRegisterChannels)
 	s.api("POST /api/v1/funds/{county}/plans", auth.WriteFunds, s.apiSetPlan)

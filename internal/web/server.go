@@ -21,6 +21,7 @@ import (
 	"onepool/internal/clock"
 	"onepool/internal/errs"
 	"onepool/internal/funds"
+	"onepool/internal/instruct"
 	"onepool/internal/ledger"
 	"onepool/internal/place"
 	"onepool/internal/policy"
@@ -47,9 +48,12 @@ type Deps struct {
 	// a random key for this process is used.
 	Registry *registry.Service
 	Relief   *relief.Service
-	Keys     *registry.Keys
-	Clock    clock.Clock
-	Log      *slog.Logger
+	// Instructions is two people on money; it defaults to a service on DB
+	// with every capability's money moves registered.
+	Instructions *instruct.Service
+	Keys         *registry.Keys
+	Clock        clock.Clock
+	Log          *slog.Logger
 	// TrustProxy makes the server believe X-Forwarded-Proto and
 	// X-Forwarded-For from a reverse proxy in front of it.
 	TrustProxy bool
@@ -107,6 +111,13 @@ func NewServer(d Deps) *Server {
 	}
 	if d.Relief == nil {
 		d.Relief = relief.New(d.DB, d.Ledger, d.Registry, d.Keys, d.Workflow, d.Policy, d.Clock)
+	}
+	if d.Instructions == nil {
+		d.Instructions = instruct.NewService(d.DB, d.Workflow, d.Policy, d.Clock)
+		d.Instructions.UseLedger(d.Ledger)
+		d.Funds.UseInstructions(d.Instructions)
+		d.Projects.UseInstructions(d.Instructions)
+		d.Relief.UseInstructions(d.Instructions)
 	}
 	s := &Server{d: d, mux: http.NewServeMux(), views: loadViews()}
 	s.register()

@@ -162,6 +162,7 @@ func (p Page) Can(act string) bool {
 var areas = []struct{ key, href string }{
 	{"desk", "/desk"},
 	{"funds", "/funds"},
+	{"money", "/instructions"},
 	{"projects", "/projects"},
 	{"households", "/registry"},
 	{"agreements", "/area/agreements"},
@@ -181,6 +182,9 @@ func (c *call) page(title, active string) Page {
 		p.User = &u
 		p.Place = c.s.d.Auth.PlaceName(c.r.Context(), u.Place)
 		for _, a := range areas {
+			if a.key == "money" && !auth.Allowed(u.Role, auth.ViewInstructions) {
+				continue
+			}
 			p.Nav = append(p.Nav, NavItem{Key: a.key, Href: a.href, Active: a.key == active})
 		}
 	}

@@ -33,6 +33,7 @@ type Notice struct {
 	State     string // posted, withdrawn
 	CreatedAt time.Time
 	CreatedBy string
+	Shown     string // digest of what it shows, frozen when posted
 }
 
 // Running reports whether the notice is up on day (YYYY-MM-DD).
@@ -60,6 +61,11 @@ type NoticeInput struct {
 	Title, Body  string
 	Places       []place.Code // empty: the item's place
 	Starts, Ends string       // YYYY-MM-DD
+	// Shown is a digest of what the notice shows (an amount, a list of
+	// beneficiaries, a budget), frozen with it: the step after the notice
+	// is refused (notice_outdated) when its subject no longer shows the
+	// same, until a new notice is posted.
+	Shown string
 }
 
 // Objection kinds.
@@ -148,8 +154,8 @@ func (e *Engine) OpenNoticeTx(ctx context.Context, tx *store.Tx, p auth.Principa
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM wf_notices WHERE county = ?`, county).Scan(&nid); err != nil {
 		return Notice{}, errs.Wrap(err, "workflow: notice id")
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO wf_notices (county, id, item, title, body, places, place, starts, ends, state, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'posted', ?, ?)`,
-		county, nid, id, in.Title, in.Body, strings.Join(codes, ","), string(it.Place), in.Starts, in.Ends, clock.Micros(tx.Now), p.Username); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO wf_notices (county, id, item, title, body, places, place, starts, ends, state, created_at, created_by, shown) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'posted', ?, ?, ?)`,
+		county, nid, id, in.Title, in.Body, strings.Join(codes, ","), string(it.Place), in.Starts, in.Ends, clock.Micros(tx.Now), p.Username, in.Shown); err != nil {
 		return Notice{}, errs.Wrap(err, "workflow: notice")
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE wf_items SET notice_id = ?, updated_at = ? WHERE county = ? AND id = ?`, nid, clock.Micros(tx.Now), county, id); err != nil {
@@ -163,14 +169,19 @@ func (e *Engine) OpenNoticeTx(ctx context.Context, tx *store.Tx, p auth.Principa
 }
 
 // noticeGate refuses to approve a step that needs a notice until the
-// notice has run its course and every objection is answered.
-func (e *Engine) noticeGate(ctx context.Context, tx *store.Tx, it Item) error {
+// notice has run its course and every objection is answered, and while
+// the subject no longer shows what the notice showed (shown: the digest
+// of it now; "" when the caller freezes nothing).
+func (e *Engine) noticeGate(ctx context.Context, tx *store.Tx, it Item, shown string) error {
 	if it.NoticeID == 0 {
 		return errs.F(errs.RuleBroken, "notice_required", "", "%s %s must be publicly noticed before this step", it.Kind, it.Subject)
 	}
 	n, err := e.notice(ctx, tx, it.County, it.NoticeID)
 	if err != nil {
 		return err
+	}
+	if n.Shown != "" && shown != n.Shown {
+		return errs.F(errs.RuleBroken, "notice_outdated", "", "%s %s changed after its notice %d was posted: a new notice must run before it is approved", it.Kind, it.Subject, n.ID)
 	}
 	if today := clock.Day(tx.Now); !n.Over(today) {
 		return errs.F(errs.RuleBroken, "notice_running", "", "the notice runs until %s; decide after it ends", n.Ends)
@@ -185,13 +196,13 @@ func (e *Engine) noticeGate(ctx context.Context, tx *store.Tx, it Item) error {
 	return nil
 }
 
-const noticeCols = `id, item, title, body, places, place, starts, ends, state, created_at, created_by`
+const noticeCols = `id, item, title, body, places, place, starts, ends, state, created_at, created_by, shown`
 
 func scanNotice(county string, sc interface{ Scan(...any) error }) (Notice, error) {
 	n := Notice{County: county}
 	var places, pl string
 	var at int64
-	if err := sc.Scan(&n.ID, &n.Item, &n.Title, &n.Body, &places, &pl, &n.Starts, &n.Ends, &n.State, &at, &n.CreatedBy); err != nil {
+	if err := sc.Scan(&n.ID, &n.Item, &n.Title, &n.Body, &places, &pl, &n.Starts, &n.Ends, &n.State, &at, &n.CreatedBy, &n.Shown); err != nil {
 		return n, err
 	}
 	for _, c := range strings.Split(places, ",") {
@@ -390,4 +401,23 @@ func (e *Engine) AnswerTx(ctx context.Context, tx *store.Tx, p auth.Principal, c
 	}
 	o.Status, o.Reply, o.RepliedBy, o.RepliedAt = status, reply, p.Username, tx.Now
 	return o, it, nil
+}
+
+// VoidNoticeTx withdraws the notice of an item whose subject changed after
+// the notice was posted (what it showed is no longer true): the step
+// after the notice then waits for a new notice. A no-op without a notice.
+func (e *Engine) VoidNoticeTx(ctx context.Context, tx *store.Tx, actor, county string, id int64, reason string) error {
+	it, err := e.item(ctx, tx, county, id)
+	if err != nil || it.NoticeID == 0 {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE wf_notices SET state = 'withdrawn' WHERE county = ? AND id = ?`, county, it.NoticeID); err != nil {
+		return errs.Wrap(err, "workflow: void notice")
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE wf_items SET notice_id = 0, updated_at = ? WHERE county = ? AND id = ?`, clock.Micros(tx.Now), county, id); err != nil {
+		return errs.Wrap(err, "workflow: void notice")
+	}
+	_, err = audit.Append(ctx, tx, audit.Entry{County: county, Actor: actor, Action: "workflow.notice_void", Object: fmt.Sprintf("notice %d of %s %s", it.NoticeID, it.Kind, it.Subject),
+		Place: string(it.Place), After: map[string]any{"reason": reason}})
+	return err
 }

@@ -83,7 +83,8 @@ type Item struct {
 	Frozen       bool
 	FrozenReason string
 	Maker        string
-	NoticeID     int64 // the notice of the current round (0: none)
+	Editors      []string // who changed the subject after it was submitted: makers too
+	NoticeID     int64    // the notice of the current round (0: none)
 	EnteredAt    time.Time
 	DueAt        time.Time // zero: no time limit
 	CreatedAt    time.Time
@@ -115,7 +116,21 @@ func (it Item) CanTake(p auth.Principal) bool {
 	if it.State == Returned {
 		return p.Username == it.Maker
 	}
-	return p.Username != it.Maker
+	return !it.MadeBy(p.Username)
+}
+
+// MadeBy reports whether user made the item: submitted it, or changed its
+// subject since (whoever created or last changed a thing never approves it).
+func (it Item) MadeBy(user string) bool {
+	if user == it.Maker {
+		return true
+	}
+	for _, e := range it.Editors {
+		if e == user {
+			return true
+		}
+	}
+	return false
 }
 
 // Record is one decision in an item's history.
@@ -240,6 +255,9 @@ type Decision struct {
 	ToStep      int    // return: the step it goes back to (0: the maker)
 	Opinion     string
 	Attachments []int64
+	// Shown is the digest of what the subject's notice would show now
+	// (see NoticeInput.Shown); compared at a NoticeBefore step.
+	Shown string
 }
 
 // DecideTx takes the current step of an item. Errors: NotFound (outside
@@ -286,6 +304,9 @@ func (e *Engine) DecideTx(ctx context.Context, tx *store.Tx, p auth.Principal, c
 	if err := auth.CheckMakerChecker(p, it.Maker); err != nil {
 		return Item{}, err
 	}
+	if it.MadeBy(p.Username) {
+		return Item{}, errs.F(errs.RuleBroken, "maker_checker", "", "you changed %s %s after it was submitted: another person must take this step", it.Kind, it.Subject)
+	}
 	var signed int
 	// One person signs one step of a round (since the last submission);
 	// re-taking the same step after a return is not a second signature.
@@ -295,11 +316,12 @@ func (e *Engine) DecideTx(ctx context.Context, tx *store.Tx, p auth.Principal, c
 	}
 	switch d.Action {
 	case Approve:
-		if cur.Extra && signed > 0 {
+		// One person never signs two steps of one chain.
+		if signed > 0 {
 			return Item{}, errs.F(errs.RuleBroken, "already_signed", "", "you approved an earlier step of this item: another person must take %q", cur.Name)
 		}
 		if cur.NoticeBefore {
-			if err := e.noticeGate(ctx, tx, it); err != nil {
+			if err := e.noticeGate(ctx, tx, it, d.Shown); err != nil {
 				return Item{}, err
 			}
 		}
@@ -376,6 +398,32 @@ func (e *Engine) record(ctx context.Context, tx *store.Tx, p auth.Principal, it 
 	return err
 }
 
+// TouchTx records that user changed the subject of an item of kind under
+// review (a project's budget, the household year behind an application):
+// from now on user counts as one of its makers and takes none of its
+// steps. A subject not under review is a no-op. Usernames never contain
+// a comma (auth validates them).
+func (e *Engine) TouchTx(ctx context.Context, tx *store.Tx, county, kind, subject, user string) (Item, bool, error) {
+	it, err := e.ItemFor(ctx, tx, county, kind, subject)
+	if errs.KindOf(err) == errs.NotFound {
+		return Item{}, false, nil
+	}
+	if err != nil {
+		return Item{}, false, err
+	}
+	if it.State != Pending && it.State != Returned {
+		return it, false, nil
+	}
+	if !it.MadeBy(user) {
+		it.Editors = append(it.Editors, user)
+		if _, err := tx.ExecContext(ctx, `UPDATE wf_items SET editors = ?, updated_at = ? WHERE county = ? AND id = ?`,
+			strings.Join(it.Editors, ","), clock.Micros(tx.Now), county, it.ID); err != nil {
+			return Item{}, false, errs.Wrap(err, "workflow: editors")
+		}
+	}
+	return it, true, nil
+}
+
 // FreezeTx freezes (or thaws) an item while it is audited: no step can be
 // taken meanwhile. Only auditors. Errors: Forbidden, NotFound, Invalid.
 func (e *Engine) FreezeTx(ctx context.Context, tx *store.Tx, p auth.Principal, county string, id int64, frozen bool, reason string) (Item, error) {
@@ -417,15 +465,18 @@ func b2i(b bool) int {
 	return 0
 }
 
-const itemCols = `id, kind, subject, title, place, amount, chain, step, state, frozen, frozen_reason, maker, notice_id, entered_at, due_at, created_at, updated_at`
+const itemCols = `id, kind, subject, title, place, amount, chain, step, state, frozen, frozen_reason, maker, notice_id, entered_at, due_at, created_at, updated_at, editors`
 
 func scanItem(county string, sc interface{ Scan(...any) error }) (Item, error) {
 	it := Item{County: county}
-	var pl, chain string
+	var pl, chain, editors string
 	var amt, entered, due, created, updated int64
 	var frozen int
-	if err := sc.Scan(&it.ID, &it.Kind, &it.Subject, &it.Title, &pl, &amt, &chain, &it.Step, &it.State, &frozen, &it.FrozenReason, &it.Maker, &it.NoticeID, &entered, &due, &created, &updated); err != nil {
+	if err := sc.Scan(&it.ID, &it.Kind, &it.Subject, &it.Title, &pl, &amt, &chain, &it.Step, &it.State, &frozen, &it.FrozenReason, &it.Maker, &it.NoticeID, &entered, &due, &created, &updated, &editors); err != nil {
 		return it, err
+	}
+	if editors != "" {
+		it.Editors = strings.Split(editors, ",")
 	}
 	if err := json.Unmarshal([]byte(chain), &it.Chain); err != nil {
 		return it, errs.Wrap(err, "workflow: chain of item %d", it.ID)
