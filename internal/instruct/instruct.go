@@ -276,8 +276,10 @@ func (s *Service) Decide(ctx context.Context, p auth.Principal, id int64, d work
 				return err
 			}
 		case workflow.Rejected:
-			if _, err := tx.ExecContext(ctx, `UPDATE money_instructions SET state = 'rejected', approver = ?, decided_at = ? WHERE county = ? AND id = ?`,
-				p.Username, now, p.County, id); err != nil {
+			// A rejected instruction frees its key: the maker may enter the
+			// move again (corrected, or as it was) under the same key.
+			if _, err := tx.ExecContext(ctx, `UPDATE money_instructions SET state = 'rejected', approver = ?, decided_at = ?, ikey = ? WHERE county = ? AND id = ?`,
+				p.Username, now, fmt.Sprintf("%s#rejected-%d", in.Key, id), p.County, id); err != nil {
 				return errs.Wrap(err, "instruct: rejected")
 			}
 		default:

@@ -37,16 +37,17 @@ func (s *Service) UseInstructions(ins *instruct.Service) {
 
 // batchOrder is a payout batch as entered: the applications waiting then.
 type batchOrder struct {
-	Count  int       `json:"count"`
-	Total  money.Fen `json:"total"`
-	MaxApp int64     `json:"max_app"`
+	Count    int       `json:"count"`
+	Total    money.Fen `json:"total"`
+	MaxApp   int64     `json:"max_app"`
+	Attempts int64     `json:"attempts"` // payout attempts so far: a failed line sent again is a new batch
 }
 
 func toSendTx(ctx context.Context, tx *store.Tx, county string, maxApp int64) (batchOrder, error) {
 	var o batchOrder
 	var total, maxID int64
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(amount), 0), COALESCE(MAX(id), 0) FROM relief_applications WHERE county = ? AND status IN ('approved', 'failed') AND id <= ?`,
-		county, maxApp).Scan(&o.Count, &total, &maxID); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(amount), 0), COALESCE(MAX(id), 0), COALESCE(SUM(attempts), 0) FROM relief_applications WHERE county = ? AND status IN ('approved', 'failed') AND id <= ?`,
+		county, maxApp).Scan(&o.Count, &total, &maxID, &o.Attempts); err != nil {
 		return o, errs.Wrap(err, "relief: to send")
 	}
 	o.Total, o.MaxApp = money.Fen(total), maxID
@@ -76,7 +77,7 @@ func (s *Service) ProposeBatch(ctx context.Context, p auth.Principal, key string
 			return instruct.New{}, err
 		}
 		if key == "" {
-			key = fmt.Sprintf("batch:%d:%d", o.MaxApp, o.Count)
+			key = fmt.Sprintf("batch:%d:%d:%d", o.MaxApp, o.Count, o.Attempts)
 		}
 		return instruct.New{Kind: instruct.ReliefBatch, Key: key, Place: place.Code(p.County + "000000"), Amount: o.Total, Subject: "relief",
 			Summary: fmt.Sprintf("防返贫救助代发 %d 户，合计 %s 元", o.Count, o.Total), Payload: o}, nil

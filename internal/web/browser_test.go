@@ -258,18 +258,50 @@ func TestBrowserFundsWalkthrough(t *testing.T) {
 			setValue("#integration-form input[name=day]", "2026-06-02"))
 		d.submit("integrate", "#integration-form", "#funds-report")
 		d.shot("10-funds")
+		d.signOut()
+
+		// Two people on money: the rural-revitalization bureau enters the
+		// allocation; nothing moves until the finance bureau approves it,
+		// and above 500,000 its head signs as well.
+		d.signIn("demo.rural")
 		d.must("allocation form", chromedp.Navigate(d.url+"/funds/projects"), visible("#allocate-form"),
 			setValue("#allocate-form select[name=project]", "2026-001"), setValue("#allocate-form input[name=amount]", "600,000"))
-		d.submit("allocate", "#allocate-form", "#project-channels")
-		d.must("payment form", setValue("#pay-form input[name=to]", "ent:luqiao"), setValue("#pay-form input[name=amount]", "300,000"))
-		d.submit("pay the contractor", "#pay-form", "#project-payments")
+		d.submit("allocate", "#allocate-form", "#ins-state")
+		alloc := d.here()
+		if s := d.textOf("#ins-state"); !strings.Contains(s, "待审批") {
+			t.Errorf("an allocation entered by one person: %q", s)
+		}
+		if n := d.count("#decide-form"); n != 0 {
+			t.Error("the maker is offered the approval of their own allocation")
+		}
+		d.shot("11-allocation-entered")
+		d.signOut()
+		if s := d.approveMoney("demo.finance", alloc); !strings.Contains(s, "待审批") {
+			t.Errorf("after the first approver of 600,000: %q", s)
+		}
+		d.signOut()
+		if s := d.approveMoney("demo.finance2", alloc); !strings.Contains(s, "已记账") {
+			t.Errorf("after the second approver: %q", s)
+		}
+		d.signOut()
+		d.signIn("demo.rural")
+		d.must("the project", chromedp.Navigate(d.url+"/funds/projects/2026-001"), visible("#pay-form"),
+			setValue("#pay-form input[name=to]", "ent:luqiao"), setValue("#pay-form input[name=amount]", "300,000"))
+		d.submit("pay the contractor", "#pay-form", "#ins-state")
+		pay := d.here()
+		d.signOut()
+		if s := d.approveMoney("demo.finance", pay); !strings.Contains(s, "已记账") {
+			t.Errorf("the payment after its approval: %q", s)
+		}
+		d.must("the project after the payment", click("#ins-next"), visible("#project-payments"))
 		d.shot("11-project")
-		// 2,200,000 JT + 1,800,000 ZX allocated by the demo; the new
-		// 600,000 comes oldest arrival first from the channels that may pay
-		// for a road: XJ (arrived 2026-02-10) holds enough in the pool. The
-		// 300,000 payment is taken from JT first (channel order).
+		// 2,200,000 JT + 1,800,000 ZX allocated by the demo, and 100,000 XJ
+		// it allocated with two people; the new 600,000 comes oldest arrival
+		// first from the channels that may pay for a road: XJ (arrived
+		// 2026-02-10) holds enough in the pool. The 300,000 payment is taken
+		// from JT first (channel order).
 		text := d.textOf("#project-channels")
-		for _, want := range []string{"XJ\t600,000.00\t0.00\t600,000.00", "JT\t2,200,000.00\t1,800,000.00\t400,000.00", "合计\t4,600,000.00"} {
+		for _, want := range []string{"XJ\t700,000.00\t0.00\t700,000.00", "JT\t2,200,000.00\t1,800,000.00\t400,000.00", "合计\t4,700,000.00"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("分头报账 lacks %q: %s", want, text)
 			}
@@ -284,6 +316,27 @@ func TestBrowserFundsWalkthrough(t *testing.T) {
 		d.must("desk", chromedp.Navigate(d.url+"/desk"), visible("#overdue-commitments"))
 		d.shot("12-desk-overdue")
 	})
+}
+
+// here is the path of the page the browser shows.
+func (d *driver) here() string {
+	d.t.Helper()
+	p, err := chromedp.Run(d.ctx, chromedp.Evaluate[string](`location.pathname`))
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return p
+}
+
+// approveMoney signs user in, finds the money instruction at path in
+// their approvals and approves it; it returns the instruction's state.
+func (d *driver) approveMoney(user, path string) string {
+	d.t.Helper()
+	d.signIn(user)
+	d.must(user+" opens the approvals", chromedp.Navigate(d.url+"/instructions"), visible("#ins-queue"), click("#ins-queue tbody a[href='"+path+"']"), visible("#decide-form"),
+		setValue("#decide-form select[name=action]", "approve"), setValue("#decide-form input[name=opinion]", "核对无误（"+user+"）"))
+	d.submit(user+" approves the money", "#decide-form", "#ins-state")
+	return d.textOf("#ins-state")
 }
 
 // signOut ends the session through the navigation's button.
@@ -365,8 +418,9 @@ func TestBrowserProjectChain(t *testing.T) {
 			t.Error("the public page shows the objector's contact")
 		}
 
-		// The rural bureau cannot approve while the notice runs.
-		d.signIn("demo.rural")
+		// The bureau's head cannot approve while the notice runs (and the
+		// bureau's reviewer, who signed an earlier step, never does).
+		d.signIn("demo.rural2")
 		d.must("approve during the notice", chromedp.Navigate(d.url+"/projects/"+code), visible("#decide-form"), setValue("#decide-form select[name=action]", "approve"))
 		d.submit("approve during the notice", "#decide-form", "#form-error")
 		if e := d.textOf("#form-error"); !strings.Contains(e, "notice runs until") {
@@ -386,11 +440,16 @@ func TestBrowserProjectChain(t *testing.T) {
 
 		// After the notice: approved into the annual plan.
 		advance(9 * 24 * time.Hour)
-		d.decide("demo.rural", code)
-		d.signIn("demo.finance")
+		d.decide("demo.rural2", code)
+		d.signIn("demo.rural")
 		d.must("allocate", chromedp.Navigate(d.url+"/funds/projects"), visible("#allocate-form"),
 			setValue("#allocate-form select[name=project]", code), setValue("#allocate-form input[name=amount]", "500,000"))
-		d.submit("allocate", "#allocate-form", "#project-channels")
+		d.submit("allocate", "#allocate-form", "#ins-state")
+		alloc := d.here()
+		d.signOut()
+		if s := d.approveMoney("demo.finance", alloc); !strings.Contains(s, "已记账") {
+			t.Errorf("the allocation after its approval: %q", s)
+		}
 		d.signOut()
 
 		d.signIn("demo.township")
@@ -515,7 +574,13 @@ func TestBrowserRelief(t *testing.T) {
 			t.Errorf("after approval: %q", s)
 		}
 		d.must("send", chromedp.Navigate(d.url+"/relief"), visible("#send-form"))
-		d.submit("send", "#send-form", "#lines")
+		d.submit("send", "#send-form", "#ins-state")
+		sent := d.here()
+		d.signOut()
+		if s := d.approveMoney("demo.finance", sent); !strings.Contains(s, "已记账") {
+			t.Errorf("the payout batch after its approval: %q", s)
+		}
+		d.must("the batch", click("#ins-next"), visible("#lines"))
 		ct, err := chromedp.Run(d.ctx, chromedp.Evaluate[string](`fetch(document.querySelector('#payout-file').href).then(r => r.headers.get('content-type'))`, chromedp.EvalAwaitPromise))
 		if err != nil || !strings.Contains(ct, "spreadsheetml") {
 			t.Errorf("the payout file: %q %v", ct, err)
@@ -529,8 +594,17 @@ func TestBrowserRelief(t *testing.T) {
 		if err := os.WriteFile(failed, []byte("批次,序号,结果,原因\n"+batch+",1,失败,户名与卡号不符\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
+		d.signOut()
+		d.signIn("demo.rural")
+		d.must("the batch page", chromedp.Navigate(d.url+"/relief/batches/"+batch), visible("#return-form"))
 		d.must("return", chromedp.SetUploadFiles(chromedp.CSS("#return-form input[name=file]"), []string{failed}))
-		d.submit("import the return", "#return-form", "#lines")
+		d.submit("import the return", "#return-form", "#ins-state")
+		ret := d.here()
+		d.signOut()
+		if s := d.approveMoney("demo.finance", ret); !strings.Contains(s, "已记账") {
+			t.Errorf("the return after its approval: %q", s)
+		}
+		d.must("the batch after the return", click("#ins-next"), visible("#lines"))
 		if s := d.textOf("#lines"); !strings.Contains(s, "户名与卡号不符") {
 			t.Errorf("after the failed return: %s", s)
 		}
@@ -544,7 +618,11 @@ func TestBrowserRelief(t *testing.T) {
 
 		d.signIn("demo.rural")
 		d.must("send again", chromedp.Navigate(d.url+"/relief"), visible("#send-form"))
-		d.submit("send again", "#send-form", "#lines")
+		d.submit("send again", "#send-form", "#ins-state")
+		sent2 := d.here()
+		d.signOut()
+		d.approveMoney("demo.finance", sent2)
+		d.must("the second batch", click("#ins-next"), visible("#lines"))
 		batch2, err := chromedp.Run(d.ctx, chromedp.Evaluate[string](`location.pathname.split('/').pop()`))
 		if err != nil {
 			t.Fatal(err)
@@ -553,11 +631,17 @@ func TestBrowserRelief(t *testing.T) {
 		if err := os.WriteFile(paid, []byte("batch,line,result\n"+batch2+",1,paid\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
+		d.signOut()
+		d.signIn("demo.rural")
+		d.must("the second batch page", chromedp.Navigate(d.url+"/relief/batches/"+batch2), visible("#return-form"))
 		d.must("return 2", chromedp.SetUploadFiles(chromedp.CSS("#return-form input[name=file]"), []string{paid}))
-		d.submit("import the second return", "#return-form", "#lines")
+		d.submit("import the second return", "#return-form", "#ins-state")
 		if n := d.count("#form-error"); n > 0 {
 			t.Fatalf("the second return: %s (batch %s)", d.textOf("#form-error"), batch2)
 		}
+		ret2 := d.here()
+		d.signOut()
+		d.approveMoney("demo.finance", ret2)
 		d.must("the application", chromedp.Navigate(d.url+appURL), visible("#app-status"))
 		if s := d.textOf("#app-status"); !strings.Contains(s, "已发放") {
 			t.Errorf("at the end: %q", s)

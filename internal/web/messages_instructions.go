@@ -19,6 +19,7 @@ func init() {
 		"ins.state":              {"状态", "State"},
 		"ins.what":               {"资金去向", "What moves"},
 		"ins.approval":           {"审批流程", "Approval"},
+		"ins.next":               {"查看相关记录", "Open the record"},
 		"ins.approve":            {"同意并记账", "Approve and post"},
 		"ins.posted_as":          {"已记账：", "Posted as:"},
 		"ins.waiting_for":        {"等待：", "Waiting for:"},

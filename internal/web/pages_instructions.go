@@ -61,7 +61,10 @@ type instructionView struct {
 	MyStep bool
 	// Waiting says who must act when the viewer may not (their own entry).
 	Waiting string
-	Error   string
+	// Next is the page of what the money moved for (the project, the
+	// payout batch).
+	Next  string
+	Error string
 }
 
 func (s *Server) instructionView(c *call, idText string) (instructionView, error) {
@@ -80,6 +83,27 @@ func (s *Server) instructionView(c *call, idText string) (instructionView, error
 	}
 	v.Chain = chainRows(v.Item, hist)
 	v.MyStep = in.State == instruct.Pending && v.Item.CanTake(c.p)
+	switch in.Kind {
+	case instruct.Allocation, instruct.Payment:
+		v.Next = "/funds/projects/" + pathEscape(in.Subject)
+	case instruct.Reclaim, instruct.Switch:
+		v.Next = "/projects/" + pathEscape(in.Subject)
+	case instruct.ReliefBatch:
+		v.Next = "/relief"
+		if b, err := s.d.Relief.BatchOf(ctx, c.p.County, in.ID); err == nil && b > 0 {
+			v.Next = "/relief/batches/" + strconv.FormatInt(b, 10)
+		}
+	case instruct.BankReturn:
+		v.Next = "/relief"
+		var lines []struct {
+			Batch int64 `json:"batch"`
+		}
+		if instruct.Decode(in, &lines) == nil && len(lines) > 0 {
+			v.Next = "/relief/batches/" + strconv.FormatInt(lines[0].Batch, 10)
+		}
+	case instruct.Reversal:
+		v.Next = "/ledger/transfers/" + pathEscape(in.Subject)
+	}
 	if cur, ok := v.Item.Current(); ok && !v.MyStep && in.State == instruct.Pending {
 		v.Waiting = translate(c.lang, "role."+cur.Role) + " · " + cur.Name
 	}
