@@ -25,6 +25,7 @@ const (
 	RuleBroken                    // a policy rule refuses the request
 	Unavailable                   // retryable: busy database, serialization failure
 	TooMany                       // the caller sent too many requests; later
+	StorageFull                   // the database's disk (or its size limit) is full: no write can succeed until space is freed
 )
 
 // String returns the kind's name.
@@ -36,6 +37,8 @@ func (k Kind) String() string {
 		return "not_found"
 	case TooMany:
 		return "too_many"
+	case StorageFull:
+		return "storage_full"
 	case Conflict:
 		return "conflict"
 	case Forbidden:
