@@ -95,8 +95,14 @@ func F(kind Kind, code, field, format string, args ...any) *Error {
 	return &Error{Kind: kind, Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
-// Wrap builds an Internal error around cause, with a safe message.
+// Wrap builds an Internal error around cause, with a safe message. A
+// cause that is a condition of the storage rather than a bug — a full disk
+// (StorageFull) or a busy database (Unavailable) — keeps its kind, code and
+// message, so that the caller can tell the user and retry.
 func Wrap(cause error, format string, args ...any) *Error {
+	if e, ok := As(cause); ok && (e.Kind == StorageFull || e.Kind == Unavailable) {
+		return &Error{Kind: e.Kind, Code: e.Code, Message: e.Message, Err: fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), cause)}
+	}
 	return &Error{Kind: Internal, Code: "internal", Message: fmt.Sprintf(format, args...), Err: cause}
 }
 
