@@ -3,13 +3,17 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"onepool/internal/audit"
+	"onepool/internal/errs"
 	"onepool/internal/ledger"
+	"onepool/internal/registry"
 	"onepool/internal/store"
 	"onepool/internal/store/storetest"
 )
@@ -115,6 +119,135 @@ func TestVerifyWhileServing(t *testing.T) {
 			if err != nil || !strings.Contains(verifyAfter, fmt.Sprintf("%d transfers", n+3)) {
 				t.Fatalf("verify after the load: %v: %s", err, verifyAfter)
 			}
+		})
+	}
+}
+
+// TestBackupWhilePostingAndRestore: a backup taken while transfers are
+// posted restores into a new database that verifies and holds every
+// transfer committed before the backup began; a restore over data is
+// refused without --force; serve refuses the restored database with a
+// missing or a wrong key and starts with the right one.
+func TestBackupWhilePostingAndRestore(t *testing.T) {
+	cases := []struct {
+		d      store.Dialect
+		format string
+	}{{store.SQLite, ""}, {store.Postgres, ""}, {store.Postgres, "logical"}}
+	for _, c := range cases {
+		name := c.d.String()
+		if c.format != "" {
+			name += "-" + c.format
+		}
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			dir := t.TempDir()
+			src := storetest.Source(t, c.d)
+			db := openLedger(t, src)
+			keyFile := filepath.Join(dir, "county.key")
+			if _, created, err := registry.BindKeys(ctx, db, keyFile, noEnv); err != nil || !created {
+				t.Fatalf("first key use: created=%v %v", created, err)
+			}
+			p := startPoster(t, db, 300)
+			for len(p.committed()) < 30 {
+				time.Sleep(2 * time.Millisecond)
+			}
+			before := p.committed()
+			out := filepath.Join(dir, "backup.bin")
+			args := []string{"backup", "--db", src, "--out", out}
+			if c.format != "" {
+				args = append(args, "--format", c.format)
+			}
+			stdout, stderr, err := runCmd(t, args...)
+			if err != nil {
+				p.finish(t)
+				t.Fatalf("backup: %v: %s %s", err, stdout, stderr)
+			}
+			after := p.finish(t)
+			t.Logf("%s; %d committed before the backup, %d by the end", strings.TrimSpace(stdout), len(before), len(after))
+			if st, err := os.Stat(out); err != nil || st.Mode().Perm() != 0o600 {
+				t.Fatalf("backup file: %v, mode %v; want 0600", err, st.Mode())
+			}
+			if _, _, err := runCmd(t, args...); err == nil {
+				t.Fatal("a backup over an existing file was not refused")
+			}
+
+			dst := storetest.Source(t, c.d)
+			if stdout, stderr, err := runCmd(t, "restore", "--db", dst, "--in", out); err != nil {
+				t.Fatalf("restore: %v: %s %s", err, stdout, stderr)
+			}
+			if v, _, err := runCmd(t, "verify", "--db", dst); err != nil || !strings.HasPrefix(v, "ok: 1 county ledger(s)") {
+				t.Fatalf("verify the restored database: %v: %s", err, v)
+			}
+			rdb, err := store.Open(ctx, dst)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rdb.Close()
+			have := map[string]bool{}
+			rows, err := rdb.QueryContext(ctx, `SELECT idem_key FROM ledger_transfers WHERE county = ?`, county)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var k string
+				rows.Scan(&k)
+				have[k] = true
+			}
+			rows.Close()
+			for _, k := range append([]string{"arr", "p0", "p1"}, before...) {
+				if !have[k] {
+					t.Fatalf("transfer %q was committed before the backup began and is not in the restored database", k)
+				}
+			}
+
+			// Restoring over data needs --force.
+			_, _, err = runCmd(t, "restore", "--db", dst, "--in", out)
+			if errs.CodeOf(err) != "restore_target_not_empty" {
+				t.Fatalf("restore over a database with data: %v, want restore_target_not_empty", err)
+			}
+			if _, _, err := runCmd(t, "restore", "--db", dst, "--in", out, "--force"); err != nil {
+				t.Fatalf("restore --force: %v", err)
+			}
+
+			// serve: no key file → refused (no new key over encrypted data);
+			// another key → refused; the database's own key → serves.
+			missing := filepath.Join(dir, "missing.key")
+			_, _, err = runCmd(t, "serve", "--db", dst, "--addr", "127.0.0.1:0", "--data-key", missing)
+			if errs.CodeOf(err) != "key_missing" || !strings.Contains(err.Error(), missing) {
+				t.Fatalf("serve without the key file: %v, want key_missing naming %s", err, missing)
+			}
+			if _, err := os.Stat(missing); err == nil {
+				t.Fatal("serve generated a new key for a database that has one")
+			}
+			other := filepath.Join(dir, "other.key")
+			if _, _, err := registry.LoadKeys(other, noEnv); err != nil {
+				t.Fatal(err)
+			}
+			_, _, err = runCmd(t, "serve", "--db", dst, "--addr", "127.0.0.1:0", "--data-key", other)
+			if errs.CodeOf(err) != "key_mismatch" || !strings.Contains(err.Error(), other) || !strings.Contains(err.Error(), "does not match") {
+				t.Fatalf("serve with another key: %v, want key_mismatch naming %s", err, other)
+			}
+			sctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			so, se := &syncBuffer{}, &syncBuffer{}
+			done := make(chan error, 1)
+			go func() {
+				done <- run(sctx, []string{"onepool", "serve", "--db", dst, "--addr", "127.0.0.1:0", "--data-key", keyFile}, noEnv, so, se)
+			}()
+			deadline := time.Now().Add(30 * time.Second)
+			for !urlRe.MatchString(so.String()) {
+				select {
+				case err := <-done:
+					t.Fatalf("serve with the right key ended: %v\n%s\n%s", err, so, se)
+				default:
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("serve with the right key did not start: %s %s", so, se)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			cancel()
+			<-done
 		})
 	}
 }
