@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -64,6 +65,10 @@ Usage:
   onepool user token --username U [--label L]  issue an API token for a user
   onepool migrate [--db DB]                    apply database migrations
   onepool verify  [--db DB]                    check the ledger and audit hash chains and balances
+  onepool backup  [--db DB] --out FILE [--format pg_dump|logical]
+                                               a consistent copy while the server runs (not the key)
+  onepool restore [--db DB] --in FILE [--force]
+                                               bring a backup back (stop the server first)
   onepool bench ledger [--db DB] [--transfers N]  measure the ledger (see docs/PERFORMANCE.md)
   onepool bench web [--db DB] [--households N] [--transfers N] [--requests N]
   onepool bench funds [--db DB] [--channels N] [--arrivals N] [--projects N] [--payments N]
@@ -91,6 +96,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdMigrate(ctx, args[2:], defaultDB, stdout, stderr)
 	case "verify":
 		return cmdVerify(ctx, args[2:], defaultDB, stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, args[2:], defaultDB, stdout, stderr)
+	case "restore":
+		return cmdRestore(ctx, args[2:], defaultDB, stdout, stderr)
 	case "demo":
 		return cmdDemo(ctx, args[2:], defaultDB, getenv, stdout, stderr)
 	case "user":
@@ -172,11 +181,18 @@ func cmdVerify(ctx context.Context, args []string, defaultDB string, stdout, std
 		return err
 	}
 	defer db.Close()
-	rep, err := ledger.Verify(ctx, db)
-	if err != nil {
+	// One snapshot for the ledger and the audit log: what is posted while
+	// verify runs is not seen, so it never looks like a break.
+	var rep ledger.VerifyReport
+	var aud []audit.Problem
+	err = db.Snapshot(ctx, func(q store.Querier) error {
+		var err error
+		if rep, err = ledger.VerifyIn(ctx, q); err != nil {
+			return err
+		}
+		aud, err = audit.VerifyIn(ctx, q)
 		return err
-	}
-	aud, err := audit.Verify(ctx, db)
+	})
 	if err != nil {
 		return err
 	}
@@ -191,6 +207,59 @@ func cmdVerify(ctx context.Context, args []string, defaultDB string, stdout, std
 		fmt.Fprintln(stdout, "BROKEN", p.String())
 	}
 	return exitCode(1)
+}
+
+// cmdBackup copies the database consistently while it is being written
+// (store.Backup). The data key is not in the copy: it is backed up apart.
+func cmdBackup(ctx context.Context, args []string, defaultDB string, stdout, stderr io.Writer) error {
+	fs := flags("backup", stderr)
+	dbf := fs.String("db", defaultDB, "database: sqlite:PATH, PATH or postgres://…")
+	out := fs.String("out", "", "the backup file to write (must not exist)")
+	format := fs.String("format", "", "PostgreSQL only: pg_dump (default when pg_dump is on the PATH) or logical")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		fmt.Fprintln(stderr, "onepool backup: give --out FILE")
+		return exitCode(2)
+	}
+	res, err := store.Backup(ctx, *dbf, *out, *format)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backup of %s written to %s (%s, %d bytes, mode 0600)\n", redact(*dbf), *out, res.Format, res.Bytes)
+	fmt.Fprintln(stdout, "the data key is not in the backup: keep the key file (or $ONEPOOL_KEY) backed up apart; without it the ID and card numbers cannot be read")
+	return nil
+}
+
+// cmdRestore brings a backup back into an empty database (or, with
+// --force, over one), then migrates it.
+func cmdRestore(ctx context.Context, args []string, defaultDB string, stdout, stderr io.Writer) error {
+	fs := flags("restore", stderr)
+	dbf := fs.String("db", defaultDB, "database to restore into: sqlite:PATH, PATH or postgres://…")
+	in := fs.String("in", "", "the backup file")
+	force := fs.Bool("force", false, "replace a database that already holds data")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *in == "" {
+		fmt.Fprintln(stderr, "onepool restore: give --in FILE")
+		return exitCode(2)
+	}
+	if err := store.Restore(ctx, *dbf, *in, *force); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "restored %s into %s; now run: onepool verify --db %s — and start serve with the data key of the backed-up database\n", *in, redact(*dbf), redact(*dbf))
+	return nil
+}
+
+// redact drops a password from a postgres:// URL.
+func redact(src string) string {
+	if u, err := url.Parse(src); err == nil && u.User != nil && strings.Contains(src, "://") {
+		u.User = url.User(u.User.Username())
+		return u.String()
+	}
+	return src
 }
 
 func cmdServe(ctx context.Context, args []string, defaultDB string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -215,7 +284,7 @@ func cmdServe(ctx context.Context, args []string, defaultDB string, getenv func(
 		return err
 	}
 	defer db.Close()
-	keys, err := loadKeys(*dataKey, *dbf, getenv, stdout)
+	keys, err := loadKeys(ctx, db, *dataKey, *dbf, getenv, stdout)
 	if err != nil {
 		return err
 	}
@@ -275,8 +344,10 @@ func throwawayPG(ctx context.Context, name string) (string, func(), error) {
 // loadKeys finds the registry's encryption key: $ONEPOOL_KEY, the file
 // given, or a file next to the SQLite database (./onepool.key for
 // PostgreSQL); the first run generates it and says where — it must be
-// backed up apart from the database.
-func loadKeys(path, src string, getenv func(string) string, stdout io.Writer) (*registry.Keys, error) {
+// backed up apart from the database. The key must match the fingerprint
+// the database stores (registry.BindKeys): a wrong or missing key stops
+// the command instead of generating a new one over encrypted data.
+func loadKeys(ctx context.Context, db *store.DB, path, src string, getenv func(string) string, stdout io.Writer) (*registry.Keys, error) {
 	if path == "" {
 		path = "onepool.key"
 		if p, ok := strings.CutPrefix(src, "sqlite:"); ok {
@@ -285,7 +356,7 @@ func loadKeys(path, src string, getenv func(string) string, stdout io.Writer) (*
 			path = src + ".key"
 		}
 	}
-	keys, created, err := registry.LoadKeys(path, getenv)
+	keys, created, err := registry.BindKeys(ctx, db, path, getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +391,7 @@ func cmdDemo(ctx context.Context, args []string, defaultDB string, getenv func(s
 		return err
 	}
 	defer db.Close()
-	keys, err := loadKeys(*dataKey, *dbf, getenv, stdout)
+	keys, err := loadKeys(ctx, db, *dataKey, *dbf, getenv, stdout)
 	if err != nil {
 		return err
 	}

@@ -241,6 +241,18 @@ func (p Problem) String() string {
 // Verify walks every county's chain and returns the first problem of each
 // broken chain (an edited entry, a deleted entry, a truncated tail).
 func Verify(ctx context.Context, db *store.DB) ([]Problem, error) {
+	var out []Problem
+	err := db.Snapshot(ctx, func(q store.Querier) error {
+		var err error
+		out, err = VerifyIn(ctx, q)
+		return err
+	})
+	return out, err
+}
+
+// VerifyIn is Verify reading through q, which must be one snapshot
+// (store.Snapshot): heads and entries read at one point.
+func VerifyIn(ctx context.Context, db store.Querier) ([]Problem, error) {
 	heads := map[string]struct {
 		id   int64
 		hash []byte
@@ -278,7 +290,7 @@ func Verify(ctx context.Context, db *store.DB) ([]Problem, error) {
 	return problems, nil
 }
 
-func verifyCounty(ctx context.Context, db *store.DB, county string, headID int64, headHash []byte) (*Problem, error) {
+func verifyCounty(ctx context.Context, db store.Querier, county string, headID int64, headHash []byte) (*Problem, error) {
 	rows, err := db.QueryContext(ctx, `SELECT id, at, actor, action, object, place, outcome, before_json, after_json, hash
 		FROM audit_log WHERE county = ? ORDER BY id`, county)
 	if err != nil {

@@ -168,7 +168,7 @@ func (p Principal) IsPublic() bool { return p.Role == RolePublic }
 // ("" for the public, who see only disclosed aggregates).
 func (p Principal) Prefix() string {
 	if p.IsPublic() || !p.Place.Valid() {
-		return "\x00" // matches nothing
+		return place.None // matches nothing
 	}
 	return p.Place.Prefix()
 }

@@ -25,6 +25,7 @@ const (
 	RuleBroken                    // a policy rule refuses the request
 	Unavailable                   // retryable: busy database, serialization failure
 	TooMany                       // the caller sent too many requests; later
+	StorageFull                   // the database's disk (or its size limit) is full: no write can succeed until space is freed
 )
 
 // String returns the kind's name.
@@ -36,6 +37,8 @@ func (k Kind) String() string {
 		return "not_found"
 	case TooMany:
 		return "too_many"
+	case StorageFull:
+		return "storage_full"
 	case Conflict:
 		return "conflict"
 	case Forbidden:
@@ -92,8 +95,14 @@ func F(kind Kind, code, field, format string, args ...any) *Error {
 	return &Error{Kind: kind, Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
-// Wrap builds an Internal error around cause, with a safe message.
+// Wrap builds an Internal error around cause, with a safe message. A
+// cause that is a condition of the storage rather than a bug — a full disk
+// (StorageFull) or a busy database (Unavailable) — keeps its kind, code and
+// message, so that the caller can tell the user and retry.
 func Wrap(cause error, format string, args ...any) *Error {
+	if e, ok := As(cause); ok && (e.Kind == StorageFull || e.Kind == Unavailable) {
+		return &Error{Kind: e.Kind, Code: e.Code, Message: e.Message, Err: fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), cause)}
+	}
 	return &Error{Kind: Internal, Code: "internal", Message: fmt.Sprintf(format, args...), Err: cause}
 }
 

@@ -44,7 +44,23 @@ type VerifyReport struct {
 // balances recomputed from the postings, that no no-overdraft account is
 // negative on any channel, that the sum of all balances of each channel is
 // zero, and that the flows projection matches the postings it covers.
+//
+// It reads one snapshot (store.Snapshot), so postings committed while it
+// runs never look like breaks.
 func Verify(ctx context.Context, db *store.DB) (VerifyReport, error) {
+	var rep VerifyReport
+	err := db.Snapshot(ctx, func(q store.Querier) error {
+		var err error
+		rep, err = VerifyIn(ctx, q)
+		return err
+	})
+	return rep, err
+}
+
+// VerifyIn is Verify reading through q, which must be one snapshot (a
+// store.Snapshot's querier, or a write transaction): the head, the
+// postings, the balances and the flows must all be read at one point.
+func VerifyIn(ctx context.Context, db store.Querier) (VerifyReport, error) {
 	var rep VerifyReport
 	rows, err := db.QueryContext(ctx, `SELECT county, last_transfer_id, last_hash, projected_through FROM ledger_heads ORDER BY county`)
 	if err != nil {
@@ -75,7 +91,7 @@ func Verify(ctx context.Context, db *store.DB) (VerifyReport, error) {
 	return rep, nil
 }
 
-func verifyCounty(ctx context.Context, db *store.DB, county string, headID int64, headHash []byte, projectedThrough int64, rep *VerifyReport) error {
+func verifyCounty(ctx context.Context, db store.Querier, county string, headID int64, headHash []byte, projectedThrough int64, rep *VerifyReport) error {
 	problem := func(what string, id int64, format string, args ...any) {
 		rep.Problems = append(rep.Problems, Problem{County: county, What: what, ID: id, Reason: fmt.Sprintf(format, args...)})
 	}

@@ -221,12 +221,27 @@ func (c Code) Contains(other Code) bool {
 	return strings.HasPrefix(string(other), c.Prefix())
 }
 
+// None is the prefix of no subtree: a filter with it matches no place
+// (Range gives an empty range). It is plain ASCII, so both engines accept
+// it as text (PostgreSQL refuses a 0x00 byte in a string), it contains no
+// digit, so no division code starts with it, and it is longer than a
+// county prefix, so code that treats short prefixes as "county-wide" does
+// not widen it.
+const None = "(no place)"
+
 // Range returns the first and last 12-digit codes that start with the
 // division-code prefix p (as from Code.Prefix), so that a subtree can be
 // selected with "place BETWEEN lo AND hi" — a range an index serves in
 // SQLite and PostgreSQL alike, unlike LIKE 'p%', and digits sort the same
-// under every collation.
+// under every collation. A prefix that is not all digits (None) gives the
+// empty range lo = "1" > hi = "0": valid text on both engines that no value
+// lies between.
 func Range(p string) (lo, hi string) {
+	for i := 0; i < len(p); i++ {
+		if p[i] < '0' || p[i] > '9' {
+			return "1", "0"
+		}
+	}
 	if len(p) > CodeLen {
 		p = p[:CodeLen]
 	}

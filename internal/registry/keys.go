@@ -37,8 +37,9 @@ const (
 // database (an environment variable or a key file), so a copy of the
 // database alone reveals no resident ID, card number or cause.
 type Keys struct {
-	aead    cipher.AEAD
-	hashKey []byte
+	aead        cipher.AEAD
+	hashKey     []byte
+	fingerprint string
 }
 
 // NewKeys derives the keys from a 32-byte master key. Errors: Invalid.
@@ -69,8 +70,15 @@ func NewKeys(master []byte) (*Keys, error) {
 	if err != nil {
 		return nil, errs.Wrap(err, "registry: cipher")
 	}
-	return &Keys{aead: aead, hashKey: mac}, nil
+	fp := hmac.New(sha256.New, master)
+	fp.Write([]byte("onepool key fingerprint"))
+	return &Keys{aead: aead, hashKey: mac, fingerprint: hex.EncodeToString(fp.Sum(nil))}, nil
 }
+
+// Fingerprint is HMAC-SHA256(master key, "onepool key fingerprint") in
+// hex: it names the key (the database stores it, see BindKeys) and tells
+// nothing about it.
+func (k *Keys) Fingerprint() string { return k.fingerprint }
 
 // LoadKeys returns the registry keys from the master key in the
 // environment variable ONEPOOL_KEY (base64 of 32 bytes), which wins, or

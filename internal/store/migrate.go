@@ -88,9 +88,21 @@ func Migrations(d Dialect) ([]Migration, error) {
 // transaction, and returns how many it applied. Concurrent migrators are
 // serialized (SQLite: one writer; PostgreSQL: an advisory lock).
 func (db *DB) Migrate(ctx context.Context) (int, error) {
+	return db.MigrateTo(ctx, 1<<30)
+}
+
+// MigrateTo is Migrate up to and including version upTo (a restore brings
+// a logical export back at its own schema version, then migrates on).
+func (db *DB) MigrateTo(ctx context.Context, upTo int) (int, error) {
 	ms, err := Migrations(db.Dialect)
 	if err != nil {
 		return 0, errs.Wrap(err, "load migrations")
+	}
+	for i, m := range ms {
+		if m.Version > upTo {
+			ms = ms[:i]
+			break
+		}
 	}
 	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -59,6 +60,10 @@ type DB struct {
 
 	w *sql.DB
 	r *sql.DB
+
+	// storageFull is set when a write failed for want of space and
+	// cleared by the next write that commits (see StorageFull).
+	storageFull atomic.Bool
 }
 
 // Open opens the database named by source: "sqlite:PATH", a bare PATH, or a
@@ -87,6 +92,14 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, errs.Wrap(err, "create database directory")
 		}
+	}
+	// The database holds personal data: create it readable by its owner
+	// only, like its key. SQLite creates the -wal and -shm files with the
+	// mode of the database file.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, os.ErrExist) {
+		return nil, errs.Wrap(err, "create database %s", path)
 	}
 	// WAL lets readers run beside the one writer; synchronous=FULL makes every
 	// acknowledged commit survive a power cut, which a ledger needs.
@@ -167,6 +180,56 @@ func (db *DB) QueryRowContext(ctx context.Context, query string, args ...any) *s
 	return db.r.QueryRowContext(ctx, db.Rebind(query), args...)
 }
 
+// Snapshot runs fn with a read-only transaction on one connection, so that
+// every query fn makes sees the same committed state however much is
+// written meanwhile: on SQLite a read transaction on one reader connection
+// of the WAL (its snapshot is taken by the first read and held to the end);
+// on PostgreSQL BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY. Writers
+// are not blocked. Verify and backups read through it.
+func (db *DB) Snapshot(ctx context.Context, fn func(q Querier) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.Dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	sqlTx, err := db.r.BeginTx(ctx, opts)
+	if err != nil && db.Dialect == SQLite {
+		// The driver may not take options; the reader is query_only anyway.
+		sqlTx, err = db.r.BeginTx(ctx, nil)
+	}
+	if err != nil {
+		return db.MapError(err)
+	}
+	defer sqlTx.Rollback()
+	if db.Dialect == SQLite {
+		// Take the snapshot now, not at fn's first query.
+		var n int
+		if err := sqlTx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+			return db.MapError(err)
+		}
+	}
+	return fn(&readTx{tx: sqlTx, db: db})
+}
+
+// readTx is a Snapshot's transaction.
+type readTx struct {
+	tx *sql.Tx
+	db *DB
+}
+
+func (r *readTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := r.tx.QueryContext(ctx, r.db.Rebind(query), args...)
+	return rows, r.db.MapError(err)
+}
+
+func (r *readTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return r.tx.QueryRowContext(ctx, r.db.Rebind(query), args...)
+}
+
+// StorageFull reports whether the last write that finished failed because
+// the storage is full (errs.StorageFull): set by that failure, cleared by
+// the next write that commits. /healthz reports not ready meanwhile.
+func (db *DB) StorageFull() bool { return db.storageFull.Load() }
+
 // Optimize refreshes the query planner's statistics where they are stale.
 // On SQLite that is PRAGMA optimize (without statistics SQLite guesses that
 // "county = ?" selects ten rows and scans whole counties instead of using
@@ -239,6 +302,12 @@ func (db *DB) Write(ctx context.Context, now time.Time, fn func(tx *Tx) error) e
 	var err error
 	for attempt := 0; attempt < 8; attempt++ {
 		err = db.writeOnce(ctx, now, fn)
+		switch k := errs.KindOf(err); {
+		case err == nil:
+			db.storageFull.Store(false)
+		case k == errs.StorageFull:
+			db.storageFull.Store(true)
+		}
 		if errs.KindOf(err) != errs.Unavailable || ctx.Err() != nil {
 			return err
 		}
@@ -304,8 +373,10 @@ func itoa(n int) string { return fmt.Sprintf("%d", n) }
 
 // MapError maps driver errors to neutral kinds: unique violations become
 // errs.Conflict with code "unique_violation"; busy, locked, serialization
-// failures and deadlocks become errs.Unavailable; sql.ErrNoRows becomes
-// errs.NotFound. Other errors are returned unchanged.
+// failures and deadlocks become errs.Unavailable; a full disk (SQLITE_FULL,
+// PostgreSQL 53100 disk_full) becomes errs.StorageFull with code
+// "storage_full"; sql.ErrNoRows becomes errs.NotFound. Other errors are
+// returned unchanged.
 func (db *DB) MapError(err error) error {
 	if err == nil {
 		return nil
@@ -324,6 +395,9 @@ func (db *DB) MapError(err error) error {
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_BUSY_SNAPSHOT:
 			return &errs.Error{Kind: errs.Unavailable, Code: "busy", Message: "database busy, try again", Err: err}
 		}
+		if se.Code()&0xff == sqlite3.SQLITE_FULL {
+			return errStorageFull(err)
+		}
 		return err
 	}
 	var pe *pgconn.PgError
@@ -333,7 +407,14 @@ func (db *DB) MapError(err error) error {
 			return &errs.Error{Kind: errs.Conflict, Code: "unique_violation", Message: "already exists", Err: err}
 		case "40001", "40P01", "55P03":
 			return &errs.Error{Kind: errs.Unavailable, Code: "busy", Message: "database busy, try again", Err: err}
+		case "53100":
+			return errStorageFull(err)
 		}
 	}
 	return err
+}
+
+func errStorageFull(cause error) error {
+	return &errs.Error{Kind: errs.StorageFull, Code: "storage_full",
+		Message: "the database storage is full: nothing was saved; free disk space (or ask the administrator) and try again", Err: cause}
 }

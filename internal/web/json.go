@@ -32,6 +32,8 @@ func statusOf(k errs.Kind) int {
 		return http.StatusServiceUnavailable
 	case errs.TooMany:
 		return http.StatusTooManyRequests
+	case errs.StorageFull:
+		return http.StatusInsufficientStorage
 	default:
 		return http.StatusInternalServerError
 	}

@@ -86,7 +86,7 @@ func (c *call) scopePrefix(requested place.Code) string {
 	case requested.Contains(c.p.Place):
 		return c.p.Prefix()
 	}
-	return "\x00"
+	return place.None
 }
 
 // tracePrefix is the place prefix a trace is limited to: none for a

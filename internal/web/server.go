@@ -382,5 +382,13 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
 		return
 	}
+	// A write refused for want of space makes the server not ready until a
+	// write commits again: a load balancer or monitor sees it, while signed-
+	// in users keep reading.
+	if s.d.DB.StorageFull() {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "storage full", "code": "storage_full",
+			"message": "the last database write failed because the storage is full; reads work, writes fail until space is freed"})
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "db": s.d.DB.Dialect.String(), "time": s.d.Clock().In(clock.Zone).Format(time.RFC3339)})
 }

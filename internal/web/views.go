@@ -225,6 +225,9 @@ func (s *Server) renderError(w http.ResponseWriter, c *call, err error) {
 	if status >= 500 {
 		s.d.Log.Error("page", "method", c.r.Method, "path", c.r.URL.Path, "err", err)
 		msg = translate(c.lang, "error.internal")
+		if errs.KindOf(err) == errs.StorageFull {
+			msg = translate(c.lang, "error.storage_full")
+		}
 	}
 	v := errorView{Page: c.page(translate(c.lang, "error.title"), ""), Status: status, Message: msg, Code: errs.CodeOf(err)}
 	if rerr := c.render(w, status, "error", v); rerr != nil {

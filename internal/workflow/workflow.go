@@ -551,19 +551,12 @@ func (e *Engine) Queue(ctx context.Context, p auth.Principal, kind string, limit
 	case place.Township:
 		level = "township"
 	}
-	// The sort runs over the narrow index columns only; the wide rows
-	// (with their chains) are read for the page of ids it keeps.
-	q := `SELECT id, CASE WHEN due_at = 0 THEN 1 ELSE 0 END AS nodue, due_at FROM wf_items WHERE county = ? AND state IN ('pending', 'returned') AND cur_role = ? AND cur_level = ? AND place BETWEEN ? AND ?`
 	args := []any{p.County, string(p.Role), level, lo, hi}
 	if kind != "" {
-		q += ` AND kind = ?`
 		args = append(args, kind)
 	}
-	q += ` ORDER BY nodue, due_at, id LIMIT ?`
-	args = append(args, limit)
-	q = `SELECT w.` + strings.ReplaceAll(itemCols, ", ", ", w.") + ` FROM (` + q + `) page JOIN wf_items w ON w.county = ? AND w.id = page.id ORDER BY page.nodue, page.due_at, page.id`
-	args = append(args, p.County)
-	rows, err := e.db.QueryContext(ctx, q, args...)
+	args = append(args, limit, p.County)
+	rows, err := e.db.QueryContext(ctx, queueSQL(kind != ""), args...)
 	if err != nil {
 		return nil, errs.Wrap(err, "workflow: queue")
 	}
@@ -580,6 +573,20 @@ func (e *Engine) Queue(ctx context.Context, p auth.Principal, kind string, limit
 		out = append(out, it)
 	}
 	return out, rows.Err()
+}
+
+// queueSQL is the review queue's query. The sort runs over the narrow
+// index columns only (wf_items_queue: county, role, level, state, place,
+// due date); the wide rows (with their chains) are read by primary key for
+// the page of ids it keeps. Arguments: county, role, level, place range
+// (lo, hi), the kind when withKind, the limit, the county again.
+func queueSQL(withKind bool) string {
+	q := `SELECT id, CASE WHEN due_at = 0 THEN 1 ELSE 0 END AS nodue, due_at FROM wf_items WHERE county = ? AND state IN ('pending', 'returned') AND cur_role = ? AND cur_level = ? AND place BETWEEN ? AND ?`
+	if withKind {
+		q += ` AND kind = ?`
+	}
+	q += ` ORDER BY nodue, due_at, id LIMIT ?`
+	return `SELECT w.` + strings.ReplaceAll(itemCols, ", ", ", w.") + ` FROM (` + q + `) page JOIN wf_items w ON w.county = ? AND w.id = page.id ORDER BY page.nodue, page.due_at, page.id`
 }
 
 // OverdueCount counts pending items past their step's deadline under a

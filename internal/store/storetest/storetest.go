@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -102,5 +103,54 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 		t.Run(d.String(), func(t *testing.T) {
 			fn(t, MustOpen(t, d))
 		})
+	}
+}
+
+// Plan returns the query plan of q (with '?' placeholders) on db: on
+// SQLite the details of EXPLAIN QUERY PLAN, one per line; on PostgreSQL
+// the text of EXPLAIN. Plan tests check that hot look-ups use their index.
+func Plan(tb testing.TB, db *store.DB, q string, args ...any) string {
+	tb.Helper()
+	ctx := context.Background()
+	prefix := "EXPLAIN QUERY PLAN "
+	if db.Dialect == store.Postgres {
+		prefix = "EXPLAIN "
+	}
+	rows, err := db.QueryContext(ctx, prefix+q, args...)
+	if err != nil {
+		tb.Fatalf("explain %s: %v", q, err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			tb.Fatal(err)
+		}
+		line := vals[len(vals)-1] // SQLite: id, parent, notused, detail; PostgreSQL: QUERY PLAN
+		if b, ok := line.([]byte); ok {
+			line = string(b)
+		}
+		out = append(out, fmt.Sprint(line))
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return strings.Join(out, "\n")
+}
+
+// Fill inserts n rows into table with INSERT INTO table (cols) SELECT
+// exprs FROM a recursive series g(n) = 1..n (both engines accept it): exprs
+// may use n, for example "'990101', n, 'k' || CAST(n AS TEXT)".
+func Fill(tb testing.TB, db *store.DB, table, cols, exprs string, n int) {
+	tb.Helper()
+	q := fmt.Sprintf(`WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < %d) INSERT INTO %s (%s) SELECT %s FROM g`, n, table, cols, exprs)
+	if _, err := db.ExecRaw(context.Background(), q); err != nil {
+		tb.Fatalf("fill %s: %v", table, err)
 	}
 }

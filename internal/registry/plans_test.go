@@ -1,0 +1,52 @@
+package registry_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"onepool/internal/store"
+	"onepool/internal/store/storetest"
+)
+
+// TestHotQueryPlans: the registry's look-ups use their index on both
+// engines, with and without statistics: a household by code (loadStored,
+// the primary key) and the households of an ID hash (duplicate leads and
+// reveal: reg_members_id). The queries are the ones in registry.go,
+// leads.go and reveal.go.
+func TestHotQueryPlans(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		storetest.Fill(t, db, "reg_households", "county, code, village, head, card_holder, card_bank, card_enc, card_hash, card_mask, members_alive, created_at, updated_at, updated_by",
+			`'990101', 'H' || CAST(n AS TEXT), '990101001001', 'h', 'h', 'b', '', 'c' || CAST(n AS TEXT), '', 3, n, n, 'u'`, 100000)
+		storetest.Fill(t, db, "reg_members", "county, household, seq, name, id_enc, id_hash, id_mask, relation, birth, alive",
+			`'990101', 'H' || CAST((n + 2) / 3 AS TEXT), n % 3, 'm', '', 'i' || CAST(n AS TEXT), '', '', '', 1`, 200000)
+		pk := "PRIMARY KEY"
+		if db.Dialect == store.Postgres {
+			pk = "reg_households_pkey"
+		}
+		hot := []struct {
+			name, query string
+			args        []any
+			index       string
+		}{
+			{"household by code", `SELECT village, head, card_holder, card_bank, card_enc, card_hash, card_mask, members_alive, updated_at, updated_by
+		FROM reg_households WHERE county = ? AND code = ?`, []any{"990101", "H777"}, pk},
+			{"households of an ID hash", `SELECT DISTINCT household FROM reg_members WHERE county = ? AND id_hash = ? ORDER BY household`, []any{"990101", "i777"}, "reg_members_id"},
+			{"households of a card hash", `SELECT code FROM reg_households WHERE county = ? AND card_hash = ? ORDER BY code`, []any{"990101", "c777"}, "reg_households_card"},
+		}
+		for _, stats := range []string{"no statistics", "after ANALYZE"} {
+			if stats == "after ANALYZE" {
+				if _, err := db.ExecRaw(ctx, `ANALYZE`); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, h := range hot {
+				plan := storetest.Plan(t, db, h.query, h.args...)
+				if !strings.Contains(plan, h.index) || strings.Contains(plan, "Seq Scan") || strings.Contains(plan, "SCAN reg_") || strings.Contains(plan, "(county=?)") {
+					t.Errorf("%s, %s: the plan does not use %s:\n%s", h.name, stats, h.index, plan)
+				}
+			}
+		}
+	})
+}
