@@ -1,0 +1,4 @@
+-- Placeholder so that 0016 (token lifecycle) applies on branch h-authedge,
+-- where migration 0015 of another branch does not exist yet. Delete this
+-- file when the real 0015 is merged.
+SELECT 1;
