@@ -421,7 +421,7 @@ func (s *Server) api(pattern string, act auth.Action, h apiFunc) {
 // limited answers an API request over a rate limit (429 too_many with
 // Retry-After) and audits it, folded like every refusal.
 func (s *Server) limited(w http.ResponseWriter, r *http.Request, p auth.Principal, act auth.Action, per string, wait time.Duration) {
-	err := tooMany(wait)
+	err := errs.TooManyFor(wait, "too many requests from this %s; try again in %d s", per, retrySeconds(wait))
 	s.denied(r.Context(), p, r, act, errs.E(errs.TooMany, "too_many_per_"+per, ""))
 	writeError(w, err)
 }
