@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/signal"
@@ -57,12 +58,16 @@ func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 const usage = `onepool — one pool for a county's rural-revitalization funds
 
 Usage:
-  onepool serve   [--db DB] [--addr :8080] [--demo] [--tls-cert F --tls-key F] [--trust-proxy]
-                                               run the server (migrates first)
+  onepool serve   [--db DB] [--addr :8080] [--demo] [--tls-cert F --tls-key F] [--trust-proxy [IP,CIDR,…]]
+                                               run the server (migrates first); a bare --trust-proxy
+                                               trusts a proxy on this machine (loopback) only
   onepool demo    [--db DB]                    create the demo county (idempotent), print sign-ins
   onepool user add --username U --name N --role R --place CODE
                                                create a user; prints a generated password
-  onepool user token --username U [--label L]  issue an API token for a user
+  onepool user token --username U [--label L] [--days N]
+                                               issue an API token for a user (valid N days, default 90, 1–365)
+  onepool user token list --username U         list a user's tokens (id, label, created, last used, expires, state)
+  onepool user token revoke --username U --id N   revoke a user's token
   onepool migrate [--db DB]                    apply database migrations
   onepool verify  [--db DB]                    check the ledger and audit hash chains and balances
   onepool backup  [--db DB] --out FILE [--format pg_dump|logical]
@@ -269,7 +274,9 @@ func cmdServe(ctx context.Context, args []string, defaultDB string, getenv func(
 	withDemo := fs.Bool("demo", false, "create the demo county first (idempotent) and print its sign-ins")
 	certFile := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM)")
 	keyFile := fs.String("tls-key", "", "the certificate's private key (PEM)")
-	trustProxy := fs.Bool("trust-proxy", false, "trust X-Forwarded-Proto/-For from a reverse proxy in front")
+	var trust proxyFlag
+	fs.Var(&trust, "trust-proxy", "believe X-Forwarded-Proto/-For only from these reverse proxies (IPs or CIDRs, comma-separated; bare: loopback)")
+	args = joinTrustProxy(args)
 	dataKey := fs.String("data-key", "", "the registry's encryption key file (default: next to a SQLite database, else ./onepool.key; $ONEPOOL_KEY overrides)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -295,7 +302,7 @@ func cmdServe(ctx context.Context, args []string, defaultDB string, getenv func(
 			return err
 		}
 	}
-	h := web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Keys: keys, Clock: clock.System, Log: log, TrustProxy: *trustProxy})
+	h := web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Keys: keys, Clock: clock.System, Log: log, Proxies: trust.prefixes, Limits: web.DefaultLimits()})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -308,6 +315,8 @@ func cmdServe(ctx context.Context, args []string, defaultDB string, getenv func(
 	}
 	fmt.Fprintf(stdout, "onepool serving on %s://localhost:%d/ (database %s)\n", scheme, port, db.Source)
 	go refreshProjectionsLoop(ctx, db, l, log)
+	go flushAuditLoop(ctx, h)
+	defer h.FlushAudit(context.Background(), true)
 	errc := make(chan error, 1)
 	go func() {
 		if *certFile != "" {
@@ -324,6 +333,77 @@ func cmdServe(ctx context.Context, args []string, defaultDB string, getenv func(
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(sctx)
+}
+
+// flushAuditLoop writes the folded counts of repeated refusals whose
+// minute is over, so that a flood that stops is still counted.
+func flushAuditLoop(ctx context.Context, h *web.Server) {
+	t := time.NewTicker(10 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			h.FlushAudit(ctx, false)
+		}
+	}
+}
+
+// proxyFlag is --trust-proxy: bare (or =true) it trusts loopback proxies,
+// as the boolean flag of earlier versions did for any peer; with a list
+// it trusts those addresses and prefixes.
+type proxyFlag struct{ prefixes []netip.Prefix }
+
+func (p *proxyFlag) IsBoolFlag() bool { return true }
+
+func (p *proxyFlag) String() string {
+	if p == nil {
+		return ""
+	}
+	var parts []string
+	for _, x := range p.prefixes {
+		parts = append(parts, x.String())
+	}
+	return strings.Join(parts, ",")
+}
+
+func (p *proxyFlag) Set(v string) error {
+	switch v {
+	case "true":
+		p.prefixes = append([]netip.Prefix(nil), web.Loopback...)
+		return nil
+	case "false":
+		p.prefixes = nil
+		return nil
+	}
+	list, err := web.ParseProxies(v)
+	if err != nil {
+		return fmt.Errorf("want IP addresses or CIDR prefixes separated by commas: %v", err)
+	}
+	if len(list) == 0 {
+		return errors.New("an empty list of proxies")
+	}
+	p.prefixes = list
+	return nil
+}
+
+// joinTrustProxy lets --trust-proxy take its list as the next argument
+// ("--trust-proxy 127.0.0.1,10.0.0.5"), which the flag package does not
+// do for a flag that may also stand alone; serve takes no positional
+// arguments, so a following word that is not a flag is the list.
+func joinTrustProxy(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if (a == "--trust-proxy" || a == "-trust-proxy") && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
+			out = append(out, a+"="+args[i+1])
+			i++
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // throwawayPG starts a durable PostgreSQL cluster in a temporary folder
@@ -402,8 +482,11 @@ func cmdDemo(ctx context.Context, args []string, defaultDB string, getenv func(s
 // administrator of a county is created here).
 func cmdUser(ctx context.Context, args []string, defaultDB string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || (args[0] != "add" && args[0] != "token") {
-		fmt.Fprint(stderr, "usage: onepool user add --username U --name N --role R --place CODE | onepool user token --username U --label L\n")
+		fmt.Fprint(stderr, "usage: onepool user add --username U --name N --role R --place CODE | onepool user token [list|revoke] --username U [--label L] [--days N] [--id N]\n")
 		return exitCode(2)
+	}
+	if args[0] == "token" && len(args) > 1 && (args[1] == "list" || args[1] == "revoke") {
+		return cmdUserToken(ctx, args[1], args[2:], defaultDB, stdout, stderr)
 	}
 	fs := flags("user "+args[0], stderr)
 	dbf := fs.String("db", defaultDB, "database")
@@ -412,6 +495,7 @@ func cmdUser(ctx context.Context, args []string, defaultDB string, stdout, stder
 	role := fs.String("role", "", "admin, rural, finance, sector, township, village or auditor")
 	pl := fs.String("place", "", "12-digit division code the user acts in")
 	label := fs.String("label", "cli", "what the token is for")
+	days := fs.Int("days", auth.DefaultTokenDays, "days the token is valid (1–365)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -426,7 +510,7 @@ func cmdUser(ctx context.Context, args []string, defaultDB string, stdout, stder
 		if err != nil {
 			return err
 		}
-		tok, err := a.IssueToken(ctx, u.Principal(), *label)
+		tok, err := a.IssueTokenDays(ctx, u.Principal(), *label, *days)
 		if err != nil {
 			return err
 		}
@@ -444,6 +528,60 @@ func cmdUser(ctx context.Context, args []string, defaultDB string, stdout, stder
 		return err
 	}
 	fmt.Fprintf(stdout, "created %s (%s at %s); password: %s\n", u.Username, u.Role, u.Place, pw)
+	return nil
+}
+
+// cmdUserToken lists or revokes a user's API tokens, as the county's
+// administrator (the operator of the machine).
+func cmdUserToken(ctx context.Context, verb string, args []string, defaultDB string, stdout, stderr io.Writer) error {
+	fs := flags("user token "+verb, stderr)
+	dbf := fs.String("db", defaultDB, "database")
+	username := fs.String("username", "", "the tokens' user")
+	id := fs.Int64("id", 0, "the token to revoke (see list)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *username == "" || (verb == "revoke" && *id <= 0) {
+		fmt.Fprintf(stderr, "onepool user token %s: give --username%s\n", verb, map[bool]string{true: " and --id", false: ""}[verb == "revoke"])
+		return exitCode(2)
+	}
+	db, err := openMigrated(ctx, *dbf)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	a := auth.New(db, clock.System, auth.Config{})
+	u, err := a.FindUser(ctx, *username)
+	if err != nil {
+		return err
+	}
+	sys := auth.System(u.County)
+	if verb == "revoke" {
+		if err := a.RevokeToken(ctx, sys, u.Username, *id); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "revoked token %d of %s\n", *id, u.Username)
+		return nil
+	}
+	ts, err := a.Tokens(ctx, sys, u.Username)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	day := func(t time.Time) string {
+		if t.IsZero() {
+			return "-"
+		}
+		return t.In(clock.Zone).Format("2006-01-02 15:04")
+	}
+	fmt.Fprintf(stdout, "%-4s %-16s %-16s %-16s %-16s %s\n", "ID", "CREATED", "LAST USED", "EXPIRES", "STATE", "LABEL")
+	for _, t := range ts {
+		state := t.State(now)
+		if state == "revoked" {
+			state += " (" + t.RevokeReason + ")"
+		}
+		fmt.Fprintf(stdout, "%-4d %-16s %-16s %-16s %-16s %s\n", t.ID, day(t.CreatedAt), day(t.LastUsed), day(t.ExpiresAt), state, t.Label)
+	}
 	return nil
 }
 

@@ -96,8 +96,14 @@ func TestLoginLockoutAndThrottle(t *testing.T) {
 			_, _, err := a.Login(ctx, "li", "wrong", "10.0.0.3")
 			wantCode(t, err, "bad_login")
 		}
+		// Locked, even the right password gets exactly the answer an
+		// unknown user gets: the lockout does not tell that "li" exists.
 		_, _, err = a.Login(ctx, "li", "password-li", "10.0.0.4")
-		wantCode(t, err, "locked")
+		_, _, eUnknown := a.Login(ctx, "nobody-at-all", "password-li", "10.0.0.4")
+		wantCode(t, err, "bad_login")
+		if err.Error() != eUnknown.Error() || errs.KindOf(err) != errs.KindOf(eUnknown) {
+			t.Errorf("locked %v vs unknown user %v", err, eUnknown)
+		}
 		clk.add(16 * time.Minute)
 		if _, _, err := a.Login(ctx, "li", "password-li", "10.0.0.4"); err != nil {
 			t.Fatalf("after the lockout: %v", err)
@@ -107,7 +113,10 @@ func TestLoginLockoutAndThrottle(t *testing.T) {
 			a.Login(ctx, "nobody", "x", "10.9.9.9")
 		}
 		_, _, err = a.Login(ctx, "li", "password-li", "10.9.9.9")
-		wantCode(t, err, "too_many_attempts")
+		wantCode(t, err, "too_many")
+		if d, ok := errs.RetryAfter(err); !ok || d <= 0 || d > 10*time.Minute || errs.KindOf(err) != errs.TooMany {
+			t.Errorf("throttled: retry after %v %v, kind %v", d, ok, errs.KindOf(err))
+		}
 		if _, _, err := a.Login(ctx, "li", "password-li", "10.0.0.5"); err != nil {
 			t.Errorf("another address is not throttled: %v", err)
 		}

@@ -21,20 +21,22 @@ type Session struct {
 	CreatedAt time.Time
 }
 
-var errBadLogin = errs.E(errs.Unauthenticated, "bad_login", "wrong username or password")
+var errBadLogin = errs.E(errs.Unauthenticated, "bad_login", "wrong username or password (after repeated failures an account is locked for a while)")
 
 // Login checks a username and password from client address ip and starts
 // a session, returning the cookie token (a new one at every login).
-// Errors: Unauthenticated (bad_login — the same for an unknown user and a
-// wrong password; locked — after too many failures; disabled),
-// Unavailable (too_many_attempts — the address is throttled). Every
-// outcome is in the audit log.
+// Errors: Unauthenticated (bad_login — the same status, code and message
+// for an unknown user, a wrong password and a locked account, so that the
+// answer never tells whether a user name exists; disabled — only after
+// the right password), TooMany (too_many — the address is throttled; the
+// error carries when to retry). Every outcome is in the audit log, the
+// lockout distinctly ("locked").
 func (s *Service) Login(ctx context.Context, username, password, ip string) (string, Session, error) {
 	username = normUsername(username)
 	now := s.now()
-	if s.throttled(ip, now) {
+	if wait := s.throttled(ip, now); wait > 0 {
 		_ = audit.Write(ctx, s.db, now, audit.Entry{County: audit.SystemCounty, Actor: username, Action: "auth.login", Object: "address " + ip, Outcome: "throttled"})
-		return "", Session{}, errs.E(errs.Unavailable, "too_many_attempts", "too many failed sign-ins from this address; wait a few minutes")
+		return "", Session{}, errs.TooManyFor(wait, "too many failed sign-ins from this address; wait a few minutes")
 	}
 	var u User
 	var phc string
@@ -53,9 +55,10 @@ func (s *Service) Login(ctx context.Context, username, password, ip string) (str
 	u.finishScan()
 	obj := "user " + u.Username
 	if !u.LockedUntil.IsZero() && u.LockedUntil.After(now) {
+		checkPassword(phc, password) // equal timing: a lockout looks like a wrong password
 		s.failIP(ip, now)
 		_ = audit.Write(ctx, s.db, now, audit.Entry{County: u.County, Actor: u.Username, Action: "auth.login", Object: obj, Place: string(u.Place), Outcome: "locked"})
-		return "", Session{}, errs.E(errs.Unauthenticated, "locked", "this account is locked after repeated failed sign-ins; try again later or ask an administrator")
+		return "", Session{}, errBadLogin
 	}
 	if !checkPassword(phc, password) {
 		s.failIP(ip, now)
@@ -112,10 +115,21 @@ func scanInto(u *User, extra ...any) []any {
 	return append(t, extra...)
 }
 
-func (s *Service) throttled(ip string, now time.Time) bool {
+// throttled returns how long ip must wait before its next sign-in, 0
+// when it may sign in now.
+func (s *Service) throttled(ip string, now time.Time) time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.recentFails(ip, now)) >= s.cfg.IPFailures
+	f := s.recentFails(ip, now)
+	if len(f) < s.cfg.IPFailures {
+		return 0
+	}
+	// The window must drop enough failures to fall under the limit.
+	wait := f[len(f)-s.cfg.IPFailures].Add(s.cfg.IPWindow).Sub(now)
+	if wait < time.Second {
+		wait = time.Second
+	}
+	return wait
 }
 
 func (s *Service) failIP(ip string, now time.Time) {
@@ -199,55 +213,6 @@ func (s *Service) Logout(ctx context.Context, tok string) error {
 		_, err := audit.Append(ctx, tx, audit.Entry{County: p.County, Actor: p.Username, Action: "auth.logout", Object: "user " + p.Username, Place: string(p.Place)})
 		return err
 	})
-}
-
-// IssueToken creates a personal API token for p's own user and returns it
-// (it is shown once; only its hash is kept). Errors: Forbidden.
-func (s *Service) IssueToken(ctx context.Context, p Principal, label string) (string, error) {
-	if err := Authorize(p, ManageTokens, ""); err != nil {
-		return "", err
-	}
-	label = strings.TrimSpace(label)
-	if label == "" || len(label) > 80 {
-		return "", errs.F(errs.Invalid, "invalid_label", "label", "label must be 1–80 characters")
-	}
-	tok, hash := newToken()
-	err := s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (county, token_hash, username, label, created_at) VALUES (?, ?, ?, ?, ?)`,
-			p.County, hash, p.Username, label, clock.Micros(tx.Now)); err != nil {
-			return err
-		}
-		_, err := audit.Append(ctx, tx, audit.Entry{County: p.County, Actor: p.Username, Action: "token.issue", Object: "token " + hash[:12], Place: string(p.Place),
-			After: map[string]string{"label": label}})
-		return err
-	})
-	if err != nil {
-		return "", errs.Wrap(err, "auth: issue token")
-	}
-	return "op_" + tok, nil
-}
-
-// TokenPrincipal returns the user of an API token. Errors: Unauthenticated.
-func (s *Service) TokenPrincipal(ctx context.Context, tok string) (Principal, error) {
-	bad := errs.E(errs.Unauthenticated, "unauthenticated", "a valid API token is required (Authorization: Bearer …)")
-	raw, ok := strings.CutPrefix(tok, "op_")
-	if !ok || len(raw) > 100 {
-		return Principal{}, bad
-	}
-	var u User
-	err := s.db.QueryRowContext(ctx, `SELECT `+prefixed("u", userCols)+` FROM api_tokens t JOIN users u ON u.username = t.username WHERE t.token_hash = ?`,
-		tokenHash(raw)).Scan(scanInto(&u)...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Principal{}, bad
-	}
-	if err != nil {
-		return Principal{}, errs.Wrap(err, "auth: token")
-	}
-	u.finishScan()
-	if u.Disabled {
-		return Principal{}, bad
-	}
-	return u.Principal(), nil
 }
 
 func prefixed(alias, cols string) string {

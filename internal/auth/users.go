@@ -316,7 +316,8 @@ func (s *Service) Users(ctx context.Context, p Principal) ([]User, error) {
 }
 
 // SetDisabled disables or re-enables a user. Disabling ends the user's
-// sessions and revokes nothing else (tokens stop working while disabled).
+// sessions and revokes their API tokens (re-enabling does not restore
+// them: the user issues new ones).
 // Errors: NotFound, Forbidden, RuleBroken (self_disable).
 func (s *Service) SetDisabled(ctx context.Context, actor Principal, username string, disabled bool) error {
 	u, err := s.user(ctx, normUsername(username))
@@ -338,19 +339,26 @@ func (s *Service) SetDisabled(ctx context.Context, actor Principal, username str
 			b2i(disabled), clock.Micros(tx.Now), actor.Username, u.County, u.Username); err != nil {
 			return errs.Wrap(err, "auth: disable")
 		}
+		after := map[string]any{"disabled": disabled}
 		if disabled {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE username = ?`, u.Username); err != nil {
 				return errs.Wrap(err, "auth: end sessions")
 			}
+			n, err := revokeAllTx(ctx, tx, u.Username, actor.Username, RevokedByDisable)
+			if err != nil {
+				return err
+			}
+			after["tokens_revoked"] = n
 		}
 		_, err := audit.Append(ctx, tx, audit.Entry{County: u.County, Actor: actor.Username, Action: action, Object: "user " + u.Username, Place: string(u.Place),
-			Before: map[string]bool{"disabled": u.Disabled}, After: map[string]bool{"disabled": disabled}})
+			Before: map[string]bool{"disabled": u.Disabled}, After: after})
 		return err
 	})
 }
 
 // SetPassword sets a user's password: an administrator resetting it, or
-// the user changing their own. It ends the user's other sessions.
+// the user changing their own. It ends the user's sessions and revokes
+// their API tokens.
 // Errors: Invalid (weak_password), NotFound, Forbidden.
 func (s *Service) SetPassword(ctx context.Context, actor Principal, username, pw string) error {
 	u, err := s.user(ctx, normUsername(username))
@@ -377,7 +385,12 @@ func (s *Service) SetPassword(ctx context.Context, actor Principal, username, pw
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE username = ?`, u.Username); err != nil {
 			return errs.Wrap(err, "auth: end sessions")
 		}
-		_, err := audit.Append(ctx, tx, audit.Entry{County: u.County, Actor: actor.Username, Action: "user.password", Object: "user " + u.Username, Place: string(u.Place)})
+		n, err := revokeAllTx(ctx, tx, u.Username, actor.Username, RevokedByPassword)
+		if err != nil {
+			return err
+		}
+		_, err = audit.Append(ctx, tx, audit.Entry{County: u.County, Actor: actor.Username, Action: "user.password", Object: "user " + u.Username, Place: string(u.Place),
+			After: map[string]int64{"tokens_revoked": n}})
 		return err
 	})
 }

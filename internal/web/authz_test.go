@@ -148,6 +148,7 @@ var matrix = map[string]rule{
 	"POST /system/places":                            {roles: "admin"},
 	"GET /system/tokens":                             {roles: staff},
 	"POST /system/tokens":                            {roles: staff},
+	"POST /system/tokens/revoke":                     {roles: staff},
 	"GET /system/policy":                             {roles: staff},
 	"POST /system/policy":                            {roles: "admin"},
 	"GET /me":                                        {roles: staff},

@@ -50,6 +50,7 @@ func writeError(w http.ResponseWriter, err error) {
 	if !ok || e.Kind == errs.Internal {
 		e = &errs.Error{Kind: errs.Internal, Code: "internal", Message: "internal error; see the server log"}
 	}
+	setRetryAfter(w, err)
 	writeJSON(w, statusOf(e.Kind), map[string]apiError{"error": {Code: e.Code, Field: e.Field, Message: e.Message}})
 }
 
@@ -70,13 +71,24 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // maxBody bounds a JSON request body.
 const maxBody = 16 << 20
 
-// decodeJSON reads a strict JSON body into v: unknown fields, trailing data
-// and wrong types are invalid_json errors that name the field.
+// decodeJSON reads a strict JSON body into v: unknown fields, duplicate
+// keys (at any depth), invalid UTF-8, trailing data, wrong types and a body
+// over maxBody are invalid_json errors that name the field.
 func decodeJSON(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return errs.E(errs.Invalid, "invalid_json", "Content-Type must be application/json")
 	}
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody+1))
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return errs.E(errs.Invalid, "invalid_json", "could not read the body")
+	}
+	if len(body) > maxBody {
+		return errs.E(errs.Invalid, "invalid_json", "the body is larger than %d MiB", maxBody>>20)
+	}
+	if err := strictJSON(body); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 
+	"onepool/internal/audit"
 	"onepool/internal/errs"
 )
 
@@ -37,15 +40,24 @@ func (s *Server) login(w http.ResponseWriter, c *call) error {
 	r := c.r
 	username, password := r.PostFormValue("username"), r.PostFormValue("password")
 	next := localPath(r.PostFormValue("next"), "/desk")
-	tok, _, err := s.d.Auth.Login(r.Context(), username, password, s.clientIP(r))
+	ip := s.clientIP(r)
+	var tok string
+	err := s.loginLimited(r, username, ip)
+	if err == nil {
+		tok, _, err = s.d.Auth.Login(r.Context(), username, password, ip)
+	}
 	if err != nil {
 		k := errs.KindOf(err)
-		if k != errs.Unauthenticated && k != errs.Unavailable {
+		if k != errs.Unauthenticated && k != errs.Unavailable && k != errs.TooMany {
 			return err
 		}
 		msg := err.Error()
 		if e, ok := errs.As(err); ok {
 			msg = translate(c.lang, "login.err."+e.Code)
+		}
+		if wait, ok := errs.RetryAfter(err); ok {
+			msg = fmt.Sprintf(translate(c.lang, "ratelimit.login"), retrySeconds(wait))
+			setRetryAfter(w, err)
 		}
 		v := loginView{Page: c.page(translate(c.lang, "login.title"), ""), Username: username, Next: next, Error: msg}
 		return c.render(w, statusOf(errs.KindOf(err)), "login", v)
@@ -57,6 +69,30 @@ func (s *Server) login(w http.ResponseWriter, c *call) error {
 	s.clearCookie(w, r, csrfCookie)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
+}
+
+// loginLimited applies the sign-in limits per user name and per address
+// (before any password is hashed); a refusal is audited, folded.
+func (s *Server) loginLimited(r *http.Request, username, ip string) error {
+	now := s.d.Clock()
+	name := strings.ToLower(strings.TrimSpace(username))
+	if len(name) > 64 {
+		name = name[:64]
+	}
+	ok, wait := s.limits.loginAddr.take(ip, now)
+	per := "address"
+	if ok {
+		ok, wait = s.limits.loginUser.take(name, now)
+		per = "user"
+	}
+	if ok {
+		return nil
+	}
+	k := foldKey{county: audit.SystemCounty, actor: name, action: "auth.login", route: "POST /login", reason: "too_many_per_" + per}
+	e := audit.Entry{County: audit.SystemCounty, Actor: name, Action: "auth.login", Object: "address " + ip, Outcome: "throttled",
+		After: map[string]string{"per": per}}
+	s.writeAudit(r.Context(), s.folds.add(k, e, now))
+	return tooMany(wait)
 }
 
 func (s *Server) logout(w http.ResponseWriter, c *call) error {

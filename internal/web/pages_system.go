@@ -239,30 +239,106 @@ func (s *Server) importPlaces(w http.ResponseWriter, c *call) error {
 	return c.render(w, http.StatusOK, "places", v)
 }
 
+// tokenRow is one API token as listed: its state at the time of the page.
+type tokenRow struct {
+	auth.Token
+	State string // active, expired, revoked
+}
+
 type tokensView struct {
 	Page
-	Token string
-	Error string
+	Token   string
+	Error   string
+	Done    string
+	Days    int
+	MaxDays int
+	Own     []tokenRow
+	Others  []tokenRow // administrators and auditors: the tokens of the users in their subtree
+}
+
+// tokensView lists the caller's tokens and, for administrators and
+// auditors, those of the users in their subtree.
+func (s *Server) tokensView(c *call) (tokensView, error) {
+	v := tokensView{Page: c.page(translate(c.lang, "tokens.title"), "settings"), Days: auth.DefaultTokenDays, MaxDays: auth.MaxTokenDays}
+	ctx, now := c.r.Context(), s.d.Clock()
+	own, err := s.d.Auth.Tokens(ctx, c.p, c.p.Username)
+	if err != nil {
+		return v, err
+	}
+	for _, t := range own {
+		v.Own = append(v.Own, tokenRow{Token: t, State: t.State(now)})
+	}
+	if auth.Allowed(c.p.Role, auth.ViewUsers) {
+		all, err := s.d.Auth.SubtreeTokens(ctx, c.p)
+		if err != nil {
+			return v, err
+		}
+		for _, t := range all {
+			if t.Username != c.p.Username {
+				v.Others = append(v.Others, tokenRow{Token: t, State: t.State(now)})
+			}
+		}
+	}
+	return v, nil
 }
 
 func (s *Server) tokensPage(w http.ResponseWriter, c *call) error {
-	return c.render(w, http.StatusOK, "tokens", tokensView{Page: c.page(translate(c.lang, "tokens.title"), "settings")})
+	v, err := s.tokensView(c)
+	if err != nil {
+		return err
+	}
+	return c.render(w, http.StatusOK, "tokens", v)
+}
+
+// tokensForm re-renders the tokens page after a form: with the message
+// of an error the user can fix, or with done.
+func (s *Server) tokensForm(w http.ResponseWriter, c *call, err error, done, token string) error {
+	status := http.StatusOK
+	var msg string
+	if err != nil {
+		var ferr error
+		if msg, status, ferr = formError(err); ferr != nil {
+			if errs.KindOf(ferr) != errs.NotFound {
+				return ferr
+			}
+			msg, status = translate(c.lang, "tokens.not_found"), http.StatusNotFound
+		}
+	}
+	v, verr := s.tokensView(c)
+	if verr != nil {
+		return verr
+	}
+	v.Error, v.Done, v.Token = msg, done, token
+	return c.render(w, status, "tokens", v)
 }
 
 // issueToken shows a new API token once.
 func (s *Server) issueToken(w http.ResponseWriter, c *call) error {
-	v := tokensView{Page: c.page(translate(c.lang, "tokens.title"), "settings")}
-	tok, err := s.d.Auth.IssueToken(c.r.Context(), c.p, c.r.PostFormValue("label"))
-	if err != nil {
-		msg, status, ferr := formError(err)
-		if ferr != nil {
-			return ferr
+	days := auth.DefaultTokenDays
+	if d := strings.TrimSpace(c.r.PostFormValue("days")); d != "" {
+		n, err := strconv.Atoi(d)
+		if err != nil {
+			return s.tokensForm(w, c, errs.F(errs.Invalid, "invalid_days", "days", "days must be a whole number from 1 to %d", auth.MaxTokenDays), "", "")
 		}
-		v.Error = msg
-		return c.render(w, status, "tokens", v)
+		days = n
 	}
-	v.Token = tok
-	return c.render(w, http.StatusOK, "tokens", v)
+	tok, err := s.d.Auth.IssueTokenDays(c.r.Context(), c.p, c.r.PostFormValue("label"), days)
+	return s.tokensForm(w, c, err, "", tok)
+}
+
+// revokeToken revokes a token: the caller's own, or (administrators) one
+// of a user in their subtree.
+func (s *Server) revokeToken(w http.ResponseWriter, c *call) error {
+	username := c.r.PostFormValue("username")
+	if username == "" {
+		username = c.p.Username
+	}
+	id, perr := strconv.ParseInt(c.r.PostFormValue("id"), 10, 64)
+	if perr != nil || id <= 0 {
+		return s.tokensForm(w, c, errs.F(errs.Invalid, "invalid_id", "id", "choose a token to revoke"), "", "")
+	}
+	err := s.d.Auth.RevokeToken(c.r.Context(), c.p, username, id)
+	return s.tokensForm(w, c, err, translate(c.lang, "tokens.revoked_done"), "")
 }
 
 // afterForm ends a state-changing form: a redirect to next on success; on

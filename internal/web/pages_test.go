@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"regexp"
@@ -91,7 +92,12 @@ func demoServer(t *testing.T, db *store.DB, trustProxy bool) http.Handler {
 	if _, err := demo.Run(context.Background(), a, l); err != nil {
 		t.Fatal(err)
 	}
-	return web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, TrustProxy: trustProxy})
+	d := web.Deps{DB: db, Ledger: l, Auth: a}
+	if trustProxy {
+		// httptest's requests come from 192.0.2.1: that is the proxy.
+		d.Proxies = []netip.Prefix{netip.MustParsePrefix("192.0.2.1/32")}
+	}
+	return web.NewServer(d)
 }
 
 // TestCookiesAndHeaders: session cookies are HttpOnly and SameSite, Secure

@@ -10,9 +10,10 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -55,8 +56,14 @@ type Deps struct {
 	Clock        clock.Clock
 	Log          *slog.Logger
 	// TrustProxy makes the server believe X-Forwarded-Proto and
-	// X-Forwarded-For from a reverse proxy in front of it.
+	// X-Forwarded-For from a reverse proxy on this machine (a loopback
+	// peer); Proxies adds other proxy addresses. A request from any
+	// other peer is taken at its connection's address.
 	TrustProxy bool
+	Proxies    []netip.Prefix
+	// Limits are the request limits; the zero value enforces none
+	// (tests, benchmarks), `onepool serve` passes DefaultLimits.
+	Limits Limits
 }
 
 // Server is onepool's HTTP handler.
@@ -66,6 +73,9 @@ type Server struct {
 	routes     []Route
 	views      *views
 	objections limiter // public objections per address
+	proxies    []netip.Prefix
+	limits     limiters
+	folds      folder // repeated refusals → one audit entry a minute
 }
 
 // Route is a registered route and the action it requires; the
@@ -119,7 +129,11 @@ func NewServer(d Deps) *Server {
 		d.Projects.UseInstructions(d.Instructions)
 		d.Relief.UseInstructions(d.Instructions)
 	}
-	s := &Server{d: d, mux: http.NewServeMux(), views: loadViews()}
+	s := &Server{d: d, mux: http.NewServeMux(), views: loadViews(), limits: newLimiters(d.Limits)}
+	s.proxies = append(s.proxies, d.Proxies...)
+	if d.TrustProxy {
+		s.proxies = append(s.proxies, Loopback...)
+	}
 	s.register()
 	return s
 }
@@ -153,22 +167,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // secure reports whether the request came over HTTPS (directly, or through
 // a trusted proxy).
 func (s *Server) secure(r *http.Request) bool {
-	return r.TLS != nil || (s.d.TrustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"))
-}
-
-// clientIP is the address that login throttling counts.
-func (s *Server) clientIP(r *http.Request) string {
-	if s.d.TrustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			parts := strings.Split(xff, ",")
-			return strings.TrimSpace(parts[len(parts)-1])
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+	return r.TLS != nil || (strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") && s.fromTrustedProxy(r))
 }
 
 // call is one request's context: who asks, in which language, with which
@@ -261,17 +260,52 @@ func (c *call) authorize(act auth.Action, pl place.Code) error {
 	return err
 }
 
-// denied records a refused access.
+// denied records a refused access. Repeated refusals of one kind are
+// folded into one entry a minute with a count (see folder).
 func (s *Server) denied(ctx context.Context, p auth.Principal, r *http.Request, act auth.Action, cause error) {
 	county := p.County
 	if county == "" {
 		county = audit.SystemCounty
 	}
-	e := audit.Entry{County: county, Actor: p.Username, Action: "access.denied", Object: r.Method + " " + r.URL.Path,
-		Place: string(p.Place), Outcome: "denied", After: map[string]string{"action": string(act), "reason": errs.CodeOf(cause)}}
-	if err := audit.Write(context.WithoutCancel(ctx), s.d.DB, s.d.Clock(), e); err != nil {
-		s.d.Log.Error("audit denied access", "err", err)
+	actor := p.Username
+	if actor == "" {
+		actor = "public " + s.clientIP(r)
 	}
+	reason := errs.CodeOf(cause)
+	route := r.Pattern
+	if route == "" {
+		route = r.Method + " " + r.URL.Path
+	}
+	e := audit.Entry{County: county, Actor: p.Username, Action: "access.denied", Object: r.Method + " " + r.URL.Path,
+		Place: string(p.Place), Outcome: "denied", After: map[string]string{"action": string(act), "reason": reason}}
+	k := foldKey{county: county, actor: actor, action: string(act), route: route, reason: reason}
+	s.writeAudit(ctx, s.folds.add(k, e, s.d.Clock()))
+}
+
+// tooMany is the answer to a caller over a rate limit.
+func tooMany(wait time.Duration) error {
+	return errs.TooManyFor(wait, "too many requests; try again in %d s", retrySeconds(wait))
+}
+
+// retrySeconds is wait rounded up to whole seconds, at least 1.
+func retrySeconds(wait time.Duration) int {
+	n := int((wait + time.Second - 1) / time.Second)
+	if n < 1 {
+		n = 1
+	}
+	return n
+}
+
+// setRetryAfter sets Retry-After on a TooMany answer.
+func setRetryAfter(w http.ResponseWriter, err error) {
+	if errs.KindOf(err) != errs.TooMany {
+		return
+	}
+	wait, ok := errs.RetryAfter(err)
+	if !ok {
+		wait = time.Minute
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(wait)))
 }
 
 type pageFunc func(w http.ResponseWriter, c *call) error
@@ -328,13 +362,21 @@ func (s *Server) api(pattern string, act auth.Action, h apiFunc) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		unsafe := r.Method != http.MethodGet && r.Method != http.MethodHead
 		c := &call{s: s, r: r, p: auth.Public(), lang: langOf(r)}
+		// The address's limit comes first, before any database work.
+		now := s.d.Clock()
+		if ok, wait := s.limits.apiAddr.take(s.clientIP(r), now); !ok {
+			s.limited(w, r, c.p, act, "address", wait)
+			return
+		}
+		tokenKey := ""
 		if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-			p, err := s.d.Auth.TokenPrincipal(r.Context(), tok)
+			p, t, err := s.d.Auth.UseToken(r.Context(), tok)
 			if err != nil {
 				writeError(w, err)
 				return
 			}
 			c.p = p
+			tokenKey = t.Username + "/" + strconv.FormatInt(t.ID, 10)
 		} else if ck, err := r.Cookie(sessionCookie); err == nil {
 			sess, err := s.d.Auth.Session(r.Context(), ck.Value)
 			if err == nil {
@@ -350,6 +392,18 @@ func (s *Server) api(pattern string, act auth.Action, h apiFunc) {
 		if c.p.IsPublic() && !auth.Allowed(auth.RolePublic, act) {
 			writeError(w, errs.E(errs.Unauthenticated, "unauthenticated", "a valid API token is required (Authorization: Bearer …)"))
 			return
+		}
+		if tokenKey != "" {
+			if ok, wait := s.limits.apiToken.take(tokenKey, now); !ok {
+				s.limited(w, r, c.p, act, "token", wait)
+				return
+			}
+		}
+		if !c.p.IsPublic() {
+			if ok, wait := s.limits.apiUser.take(c.p.Username, now); !ok {
+				s.limited(w, r, c.p, act, "user", wait)
+				return
+			}
 		}
 		var err error
 		if county := r.PathValue("county"); county != "" {
@@ -373,6 +427,14 @@ func (s *Server) api(pattern string, act auth.Action, h apiFunc) {
 			writeError(w, err)
 		}
 	})
+}
+
+// limited answers an API request over a rate limit (429 too_many with
+// Retry-After) and audits it, folded like every refusal.
+func (s *Server) limited(w http.ResponseWriter, r *http.Request, p auth.Principal, act auth.Action, per string, wait time.Duration) {
+	err := errs.TooManyFor(wait, "too many requests from this %s; try again in %d s", per, retrySeconds(wait))
+	s.denied(r.Context(), p, r, act, errs.E(errs.TooMany, "too_many_per_"+per, ""))
+	writeError(w, err)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -5,13 +5,17 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"mime"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"onepool/internal/auth"
 	"onepool/internal/clock"
@@ -229,6 +233,12 @@ func (s *Server) renderError(w http.ResponseWriter, c *call, err error) {
 			msg = translate(c.lang, "error.storage_full")
 		}
 	}
+	if errs.KindOf(err) == errs.TooMany {
+		setRetryAfter(w, err)
+		if wait, ok := errs.RetryAfter(err); ok {
+			msg = fmt.Sprintf(translate(c.lang, "ratelimit.wait"), retrySeconds(wait))
+		}
+	}
 	v := errorView{Page: c.page(translate(c.lang, "error.title"), ""), Status: status, Message: msg, Code: errs.CodeOf(err)}
 	if rerr := c.render(w, status, "error", v); rerr != nil {
 		http.Error(w, msg, status)
@@ -259,12 +269,32 @@ func (s *Server) setLang(w http.ResponseWriter, c *call) error {
 }
 
 // localPath returns next when it is a path on this site, else def (no
-// open redirects).
+// open redirects). Browsers drop tabs and newlines from a URL and read a
+// backslash as a slash, so "/\t/evil.example" or "/\\evil.example" leave
+// the site; next must therefore start with exactly one '/', and neither
+// it nor its percent-decoded form may hold "//", a backslash, a control
+// character or any white space.
 func localPath(next, def string) string {
-	if strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.HasPrefix(next, "/\\") && !strings.ContainsAny(next, "\r\n") {
-		return next
+	if len(next) > 2048 || !localPathOK(next) {
+		return def
 	}
-	return def
+	dec, err := url.PathUnescape(next)
+	if err != nil || !localPathOK(dec) {
+		return def
+	}
+	return next
+}
+
+func localPathOK(p string) bool {
+	if !strings.HasPrefix(p, "/") || strings.Contains(p, "//") || strings.ContainsRune(p, '\\') || !utf8.ValidString(p) {
+		return false
+	}
+	for _, r := range p {
+		if unicode.IsControl(r) || unicode.IsSpace(r) || r == utf8.RuneError || unicode.Is(unicode.Cf, r) {
+			return false
+		}
+	}
+	return true
 }
 
 // upper is the amount in Chinese capitals (大写), or "" when out of range.
