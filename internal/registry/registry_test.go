@@ -174,7 +174,7 @@ func TestSaveMasked(t *testing.T) {
 		if len(leads) != 0 {
 			t.Errorf("leads for a fresh household: %v", leads)
 		}
-		if len(h.Members) != 4 || h.Members[0].IDMasked != ident.MaskResidentID(in.Members[0].ResidentID) || h.Members[0].Birth != "1970-03-15" ||
+		if len(h.Members) != 4 || h.Members[0].IDMasked != ident.MaskResidentID(in.Members[0].ResidentID) || h.Members[0].BirthYear != 1970 ||
 			h.Members[3].Seq != 4 || h.Card.Masked != ident.MaskBankCard(in.Card.Number) || h.Card.Holder != "王建国" || h.UpdatedBy != "cadre" {
 			t.Errorf("saved household: %+v", h)
 		}
@@ -211,6 +211,19 @@ func TestSaveMasked(t *testing.T) {
 		}
 		for _, table := range []string{"reg_households", "reg_members", "reg_leads", "audit_log"} {
 			noPlain(table, dump(t, db, table))
+		}
+		// Neither the mask nor the birth date is stored in clear: both are
+		// derived from the sealed ID on every read.
+		if export[1][6] != "1970" || strings.Contains(fmt.Sprint(export), "1970-03-15") {
+			t.Errorf("export shows %q as the birth, want the year only", export[1][6])
+		}
+		for _, table := range []string{"reg_households", "reg_members", "reg_years", "reg_leads"} {
+			text := dump(t, db, table)
+			for _, m := range in.Members {
+				if strings.Contains(text, m.ResidentID[6:14]) || strings.Contains(text, ident.MaskResidentID(m.ResidentID)) {
+					t.Errorf("%s holds the birth date or the mask of %s in clear", table, m.Name)
+				}
+			}
 		}
 		recs, _ := audit.List(ctx, db, audit.Filter{County: county, Action: "registry.save"})
 		if len(recs) != 1 || !strings.Contains(recs[0].After, h.Members[0].IDMasked) || recs[0].Place != "990101001001" {
@@ -797,6 +810,39 @@ func FuzzImport(f *testing.F) {
 		}
 		if err != nil && errs.KindOf(err) == errs.Internal {
 			t.Errorf("internal error: %v", err)
+		}
+	})
+}
+
+// TestScrubClearColumns: members written while the mask and the birth date
+// were stored in clear lose both at start, and still read back right.
+func TestScrubClearColumns(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := setup(t, db)
+		in := family("990101001001-009", 900)
+		if _, _, err := s.Save(ctx, cadre, in); err != nil {
+			t.Fatal(err)
+		}
+		id := in.Members[0].ResidentID
+		if err := db.Write(ctx, time.Now(), func(tx *store.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE reg_members SET id_mask = ?, birth = ? WHERE county = ? AND household = ? AND seq = 1`,
+				id[:6]+"********"+id[14:], id[6:10]+"-"+id[10:12]+"-"+id[12:14], county, in.Code)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.ScrubClearColumns(ctx); err != nil || n != 1 {
+			t.Fatalf("scrub: %d %v", n, err)
+		}
+		if n, err := s.ScrubClearColumns(ctx); err != nil || n != 0 {
+			t.Fatalf("scrub again: %d %v", n, err)
+		}
+		if text := dump(t, db, "reg_members"); strings.Contains(text, id[6:14]) || strings.Contains(text, id[10:12]+"-"+id[12:14]) || strings.Contains(text, "********") {
+			t.Errorf("reg_members after the scrub: %s", text)
+		}
+		h, err := s.Household(ctx, county, in.Code)
+		if err != nil || h.Members[0].IDMasked != ident.MaskResidentID(id) || h.Members[0].BirthYear != 1970 {
+			t.Errorf("read after scrub: %+v %v", h.Members, err)
 		}
 	})
 }

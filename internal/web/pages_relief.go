@@ -134,6 +134,9 @@ func (s *Server) registryExport(w http.ResponseWriter, c *call) error {
 			out[i] = append(out[i], v)
 		}
 	}
+	if err := s.personalExport(w, c, "registry export "+c.p.Prefix(), len(out)-1); err != nil {
+		return err
+	}
 	return writeXLSX(w, fmt.Sprintf("households-%s.xlsx", c.p.County), out)
 }
 
@@ -157,6 +160,9 @@ type householdView struct {
 	Causes    []string
 	Error     string
 	CanReveal bool
+	// CausesHidden: the viewer's role does not handle the household, so
+	// the years' causes are not shown (a label says so).
+	CausesHidden bool
 }
 
 // household returns a household the caller may see.
@@ -177,11 +183,11 @@ func (s *Server) householdView(c *call, code string) (householdView, error) {
 		return householdView{}, err
 	}
 	v := householdView{Page: c.page(ident.MaskName(h.Head)+" "+h.Code, "households"), H: h, PlaceName: s.d.Auth.PlaceName(c.r.Context(), h.Village),
-		Statuses: registry.Statuses, Causes: registry.Causes, CanReveal: auth.Allowed(c.p.Role, auth.RevealPersonal)}
+		Statuses: registry.Statuses, Causes: registry.Causes, CanReveal: auth.Allowed(c.p.Role, auth.RevealPersonal), CausesHidden: !seesSensitive(c.p, h.Village)}
 	now := s.d.Clock().In(clock.Zone).Year()
 	for y := now; y >= now-5; y-- {
 		if yr, err := s.d.Registry.Year(c.r.Context(), c.p.County, h.Code, y); err == nil {
-			if !v.CanReveal {
+			if v.CausesHidden {
 				yr.Causes = nil // illness is for the staff who handle the household
 			}
 			v.Years = append(v.Years, yr)
@@ -195,7 +201,7 @@ func (s *Server) householdPage(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	return c.render(w, http.StatusOK, "household", v)
+	return s.renderHousehold(w, c, http.StatusOK, v)
 }
 
 // revealField shows one sensitive value once, on the page (audited by the
@@ -211,11 +217,11 @@ func (s *Server) revealField(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return afterForm(w, c, err, "", func(msg string, status int) error {
 			v.Error = msg
-			return c.render(w, status, "household", v)
+			return s.renderHousehold(w, c, status, v)
 		})
 	}
 	v.Revealed, v.RevealOf = val, fmt.Sprintf("%s %d", field, seq)
-	return c.render(w, http.StatusOK, "household", v)
+	return s.renderHousehold(w, c, http.StatusOK, v)
 }
 
 // saveHousehold saves a change to a household read back masked: the
@@ -231,7 +237,7 @@ func (s *Server) saveHousehold(w http.ResponseWriter, c *call, change func(h *re
 	}
 	return afterForm(w, c, err, "/registry/"+url.PathEscape(v.H.Code), func(msg string, status int) error {
 		v.Error = msg
-		return c.render(w, status, "household", v)
+		return s.renderHousehold(w, c, status, v)
 	})
 }
 
@@ -293,7 +299,7 @@ func (s *Server) setYear(w http.ResponseWriter, c *call) error {
 	}
 	return afterForm(w, c, err, "/registry/"+url.PathEscape(v.H.Code), func(msg string, status int) error {
 		v.Error = msg
-		return c.render(w, status, "household", v)
+		return s.renderHousehold(w, c, status, v)
 	})
 }
 
@@ -422,6 +428,9 @@ type applicationView struct {
 	Running    bool
 	Problems   []string
 	Error      string
+	// CauseHidden: the cause is sensitive and the viewer's role does not
+	// handle the household.
+	CauseHidden bool
 }
 
 func (c *call) application(idText string) (relief.Application, error) {
@@ -446,6 +455,9 @@ func (s *Server) applicationView(c *call, idText string) (applicationView, error
 		return applicationView{}, err
 	}
 	v := applicationView{Page: c.page(fmt.Sprintf("%s #%d", translate(c.lang, "relief.application"), a.ID), "relief"), A: a, PlaceName: s.d.Auth.PlaceName(ctx, a.Village)}
+	if !seesSensitive(c.p, a.Village) {
+		v.A.Cause, v.CauseHidden = "", true
+	}
 	if v.Calc, err = s.d.Relief.Recompute(ctx, a); err != nil {
 		v.Error = err.Error()
 		v.Calc = a.Calc
@@ -480,7 +492,7 @@ func (s *Server) applicationPage(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	return c.render(w, http.StatusOK, "application", v)
+	return s.renderApplication(w, c, http.StatusOK, v)
 }
 
 func (s *Server) decideApplication(w http.ResponseWriter, c *call) error {
@@ -509,7 +521,7 @@ func (s *Server) applicationResult(w http.ResponseWriter, c *call, id int64, err
 			return err
 		}
 		v.Error = msg
-		return c.render(w, status, "application", v)
+		return s.renderApplication(w, c, status, v)
 	})
 }
 
@@ -590,6 +602,7 @@ func (s *Server) payoutFile(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
+	w.Header().Set("Cache-Control", "no-store") // audited by the relief service (relief.payout_file)
 	return writeXLSXRaw(w, fmt.Sprintf("payout-%s-%d.xlsx", c.p.County, id), rows)
 }
 
