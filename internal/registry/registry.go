@@ -364,9 +364,9 @@ func (s *Service) Save(ctx context.Context, p auth.Principal, h Household) (Hous
 		if leads, err = s.writeTx(ctx, tx, p.Username, county, r, old); err != nil {
 			return err
 		}
-		e := audit.Entry{County: county, Actor: p.Username, Action: "registry.save", Object: "household " + h.Code, Place: string(h.Village), After: auditView(r.h, leads)}
+		e := audit.Entry{County: county, Actor: p.Username, Action: "registry.save", Object: "household " + h.Code, Place: string(h.Village), After: auditView(r.h, r.idHash, leads)}
 		if old != nil {
-			e.Before = auditView(old.Household, nil)
+			e.Before = auditView(old.Household, old.idHash, nil)
 		}
 		_, err = audit.Append(ctx, tx, e)
 		return err
@@ -375,7 +375,32 @@ func (s *Service) Save(ctx context.Context, p auth.Principal, h Household) (Hous
 		return Household{}, nil, err
 	}
 	out, err := s.Household(ctx, county, h.Code)
+	if err != nil {
+		return out, nil, err
+	}
+	leads, err = s.visibleLeads(ctx, p, leads)
 	return out, leads, err
+}
+
+// visibleLeads keeps the leads all of whose households p sees: a lead
+// that reaches outside p's area is the upper level's, and naming its
+// other household would tell p where an ID is registered.
+func (s *Service) visibleLeads(ctx context.Context, p auth.Principal, leads []Lead) ([]Lead, error) {
+	var out []Lead
+	for _, l := range leads {
+		vils, err := leadVillages(ctx, s.db, p.County, l.ID)
+		if err != nil {
+			return nil, err
+		}
+		ok := true
+		for _, v := range vils {
+			ok = ok && p.Sees(v)
+		}
+		if ok {
+			out = append(out, l)
+		}
+	}
+	return out, nil
 }
 
 // auditMember and auditHousehold are what the audit log keeps of a
@@ -383,7 +408,7 @@ func (s *Service) Save(ctx context.Context, p auth.Principal, h Household) (Hous
 type auditMember struct {
 	Seq        int    `json:"seq"`
 	Name       string `json:"name"`
-	ResidentID string `json:"resident_id"` // masked
+	ResidentID string `json:"resident_id_ref"` // the first 12 hex of the ID's keyed hash: tells a change, shows no digit
 	Relation   string `json:"relation"`
 	Alive      bool   `json:"alive"`
 }
@@ -399,10 +424,14 @@ type auditHousehold struct {
 	Leads      []int64       `json:"leads,omitempty"`
 }
 
-func auditView(h Household, leads []Lead) auditHousehold {
+func auditView(h Household, idHash []string, leads []Lead) auditHousehold {
 	a := auditHousehold{Code: h.Code, Village: string(h.Village), Head: h.Head, CardHolder: h.Card.Holder, CardBank: h.Card.Bank, Card: h.Card.Masked}
-	for _, m := range h.Members {
-		a.Members = append(a.Members, auditMember{m.Seq, m.Name, m.IDMasked, m.Relation, m.Alive})
+	for i, m := range h.Members {
+		ref := ""
+		if i < len(idHash) && len(idHash[i]) >= 12 {
+			ref = idHash[i][:12]
+		}
+		a.Members = append(a.Members, auditMember{m.Seq, m.Name, ref, m.Relation, m.Alive})
 	}
 	for _, l := range leads {
 		a.Leads = append(a.Leads, l.ID)

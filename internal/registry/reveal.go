@@ -65,7 +65,6 @@ func (s *Service) Reveal(ctx context.Context, p auth.Principal, county, househol
 				return err
 			}
 			after["member"] = seq
-			after["masked"] = st.Members[i].IDMasked
 		case FieldCard:
 			if st.cardEnc == "" {
 				return errs.F(errs.NotFound, "no_card", "card", "household %s has no card", household)

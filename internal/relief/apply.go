@@ -174,7 +174,8 @@ func (s *Service) Apply(ctx context.Context, p auth.Principal, in NewApplication
 		return Application{}, err
 	}
 	if !p.Sees(h.Village) {
-		return Application{}, auth.NotFound()
+		// Exactly the registry's answer for a household that does not exist.
+		return Application{}, errs.F(errs.NotFound, "unknown_household", "household", "no such household")
 	}
 	var member registry.Member
 	for _, m := range h.Members {

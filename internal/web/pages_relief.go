@@ -93,8 +93,13 @@ func (s *Server) createHousehold(w http.ResponseWriter, c *call) error {
 	}
 	var err error
 	if h.Code != "" {
-		if _, err := s.d.Registry.Household(r.Context(), c.p.County, h.Code); err == nil {
-			return s.registryResult(w, c, errs.F(errs.Conflict, "household_exists", "code", "household %s is already in the registry", h.Code))
+		if err := auth.CheckNewCode(c.p, strings.TrimSpace(h.Code), h.Village); err != nil {
+			return s.registryResult(w, c, err)
+		}
+		// After the check, a clash can only be with a household the user
+		// sees (codes are scoped by place): saying so reveals nothing.
+		if old, err := c.household(h.Code); err == nil {
+			return s.registryResult(w, c, errs.F(errs.Conflict, "household_exists", "code", "household %s is already in the registry", old.Code))
 		}
 	}
 	_, _, err = s.d.Registry.Save(r.Context(), c.p, h)
@@ -172,7 +177,7 @@ func (c *call) household(code string) (registry.Household, error) {
 		return h, err
 	}
 	if !c.p.Sees(h.Village) {
-		return registry.Household{}, errs.F(errs.NotFound, "unknown_household", "household", "household %q does not exist", code)
+		return registry.Household{}, errs.F(errs.NotFound, "unknown_household", "household", "no such household")
 	}
 	return h, nil
 }

@@ -281,6 +281,7 @@ func afterForm(w http.ResponseWriter, c *call, err error, next string, rerender 
 		http.Redirect(w, c.r, next, http.StatusSeeOther)
 		return nil
 	}
+	err = oneNotFound(err)
 	status := statusOf(errs.KindOf(err))
 	if status >= 500 {
 		return err

@@ -213,6 +213,7 @@ type errorView struct {
 
 // renderError shows err as an HTML page with the status of its kind.
 func (s *Server) renderError(w http.ResponseWriter, c *call, err error) {
+	err = oneNotFound(err)
 	status := statusOf(errs.KindOf(err))
 	msg := err.Error()
 	if e, ok := errs.As(err); ok {
