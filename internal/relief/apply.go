@@ -344,7 +344,9 @@ func (s *Service) BankCheck(ctx context.Context, county, household string) ([]st
 	}
 	for _, l := range leads {
 		if l.Kind == "shared_card" {
-			problems = append(problems, "the card is also recorded for household(s) "+strings.Join(l.Households, ", ")+" (open lead)")
+			// Not naming the other households: they may lie outside the
+			// viewer's area (the lead is then the upper level's).
+			problems = append(problems, fmt.Sprintf("the card is also recorded for %d other household(s) (open lead %d)", len(l.Households)-1, l.ID))
 		}
 	}
 	return problems, nil
