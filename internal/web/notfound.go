@@ -13,6 +13,11 @@ import (
 // never the id that was asked for (which would differ between the two, and
 // an echoed id is how a difference would hide).
 
+// routeField marks a not-found about a route, not a record (no such page,
+// no such API route): its message echoes only the asker's own path, the
+// same whatever exists, and is kept.
+const routeField = "route"
+
 // keepNotFound are not-found codes whose message says something the
 // asker needs and names nothing they did not give (the built-in profiles).
 var keepNotFound = map[string]bool{"unknown_profile": true, "no_profile": true}
@@ -21,7 +26,7 @@ var keepNotFound = map[string]bool{"unknown_profile": true, "no_profile": true}
 // is a not-found error, else err unchanged.
 func oneNotFound(err error) error {
 	e, ok := errs.As(err)
-	if !ok || e.Kind != errs.NotFound || keepNotFound[e.Code] {
+	if !ok || e.Kind != errs.NotFound || keepNotFound[e.Code] || e.Field == routeField {
 		return err
 	}
 	var msg string

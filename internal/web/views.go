@@ -230,7 +230,7 @@ func (s *Server) renderError(w http.ResponseWriter, c *call, err error) {
 }
 
 func (s *Server) notFound(w http.ResponseWriter, c *call) error {
-	return errs.F(errs.NotFound, "not_found", "", "no such page: %s", c.r.URL.Path)
+	return errs.F(errs.NotFound, "not_found", routeField, "no such page: %s", c.r.URL.Path)
 }
 
 // langOf is the language of the request: the cookie, else Chinese.
