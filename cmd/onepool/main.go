@@ -302,6 +302,13 @@ func cmdServe(ctx context.Context, args []string, defaultDB string, getenv func(
 			return err
 		}
 	}
+	// Members saved before the mask and the birth date were derived at
+	// read time had both in clear: empty them (a no-op once done).
+	if n, err := registry.New(db, keys, clock.System).ScrubClearColumns(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("registry: emptied the clear mask and birth date of members stored before they were derived from the sealed ID", "rows", n)
+	}
 	h := web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Keys: keys, Clock: clock.System, Log: log, Proxies: trust.prefixes, Limits: web.DefaultLimits()})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

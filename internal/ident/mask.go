@@ -1,6 +1,9 @@
 package ident
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // maskKeep returns s with all but the first head and last tail runes
 // replaced by stars (one star per rune, or exactly fixedStars stars when
@@ -19,12 +22,34 @@ func maskKeep(s string, head, tail, minLen, fixedStars int) string {
 	return string(rs[:head]) + strings.Repeat("*", stars) + string(rs[n-tail:])
 }
 
-// MaskResidentID masks a resident ID, keeping the first 6 characters (the
-// region code) and the last 4, with one '*' per hidden character:
-// "11010519491231002X" → "110105********002X". Inputs shorter than 11
-// characters are replaced entirely by stars of the same length.
+// MaskResidentID masks a resident ID, keeping the first 3 characters (the
+// province and the first digit of the prefecture) and the last 2 (the last
+// sequence digit, which tells the sex, and the check character), with one
+// '*' per hidden character: "11010519491231002X" → "110*************2X".
+// Inputs shorter than 11 characters are replaced entirely by stars of the
+// same length.
+//
+// The mask hides every birth-date digit (7–14), so that a page showing
+// it beside the birth year (or the age) still leaves the month and day
+// (≈ 365) and two sequence digits (100) unknown: even to someone who knows
+// the full region code (it is mostly the county's), about 36,500
+// combinations of which the check character keeps one in eleven — some
+// 3,300 candidate IDs (≈ 11.7 bits), none preferred. The earlier 6 + 4
+// mask with the birth date beside it was the whole ID.
 func MaskResidentID(s string) string {
-	return maskKeep(s, 6, 4, 11, 0)
+	return maskKeep(s, 3, 2, 11, 0)
+}
+
+// legacyIDMask is the earlier 6 + 4 form of a masked resident ID.
+var legacyIDMask = regexp.MustCompile(`\b([0-9]{3})[0-9]{3}\*{8}[0-9]{2}([0-9][0-9Xx])\b`)
+
+// RemaskLegacyIDs rewrites masked resident IDs of the earlier 6 + 4 form
+// ("110105********002X") found in text to the current form
+// ("110*************2X"): records written before the change (the
+// append-only audit log) keep the old form, and shown beside a birth year
+// it would narrow the ID to a few dozen candidates.
+func RemaskLegacyIDs(text string) string {
+	return legacyIDMask.ReplaceAllString(text, "$1"+strings.Repeat("*", 13)+"$2")
 }
 
 // MaskBankCard masks a bank card number: the number is normalized with

@@ -1,23 +1,25 @@
 package ident
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
 func TestMaskResidentID(t *testing.T) {
 	tests := map[string]string{
-		"11010519491231002X": "110105********002X",
-		"11010519491231002x": "110105********002x",
-		"440300199001011238": "440300********1238",
-		"110105491231002":    "110105*****1002", // legacy 15-digit ID
-		"12345678901":        "123456*8901",
+		"11010519491231002X": "110*************2X",
+		"11010519491231002x": "110*************2x",
+		"440300199001011238": "440*************38",
+		"110105491231002":    "110**********02", // legacy 15-digit ID
+		"12345678901":        "123******01",
 		"1234567890":         "**********",
 		"123":                "***",
 		"":                   "",
-		"一二三四五六七八九十一":        "一二三四五六*八九十一",
+		"一二三四五六七八九十一":        "一二三******十一",
 	}
 	for in, want := range tests {
 		if got := MaskResidentID(in); got != want {
@@ -190,5 +192,61 @@ func TestScanFindsWhatMasksHide(t *testing.T) {
 		if got := ScanPersonalData(masked); got != nil {
 			t.Errorf("ScanPersonalData(masked %q) = %q, want nothing", masked, got)
 		}
+	}
+}
+
+// TestMaskedIDWithBirthYearIsNotRecoverable counts, for IDs of several
+// years, the valid IDs that agree with what a page may show: the mask, the
+// birth year, and — granted to the attacker — the full six-digit region
+// code. Thousands must remain, all equally likely; the earlier 6 + 4 mask
+// left about 33 (and none with the birth date shown).
+func TestMaskedIDWithBirthYearIsNotRecoverable(t *testing.T) {
+	withCheck := func(body string) string { return body + string(ResidentIDCheckChar(body)) }
+	for _, id := range []string{withCheck("99010119700315001"), withCheck("11010519491231002"), withCheck("44030020000229123"), withCheck("99010119851107014")} {
+		mask := MaskResidentID(id)
+		if strings.Contains(mask, id[6:14]) || strings.Contains(mask, id[10:14]) {
+			t.Fatalf("mask %s shows birth digits of %s", mask, id)
+		}
+		year := id[6:10]
+		n, hit := 0, false
+		for day := 0; day < 366; day++ {
+			d := time.Date(atoi(year), 1, 1+day, 0, 0, 0, 0, time.UTC)
+			if d.Format("2006") != year {
+				continue
+			}
+			for seq := 0; seq < 100; seq++ {
+				body := id[:6] + d.Format("20060102") + fmt.Sprintf("%02d", seq) + id[16:17]
+				cand := withCheck(body)
+				if ValidateResidentID(cand) == nil && MaskResidentID(cand) == mask {
+					n++
+					hit = hit || cand == id
+				}
+			}
+		}
+		if !hit {
+			t.Fatalf("%s: the enumeration misses the ID itself", id)
+		}
+		if n < 3000 {
+			t.Errorf("%s (mask %s, born %s): only %d candidate IDs remain, want ≥ 3000", id, mask, year, n)
+		}
+		// The old 6 + 4 mask with the year: a few dozen; with the date: one.
+		old := 0
+		for day := 0; day < 366; day++ {
+			d := time.Date(atoi(year), 1, 1+day, 0, 0, 0, 0, time.UTC)
+			if d.Format("2006") == year && withCheck(id[:6]+d.Format("20060102")+id[14:17]) == id[:6]+d.Format("20060102")+id[14:] {
+				old++
+			}
+		}
+		if old > 60 {
+			t.Errorf("sanity: the old mask left %d candidates; the counting is wrong", old)
+		}
+	}
+}
+
+func TestRemaskLegacyIDs(t *testing.T) {
+	in := `{"resident_id":"110105********002X","x":"990101********0013 and 6222****0128"}`
+	want := `{"resident_id":"110*************2X","x":"990*************13 and 6222****0128"}`
+	if got := RemaskLegacyIDs(in); got != want {
+		t.Errorf("RemaskLegacyIDs = %s, want %s", got, want)
 	}
 }

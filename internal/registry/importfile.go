@@ -288,7 +288,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader) (in
 			if err := check(county, &h); err != nil {
 				return x.rowError(err)
 			}
-			old, err := loadStored(ctx, tx, county, h.Code)
+			old, err := s.loadStored(ctx, tx, county, h.Code)
 			if err != nil && !errs.Is(err, "unknown_household") {
 				return err
 			}
@@ -480,15 +480,15 @@ func (s *Service) ImportYears(ctx context.Context, p auth.Principal, r io.Reader
 }
 
 // ExportHeader is the header row of ExportRows.
-var ExportHeader = []string{"户编号", "村代码", "户主", "姓名", "身份证号", "与户主关系", "出生日期", "是否健在", "开户人", "开户行", "银行卡号"}
+var ExportHeader = []string{"户编号", "村代码", "户主", "姓名", "身份证号", "与户主关系", "出生年份", "是否健在", "开户人", "开户行", "银行卡号"}
 
 // ExportRows returns the households of villages under prefix as rows for a
 // spreadsheet, header first, one row per member by village, code and
 // member: names as given, IDs and the card masked (the card on the
-// household's first row), no causes.
+// household's first row), the birth year (never the date), no causes.
 func (s *Service) ExportRows(ctx context.Context, county, prefix string) ([][]string, error) {
 	lo, hi := place.Range(prefix)
-	rows, err := s.db.QueryContext(ctx, `SELECT h.code, h.village, h.head, m.seq, m.name, m.id_mask, m.relation, m.birth, m.alive, h.card_holder, h.card_bank, h.card_mask
+	rows, err := s.db.QueryContext(ctx, `SELECT h.code, h.village, h.head, m.seq, m.name, m.id_enc, m.relation, m.alive, h.card_holder, h.card_bank, h.card_mask
 		FROM reg_households h JOIN reg_members m ON m.county = h.county AND m.household = h.code
 		WHERE h.county = ? AND h.village BETWEEN ? AND ? ORDER BY h.village, h.code, m.seq`, county, lo, hi)
 	if err != nil {
@@ -498,10 +498,18 @@ func (s *Service) ExportRows(ctx context.Context, county, prefix string) ([][]st
 	out := [][]string{append([]string(nil), ExportHeader...)}
 	last := ""
 	for rows.Next() {
-		var code, vil, head, name, mask, rel, birth, holder, bank, card string
+		var code, vil, head, name, enc, rel, holder, bank, card string
 		var seq, alive int
-		if err := rows.Scan(&code, &vil, &head, &seq, &name, &mask, &rel, &birth, &alive, &holder, &bank, &card); err != nil {
+		if err := rows.Scan(&code, &vil, &head, &seq, &name, &enc, &rel, &alive, &holder, &bank, &card); err != nil {
 			return nil, errs.Wrap(err, "registry: export")
+		}
+		mask, year, err := s.shownSealed(enc)
+		if err != nil {
+			return nil, err
+		}
+		birth := ""
+		if year != 0 {
+			birth = strconv.Itoa(year)
 		}
 		a := "是"
 		if alive == 0 {

@@ -16,6 +16,10 @@ import (
 	"onepool/internal/store"
 )
 
+// errUnknownLead is the answer for a lead that does not exist and for one
+// the asker does not see.
+var errUnknownLead = errs.F(errs.NotFound, "unknown_lead", "lead", "no such lead")
+
 const leadCols = `l.id, l.kind, l.households, l.status, l.reason, l.decided_by, l.created_at`
 
 func scanLead(sc interface{ Scan(...any) error }) (Lead, error) {
@@ -138,18 +142,23 @@ func subset(a, b []string) bool {
 	return true
 }
 
-// Leads lists the leads touching households of villages under prefix (a
-// division-code prefix as from place.Code.Prefix; "" or the county's six
-// digits: every lead of the county), oldest first; only open ones when
-// openOnly.
+// Leads lists the leads whose households all lie in villages under prefix
+// (a division-code prefix as from place.Code.Prefix; "" or the county's
+// six digits: every lead of the county), oldest first; only open ones
+// when openOnly. A lead that spans two townships (or two villages) belongs
+// to the first level that sees all its households — the county (or the
+// township): neither side lists it, since it would name the other's
+// household and so tell where an ID is registered.
 func (s *Service) Leads(ctx context.Context, county, prefix string, openOnly bool) ([]Lead, error) {
 	q := `SELECT ` + leadCols + ` FROM reg_leads l WHERE l.county = ?`
 	args := []any{county}
 	if len(prefix) > 6 {
 		lo, hi := place.Range(prefix)
 		q += ` AND EXISTS (SELECT 1 FROM reg_lead_households lh JOIN reg_households h ON h.county = lh.county AND h.code = lh.household
-			WHERE lh.county = l.county AND lh.lead = l.id AND h.village BETWEEN ? AND ?)`
-		args = append(args, lo, hi)
+			WHERE lh.county = l.county AND lh.lead = l.id AND h.village BETWEEN ? AND ?)
+			AND NOT EXISTS (SELECT 1 FROM reg_lead_households lh JOIN reg_households h ON h.county = lh.county AND h.code = lh.household
+			WHERE lh.county = l.county AND lh.lead = l.id AND (h.village < ? OR h.village > ?))`
+		args = append(args, lo, hi, lo, hi)
 	}
 	if openOnly {
 		q += ` AND l.status = 'open'`
@@ -168,19 +177,20 @@ func (s *Service) OpenLeadsFor(ctx context.Context, county, household string) ([
 // are different people with a typo fixed elsewhere, the card really is
 // shared by a widow's two households, …): the rural-revitalization bureau
 // or a township officer whose area holds every household of the lead
-// decides, and the decision is audited. Errors: NotFound (unknown_lead, or
-// none of its households in p's area), Forbidden (role, or a household
-// outside p's area), Invalid (reason), Conflict (lead_decided).
+// decides, and the decision is audited. Errors: NotFound (unknown_lead,
+// also for a lead with a household outside p's area: it is the county's,
+// and answers exactly as a missing one), Forbidden (role), Invalid
+// (reason), Conflict (lead_decided).
 func (s *Service) Override(ctx context.Context, p auth.Principal, county string, id int64, reason string) (Lead, error) {
 	if county != p.County {
-		return Lead{}, auth.NotFound()
+		return Lead{}, errUnknownLead
 	}
 	reason = strings.TrimSpace(reason)
 	var out Lead
 	err := s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
 		l, err := scanLead(tx.QueryRowContext(ctx, `SELECT `+leadCols+` FROM reg_leads l WHERE l.county = ? AND l.id = ?`, county, id))
 		if errors.Is(err, sql.ErrNoRows) {
-			return errs.F(errs.NotFound, "unknown_lead", "lead", "no lead %d", id)
+			return errUnknownLead
 		}
 		if err != nil {
 			return errs.Wrap(err, "registry: read lead")
@@ -198,14 +208,11 @@ func (s *Service) Override(ctx context.Context, p auth.Principal, county string,
 				first = v
 			}
 		}
-		if len(vils) == 0 && !p.Sees(first) || len(vils) > 0 && seen == 0 {
-			return auth.NotFound()
+		if len(vils) == 0 && !p.Sees(first) || seen < len(vils) {
+			return errUnknownLead
 		}
 		if p.Role != auth.RoleRural && p.Role != auth.RoleTownship {
 			return errs.F(errs.Forbidden, "forbidden", "", "leads are decided by the rural-revitalization bureau or a township officer")
-		}
-		if seen < len(vils) {
-			return errs.F(errs.Forbidden, "lead_outside_area", "lead", "lead %d touches households outside your area: the county bureau decides", id)
 		}
 		if reason == "" {
 			return errs.F(errs.Invalid, "invalid_reason", "reason", "say why the lead is accepted")

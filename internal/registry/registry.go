@@ -65,9 +65,9 @@ type Member struct {
 	Seq        int    // 1, 2, … in the household's order
 	Name       string // as given
 	ResidentID string // input only (plain); never filled on reads
-	IDMasked   string // e.g. 110105********0021
+	IDMasked   string // e.g. 110*************21 (no birth-date digit)
 	Relation   string // 户主, 配偶, 子女, 父母, 其他
-	Birth      string // YYYY-MM-DD, from the ID number
+	BirthYear  int    // from the ID number; the full birth date is never shown
 	Alive      bool
 }
 
@@ -267,18 +267,18 @@ func (s *Service) prepare(h Household, old *stored) (record, error) {
 		field := fmt.Sprintf("members[%d].resident_id", i)
 		var enc, hash string
 		if m.ResidentID != "" {
-			birth, _ := ident.ResidentIDBirth(m.ResidentID)
 			var err error
 			if enc, err = s.keys.Seal(m.ResidentID); err != nil {
 				return r, err
 			}
-			hash, m.IDMasked, m.Birth = s.keys.Hash(m.ResidentID), ident.MaskResidentID(m.ResidentID), birth.Format("2006-01-02")
+			hash = s.keys.Hash(m.ResidentID)
+			m.IDMasked, m.BirthYear = shown(m.ResidentID)
 		} else {
 			found := false
 			if old != nil && m.IDMasked != "" {
 				for j, om := range old.Members {
 					if om.Seq == m.Seq && om.IDMasked == m.IDMasked {
-						enc, hash, m.Birth, found = old.idEnc[j], old.idHash[j], om.Birth, true
+						enc, hash, m.BirthYear, found = old.idEnc[j], old.idHash[j], om.BirthYear, true
 						break
 					}
 				}
@@ -350,7 +350,7 @@ func (s *Service) Save(ctx context.Context, p auth.Principal, h Household) (Hous
 	}
 	var leads []Lead
 	err := s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
-		old, err := loadStored(ctx, tx, county, h.Code)
+		old, err := s.loadStored(ctx, tx, county, h.Code)
 		if err != nil && !errs.Is(err, "unknown_household") {
 			return err
 		}
@@ -364,9 +364,9 @@ func (s *Service) Save(ctx context.Context, p auth.Principal, h Household) (Hous
 		if leads, err = s.writeTx(ctx, tx, p.Username, county, r, old); err != nil {
 			return err
 		}
-		e := audit.Entry{County: county, Actor: p.Username, Action: "registry.save", Object: "household " + h.Code, Place: string(h.Village), After: auditView(r.h, leads)}
+		e := audit.Entry{County: county, Actor: p.Username, Action: "registry.save", Object: "household " + h.Code, Place: string(h.Village), After: auditView(r.h, r.idHash, leads)}
 		if old != nil {
-			e.Before = auditView(old.Household, nil)
+			e.Before = auditView(old.Household, old.idHash, nil)
 		}
 		_, err = audit.Append(ctx, tx, e)
 		return err
@@ -375,7 +375,32 @@ func (s *Service) Save(ctx context.Context, p auth.Principal, h Household) (Hous
 		return Household{}, nil, err
 	}
 	out, err := s.Household(ctx, county, h.Code)
+	if err != nil {
+		return out, nil, err
+	}
+	leads, err = s.visibleLeads(ctx, p, leads)
 	return out, leads, err
+}
+
+// visibleLeads keeps the leads all of whose households p sees: a lead
+// that reaches outside p's area is the upper level's, and naming its
+// other household would tell p where an ID is registered.
+func (s *Service) visibleLeads(ctx context.Context, p auth.Principal, leads []Lead) ([]Lead, error) {
+	var out []Lead
+	for _, l := range leads {
+		vils, err := leadVillages(ctx, s.db, p.County, l.ID)
+		if err != nil {
+			return nil, err
+		}
+		ok := true
+		for _, v := range vils {
+			ok = ok && p.Sees(v)
+		}
+		if ok {
+			out = append(out, l)
+		}
+	}
+	return out, nil
 }
 
 // auditMember and auditHousehold are what the audit log keeps of a
@@ -383,7 +408,7 @@ func (s *Service) Save(ctx context.Context, p auth.Principal, h Household) (Hous
 type auditMember struct {
 	Seq        int    `json:"seq"`
 	Name       string `json:"name"`
-	ResidentID string `json:"resident_id"` // masked
+	ResidentID string `json:"resident_id_ref"` // the first 12 hex of the ID's keyed hash: tells a change, shows no digit
 	Relation   string `json:"relation"`
 	Alive      bool   `json:"alive"`
 }
@@ -399,10 +424,14 @@ type auditHousehold struct {
 	Leads      []int64       `json:"leads,omitempty"`
 }
 
-func auditView(h Household, leads []Lead) auditHousehold {
+func auditView(h Household, idHash []string, leads []Lead) auditHousehold {
 	a := auditHousehold{Code: h.Code, Village: string(h.Village), Head: h.Head, CardHolder: h.Card.Holder, CardBank: h.Card.Bank, Card: h.Card.Masked}
-	for _, m := range h.Members {
-		a.Members = append(a.Members, auditMember{m.Seq, m.Name, m.IDMasked, m.Relation, m.Alive})
+	for i, m := range h.Members {
+		ref := ""
+		if i < len(idHash) && len(idHash[i]) >= 12 {
+			ref = idHash[i][:12]
+		}
+		a.Members = append(a.Members, auditMember{m.Seq, m.Name, ref, m.Relation, m.Alive})
 	}
 	for _, l := range leads {
 		a.Leads = append(a.Leads, l.ID)
@@ -427,8 +456,10 @@ func (s *Service) writeTx(ctx context.Context, tx *store.Tx, actor, county strin
 		return nil, errs.Wrap(err, "registry: save members")
 	}
 	for i, m := range h.Members {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO reg_members (county, household, seq, name, id_enc, id_hash, id_mask, relation, birth, alive) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			county, h.Code, m.Seq, m.Name, r.idEnc[i], r.idHash[i], m.IDMasked, m.Relation, m.Birth, boolInt(m.Alive)); err != nil {
+		// id_mask and birth stay empty: both are derived from the sealed
+		// ID at read time (see shown), so the database holds neither in clear.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO reg_members (county, household, seq, name, id_enc, id_hash, id_mask, relation, birth, alive) VALUES (?, ?, ?, ?, ?, ?, '', ?, '', ?)`,
+			county, h.Code, m.Seq, m.Name, r.idEnc[i], r.idHash[i], m.Relation, boolInt(m.Alive)); err != nil {
 			return nil, errs.Wrap(err, "registry: save members")
 		}
 	}
@@ -482,7 +513,7 @@ func uniq(xs []string) []string {
 
 // loadStored reads a household with its sealed fields. Errors: NotFound
 // (unknown_household).
-func loadStored(ctx context.Context, q store.Querier, county, code string) (*stored, error) {
+func (s *Service) loadStored(ctx context.Context, q store.Querier, county, code string) (*stored, error) {
 	st := &stored{}
 	h := &st.Household
 	h.County, h.Code = county, code
@@ -499,7 +530,7 @@ func loadStored(ctx context.Context, q store.Querier, county, code string) (*sto
 		return nil, errs.Wrap(err, "registry: read household")
 	}
 	h.Village, h.UpdatedAt = place.Code(vil), clock.FromMicros(at)
-	rows, err := q.QueryContext(ctx, `SELECT seq, name, id_enc, id_hash, id_mask, relation, birth, alive FROM reg_members WHERE county = ? AND household = ? ORDER BY seq`, county, code)
+	rows, err := q.QueryContext(ctx, `SELECT seq, name, id_enc, id_hash, relation, alive FROM reg_members WHERE county = ? AND household = ? ORDER BY seq`, county, code)
 	if err != nil {
 		return nil, errs.Wrap(err, "registry: read members")
 	}
@@ -508,10 +539,14 @@ func loadStored(ctx context.Context, q store.Querier, county, code string) (*sto
 		var m Member
 		var enc, hash string
 		var a int
-		if err := rows.Scan(&m.Seq, &m.Name, &enc, &hash, &m.IDMasked, &m.Relation, &m.Birth, &a); err != nil {
+		if err := rows.Scan(&m.Seq, &m.Name, &enc, &hash, &m.Relation, &a); err != nil {
 			return nil, errs.Wrap(err, "registry: read members")
 		}
 		m.Alive = a != 0
+		var err error
+		if m.IDMasked, m.BirthYear, err = s.shownSealed(enc); err != nil {
+			return nil, err
+		}
 		h.Members = append(h.Members, m)
 		st.idEnc, st.idHash = append(st.idEnc, enc), append(st.idHash, hash)
 	}
@@ -524,7 +559,7 @@ func loadStored(ctx context.Context, q store.Querier, county, code string) (*sto
 // Household returns a household, masked. Errors: NotFound
 // (unknown_household).
 func (s *Service) Household(ctx context.Context, county, code string) (Household, error) {
-	st, err := loadStored(ctx, s.db, county, code)
+	st, err := s.loadStored(ctx, s.db, county, code)
 	if err != nil {
 		return Household{}, err
 	}
@@ -577,22 +612,71 @@ func (s *Service) Households(ctx context.Context, county, prefix string, limit, 
 	for i, h := range out {
 		args, marks[i] = append(args, h.Code), "?"
 	}
-	rows, err = s.db.QueryContext(ctx, `SELECT household, seq, name, id_mask, relation, birth, alive FROM reg_members
+	rows, err = s.db.QueryContext(ctx, `SELECT household, seq, name, id_enc, relation, alive FROM reg_members
 		WHERE county = ? AND household IN (`+strings.Join(marks, ",")+`) ORDER BY household, seq`, args...)
 	if err != nil {
 		return nil, 0, errs.Wrap(err, "registry: list members")
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var code string
+		var code, enc string
 		var m Member
 		var a int
-		if err := rows.Scan(&code, &m.Seq, &m.Name, &m.IDMasked, &m.Relation, &m.Birth, &a); err != nil {
+		if err := rows.Scan(&code, &m.Seq, &m.Name, &enc, &m.Relation, &a); err != nil {
 			return nil, 0, errs.Wrap(err, "registry: list members")
 		}
 		m.Alive = a != 0
+		if m.IDMasked, m.BirthYear, err = s.shownSealed(enc); err != nil {
+			return nil, 0, err
+		}
 		h := &out[at[code]]
 		h.Members = append(h.Members, m)
 	}
 	return out, total, rows.Err()
+}
+
+// shown is what a page may show of a resident ID: its mask (no birth-date
+// digit) and the birth year. Neither is stored: both are derived from the
+// sealed ID on every read.
+func shown(id string) (mask string, birthYear int) {
+	if b, err := ident.ResidentIDBirth(id); err == nil {
+		birthYear = b.Year()
+	}
+	return ident.MaskResidentID(id), birthYear
+}
+
+// shownSealed opens a sealed ID and returns what may be shown of it.
+func (s *Service) shownSealed(enc string) (string, int, error) {
+	id, err := s.keys.Open(enc)
+	if err != nil {
+		return "", 0, err
+	}
+	mask, year := shown(id)
+	return mask, year, nil
+}
+
+// ScrubClearColumns empties the id_mask and birth columns of members
+// written before they were derived at read time (so a copy of the database
+// without the key holds no mask and no birth date), and returns how many
+// rows it changed; serve and the demo run it at start (a no-op once done).
+// On SQLite the freed bytes are zeroed (secure_delete) so they do not
+// linger in the file's free space; on PostgreSQL the old row versions go
+// at the next VACUUM.
+func (s *Service) ScrubClearColumns(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
+		if s.db.Dialect == store.SQLite {
+			if _, err := tx.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
+				return errs.Wrap(err, "registry: secure_delete")
+			}
+			defer tx.ExecContext(ctx, `PRAGMA secure_delete = OFF`)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE reg_members SET id_mask = '', birth = '' WHERE id_mask <> '' OR birth <> ''`)
+		if err != nil {
+			return errs.Wrap(err, "registry: scrub clear columns")
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
 }

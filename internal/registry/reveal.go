@@ -37,7 +37,7 @@ func (s *Service) Reveal(ctx context.Context, p auth.Principal, county, househol
 	}
 	var clear string
 	err := s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
-		st, err := loadStored(ctx, tx, county, household)
+		st, err := s.loadStored(ctx, tx, county, household)
 		if err != nil {
 			return err
 		}
@@ -65,7 +65,6 @@ func (s *Service) Reveal(ctx context.Context, p auth.Principal, county, househol
 				return err
 			}
 			after["member"] = seq
-			after["masked"] = st.Members[i].IDMasked
 		case FieldCard:
 			if st.cardEnc == "" {
 				return errs.F(errs.NotFound, "no_card", "card", "household %s has no card", household)

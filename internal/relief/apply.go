@@ -174,7 +174,8 @@ func (s *Service) Apply(ctx context.Context, p auth.Principal, in NewApplication
 		return Application{}, err
 	}
 	if !p.Sees(h.Village) {
-		return Application{}, auth.NotFound()
+		// Exactly the registry's answer for a household that does not exist.
+		return Application{}, errs.F(errs.NotFound, "unknown_household", "household", "no such household")
 	}
 	var member registry.Member
 	for _, m := range h.Members {
@@ -343,7 +344,9 @@ func (s *Service) BankCheck(ctx context.Context, county, household string) ([]st
 	}
 	for _, l := range leads {
 		if l.Kind == "shared_card" {
-			problems = append(problems, "the card is also recorded for household(s) "+strings.Join(l.Households, ", ")+" (open lead)")
+			// Not naming the other households: they may lie outside the
+			// viewer's area (the lead is then the upper level's).
+			problems = append(problems, fmt.Sprintf("the card is also recorded for %d other household(s) (open lead %d)", len(l.Households)-1, l.ID))
 		}
 	}
 	return problems, nil

@@ -504,7 +504,7 @@ func sortNodes(n []traceNodeOut) {
 }
 
 func (s *Server) apiNotFound(w http.ResponseWriter, c *call) error {
-	return errs.F(errs.NotFound, "not_found", "", "no such API route: %s %s", c.r.Method, c.r.URL.Path)
+	return errs.F(errs.NotFound, "not_found", routeField, "no such API route: %s %s", c.r.Method, c.r.URL.Path)
 }
 
 func paging(r *http.Request, cursor string) (int64, int, error) {

@@ -3,8 +3,10 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
+	"onepool/internal/auth"
 	"onepool/internal/clock"
 	"onepool/internal/errs"
 	"onepool/internal/place"
@@ -97,7 +99,11 @@ func (s *Server) apiCreateProject(w http.ResponseWriter, c *call) error {
 	if err := decodeJSON(c.r, &b); err != nil {
 		return err
 	}
-	p, err := s.d.Projects.Create(c.r.Context(), c.p, b.project())
+	in := b.project()
+	if err := auth.CheckNewCode(c.p, strings.TrimSpace(in.Code), in.Place); err != nil {
+		return err
+	}
+	p, err := s.d.Projects.Create(c.r.Context(), c.p, in)
 	if err != nil {
 		return err
 	}

@@ -226,7 +226,7 @@ func (s *Server) apiReliefReturn(w http.ResponseWriter, c *call) error {
 func toHouseholdJSON(h registry.Household) map[string]any {
 	members := []map[string]any{}
 	for _, m := range h.Members {
-		members = append(members, map[string]any{"seq": m.Seq, "name": m.Name, "resident_id": m.IDMasked, "relation": m.Relation, "birth": m.Birth, "alive": m.Alive})
+		members = append(members, map[string]any{"seq": m.Seq, "name": m.Name, "resident_id": m.IDMasked, "relation": m.Relation, "birth_year": m.BirthYear, "alive": m.Alive})
 	}
 	return map[string]any{"code": h.Code, "village": h.Village, "head": h.Head, "members": members,
 		"card": map[string]any{"holder": h.Card.Holder, "bank": h.Card.Bank, "number": h.Card.Masked}}

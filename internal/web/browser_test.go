@@ -369,7 +369,7 @@ func TestBrowserProjectChain(t *testing.T) {
 		clk := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 		advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
 		d := newDriverAt(t, db, clk, "nan")
-		const code = "N-2027-01"
+		const code = "990101001001-N27" // a village's codes begin with its division code
 
 		d.signIn("demo.village")
 		d.must("library", chromedp.Navigate(d.url+"/projects"), visible("#library-form"),

@@ -46,7 +46,7 @@ type apiError struct {
 }
 
 func writeError(w http.ResponseWriter, err error) {
-	e, ok := errs.As(err)
+	e, ok := errs.As(oneNotFound(err))
 	if !ok || e.Kind == errs.Internal {
 		e = &errs.Error{Kind: errs.Internal, Code: "internal", Message: "internal error; see the server log"}
 	}

@@ -278,6 +278,9 @@ func projectFromForm(r *http.Request) (projects.Project, error) {
 func (s *Server) createProject(w http.ResponseWriter, c *call) error {
 	p, err := projectFromForm(c.r)
 	if err == nil {
+		err = auth.CheckNewCode(c.p, strings.TrimSpace(p.Code), p.Place)
+	}
+	if err == nil {
 		p, err = s.d.Projects.Create(c.r.Context(), c.p, p)
 	}
 	return afterForm(w, c, err, "/projects/"+url.PathEscape(p.Code), func(msg string, status int) error {

@@ -94,8 +94,13 @@ func (s *Server) createHousehold(w http.ResponseWriter, c *call) error {
 	}
 	var err error
 	if h.Code != "" {
-		if _, err := s.d.Registry.Household(r.Context(), c.p.County, h.Code); err == nil {
-			return s.registryResult(w, c, errs.F(errs.Conflict, "household_exists", "code", "household %s is already in the registry", h.Code))
+		if err := auth.CheckNewCode(c.p, strings.TrimSpace(h.Code), h.Village); err != nil {
+			return s.registryResult(w, c, err)
+		}
+		// After the check, a clash can only be with a household the user
+		// sees (codes are scoped by place): saying so reveals nothing.
+		if old, err := c.household(h.Code); err == nil {
+			return s.registryResult(w, c, errs.F(errs.Conflict, "household_exists", "code", "household %s is already in the registry", old.Code))
 		}
 	}
 	_, _, err = s.d.Registry.Save(r.Context(), c.p, h)
@@ -135,6 +140,9 @@ func (s *Server) registryExport(w http.ResponseWriter, c *call) error {
 			out[i] = append(out[i], v)
 		}
 	}
+	if err := s.personalExport(w, c, "registry export "+c.p.Prefix(), len(out)-1); err != nil {
+		return err
+	}
 	return writeXLSX(w, fmt.Sprintf("households-%s.xlsx", c.p.County), out)
 }
 
@@ -158,6 +166,9 @@ type householdView struct {
 	Causes    []string
 	Error     string
 	CanReveal bool
+	// CausesHidden: the viewer's role does not handle the household, so
+	// the years' causes are not shown (a label says so).
+	CausesHidden bool
 }
 
 // household returns a household the caller may see.
@@ -167,7 +178,7 @@ func (c *call) household(code string) (registry.Household, error) {
 		return h, err
 	}
 	if !c.p.Sees(h.Village) {
-		return registry.Household{}, errs.F(errs.NotFound, "unknown_household", "household", "household %q does not exist", code)
+		return registry.Household{}, errs.F(errs.NotFound, "unknown_household", "household", "no such household")
 	}
 	return h, nil
 }
@@ -178,11 +189,11 @@ func (s *Server) householdView(c *call, code string) (householdView, error) {
 		return householdView{}, err
 	}
 	v := householdView{Page: c.page(ident.MaskName(h.Head)+" "+h.Code, "households"), H: h, PlaceName: s.d.Auth.PlaceName(c.r.Context(), h.Village),
-		Statuses: registry.Statuses, Causes: registry.Causes, CanReveal: auth.Allowed(c.p.Role, auth.RevealPersonal)}
+		Statuses: registry.Statuses, Causes: registry.Causes, CanReveal: auth.Allowed(c.p.Role, auth.RevealPersonal), CausesHidden: !seesSensitive(c.p, h.Village)}
 	now := s.d.Clock().In(clock.Zone).Year()
 	for y := now; y >= now-5; y-- {
 		if yr, err := s.d.Registry.Year(c.r.Context(), c.p.County, h.Code, y); err == nil {
-			if !v.CanReveal {
+			if v.CausesHidden {
 				yr.Causes = nil // illness is for the staff who handle the household
 			}
 			v.Years = append(v.Years, yr)
@@ -196,7 +207,7 @@ func (s *Server) householdPage(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	return c.render(w, http.StatusOK, "household", v)
+	return s.renderHousehold(w, c, http.StatusOK, v)
 }
 
 // revealField shows one sensitive value once, on the page (audited by the
@@ -212,11 +223,11 @@ func (s *Server) revealField(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return afterForm(w, c, err, "", func(msg string, status int) error {
 			v.Error = msg
-			return c.render(w, status, "household", v)
+			return s.renderHousehold(w, c, status, v)
 		})
 	}
 	v.Revealed, v.RevealOf = val, fmt.Sprintf("%s %d", field, seq)
-	return c.render(w, http.StatusOK, "household", v)
+	return s.renderHousehold(w, c, http.StatusOK, v)
 }
 
 // saveHousehold saves a change to a household read back masked: the
@@ -232,7 +243,7 @@ func (s *Server) saveHousehold(w http.ResponseWriter, c *call, change func(h *re
 	}
 	return afterForm(w, c, err, "/registry/"+url.PathEscape(v.H.Code), func(msg string, status int) error {
 		v.Error = msg
-		return c.render(w, status, "household", v)
+		return s.renderHousehold(w, c, status, v)
 	})
 }
 
@@ -294,7 +305,7 @@ func (s *Server) setYear(w http.ResponseWriter, c *call) error {
 	}
 	return afterForm(w, c, err, "/registry/"+url.PathEscape(v.H.Code), func(msg string, status int) error {
 		v.Error = msg
-		return c.render(w, status, "household", v)
+		return s.renderHousehold(w, c, status, v)
 	})
 }
 
@@ -423,6 +434,9 @@ type applicationView struct {
 	Running    bool
 	Problems   []string
 	Error      string
+	// CauseHidden: the cause is sensitive and the viewer's role does not
+	// handle the household.
+	CauseHidden bool
 }
 
 func (c *call) application(idText string) (relief.Application, error) {
@@ -447,6 +461,9 @@ func (s *Server) applicationView(c *call, idText string) (applicationView, error
 		return applicationView{}, err
 	}
 	v := applicationView{Page: c.page(fmt.Sprintf("%s #%d", translate(c.lang, "relief.application"), a.ID), "relief"), A: a, PlaceName: s.d.Auth.PlaceName(ctx, a.Village)}
+	if !seesSensitive(c.p, a.Village) {
+		v.A.Cause, v.CauseHidden = "", true
+	}
 	if v.Calc, err = s.d.Relief.Recompute(ctx, a); err != nil {
 		v.Error = err.Error()
 		v.Calc = a.Calc
@@ -481,7 +498,7 @@ func (s *Server) applicationPage(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	return c.render(w, http.StatusOK, "application", v)
+	return s.renderApplication(w, c, http.StatusOK, v)
 }
 
 func (s *Server) decideApplication(w http.ResponseWriter, c *call) error {
@@ -510,7 +527,7 @@ func (s *Server) applicationResult(w http.ResponseWriter, c *call, id int64, err
 			return err
 		}
 		v.Error = msg
-		return c.render(w, status, "application", v)
+		return s.renderApplication(w, c, status, v)
 	})
 }
 
@@ -591,6 +608,7 @@ func (s *Server) payoutFile(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
+	w.Header().Set("Cache-Control", "no-store") // audited by the relief service (relief.payout_file)
 	return writeXLSXRaw(w, fmt.Sprintf("payout-%s-%d.xlsx", c.p.County, id), rows)
 }
 

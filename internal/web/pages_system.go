@@ -9,6 +9,7 @@ import (
 	"onepool/internal/audit"
 	"onepool/internal/auth"
 	"onepool/internal/errs"
+	"onepool/internal/ident"
 	"onepool/internal/place"
 )
 
@@ -50,6 +51,13 @@ func (s *Server) auditPage(w http.ResponseWriter, c *call) error {
 	}
 	if len(v.Rows) == f.Limit {
 		v.Before = v.Rows[len(v.Rows)-1].ID
+	}
+	for i := range v.Rows {
+		// Entries written before the masks changed keep the old 6 + 4
+		// form of an ID: shown in today's form, so that no page pairs it
+		// with a birth year.
+		r := &v.Rows[i]
+		r.Before, r.After = ident.RemaskLegacyIDs(r.Before), ident.RemaskLegacyIDs(r.After)
 	}
 	return c.render(w, http.StatusOK, "audit", v)
 }
@@ -349,6 +357,7 @@ func afterForm(w http.ResponseWriter, c *call, err error, next string, rerender 
 		http.Redirect(w, c.r, next, http.StatusSeeOther)
 		return nil
 	}
+	err = oneNotFound(err)
 	status := statusOf(errs.KindOf(err))
 	if status >= 500 {
 		return err

@@ -221,6 +221,7 @@ type errorView struct {
 
 // renderError shows err as an HTML page with the status of its kind.
 func (s *Server) renderError(w http.ResponseWriter, c *call, err error) {
+	err = oneNotFound(err)
 	status := statusOf(errs.KindOf(err))
 	msg := err.Error()
 	if e, ok := errs.As(err); ok {
@@ -246,7 +247,7 @@ func (s *Server) renderError(w http.ResponseWriter, c *call, err error) {
 }
 
 func (s *Server) notFound(w http.ResponseWriter, c *call) error {
-	return errs.F(errs.NotFound, "not_found", "", "no such page: %s", c.r.URL.Path)
+	return errs.F(errs.NotFound, "not_found", routeField, "no such page: %s", c.r.URL.Path)
 }
 
 // langOf is the language of the request: the cookie, else Chinese.

@@ -38,5 +38,6 @@ func writeXLSXRaw(w http.ResponseWriter, filename string, rows [][]any) error {
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, filename))
+	w.Header().Set("Cache-Control", "no-store") // exports name people and places: never kept by a cache
 	return x.Write(w)
 }
