@@ -305,7 +305,7 @@ func (s *Server) page(pattern string, act auth.Action, h pageFunc) {
 }
 
 // maxFormBytes bounds a form body (uploads included).
-const maxFormBytes = auth.MaxImportBytes + 1<<20
+const maxFormBytes = uploadLimit
 
 type apiFunc func(w http.ResponseWriter, c *call) error
 
