@@ -14,7 +14,7 @@ import (
 	"onepool/internal/audit"
 	"onepool/internal/auth"
 	"onepool/internal/errs"
-		"onepool/internal/ident"
+	"onepool/internal/ident"
 	"onepool/internal/money"
 	"onepool/internal/place"
 	"onepool/internal/store"

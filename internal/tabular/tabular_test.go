@@ -236,17 +236,17 @@ func TestTable(t *testing.T) {
 func TestSafeCSV(t *testing.T) {
 	for in, want := range map[string]string{
 		`=HYPERLINK("http://evil.example","点我")`: `'=HYPERLINK("http://evil.example","点我")`,
-		"+cmd|' /C calc'!A0":                       "'+cmd|' /C calc'!A0",
-		"-2+3":                                     "'-2+3",
-		"@SUM(A1)":                                 "'@SUM(A1)",
-		"\t=1":                                     "'\t=1",
-		"\r=1":                                     "'\r=1",
-		"-1,234.50":                                "-1,234.50",
-		"-5":                                       "-5",
-		"+86":                                      "+86",
-		"12%":                                      "12%",
-		"中央财政":                                     "中央财政",
-		"":                                         "",
+		"+cmd|' /C calc'!A0":                     "'+cmd|' /C calc'!A0",
+		"-2+3":                                   "'-2+3",
+		"@SUM(A1)":                               "'@SUM(A1)",
+		"\t=1":                                   "'\t=1",
+		"\r=1":                                   "'\r=1",
+		"-1,234.50":                              "-1,234.50",
+		"-5":                                     "-5",
+		"+86":                                    "+86",
+		"12%":                                    "12%",
+		"中央财政":                                   "中央财政",
+		"":                                       "",
 	} {
 		if got := tabular.SafeCSV(in); got != want {
 			t.Errorf("SafeCSV(%q) = %q, want %q", in, got, want)
