@@ -69,7 +69,6 @@ type importHousehold struct {
 	h          Household
 	first      int   // its first row
 	memberRows []int // the row of each member
-	ids        map[string]int
 	cardRow    int // the row its card came from; -1 none
 }
 
@@ -185,7 +184,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader) (in
 				continue
 			}
 			if x = byCode[code]; x == nil {
-				x = &importHousehold{h: Household{County: county, Code: code, Village: vil, Head: head}, first: t.Row(), ids: map[string]int{}, cardRow: -1}
+				x = &importHousehold{h: Household{County: county, Code: code, Village: vil, Head: head}, first: t.Row(), cardRow: -1}
 				byCode[code] = x
 				order = append(order, x)
 			} else {
@@ -204,11 +203,12 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader) (in
 			}
 		}
 		prev, code = x, x.h.Code
-		if m.ResidentID != "" {
-			if j, dup := x.ids[m.ResidentID]; dup {
-				t.Fail("resident_id", "the same resident ID as row %d of household %s", j, code)
+		if m.ResidentID != "" && len(x.h.Members) <= maxMembers { // beyond, the household is refused below
+			for j, other := range x.h.Members { // a few members: no map per household
+				if other.ResidentID == m.ResidentID {
+					t.Fail("resident_id", "the same resident ID as row %d of household %s", x.memberRows[j], code)
+				}
 			}
-			x.ids[m.ResidentID] = t.Row()
 		}
 		x.h.Members = append(x.h.Members, m)
 		x.memberRows = append(x.memberRows, t.Row())

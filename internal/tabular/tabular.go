@@ -308,6 +308,11 @@ func openCSV(br *bufio.Reader, cr *countingReader, lim Limits) (*Reader, error) 
 		if err != nil {
 			return nil, err
 		}
+		// The cells of a record share one string: copy each, so that a
+		// cell kept does not keep its whole line.
+		for i, f := range rec {
+			rec[i] = strings.Clone(f)
+		}
 		return rec, nil
 	}
 	return r, nil

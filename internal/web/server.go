@@ -292,6 +292,10 @@ func (s *Server) page(pattern string, act auth.Action, h pageFunc) {
 		}
 		if unsafe {
 			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			if err := parseUpload(r); err != nil {
+				s.renderError(w, c, err)
+				return
+			}
 			if err := c.checkCSRF(); err != nil {
 				s.denied(r.Context(), c.p, r, act, err)
 				s.renderError(w, c, err)
