@@ -69,7 +69,7 @@ type importHousehold struct {
 	h          Household
 	first      int   // its first row
 	memberRows []int // the row of each member
-	cardRow    int // the row its card came from; -1 none
+	cardRow    int   // the row its card came from; -1 none
 }
 
 // rowError turns an error of check or prepare about one household into a
