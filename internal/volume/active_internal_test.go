@@ -24,7 +24,9 @@ func objStm(t *testing.T, inside string) []byte {
 	return pdfWith("5 0 obj << /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length " + itoa(z.Len()) + " >>\nstream\r\n" + z.String() + "\r\nendstream\nendobj")
 }
 
-func itoa(n int) string { return string(rune('0'+n/1000%10)) + string(rune('0'+n/100%10)) + string(rune('0'+n/10%10)) + string(rune('0'+n%10)) }
+func itoa(n int) string {
+	return string(rune('0'+n/1000%10)) + string(rune('0'+n/100%10)) + string(rune('0'+n/10%10)) + string(rune('0'+n%10))
+}
 
 type part struct {
 	name string
