@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"onepool/internal/store"
 	"onepool/internal/store/storetest"
 )
 
@@ -98,4 +97,3 @@ func samplePeak() (stop func() uint64) {
 	return func() uint64 { close(done); wg.Wait(); return peak.Load() }
 }
 
-var _ = store.SQLite
