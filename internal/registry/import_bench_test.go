@@ -96,4 +96,3 @@ func samplePeak() (stop func() uint64) {
 	}()
 	return func() uint64 { close(done); wg.Wait(); return peak.Load() }
 }
-
