@@ -2,17 +2,17 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
 
 	"onepool/internal/audit"
 	"onepool/internal/clock"
 	"onepool/internal/errs"
 	"onepool/internal/place"
 	"onepool/internal/store"
+	"onepool/internal/tabular"
 )
 
 // Places returns the county's place tree (county → townships → villages).
@@ -150,55 +150,34 @@ func (s *Service) ImportPlaces(ctx context.Context, actor Principal, rows []plac
 	return changed, nil
 }
 
-// MaxImportBytes bounds an uploaded place file (and its unzipped xlsx).
-const MaxImportBytes = 8 << 20
-
 // ParsePlaceFile reads (code, name, parent) rows from a CSV or an xlsx
-// file (its first sheet), chosen by content: an xlsx is a zip ("PK").
+// file (its first sheet), chosen by content, through the shared bounded
+// reader (internal/tabular). A first row whose code holds no digit is a
+// header. Errors: Invalid (naming the row), and tabular's.
 func ParsePlaceFile(r io.Reader) ([]place.Node, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxImportBytes+1))
+	tr, err := tabular.Open(r, tabular.Limits{Columns: 8})
 	if err != nil {
-		return nil, errs.Wrap(err, "auth: read file")
+		return nil, err
 	}
-	if len(data) > MaxImportBytes {
-		return nil, errs.F(errs.Invalid, "file_too_large", "file", "the file is larger than %d MiB", MaxImportBytes>>20)
-	}
-	if !strings.HasPrefix(string(data), "PK") {
-		nodes, err := place.ParseCSV(strings.NewReader(string(data)))
+	defer tr.Close()
+	var nodes []place.Node
+	for first := true; ; first = false {
+		rec, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nodes, nil
+		}
 		if err != nil {
-			return nil, errs.F(errs.Invalid, "invalid_place", "file", "%s", strings.TrimPrefix(err.Error(), "place: "))
+			return nil, err
 		}
-		return nodes, nil
-	}
-	f, err := excelize.OpenReader(strings.NewReader(string(data)), excelize.Options{UnzipSizeLimit: 4 * MaxImportBytes, UnzipXMLSizeLimit: 2 * MaxImportBytes})
-	if err != nil {
-		return nil, errs.F(errs.Invalid, "invalid_file", "file", "not a readable xlsx or CSV file")
-	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return nil, errs.F(errs.Invalid, "invalid_file", "file", "the workbook has no sheet")
-	}
-	rows, err := f.GetRows(sheets[0])
-	if err != nil {
-		return nil, errs.F(errs.Invalid, "invalid_file", "file", "cannot read sheet %s", sheets[0])
-	}
-	// Re-encode as CSV so both formats share one parser and its messages.
-	var b strings.Builder
-	for _, row := range rows {
-		for i, c := range row {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(`"` + strings.ReplaceAll(c, `"`, `""`) + `"`)
+		if len(rec) == 0 || first && place.IsHeader(rec) {
+			continue
 		}
-		b.WriteByte('\n')
+		n, err := place.ParseRecord(rec)
+		if err != nil {
+			return nil, errs.F(errs.Invalid, "invalid_place", "file", "row %d: %s", tr.Row(), strings.TrimPrefix(err.Error(), "place: "))
+		}
+		nodes = append(nodes, n)
 	}
-	nodes, err := place.ParseCSV(strings.NewReader(b.String()))
-	if err != nil {
-		return nil, errs.F(errs.Invalid, "invalid_place", "file", "%s", strings.TrimPrefix(strings.ReplaceAll(err.Error(), "csv line", "row"), "place: "))
-	}
-	return nodes, nil
 }
 
 // Counties lists the counties that have a place tree (for the public

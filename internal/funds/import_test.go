@@ -129,23 +129,3 @@ func TestImportMinutes(t *testing.T) {
 		}
 	})
 }
-
-// FuzzParseTable: any bytes are read into rows or refused as Invalid,
-// never a panic or an internal error.
-func FuzzParseTable(f *testing.F) {
-	f.Add([]byte("code,name\nZX,中央\n"))
-	f.Add([]byte("\xEF\xBB\xBFa,\"b\"\"c\"\n"))
-	f.Add([]byte("PK\x03\x04\x14\x00"))
-	x := excelize.NewFile()
-	x.SetCellValue(x.GetSheetName(0), "A1", "code")
-	var buf bytes.Buffer
-	x.Write(&buf)
-	f.Add(buf.Bytes())
-	f.Fuzz(func(t *testing.T, data []byte) {
-		rows, err := funds.ParseTable(bytes.NewReader(data))
-		if err != nil && errs.KindOf(err) != errs.Invalid {
-			t.Fatalf("error of kind %v: %v", errs.KindOf(err), err)
-		}
-		_ = rows
-	})
-}

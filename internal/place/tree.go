@@ -196,3 +196,29 @@ func ParseCSV(r io.Reader) ([]Node, error) {
 	}
 	return nodes, nil
 }
+
+// IsHeader reports whether a first row is a header: its first field holds
+// no digit (such as "code" or "代码").
+func IsHeader(rec []string) bool { return len(rec) > 0 && !strings.ContainsAny(rec[0], "0123456789") }
+
+// ParseRecord reads one division row (code, name and an optional parent)
+// as ParseCSV does. The error names the field and wraps ErrInvalid.
+func ParseRecord(rec []string) (Node, error) {
+	if len(rec) < 2 || len(rec) > 3 {
+		return Node{}, invalidf("want 2 or 3 fields (code,name,parent), got %d", len(rec))
+	}
+	var n Node
+	var reason string
+	if n.Code, reason = parseCode(strings.TrimSpace(rec[0])); reason != "" {
+		return Node{}, invalidf("field code: %s", reason)
+	}
+	if n.Name = strings.TrimSpace(rec[1]); n.Name == "" {
+		return Node{}, invalidf("field name: empty name")
+	}
+	if len(rec) == 3 && strings.TrimSpace(rec[2]) != "" {
+		if n.Parent, reason = parseCode(strings.TrimSpace(rec[2])); reason != "" {
+			return Node{}, invalidf("field parent: %s", reason)
+		}
+	}
+	return n, nil
+}

@@ -14,50 +14,42 @@ import (
 	"onepool/internal/audit"
 	"onepool/internal/auth"
 	"onepool/internal/errs"
-	"onepool/internal/funds"
 	"onepool/internal/ident"
 	"onepool/internal/money"
 	"onepool/internal/place"
 	"onepool/internal/store"
+	"onepool/internal/tabular"
 )
 
-type column = funds.Column
+type column = tabular.Column
 
-// table is the funds import table, with the registry's own cell readers.
-type table struct{ *funds.Table }
+// table is the shared import table, with the registry's own cell readers.
+type table struct{ *tabular.Table }
 
-func newTable(rows [][]string, cols []column) (*table, error) {
-	if len(rows) > 100001 {
-		return nil, errs.F(errs.Invalid, "file_too_large", "file", "at most 100,000 rows per file")
-	}
-	t, err := funds.NewTable(rows, cols)
+func newTable(r io.Reader, cols []column) (*table, error) {
+	t, err := tabular.NewTable(r, cols)
 	if err != nil {
 		return nil, err
 	}
 	return &table{t}, nil
 }
 
-func (t *table) cell(row int, key string) string               { return t.Cell(row, key) }
-func (t *table) fail(row int, col, format string, args ...any) { t.Fail(row, col, format, args...) }
-func (t *table) required(row int, key string) string           { return t.Required(row, key) }
-func (t *table) empty(row int) bool                            { return t.Empty(row) }
-
 // text is a required or optional name-like cell, checked like Save does.
-func (t *table) text(row int, key string, required bool) string {
-	v := t.cell(row, key)
+func (t *table) text(key string, required bool) string {
+	v := t.Cell(key)
 	if err := checkText(&v, required, "", key, "the cell"); err != nil {
 		if v == "" {
-			t.fail(row, key, "is empty")
+			t.Fail(key, "is empty")
 		} else if e, ok := errs.As(err); ok {
-			t.fail(row, key, "%s", e.Message)
+			t.Fail(key, "%s", e.Message)
 		}
 	}
 	return v
 }
 
 // yesNo reads a 是/否 cell; empty is def.
-func (t *table) yesNo(row int, key string, def bool) bool {
-	switch v := strings.ToLower(t.cell(row, key)); v {
+func (t *table) yesNo(key string, def bool) bool {
+	switch v := strings.ToLower(t.Cell(key)); v {
 	case "":
 		return def
 	case "是", "yes", "y", "1", "true", "√":
@@ -65,14 +57,9 @@ func (t *table) yesNo(row int, key string, def bool) bool {
 	case "否", "no", "n", "0", "false", "×":
 		return false
 	default:
-		t.fail(row, key, "%q must be 是 or 否 (yes/no)", v)
+		t.Fail(key, "%q must be 是 or 否 (yes/no)", v)
 		return def
 	}
-}
-
-func importErr(rows []funds.RowError) error {
-	ie := &funds.ImportError{Rows: rows}
-	return &errs.Error{Kind: errs.Invalid, Code: "invalid_rows", Field: "file", Message: ie.Error(), Err: ie}
 }
 
 var memberField = regexp.MustCompile(`^members\[(\d+)\]\.(\w+)$`)
@@ -82,8 +69,7 @@ type importHousehold struct {
 	h          Household
 	first      int   // its first row
 	memberRows []int // the row of each member
-	ids        map[string]int
-	cardRow    int // the row its card came from; -1 none
+	cardRow    int   // the row its card came from; -1 none
 }
 
 // rowError turns an error of check or prepare about one household into a
@@ -109,10 +95,10 @@ func (x *importHousehold) rowError(err error) error {
 		}
 		col = map[string]string{"card.number": "card", "card.holder": "card_holder", "card.bank": "bank"}[e.Field]
 	}
-	return importErr([]funds.RowError{{Row: row + 1, Column: col, Why: e.Message}})
+	return tabular.Invalid([]tabular.RowError{{Row: row, Column: col, Why: e.Message}})
 }
 
-// Import reads households from a CSV or xlsx file (funds.ParseTable), one
+// Import reads households from a CSV or xlsx file (tabular.NewTable), one
 // row per member, with the columns household/户编号, village/村代码,
 // head/户主, name/姓名, resident_id/身份证号, relation/与户主关系, and
 // optionally alive/是否健在 (是/否, default 是), card_holder/开户人,
@@ -124,74 +110,71 @@ func (x *importHousehold) rowError(err error) error {
 // reported; when any is bad nothing is written. Otherwise each household
 // in the file replaces the record of that code, all in one transaction
 // with one audit entry, raising leads as Save does. It returns how many
-// households were imported. Errors: Forbidden, Invalid (an *funds.ImportError
+// households were imported. Errors: Forbidden, Invalid (a *tabular.ImportError
 // in the chain lists the rows).
 func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader) (int, error) {
 	if err := mayWrite(p); err != nil {
 		return 0, err
 	}
-	rows, err := funds.ParseTable(r)
-	if err != nil {
-		return 0, err
-	}
-	t, err := newTable(rows, []column{{Key: "household", Names: []string{"household", "户编号"}, Required: true}, {Key: "village", Names: []string{"village", "村代码"}, Required: true},
+	t, err := newTable(r, []column{{Key: "household", Names: []string{"household", "户编号"}, Required: true}, {Key: "village", Names: []string{"village", "村代码"}, Required: true},
 		{Key: "head", Names: []string{"head", "户主"}, Required: true}, {Key: "name", Names: []string{"name", "姓名"}, Required: true}, {Key: "resident_id", Names: []string{"resident_id", "身份证号", "身份证号码"}, Required: true},
 		{Key: "relation", Names: []string{"relation", "与户主关系"}, Required: true}, {Key: "alive", Names: []string{"alive", "是否健在"}, Required: false},
 		{Key: "card_holder", Names: []string{"card_holder", "开户人"}, Required: false}, {Key: "bank", Names: []string{"bank", "开户行"}, Required: false}, {Key: "card", Names: []string{"card", "银行卡号"}, Required: false}})
 	if err != nil {
 		return 0, err
 	}
+	defer t.Close()
 	county := p.County
 	var order []*importHousehold
 	byCode := map[string]*importHousehold{}
 	cardless := map[*importHousehold]int{} // households with a holder or bank but no number: the row
 	var prev *importHousehold              // the household of the row above
-	for i := 1; i < len(rows); i++ {
-		if t.empty(i) {
+	for t.Next() {
+		if t.Empty() {
 			prev = nil
 			continue
 		}
 		// A row without household, village and head continues the
 		// household above (cells merged across its members).
-		cont := prev != nil && t.cell(i, "household") == "" && t.cell(i, "village") == "" && t.cell(i, "head") == ""
+		cont := prev != nil && t.Cell("household") == "" && t.Cell("village") == "" && t.Cell("head") == ""
 		var code, head string
 		var vil place.Code
 		if !cont {
-			code = t.required(i, "household")
+			code = t.Required("household")
 			if code != "" && !codeRE.MatchString(code) {
-				t.fail(i, "household", "%q is not a household code (1–32 letters, digits, '-' or '_')", code)
+				t.Fail("household", "%q is not a household code (1–32 letters, digits, '-' or '_')", code)
 				code = ""
 			}
-			vil = place.Code(t.required(i, "village"))
+			vil = place.Code(t.Required("village"))
 			if vil != "" {
 				if checkVillage(county, vil) != nil {
-					t.fail(i, "village", "%q is not a village of county %s", vil, county)
+					t.Fail("village", "%q is not a village of county %s", vil, county)
 					vil = ""
 				} else if !p.Sees(vil) {
-					t.fail(i, "village", "village %s is outside your area", vil)
+					t.Fail("village", "village %s is outside your area", vil)
 					vil = ""
 				}
 			}
-			head = t.text(i, "head", true)
+			head = t.text("head", true)
 		}
-		m := Member{Name: t.text(i, "name", true), Relation: t.text(i, "relation", true), Alive: t.yesNo(i, "alive", true)}
-		if id := ident.NormalizeResidentID(t.required(i, "resident_id")); id != "" {
+		m := Member{Name: t.text("name", true), Relation: t.text("relation", true), Alive: t.yesNo("alive", true)}
+		if id := ident.NormalizeResidentID(t.Required("resident_id")); id != "" {
 			if err := ident.ValidateResidentID(id); err != nil {
-				t.fail(i, "resident_id", "the resident ID is not valid: %s", identReason(err))
+				t.Fail("resident_id", "the resident ID is not valid: %s", identReason(err))
 			} else {
 				m.ResidentID = id
 			}
 		}
-		card := Card{Holder: t.text(i, "card_holder", false), Bank: t.text(i, "bank", false), Number: ident.NormalizeBankCard(t.cell(i, "card"))}
+		card := Card{Holder: t.text("card_holder", false), Bank: t.text("bank", false), Number: ident.NormalizeBankCard(t.Cell("card"))}
 		if card.Number != "" {
 			if _, err := ident.ValidateBankCard(card.Number); err != nil {
-				t.fail(i, "card", "the card number is not valid: %s", identReason(err))
+				t.Fail("card", "the card number is not valid: %s", identReason(err))
 			}
 			if card.Holder == "" {
-				t.fail(i, "card_holder", "is empty: name the account holder of the card")
+				t.Fail("card_holder", "is empty: name the account holder of the card")
 			}
 			if card.Bank == "" {
-				t.fail(i, "bank", "is empty: name the bank of the card")
+				t.Fail("bank", "is empty: name the bank of the card")
 			}
 		}
 		x := prev
@@ -201,15 +184,15 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader) (in
 				continue
 			}
 			if x = byCode[code]; x == nil {
-				x = &importHousehold{h: Household{County: county, Code: code, Village: vil, Head: head}, first: i, ids: map[string]int{}, cardRow: -1}
+				x = &importHousehold{h: Household{County: county, Code: code, Village: vil, Head: head}, first: t.Row(), cardRow: -1}
 				byCode[code] = x
 				order = append(order, x)
 			} else {
 				if vil != "" && x.h.Village != "" && vil != x.h.Village {
-					t.fail(i, "village", "household %s is in village %s on row %d", code, x.h.Village, x.first+1)
+					t.Fail("village", "household %s is in village %s on row %d", code, x.h.Village, x.first)
 				}
 				if head != "" && x.h.Head != "" && head != x.h.Head {
-					t.fail(i, "head", "household %s has head %s on row %d", code, x.h.Head, x.first+1)
+					t.Fail("head", "household %s has head %s on row %d", code, x.h.Head, x.first)
 				}
 				if x.h.Village == "" {
 					x.h.Village = vil
@@ -220,35 +203,39 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader) (in
 			}
 		}
 		prev, code = x, x.h.Code
-		if m.ResidentID != "" {
-			if j, dup := x.ids[m.ResidentID]; dup {
-				t.fail(i, "resident_id", "the same resident ID as row %d of household %s", j+1, code)
+		if m.ResidentID != "" && len(x.h.Members) <= maxMembers { // beyond, the household is refused below
+			for j, other := range x.h.Members { // a few members: no map per household
+				if other.ResidentID == m.ResidentID {
+					t.Fail("resident_id", "the same resident ID as row %d of household %s", x.memberRows[j], code)
+				}
 			}
-			x.ids[m.ResidentID] = i
 		}
 		x.h.Members = append(x.h.Members, m)
-		x.memberRows = append(x.memberRows, i)
+		x.memberRows = append(x.memberRows, t.Row())
 		switch {
 		case card.Number != "" && x.cardRow < 0:
-			x.h.Card, x.cardRow = card, i
+			x.h.Card, x.cardRow = card, t.Row()
 		case card.Number != "" && card != x.h.Card:
-			t.fail(i, "card", "household %s has another card on row %d", code, x.cardRow+1)
+			t.Fail("card", "household %s has another card on row %d", code, x.cardRow)
 		case card.Number == "" && (card.Holder != "" || card.Bank != ""):
 			if _, ok := cardless[x]; !ok {
-				cardless[x] = i
+				cardless[x] = t.Row()
 			}
 		}
 	}
+	if err := t.Err(); err != nil {
+		return 0, err
+	}
 	for _, x := range order {
 		if len(x.h.Members) > maxMembers {
-			t.fail(x.first, "household", "household %s has more than %d members", x.h.Code, maxMembers)
+			t.FailAt(x.first, "household", "household %s has more than %d members", x.h.Code, maxMembers)
 		}
 		var vil, holder, bank, mask string
 		err := s.db.QueryRowContext(ctx, `SELECT village, card_holder, card_bank, card_mask FROM reg_households WHERE county = ? AND code = ?`, county, x.h.Code).Scan(&vil, &holder, &bank, &mask)
 		switch {
 		case err == nil:
 			if !p.Sees(place.Code(vil)) {
-				t.fail(x.first, "household", "the household code %s is already used outside your area", x.h.Code)
+				t.FailAt(x.first, "household", "the household code %s is already used outside your area", x.h.Code)
 				continue
 			}
 			if x.cardRow < 0 && mask != "" {
@@ -258,7 +245,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader) (in
 			return 0, errs.Wrap(err, "registry: import")
 		}
 		if row, ok := cardless[x]; ok && x.cardRow < 0 && x.h.Card.Masked == "" {
-			t.fail(row, "card", "is empty while a holder or bank is given")
+			t.FailAt(row, "card", "is empty while a holder or bank is given")
 		}
 		if c := x.h.Card; c.Holder != "" && (c.Number != "" || c.Masked != "") {
 			ok := false
@@ -270,12 +257,12 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader) (in
 				if row < 0 {
 					row = x.first
 				}
-				t.fail(row, "card_holder", "%s is not a member of household %s", c.Holder, x.h.Code)
+				t.FailAt(row, "card_holder", "%s is not a member of household %s", c.Holder, x.h.Code)
 			}
 		}
 	}
-	if len(t.Errors()) > 0 {
-		return 0, importErr(t.Errors())
+	if t.Failed() {
+		return 0, t.Invalid()
 	}
 	if len(order) == 0 {
 		return 0, errs.F(errs.Invalid, "empty_import", "file", "the file has no rows")
@@ -360,29 +347,26 @@ func (s *Service) ImportYears(ctx context.Context, p auth.Principal, r io.Reader
 	if err := mayWrite(p); err != nil {
 		return 0, err
 	}
-	rows, err := funds.ParseTable(r)
-	if err != nil {
-		return 0, err
-	}
-	t, err := newTable(rows, []column{{Key: "household", Names: []string{"household", "户编号"}, Required: true}, {Key: "year", Names: []string{"year", "年度"}, Required: true},
+	t, err := newTable(r, []column{{Key: "household", Names: []string{"household", "户编号"}, Required: true}, {Key: "year", Names: []string{"year", "年度"}, Required: true},
 		{Key: "status", Names: []string{"status", "状态"}, Required: true}, {Key: "causes", Names: []string{"causes", "致贫原因"}, Required: false},
 		{Key: "income", Names: []string{"income", "家庭纯收入", "收入"}, Required: true}, {Key: "expenses", Names: []string{"expenses", "支出"}, Required: false}, {Key: "stable", Names: []string{"stable", "稳定脱贫"}, Required: false}})
 	if err != nil {
 		return 0, err
 	}
-	amount := func(i int, key string, required bool) money.Fen {
-		v := t.cell(i, key)
+	defer t.Close()
+	amount := func(key string, required bool) money.Fen {
+		v := t.Cell(key)
 		if v == "" {
 			if required {
-				t.fail(i, key, "is empty")
+				t.Fail(key, "is empty")
 			}
 			return 0
 		}
 		f, err := money.Parse(v)
 		if err != nil {
-			t.fail(i, key, "%q is not an amount in yuan with at most two decimals", v)
+			t.Fail(key, "%q is not an amount in yuan with at most two decimals", v)
 		} else if f < 0 {
-			t.fail(i, key, "%q must not be negative", v)
+			t.Fail(key, "%q must not be negative", v)
 		}
 		return f
 	}
@@ -394,68 +378,71 @@ func (s *Service) ImportYears(ctx context.Context, p auth.Principal, r io.Reader
 	firstRow := map[string]int{}
 	var codes []string
 	var ys []Year
-	for i := 1; i < len(rows); i++ {
-		if t.empty(i) {
+	for t.Next() {
+		if t.Empty() {
 			continue
 		}
-		y := Year{Household: t.required(i, "household")}
+		y := Year{Household: t.Required("household")}
 		if y.Household != "" && !codeRE.MatchString(y.Household) {
-			t.fail(i, "household", "%q is not a household code", y.Household)
+			t.Fail("household", "%q is not a household code", y.Household)
 		}
-		if v := t.required(i, "year"); v != "" {
+		if v := t.Required("year"); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 2000 || n > 2100 {
-				t.fail(i, "year", "%q is not a year", v)
+				t.Fail("year", "%q is not a year", v)
 			}
 			y.Year = n
 		}
-		if v := t.required(i, "status"); v != "" {
+		if v := t.Required("status"); v != "" {
 			if st, ok := statusNames[v]; ok {
 				y.Status = st
 			} else if slices.Contains(Statuses, strings.ToLower(v)) {
 				y.Status = strings.ToLower(v)
 			} else {
-				t.fail(i, "status", "%q is not a status (%s)", v, strings.Join(Statuses, ", "))
+				t.Fail("status", "%q is not a status (%s)", v, strings.Join(Statuses, ", "))
 			}
 		}
-		for _, c := range strings.FieldsFunc(t.cell(i, "causes"), func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ';' || r == '；' }) {
+		for _, c := range strings.FieldsFunc(t.Cell("causes"), func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ';' || r == '；' }) {
 			c = strings.TrimSpace(c)
 			if v, ok := causeNames[c]; ok {
 				y.Causes = append(y.Causes, v)
 			} else if slices.Contains(Causes, strings.ToLower(c)) {
 				y.Causes = append(y.Causes, strings.ToLower(c))
 			} else if c != "" {
-				t.fail(i, "causes", "%q is not a cause (%s)", c, strings.Join(Causes, ", "))
+				t.Fail("causes", "%q is not a cause (%s)", c, strings.Join(Causes, ", "))
 			}
 		}
-		y.Income, y.Expenses = amount(i, "income", true), amount(i, "expenses", false)
-		y.Stable = t.yesNo(i, "stable", false)
+		y.Income, y.Expenses = amount("income", true), amount("expenses", false)
+		y.Stable = t.yesNo("stable", false)
 		if y.Stable && y.Status != "" && y.Status != Exited {
-			t.fail(i, "stable", "only an exited household (脱贫户) is stably out of poverty")
+			t.Fail("stable", "only an exited household (脱贫户) is stably out of poverty")
 		}
 		if y.Household != "" && y.Year != 0 {
 			k := key{y.Household, y.Year}
 			if j, dup := seen[k]; dup {
-				t.fail(i, "household", "household %s, year %d is on row %d too", y.Household, y.Year, j+1)
+				t.Fail("household", "household %s, year %d is on row %d too", y.Household, y.Year, j)
 			}
-			seen[k] = i
+			seen[k] = t.Row()
 		}
 		if _, ok := firstRow[y.Household]; !ok && y.Household != "" {
-			firstRow[y.Household] = i
+			firstRow[y.Household] = t.Row()
 			codes = append(codes, y.Household)
 		}
 		ys = append(ys, y)
 	}
+	if err := t.Err(); err != nil {
+		return 0, err
+	}
 	for _, c := range codes {
 		vil, err := householdPlace(ctx, s.db, p.County, c)
 		if err == nil && !p.Sees(vil) || errs.Is(err, "unknown_household") {
-			t.fail(firstRow[c], "household", "no household %s in your area", c)
+			t.FailAt(firstRow[c], "household", "no household %s in your area", c)
 		} else if err != nil {
 			return 0, err
 		}
 	}
-	if len(t.Errors()) > 0 {
-		return 0, importErr(t.Errors())
+	if t.Failed() {
+		return 0, t.Invalid()
 	}
 	if len(ys) == 0 {
 		return 0, errs.F(errs.Invalid, "empty_import", "file", "the file has no rows")

@@ -1,7 +1,6 @@
 package relief
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
@@ -161,8 +160,8 @@ func (s *Service) ProposeReturn(ctx context.Context, p auth.Principal, r io.Read
 	if err := mayPay(p); err != nil {
 		return instruct.Instruction{}, err
 	}
-	var buf bytes.Buffer
-	rs, err := s.parseReturn(ctx, p, io.TeeReader(r, &buf))
+	h := sha256.New() // the file's digest keys the instruction: the same file again replays it
+	rs, err := s.parseReturn(ctx, p, io.TeeReader(r, h))
 	if err != nil {
 		return instruct.Instruction{}, err
 	}
@@ -184,7 +183,7 @@ func (s *Service) ProposeReturn(ctx context.Context, p auth.Principal, r io.Read
 				total += money.Fen(amt)
 			}
 		}
-		return instruct.New{Kind: instruct.BankReturn, Key: fmt.Sprintf("return:%x", sum(buf.Bytes())), Place: place.Code(p.County + "000000"), Amount: total, Subject: "relief",
+		return instruct.New{Kind: instruct.BankReturn, Key: fmt.Sprintf("return:%x", h.Sum(nil)[:12]), Place: place.Code(p.County + "000000"), Amount: total, Subject: "relief",
 			Summary: fmt.Sprintf("银行回盘：成功 %d 笔（%s 元），失败 %d 笔退回基金", paid, total, failed), Payload: lines}, nil
 	})
 }
@@ -219,9 +218,4 @@ func (s *Service) execReturn(ctx context.Context, tx *store.Tx, p auth.Principal
 	_, err := audit.Append(ctx, tx, audit.Entry{County: in.County, Actor: p.Username, Action: "relief.bank_return", Object: fmt.Sprintf("instruction %d: %d lines", in.ID, len(lines)),
 		Place: in.County + "000000", After: map[string]any{"result": got, "maker": in.Maker}})
 	return []int64{}, err
-}
-
-func sum(b []byte) []byte {
-	h := sha256.Sum256(b)
-	return h[:12]
 }

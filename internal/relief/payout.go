@@ -15,11 +15,11 @@ import (
 	"onepool/internal/auth"
 	"onepool/internal/clock"
 	"onepool/internal/errs"
-	"onepool/internal/funds"
 	"onepool/internal/ledger"
 	"onepool/internal/money"
 	"onepool/internal/place"
 	"onepool/internal/store"
+	"onepool/internal/tabular"
 )
 
 // chunk is how many payout lines one transaction writes: a batch of
@@ -398,29 +398,26 @@ func (s *Service) ImportReturn(ctx context.Context, p auth.Principal, r io.Reade
 
 // parseReturn reads and checks the bank's return file: all rows or none.
 func (s *Service) parseReturn(ctx context.Context, p auth.Principal, r io.Reader) ([]returned, error) {
-	table, err := funds.ParseTable(r)
-	if err != nil {
-		return nil, err
-	}
-	t, err := funds.NewTable(table, []funds.Column{{Key: "batch", Names: []string{"batch", "批次"}, Required: true}, {Key: "line", Names: []string{"line", "序号"}, Required: true},
+	t, err := tabular.NewTable(r, []tabular.Column{{Key: "batch", Names: []string{"batch", "批次"}, Required: true}, {Key: "line", Names: []string{"line", "序号"}, Required: true},
 		{Key: "result", Names: []string{"result", "结果"}, Required: true}, {Key: "reason", Names: []string{"reason", "原因"}}})
 	if err != nil {
 		return nil, err
 	}
+	defer t.Close()
 	var rs []returned
-	for i := 1; i < t.Rows(); i++ {
-		if t.Empty(i) || t.Cell(i, "batch") == "合计" {
+	for t.Next() {
+		if t.Empty() || t.Cell("batch") == "合计" {
 			continue
 		}
-		rt := returned{row: i + 1, reason: t.Cell(i, "reason")}
+		rt := returned{row: t.Row(), reason: t.Cell("reason")}
 		var err error
-		if rt.batch, err = strconv.ParseInt(t.Required(i, "batch"), 10, 64); err != nil {
-			t.Fail(i, "batch", "not a batch number")
+		if rt.batch, err = strconv.ParseInt(t.Required("batch"), 10, 64); err != nil {
+			t.Fail("batch", "not a batch number")
 		}
-		if rt.line, err = strconv.Atoi(t.Required(i, "line")); err != nil {
-			t.Fail(i, "line", "not a line number")
+		if rt.line, err = strconv.Atoi(t.Required("line")); err != nil {
+			t.Fail("line", "not a line number")
 		}
-		switch strings.ToLower(t.Cell(i, "result")) {
+		switch strings.ToLower(t.Cell("result")) {
 		case "成功", "paid", "success", "ok":
 			rt.paid = true
 		case "失败", "failed", "fail":
@@ -428,11 +425,13 @@ func (s *Service) parseReturn(ctx context.Context, p auth.Principal, r io.Reader
 				rt.reason = "银行退回"
 			}
 		default:
-			t.Fail(i, "result", "%q must be 成功/paid or 失败/failed", t.Cell(i, "result"))
+			t.Fail("result", "%q must be 成功/paid or 失败/failed", t.Cell("result"))
 		}
 		rs = append(rs, rt)
 	}
-	bad := t.Errors()
+	if err := t.Err(); err != nil {
+		return nil, err
+	}
 	// Every line must exist.
 	for _, rt := range rs {
 		if rt.batch == 0 || rt.line == 0 {
@@ -443,12 +442,11 @@ func (s *Service) parseReturn(ctx context.Context, p auth.Principal, r io.Reader
 			return nil, errs.Wrap(err, "relief: line")
 		}
 		if n == 0 {
-			bad = append(bad, funds.RowError{Row: rt.row, Column: "line", Why: fmt.Sprintf("batch %d has no line %d", rt.batch, rt.line)})
+			t.FailAt(rt.row, "line", "batch %d has no line %d", rt.batch, rt.line)
 		}
 	}
-	if len(bad) > 0 {
-		ie := &funds.ImportError{Rows: bad}
-		return nil, &errs.Error{Kind: errs.Invalid, Code: "invalid_rows", Field: "file", Message: ie.Error(), Err: ie}
+	if t.Failed() {
+		return nil, t.Invalid()
 	}
 	return rs, nil
 }

@@ -81,6 +81,9 @@ func detect(data []byte) (*fileType, error) {
 	switch sniffed {
 	case "application/pdf":
 		if bytes.HasPrefix(data, []byte("%PDF-")) {
+			if err := checkPDF(data); err != nil {
+				return nil, err
+			}
 			return typePDF, nil
 		}
 	case "image/jpeg":
@@ -105,12 +108,15 @@ func detect(data []byte) (*fileType, error) {
 }
 
 // detectOOXML accepts a zip that is an xlsx or a docx: it has
-// [Content_Types].xml and the parts of exactly one of the two, and no
-// macros.
+// [Content_Types].xml and the parts of exactly one of the two, no macros,
+// and passes checkArchive (no bomb, no archive in an embedded archive).
 func detectOOXML(data []byte) (*fileType, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, errs.F(errs.Invalid, "unsupported_type", "file", "the file is a damaged or unusual zip archive, not an Office document")
+	}
+	if err := checkArchive(zr, 0); err != nil {
+		return nil, err
 	}
 	var types, xl, word bool
 	for _, f := range zr.File {
@@ -122,9 +128,6 @@ func detectOOXML(data []byte) (*fileType, error) {
 			xl = true
 		case strings.HasPrefix(n, "word/"):
 			word = true
-		}
-		if strings.HasSuffix(n, "vbaproject.bin") {
-			return nil, errs.F(errs.Invalid, "executable_content", "file", "the document contains macros, which cannot be kept in a volume: save it without macros (.xlsx, .docx)")
 		}
 	}
 	switch {

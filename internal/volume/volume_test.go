@@ -209,6 +209,7 @@ func TestRefusals(t *testing.T) {
 			{"budget", "x.pdf", strings.NewReader("预算 100 元\n"), "type_mismatch", "name"},
 			{"budget", "x.exe", bytes.NewReader(pdf("")), "type_mismatch", "name"},
 			{"budget", "a.zip", bytes.NewReader(zipOf(t, "a.txt")), "unsupported_type", "file"},
+			{"budget", "预算书.pdf", strings.NewReader("%PDF-1.7\n1 0 obj << /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >> endobj\n%%EOF\n"), "active_pdf", "file"},
 			{"budget", "a.html", strings.NewReader("<!DOCTYPE html><script>alert(1)</script>"), "unsupported_type", "file"},
 			{"budget", "a.doc", bytes.NewReader([]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00")), "unsupported_type", "file"},
 			{"budget", "a.txt", bytes.NewReader([]byte("text\x00with nul")), "unsupported_type", "file"},

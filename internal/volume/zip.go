@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"io"
@@ -15,6 +14,7 @@ import (
 
 	"onepool/internal/clock"
 	"onepool/internal/errs"
+	"onepool/internal/tabular"
 )
 
 // entry is one file of the volume as it appears in the zip and the index.
@@ -164,22 +164,15 @@ func when(t time.Time) string { return t.In(clock.Zone).Format("2006-01-02 15:04
 func indexCSV(entries []entry) []byte {
 	var b bytes.Buffer
 	b.WriteString("\xEF\xBB\xBF")
-	cw := csv.NewWriter(&b)
+	cw := tabular.NewCSVWriter(&b)
 	cw.UseCRLF = true
 	cw.Write(indexColumns)
 	for _, e := range entries {
-		cw.Write([]string{strconv.Itoa(e.Seq), e.Label + " " + e.Kind, noFormula(e.Name), "v" + strconv.Itoa(e.Version),
-			strconv.FormatInt(e.Size, 10), e.SHA256, noFormula(e.UploadedBy), when(e.UploadedAt), noFormula(e.Path)})
+		cw.Write([]string{strconv.Itoa(e.Seq), e.Label + " " + e.Kind, e.Name, "v" + strconv.Itoa(e.Version),
+			strconv.FormatInt(e.Size, 10), e.SHA256, e.UploadedBy, when(e.UploadedAt), e.Path})
 	}
 	cw.Flush()
 	return b.Bytes()
-}
-
-func noFormula(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 type indexPage struct {

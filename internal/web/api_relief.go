@@ -216,7 +216,9 @@ func (s *Server) apiReliefBatch(w http.ResponseWriter, c *call) error {
 
 // apiReliefReturn imports the bank's return file from the body.
 func (s *Server) apiReliefReturn(w http.ResponseWriter, c *call) error {
-	in, err := s.d.Relief.ProposeReturn(c.r.Context(), c.p, http.MaxBytesReader(w, c.r.Body, 8<<20))
+	body, done := importBody(w, c)
+	in, err := s.d.Relief.ProposeReturn(c.r.Context(), c.p, body)
+	done()
 	if err != nil {
 		return err
 	}
@@ -256,7 +258,8 @@ func (s *Server) apiHousehold(w http.ResponseWriter, c *call) error {
 }
 
 func (s *Server) apiRegistryImport(w http.ResponseWriter, c *call) error {
-	body := http.MaxBytesReader(w, c.r.Body, 16<<20)
+	body, done := importBody(w, c)
+	defer done()
 	var n int
 	var err error
 	switch c.r.URL.Query().Get("kind") {

@@ -215,9 +215,9 @@ func (s *Server) fundsReportExport(w http.ResponseWriter, c *call) error {
 // importFunds reads an uploaded CSV/xlsx of channels, plans or arrivals;
 // every bad cell is listed and nothing is written.
 func (s *Server) importFunds(w http.ResponseWriter, c *call) error {
-	f, _, err := c.r.FormFile("file")
+	f, err := formFile(c, "choose a CSV or xlsx file to import")
 	if err != nil {
-		return s.fundsResult(w, c, errs.F(errs.Invalid, "missing_file", "file", "choose a CSV or xlsx file to import"))
+		return s.fundsResult(w, c, err)
 	}
 	defer f.Close()
 	_, err = s.d.Funds.Import(c.r.Context(), c.p.Username, c.p.County, c.r.PostFormValue("kind"), f)
@@ -226,7 +226,9 @@ func (s *Server) importFunds(w http.ResponseWriter, c *call) error {
 
 // apiImportFunds imports the request body (CSV or xlsx) as ?kind=.
 func (s *Server) apiImportFunds(w http.ResponseWriter, c *call) error {
-	n, err := s.d.Funds.Import(c.r.Context(), c.p.Username, c.r.PathValue("county"), c.r.URL.Query().Get("kind"), http.MaxBytesReader(w, c.r.Body, funds.MaxImportBytes+1))
+	body, done := importBody(w, c)
+	n, err := s.d.Funds.Import(c.r.Context(), c.p.Username, c.r.PathValue("county"), c.r.URL.Query().Get("kind"), body)
+	done()
 	if err != nil {
 		var ie *funds.ImportError
 		if errors.As(err, &ie) {

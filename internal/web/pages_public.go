@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"net/http"
 	"strings"
 
@@ -11,6 +10,7 @@ import (
 	"onepool/internal/ledger"
 	"onepool/internal/money"
 	"onepool/internal/place"
+	"onepool/internal/tabular"
 )
 
 // The public portal shows what is disclosed, with personal data masked:
@@ -137,7 +137,7 @@ func (s *Server) publicFundsCSV(w http.ResponseWriter, c *call) error {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="funds-`+county+`.csv"`)
 	w.Write([]byte("\xEF\xBB\xBF"))
-	cw := csv.NewWriter(w)
+	cw := tabular.NewCSVWriter(w) // a channel named =HYPERLINK(…) stays text
 	t := func(k string) string { return translate(c.lang, k) }
 	cw.Write([]string{t("col.channel_code"), t("col.channel"), t("col.arrived"), t("col.in_channel"), t("col.in_pool"), t("col.in_projects"), t("col.households"), t("col.entities"), t("col.other")})
 	for _, r := range append(rows, total) {

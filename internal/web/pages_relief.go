@@ -116,9 +116,9 @@ func (s *Server) createHousehold(w http.ResponseWriter, c *call) error {
 
 // registryImport reads households (one row per member) or their years.
 func (s *Server) registryImport(w http.ResponseWriter, c *call) error {
-	f, _, err := c.r.FormFile("file")
+	f, err := formFile(c, "choose a CSV or xlsx file to import")
 	if err != nil {
-		return s.registryResult(w, c, errs.F(errs.Invalid, "missing_file", "file", "choose a CSV or xlsx file to import"))
+		return s.registryResult(w, c, err)
 	}
 	defer f.Close()
 	if c.r.PostFormValue("kind") == "years" {
@@ -617,9 +617,9 @@ func (s *Server) bankReturn(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	f, _, ferr := c.r.FormFile("file")
+	f, ferr := formFile(c, "choose the bank's return file (CSV or xlsx)")
 	if ferr != nil {
-		err = errs.F(errs.Invalid, "missing_file", "file", "choose the bank's return file (CSV or xlsx)")
+		err = ferr
 	} else {
 		defer f.Close()
 		var in instruct.Instruction

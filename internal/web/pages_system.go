@@ -221,15 +221,13 @@ func (s *Server) placesPage(w http.ResponseWriter, c *call) error {
 // importPlaces reads an uploaded CSV or xlsx of (code, name, parent).
 func (s *Server) importPlaces(w http.ResponseWriter, c *call) error {
 	var n int
-	f, _, err := c.r.FormFile("file")
+	f, err := formFile(c, "choose a CSV or xlsx file to import")
 	if err == nil {
 		defer f.Close()
 		var nodes []place.Node
 		if nodes, err = auth.ParsePlaceFile(f); err == nil {
 			n, err = s.d.Auth.ImportPlaces(c.r.Context(), c.p, nodes)
 		}
-	} else {
-		err = errs.F(errs.Invalid, "missing_file", "file", "choose a CSV or xlsx file to import")
 	}
 	v, verr := s.placesView(c)
 	if verr != nil {

@@ -337,6 +337,10 @@ func (s *Server) page(pattern string, act auth.Action, h pageFunc) {
 		}
 		if unsafe {
 			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			if err := parseUpload(r); err != nil {
+				s.renderError(w, c, err)
+				return
+			}
 			if err := c.checkCSRF(); err != nil {
 				s.denied(r.Context(), c.p, r, act, err)
 				s.renderError(w, c, err)
@@ -350,7 +354,7 @@ func (s *Server) page(pattern string, act auth.Action, h pageFunc) {
 }
 
 // maxFormBytes bounds a form body (uploads included).
-const maxFormBytes = auth.MaxImportBytes + 1<<20
+const maxFormBytes = uploadLimit
 
 type apiFunc func(w http.ResponseWriter, c *call) error
 
