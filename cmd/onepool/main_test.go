@@ -104,6 +104,15 @@ func serveEndToEnd(t *testing.T, src string) {
 		t.Fatalf("user token: %v: %s", err, tok)
 	}
 	tok = strings.TrimSpace(tok)
+	// A second finance officer approves what the first enters.
+	if out, _, err := runCmd(t, "user", "add", "--db", src, "--username", "fin2", "--name", "财政局审核", "--role", "finance", "--place", county+"000000"); err != nil {
+		t.Fatalf("user add fin2: %v: %s", err, out)
+	}
+	tok2, _, err := runCmd(t, "user", "token", "--db", src, "--username", "fin2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok2 = strings.TrimSpace(tok2)
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
@@ -203,11 +212,20 @@ func serveEndToEnd(t *testing.T, src string) {
 	step("POST", api+"/channels", `{"code":"ZX","name":"中央专项扶贫资金"}`, http.StatusCreated, `"code":"ZX"`)
 	step("POST", api+"/accounts", `{"accounts":[{"code":"treasury","kind":"external","name":"国库","place":"990101"},{"code":"pool","kind":"pool","name":"资金池","place":"990101","no_overdraft":true}]}`,
 		http.StatusCreated, `"code":"treasury"`, `"code":"pool"`)
+	// An arrival is the funds capability's: the ledger API enters
+	// adjustments only, and a second person approves them.
 	step("POST", api+"/transfers", `{"key":"arr-1","kind":"arrival","from":"treasury","to":"pool","legs":[{"channel":"ZX","amount":"1234.56"}]}`,
-		http.StatusCreated, `"id":1,`, `"amount":"1234.56","amount_fen":123456`)
+		http.StatusUnprocessableEntity, `"code":"capability_kind"`)
+	step("POST", api+"/transfers", `{"key":"adj-1","kind":"adjustment","from":"treasury","to":"pool","legs":[{"channel":"ZX","amount":"1234.56"}]}`,
+		http.StatusAccepted, `"id":1,`, `"amount":"1234.56","amount_fen":123456`, `"state":"pending"`)
+	step("GET", api+"/accounts/pool/balances", "", http.StatusOK, `"total_fen":0`)
+	step("POST", "/api/v1/instructions/"+county+"/1/decide", `{"action":"approve"}`, http.StatusUnprocessableEntity, `"code":"maker_checker"`)
+	if code, b := do("POST", "/api/v1/instructions/"+county+"/1/decide", `{"action":"approve"}`, tok2); code != http.StatusOK || !strings.Contains(b, `"transfers":[1]`) {
+		t.Fatalf("the second officer approves: %d %s", code, b)
+	}
 	step("GET", api+"/accounts/pool/balances", "", http.StatusOK, `"channel":"ZX"`, `"amount":"1234.56"`, `"total_fen":123456`)
 	step("GET", api+"/accounts/treasury/balances", "", http.StatusOK, `"amount":"-1234.56"`)
-	step("POST", api+"/transfers", `{"key":"too-much","kind":"payment","from":"pool","to":"treasury","legs":[{"channel":"ZX","amount":"1234.57"}]}`,
+	step("POST", api+"/transfers", `{"key":"too-much","kind":"adjustment","from":"pool","to":"treasury","legs":[{"channel":"ZX","amount":"1234.57"}]}`,
 		http.StatusUnprocessableEntity, `"code":"insufficient_funds"`)
 
 	cancel()

@@ -24,6 +24,9 @@ var owner = map[string]string{
 	"dividend": "agreements", "disbursement": "loans", "repayment": "loans", "interest_subsidy": "loans", "transfer": "",
 }
 
+// reversible are the kinds the ledger API may reverse.
+var reversible = map[string]bool{"adjustment": true, "payment": true, "transfer": true}
+
 // UseLedger registers the moves no capability owns — adjustments and
 // reversals — so that they too go through two-person control.
 func (s *Service) UseLedger(l *ledger.Ledger) {
@@ -96,6 +99,13 @@ func (s *Service) ProposeReversal(ctx context.Context, p auth.Principal, id int6
 		t, err := s.l.Transfer(ctx, p.County, id)
 		if err != nil {
 			return New{}, err
+		}
+		// A reversal through the ledger corrects moves no capability
+		// keeps books of: adjustments and payments to a wrong recipient.
+		// An arrival, integration, allocation, reclaim or relief movement
+		// is corrected by its capability, which keeps its own records of it.
+		if !reversible[t.Kind] {
+			return New{}, errs.F(errs.RuleBroken, "capability_kind", "transfer", "a transfer of kind %s is corrected through the %s capability, not reversed in the ledger", t.Kind, owner[t.Kind])
 		}
 		return New{Kind: Reversal, Key: key, Place: place.Code(p.County + "000000"), Amount: t.Total, Subject: fmt.Sprint(id),
 			Summary: fmt.Sprintf("冲销第 %d 笔（%s → %s，%s 元）：%s", id, t.From, t.To, t.Total, memo), Payload: reversalOrder{Transfer: id, Key: key, Memo: memo}}, nil

@@ -394,6 +394,13 @@ func (s *Service) Reclaim(ctx context.Context, p auth.Principal, code, to, reaso
 				return instruct.New{}, auth.NotFound()
 			}
 		}
+		var open int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM money_instructions WHERE county = ? AND subject = ? AND kind IN ('reclaim', 'switch') AND state = 'pending'`, p.County, code).Scan(&open); err != nil {
+			return instruct.New{}, errs.Wrap(err, "projects: pending reclaim")
+		}
+		if open > 0 {
+			return instruct.New{}, errs.F(errs.RuleBroken, "instruction_pending", "project", "a reclaim of project %s is already waiting for approval", code)
+		}
 		legs, err := s.f.HoldingsTx(ctx, tx, p.County, code)
 		if err != nil {
 			return instruct.New{}, err
