@@ -441,7 +441,10 @@ func TestStrictJSONBodies(t *testing.T) {
 			{"code":"treasury","kind":"external","name":"国库","place":"990101000000"},
 			{"code":"pool","kind":"pool","name":"资金池","place":"990101000000","no_overdraft":true},
 			{"code":"hh:0","kind":"household","name":"农户0","place":"990101100201","no_overdraft":true}]}`, http.StatusCreated)
-		c.must("POST", base+"/transfers", transfer("arr-1", "arrival", "treasury", "pool", "ZX", "1000.00"), http.StatusCreated)
+		c.must("POST", base+"/transfers", transfer("arr-1", "adjustment", "treasury", "pool", "ZX", "1000.00"), http.StatusAccepted)
+		if w := c.do("POST", "/api/v1/instructions/990101/1/decide", `{"action":"approve"}`, "Bearer "+token2, ""); w.Code != http.StatusOK {
+			t.Fatalf("the second person approves: %d %s", w.Code, w.Body)
+		}
 		for _, b := range []struct {
 			name, body, field string
 		}{
@@ -470,7 +473,7 @@ func TestStrictJSONBodies(t *testing.T) {
 			t.Errorf("channel with a name twice: %d %s", w.Code, w.Body)
 		}
 		// Repeating a key in different objects is fine.
-		c.must("POST", base+"/transfers", batch(transfer("ok-1", "payment", "pool", "hh:0", "ZX", "1"), transfer("ok-2", "payment", "pool", "hh:0", "ZX", "2")), http.StatusCreated)
+		c.must("POST", base+"/transfers", batch(transfer("ok-1", "adjustment", "pool", "hh:0", "ZX", "1"), transfer("ok-2", "adjustment", "pool", "hh:0", "ZX", "2")), http.StatusAccepted)
 		// The size bound holds.
 		big := `{"code":"X","name":"` + strings.Repeat("a", 16<<20) + `"}`
 		if w := c.do("POST", base+"/channels", big, "", ""); w.Code != 400 || !strings.Contains(w.Body.String(), "invalid_json") {

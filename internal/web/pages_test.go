@@ -432,14 +432,24 @@ func TestPingliCrossesCategories(t *testing.T) {
 		if w := admin.form("/system/policy", "/system/policy", url.Values{"profile": {"pingli"}}); w.Code != http.StatusSeeOther {
 			t.Fatalf("choose pingli: %d %s", w.Code, w.Body)
 		}
-		fin := newBrowser(t, h)
-		fin.login("demo.finance", demo.Password("demo.finance"))
-		page := fin.do("GET", "/funds/projects", nil, "").Body.String()
+		rural := newBrowser(t, h)
+		rural.login("demo.rural", demo.Password("demo.rural"))
+		page := rural.do("GET", "/funds/projects", nil, "").Body.String()
 		key := regexp.MustCompile(`name="key" value="([0-9a-f]+)"`).FindStringSubmatch(page)[1]
 		// Pro rata over every integrated channel: the road channel JT pays
-		// for households too.
-		if w := fin.form("/funds/projects", "/funds/allocations", url.Values{"project": {"2026-004"}, "amount": {"1,000,000"}, "key": {key}}); w.Code != http.StatusSeeOther {
+		// for households too. The bureau enters it; the finance bureau and
+		// its head (above 500,000) approve it.
+		w := rural.form("/funds/projects", "/funds/allocations", url.Values{"project": {"2026-004"}, "amount": {"1,000,000"}, "key": {key}})
+		ins := w.Header().Get("Location")
+		if w.Code != http.StatusSeeOther || !strings.HasPrefix(ins, "/instructions/") {
 			t.Fatalf("allocate: %d %s", w.Code, w.Body)
+		}
+		fin := newBrowser(t, h)
+		fin.login("demo.finance", demo.Password("demo.finance"))
+		for _, b := range []*browser{fin, func() *browser { b := newBrowser(t, h); b.login("demo.finance2", demo.Password("demo.finance2")); return b }()} {
+			if w := b.form(ins, ins+"/decide", url.Values{"action": {"approve"}, "opinion": {"同意"}}); w.Code != http.StatusSeeOther {
+				t.Fatalf("approve: %d %s", w.Code, w.Body)
+			}
 		}
 		page = fin.do("GET", "/funds/projects", nil, "").Body.String()
 		crossed := regexp.MustCompile(`(?s)<ul class="plain" id="crossed">(.*?)</ul>`).FindStringSubmatch(page)
@@ -468,9 +478,10 @@ func TestVillageChecksAndChannelReportPages(t *testing.T) {
 		fin := newBrowser(t, h)
 		fin.login("demo.finance", demo.Password("demo.finance"))
 		page := fin.do("GET", "/funds/villages?village=990101001001&year=2026", nil, "").Body.String()
-		// 上坝村: 产业路 ZX 1,800,000 (扶贫) + JT 2,200,000 (交通): 扶贫 and 行业 met,
-		// 发改 short 400,000, 财政 short 100,000, total 4,000,000 ≥ 3,000,000.
-		for _, want := range []string{"village-checks", "差 400,000.00", "差 100,000.00", "4,000,000.00", "暂无法核查"} {
+		// 上坝村: 产业路 ZX 1,800,000 (扶贫) + JT 2,200,000 (交通) + XJ 100,000
+		// (财政, allocated by two people): 扶贫, 行业 and 财政 met, 发改 short
+		// 400,000, total 4,100,000 ≥ 3,000,000.
+		for _, want := range []string{"village-checks", "差 400,000.00", "4,100,000.00", "暂无法核查"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("village checks lack %q", want)
 			}
