@@ -446,7 +446,11 @@ func TestPingliCrossesCategories(t *testing.T) {
 		}
 		fin := newBrowser(t, h)
 		fin.login("demo.finance", demo.Password("demo.finance"))
-		for _, b := range []*browser{fin, func() *browser { b := newBrowser(t, h); b.login("demo.finance2", demo.Password("demo.finance2")); return b }()} {
+		for _, b := range []*browser{fin, func() *browser {
+			b := newBrowser(t, h)
+			b.login("demo.finance2", demo.Password("demo.finance2"))
+			return b
+		}()} {
 			if w := b.form(ins, ins+"/decide", url.Values{"action": {"approve"}, "opinion": {"同意"}}); w.Code != http.StatusSeeOther {
 				t.Fatalf("approve: %d %s", w.Code, w.Body)
 			}
