@@ -298,45 +298,47 @@ func (s *Service) move(ctx context.Context, actor, county, kind string, in []Mov
 	if err != nil {
 		return nil, err
 	}
-	reqs := make([]ledger.TransferRequest, len(in))
-	chans := map[string]Channel{}
-	for i, m := range in {
-		field := func(f string) string {
-			if len(in) == 1 {
-				return f
-			}
-			return fmt.Sprintf("movements[%d].%s", i, f)
-		}
-		c, ok := chans[m.Channel]
-		if !ok {
-			if c, err = s.Channel(ctx, county, m.Channel); err != nil {
-				return nil, errs.F(errs.NotFound, "unknown_channel", field("channel"), "channel %q is not registered", m.Channel)
-			}
-			chans[m.Channel] = c
-		}
-		if m.Amount <= 0 {
-			return nil, errs.F(errs.Invalid, "invalid_amount", field("amount"), "amount must be greater than zero")
-		}
-		if m.Day.IsZero() {
-			return nil, errs.F(errs.Invalid, "invalid_date", field("day"), "the document date is required")
-		}
-		if strings.TrimSpace(m.Key) == "" {
-			return nil, errs.F(errs.Invalid, "invalid_key", field("key"), "an idempotency key is required")
-		}
-		req := ledger.TransferRequest{Key: kind + ":" + m.Key, Kind: kind, Legs: []ledger.Leg{{Channel: c.Code, Amount: m.Amount}}, DocNo: m.DocNo, Memo: m.Memo}
-		if kind == "arrival" {
-			req.From, req.To = ExternalCode(c.Code), AccountCode(c.Code)
-		} else {
-			if !c.Integrable {
-				cat, _ := p.Funds.Category(c.Category)
-				return nil, errs.F(errs.RuleBroken, "not_integrable", field("channel"), "channel %s (%s) may not be integrated into the pool: %s (profile %s)", c.Code, c.Name, cat.Name, p.ID)
-			}
-			req.From, req.To = AccountCode(c.Code), PoolCode
-		}
-		reqs[i] = req
-	}
 	var out []ledger.Transfer
 	err = s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
+		// The channels are read inside the transaction: what is checked
+		// (registered, integrable) is what is posted.
+		reqs := make([]ledger.TransferRequest, len(in))
+		chans := map[string]Channel{}
+		for i, m := range in {
+			field := func(f string) string {
+				if len(in) == 1 {
+					return f
+				}
+				return fmt.Sprintf("movements[%d].%s", i, f)
+			}
+			c, ok := chans[m.Channel]
+			if !ok {
+				if c, err = s.channel(ctx, tx, county, m.Channel); err != nil {
+					return errs.F(errs.NotFound, "unknown_channel", field("channel"), "channel %q is not registered", m.Channel)
+				}
+				chans[m.Channel] = c
+			}
+			if m.Amount <= 0 {
+				return errs.F(errs.Invalid, "invalid_amount", field("amount"), "amount must be greater than zero")
+			}
+			if m.Day.IsZero() {
+				return errs.F(errs.Invalid, "invalid_date", field("day"), "the document date is required")
+			}
+			if strings.TrimSpace(m.Key) == "" {
+				return errs.F(errs.Invalid, "invalid_key", field("key"), "an idempotency key is required")
+			}
+			req := ledger.TransferRequest{Key: kind + ":" + m.Key, Kind: kind, Legs: []ledger.Leg{{Channel: c.Code, Amount: m.Amount}}, DocNo: m.DocNo, Memo: m.Memo}
+			if kind == "arrival" {
+				req.From, req.To = ExternalCode(c.Code), AccountCode(c.Code)
+			} else {
+				if !c.Integrable {
+					cat, _ := p.Funds.Category(c.Category)
+					return errs.F(errs.RuleBroken, "not_integrable", field("channel"), "channel %s (%s) may not be integrated into the pool: %s (profile %s)", c.Code, c.Name, cat.Name, p.ID)
+				}
+				req.From, req.To = AccountCode(c.Code), PoolCode
+			}
+			reqs[i] = req
+		}
 		ts, n, err := s.l.PostTx(ctx, tx, actor, county, reqs)
 		if err != nil {
 			return err
