@@ -58,6 +58,58 @@ func queryLeads(ctx context.Context, q store.Querier, query string, args ...any)
 // joining reopens an overridden one: the decision was about others);
 // fewer resolve it. It returns the lead (nil when there is none) and
 // whether it changed.
+// sharedHashes reports which of hashes a household other than self holds
+// too, or a lead names (of kind): the hashes whose lead syncLead must
+// bring up to date. Two queries whatever the number of hashes.
+//
+// A new household (withLeads false) skips the leads: a lead names a hash
+// only while, or after, two households held it — and a hash no other
+// household holds now has nothing to raise or reopen.
+func sharedHashes(ctx context.Context, tx *store.Tx, county, kind string, hashes []string, self string, withLeads bool) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(hashes) == 0 {
+		return out, nil
+	}
+	in := "?" + strings.Repeat(", ?", len(hashes)-1)
+	args := []any{county}
+	for _, h := range hashes {
+		args = append(args, h)
+	}
+	q := `SELECT DISTINCT id_hash FROM reg_members WHERE county = ? AND id_hash IN (` + in + `) AND household <> ?`
+	if kind == LeadSharedCard {
+		q = `SELECT DISTINCT card_hash FROM reg_households WHERE county = ? AND card_hash IN (` + in + `) AND code <> ?`
+	}
+	queries := []struct {
+		q    string
+		args []any
+	}{{q, append(append([]any{}, args...), self)}}
+	if withLeads {
+		queries = append(queries, struct {
+			q    string
+			args []any
+		}{`SELECT hash FROM reg_leads WHERE county = ? AND hash IN (` + in + `) AND kind = ?`, append(append([]any{}, args...), kind)})
+	}
+	for _, qa := range queries {
+		rows, err := tx.QueryContext(ctx, qa.q, qa.args...)
+		if err != nil {
+			return nil, errs.Wrap(err, "registry: find duplicates")
+		}
+		for rows.Next() {
+			var h string
+			if err := rows.Scan(&h); err != nil {
+				rows.Close()
+				return nil, errs.Wrap(err, "registry: find duplicates")
+			}
+			out[h] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, errs.Wrap(err, "registry: find duplicates")
+		}
+	}
+	return out, nil
+}
+
 func syncLead(ctx context.Context, tx *store.Tx, county, kind, hash string) (*Lead, bool, error) {
 	q := `SELECT DISTINCT household FROM reg_members WHERE county = ? AND id_hash = ? ORDER BY household`
 	if kind == LeadSharedCard {

@@ -452,19 +452,31 @@ func (s *Service) writeTx(ctx context.Context, tx *store.Tx, actor, county strin
 		county, h.Code, string(h.Village), h.Head, h.Card.Holder, h.Card.Bank, r.cardEnc, r.cardHash, h.Card.Masked, r.alive, at, at, actor); err != nil {
 		return nil, errs.Wrap(err, "registry: save household")
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM reg_members WHERE county = ? AND household = ?`, county, h.Code); err != nil {
-		return nil, errs.Wrap(err, "registry: save members")
-	}
-	for i, m := range h.Members {
-		// id_mask and birth stay empty: both are derived from the sealed
-		// ID at read time (see shown), so the database holds neither in clear.
-		if _, err := tx.ExecContext(ctx, `INSERT INTO reg_members (county, household, seq, name, id_enc, id_hash, id_mask, relation, birth, alive) VALUES (?, ?, ?, ?, ?, ?, '', ?, '', ?)`,
-			county, h.Code, m.Seq, m.Name, r.idEnc[i], r.idHash[i], m.Relation, boolInt(m.Alive)); err != nil {
+	// A new household has no members and no years yet: nothing to
+	// replace (an import of 100,000 households saves two statements each).
+	if old != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM reg_members WHERE county = ? AND household = ?`, county, h.Code); err != nil {
 			return nil, errs.Wrap(err, "registry: save members")
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE reg_years SET village = ?, members_alive = ? WHERE county = ? AND household = ?`, string(h.Village), r.alive, county, h.Code); err != nil {
-		return nil, errs.Wrap(err, "registry: update years")
+	if len(h.Members) > 0 {
+		// id_mask and birth stay empty: both are derived from the sealed
+		// ID at read time (see shown), so the database holds neither in
+		// clear. All members in one statement.
+		vals := make([]string, len(h.Members))
+		args := make([]any, 0, 8*len(h.Members))
+		for i, m := range h.Members {
+			vals[i] = "(?, ?, ?, ?, ?, ?, '', ?, '', ?)"
+			args = append(args, county, h.Code, m.Seq, m.Name, r.idEnc[i], r.idHash[i], m.Relation, boolInt(m.Alive))
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO reg_members (county, household, seq, name, id_enc, id_hash, id_mask, relation, birth, alive) VALUES `+strings.Join(vals, ", "), args...); err != nil {
+			return nil, errs.Wrap(err, "registry: save members")
+		}
+	}
+	if old != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE reg_years SET village = ?, members_alive = ? WHERE county = ? AND household = ?`, string(h.Village), r.alive, county, h.Code); err != nil {
+			return nil, errs.Wrap(err, "registry: update years")
+		}
 	}
 	ids := append([]string(nil), r.idHash...)
 	cards := []string{r.cardHash}
@@ -477,7 +489,18 @@ func (s *Service) writeTx(ctx context.Context, tx *store.Tx, actor, county strin
 		kind   string
 		hashes []string
 	}{{LeadDuplicateID, ids}, {LeadSharedCard, cards}} {
-		for _, hash := range uniq(k.hashes) {
+		hashes := uniq(k.hashes)
+		// One look-up finds the hashes another household holds too, or
+		// that a lead names: only those need their lead brought up to date
+		// (a new household with its own IDs and card costs two queries).
+		busy, err := sharedHashes(ctx, tx, county, k.kind, hashes, h.Code, old != nil)
+		if err != nil {
+			return nil, err
+		}
+		for _, hash := range hashes {
+			if !busy[hash] {
+				continue
+			}
 			l, changed, err := syncLead(ctx, tx, county, k.kind, hash)
 			if err != nil {
 				return nil, err
