@@ -268,6 +268,14 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader) (in
 		return 0, errs.F(errs.Invalid, "empty_import", "file", "the file has no rows")
 	}
 	err = s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
+		if tx.Dialect() == store.Postgres {
+			// The import fills reg_households and reg_members inside this
+			// one transaction: a plan cached while they were small (a scan)
+			// would be kept as they grow. Each look-up is planned afresh.
+			if _, err := tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+				return errs.Wrap(err, "registry: import plans")
+			}
+		}
 		var codes []string
 		var leadIDs []int64
 		for _, x := range order {

@@ -70,14 +70,24 @@ func sharedHashes(ctx context.Context, tx *store.Tx, county, kind string, hashes
 	if len(hashes) == 0 {
 		return out, nil
 	}
-	in := "?" + strings.Repeat(", ?", len(hashes)-1)
-	args := []any{county}
+	// (county, hash) pairs drive a CROSS JOIN, each a probe of the
+	// (county, id_hash) or (county, card_hash) index: no plan can scan the
+	// county, whatever the statistics (an import fills these tables inside
+	// one transaction, where PostgreSQL has none; see the ledger's
+	// keyLookupSQL).
+	pairs := `(CAST(? AS TEXT), CAST(? AS TEXT))` + strings.Repeat(`, (?, ?)`, len(hashes)-1)
+	var args []any
 	for _, h := range hashes {
-		args = append(args, h)
+		args = append(args, county, h)
 	}
-	q := `SELECT DISTINCT id_hash FROM reg_members WHERE county = ? AND id_hash IN (` + in + `) AND household <> ?`
+	q := `SELECT DISTINCT m.id_hash FROM (VALUES ` + pairs + `) AS k CROSS JOIN reg_members m WHERE m.county = k.column1 AND m.id_hash = k.column2 AND m.household <> ?`
 	if kind == LeadSharedCard {
-		q = `SELECT DISTINCT card_hash FROM reg_households WHERE county = ? AND card_hash IN (` + in + `) AND code <> ?`
+		q = `SELECT DISTINCT h.card_hash FROM (VALUES ` + pairs + `) AS k CROSS JOIN reg_households h WHERE h.county = k.column1 AND h.card_hash = k.column2 AND h.code <> ?`
+	}
+	in := "?" + strings.Repeat(", ?", len(hashes)-1)
+	largs := []any{county}
+	for _, h := range hashes {
+		largs = append(largs, h)
 	}
 	queries := []struct {
 		q    string
@@ -87,7 +97,7 @@ func sharedHashes(ctx context.Context, tx *store.Tx, county, kind string, hashes
 		queries = append(queries, struct {
 			q    string
 			args []any
-		}{`SELECT hash FROM reg_leads WHERE county = ? AND hash IN (` + in + `) AND kind = ?`, append(append([]any{}, args...), kind)})
+		}{`SELECT hash FROM reg_leads WHERE county = ? AND kind = ? AND hash IN (` + in + `)`, append([]any{county, kind}, largs[1:]...)})
 	}
 	for _, qa := range queries {
 		rows, err := tx.QueryContext(ctx, qa.q, qa.args...)
