@@ -426,3 +426,41 @@ func TestReclaimAndSwitch(t *testing.T) {
 func png() []byte {
 	return []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82")
 }
+
+// TestEditorsAreMakers: whoever changes a project under review is one of
+// its makers: a township officer who raises the budget of a returned
+// project does not then approve the township's step; another officer of
+// the township does.
+func TestEditorsAreMakers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := setup(t, db, "nan")
+		p := newProject("E1", "300,000")
+		if _, err := e.p.Create(ctx, cadre, p); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.p.Submit(ctx, cadre, "E1", "村民代表大会通过"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.p.Decide(ctx, township, "E1", workflow.Decision{Action: workflow.Return, ToStep: 0, Opinion: "预算需核实"}); err != nil {
+			t.Fatal(err)
+		}
+		p.Budget = yuan("900,000")
+		if _, err := e.p.Update(ctx, township, p); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.p.Submit(ctx, cadre, "E1", "按乡镇意见调整"); err != nil {
+			t.Fatal(err)
+		}
+		approve := workflow.Decision{Action: workflow.Approve, Opinion: "同意"}
+		_, err := e.p.Decide(ctx, township, "E1", approve)
+		wantCode(t, "the officer who changed the budget approves it", err, "maker_checker")
+		town2 := who("town.b", auth.RoleTownship, "990101001000")
+		if _, err := e.p.Decide(ctx, town2, "E1", approve); err != nil {
+			t.Fatal(err)
+		}
+		it, err := e.wf.ItemFor(ctx, db, county, projects.Kind, "E1")
+		if err != nil || !it.MadeBy("town") || it.CanTake(township) {
+			t.Errorf("the item's makers: %+v %v", it.Editors, err)
+		}
+	})
+}
