@@ -161,17 +161,23 @@ type instructionJSON struct {
 }
 
 func (s *Server) toInstructionJSON(c *call, in instruct.Instruction) instructionJSON {
-	out := instructionJSON{ID: in.ID, Kind: in.Kind, Key: in.Key, Place: string(in.Place), Amount: Amount(in.Amount), AmountFen: int64(in.Amount),
-		Summary: in.Summary, Subject: in.Subject, State: in.State, Maker: in.Maker, Approver: in.Approver, Transfers: in.Result, Payload: in.Payload, CreatedAt: in.CreatedAt}
-	if out.Transfers == nil {
-		out.Transfers = []int64{}
-	}
-	if in.State == instruct.Pending && c != nil {
+	out := instructionOut(in)
+	if in.State == instruct.Pending {
 		if it, err := s.d.Instructions.Item(c.r.Context(), in); err == nil {
 			if cur, ok := it.Current(); ok {
 				out.Step = cur.Name
 			}
 		}
+	}
+	return out
+}
+
+// instructionOut is an instruction's JSON without the step it waits for.
+func instructionOut(in instruct.Instruction) instructionJSON {
+	out := instructionJSON{ID: in.ID, Kind: in.Kind, Key: in.Key, Place: string(in.Place), Amount: Amount(in.Amount), AmountFen: int64(in.Amount),
+		Summary: in.Summary, Subject: in.Subject, State: in.State, Maker: in.Maker, Approver: in.Approver, Transfers: in.Result, Payload: in.Payload, CreatedAt: in.CreatedAt}
+	if out.Transfers == nil {
+		out.Transfers = []int64{}
 	}
 	return out
 }
@@ -184,8 +190,7 @@ func writeInstruction(w http.ResponseWriter, in instruct.Instruction) error {
 		w.Header().Set("Idempotent-Replayed", "true")
 		status = http.StatusOK
 	}
-	out := (&Server{}).toInstructionJSON(nil, in)
-	writeJSON(w, status, map[string]any{"instruction": out})
+	writeJSON(w, status, map[string]any{"instruction": instructionOut(in)})
 	return nil
 }
 
