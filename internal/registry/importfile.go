@@ -230,12 +230,29 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader) (in
 		if len(x.h.Members) > maxMembers {
 			t.FailAt(x.first, "household", "household %s has more than %d members", x.h.Code, maxMembers)
 		}
+		// Codes below the county begin with the area's division code, so
+		// that "already used" can only name a household the importer sees
+		// (the same rule as the household form: auth.CheckNewCode).
+		outside := fmt.Sprintf("a code you create begins with %s, the division code of your area", p.Prefix())
+		codeErr := auth.CheckNewCode(p, x.h.Code, x.h.Village)
+		if codeErr != nil {
+			msg := outside
+			if e, ok := errs.As(codeErr); ok {
+				msg = e.Message
+			}
+			t.FailAt(x.first, "household", "%s", msg)
+		}
 		var vil, holder, bank, mask string
-		err := s.db.QueryRowContext(ctx, `SELECT village, card_holder, card_bank, card_mask FROM reg_households WHERE county = ? AND code = ?`, county, x.h.Code).Scan(&vil, &holder, &bank, &mask)
+		err := sql.ErrNoRows
+		if codeErr == nil { // a code outside the rule is not looked up: its answer would tell
+			err = s.db.QueryRowContext(ctx, `SELECT village, card_holder, card_bank, card_mask FROM reg_households WHERE county = ? AND code = ?`, county, x.h.Code).Scan(&vil, &holder, &bank, &mask)
+		}
 		switch {
 		case err == nil:
 			if !p.Sees(place.Code(vil)) {
-				t.FailAt(x.first, "household", "the household code %s is already used outside your area", x.h.Code)
+				// Only a county-made code can lie outside: answered as the
+				// rule above, naming nothing of the household.
+				t.FailAt(x.first, "household", "%s", outside)
 				continue
 			}
 			if x.cardRow < 0 && mask != "" {

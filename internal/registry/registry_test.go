@@ -552,31 +552,31 @@ func TestImport(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := setup(t, db)
 		bad := "户编号,村代码,户主,姓名,身份证号,与户主关系,是否健在,开户人,开户行,银行卡号\n" +
-			"F1,990101001001,张大山,张大山," + rid("19680101", 701) + ",户主,是,张大山,农商银行," + card(701) + "\n" +
-			"F1,990101001001,张大山,刘翠花," + badCheck(rid("19700101", 702)) + ",配偶,是,,,\n" +
-			"F1,990101001002,张大山,张小河," + rid("19950505", 703) + ",子女,是,,,\n" +
-			"F2,990101001001,陈平,陈平," + rid("19800808", 704) + ",户主,也许,陈安,农商银行," + card(704) + "\n" +
-			"F3,990101002001,周强,周强," + rid("19810909", 705) + ",户主,是,,,\n"
+			"990101001001-F1,990101001001,张大山,张大山," + rid("19680101", 701) + ",户主,是,张大山,农商银行," + card(701) + "\n" +
+			"990101001001-F1,990101001001,张大山,刘翠花," + badCheck(rid("19700101", 702)) + ",配偶,是,,,\n" +
+			"990101001001-F1,990101001002,张大山,张小河," + rid("19950505", 703) + ",子女,是,,,\n" +
+			"990101001001-F2,990101001001,陈平,陈平," + rid("19800808", 704) + ",户主,也许,陈安,农商银行," + card(704) + "\n" +
+			"990101001001-F3,990101002001,周强,周强," + rid("19810909", 705) + ",户主,是,,,\n"
 		_, err := s.Import(ctx, township, strings.NewReader(bad))
 		hasAll(t, "bad import", rowsOf(t, err), "row 3, column resident_id", "row 4, column village", "row 5, column alive", "row 5, column card_holder", "row 6, column village")
 		if _, n, _ := s.Households(ctx, county, "", 10, 0); n != 0 {
 			t.Fatalf("a failed import wrote %d households", n)
 		}
 		good := "household,village,head,name,resident_id,relation,alive,card_holder,bank,card\n" +
-			"F1,990101001001,张大山,张大山," + rid("19680101", 701) + ",户主,是,,,\n" +
-			"F1,990101001001,张大山,刘翠花," + rid("19700101", 702) + ",配偶,是,刘翠花,农商银行," + card(701) + "\n" +
-			"F1,990101001001,张大山,张老汉," + rid("19400101", 703) + ",父母,否,,,\n" +
+			"990101001001-F1,990101001001,张大山,张大山," + rid("19680101", 701) + ",户主,是,,,\n" +
+			"990101001001-F1,990101001001,张大山,刘翠花," + rid("19700101", 702) + ",配偶,是,刘翠花,农商银行," + card(701) + "\n" +
+			"990101001001-F1,990101001001,张大山,张老汉," + rid("19400101", 703) + ",父母,否,,,\n" +
 			"\n" +
-			"F2,990101001001,陈平,陈平," + rid("19800808", 704) + ",户主,,陈平,农商银行," + card(701) + "\n"
+			"990101001001-F2,990101001001,陈平,陈平," + rid("19800808", 704) + ",户主,,陈平,农商银行," + card(701) + "\n"
 		n, err := s.Import(ctx, cadre, strings.NewReader(good))
 		if err != nil || n != 2 {
 			t.Fatalf("good import: %d %v", n, err)
 		}
-		h, _ := s.Household(ctx, county, "F1")
+		h, _ := s.Household(ctx, county, "990101001001-F1")
 		if len(h.Members) != 3 || h.Members[2].Alive || h.Card.Holder != "刘翠花" || h.Card.Masked != ident.MaskBankCard(card(701)) {
 			t.Errorf("F1: %+v", h)
 		}
-		if l, _ := s.OpenLeadsFor(ctx, county, "F2"); len(l) != 1 || l[0].Kind != registry.LeadSharedCard {
+		if l, _ := s.OpenLeadsFor(ctx, county, "990101001001-F2"); len(l) != 1 || l[0].Kind != registry.LeadSharedCard {
 			t.Errorf("the shared card in the file: %+v", l)
 		}
 		recs, _ := audit.List(ctx, db, audit.Filter{County: county, Action: "registry.import"})
@@ -589,7 +589,7 @@ func TestImport(t *testing.T) {
 		sh := x.GetSheetName(0)
 		for i, row := range [][]any{
 			{"户编号", "村代码", "户主", "姓名", "身份证号", "与户主关系"},
-			{"F1", "990101001001", "张大山", "张大山", rid("19680101", 701), "户主"},
+			{"990101001001-F1", "990101001001", "张大山", "张大山", rid("19680101", 701), "户主"},
 			{"", "", "", "刘翠花", rid("19700101", 702), "配偶"}, // merged cells
 		} {
 			cell, _ := excelize.CoordinatesToCellName(1, i+1)
@@ -600,7 +600,7 @@ func TestImport(t *testing.T) {
 		if n, err := s.Import(ctx, cadre, &buf); err != nil || n != 1 {
 			t.Fatalf("xlsx: %d %v", n, err)
 		}
-		if h, _ := s.Household(ctx, county, "F1"); len(h.Members) != 2 || h.Card.Masked == "" {
+		if h, _ := s.Household(ctx, county, "990101001001-F1"); len(h.Members) != 2 || h.Card.Masked == "" {
 			t.Errorf("F1 after xlsx: %+v", h)
 		}
 		// Another village's cadre cannot import over it.
