@@ -185,6 +185,11 @@ func (s *Service) Year(ctx context.Context, county, household string, year int) 
 	return s.readYear(ctx, s.db, county, household, year)
 }
 
+// YearTx is Year read through q (a use case's write transaction).
+func (s *Service) YearTx(ctx context.Context, q store.Querier, county, household string, year int) (Year, error) {
+	return s.readYear(ctx, q, county, household, year)
+}
+
 func (s *Service) readYear(ctx context.Context, q store.Querier, county, household string, year int) (Year, error) {
 	y := Year{Household: household, Year: year}
 	var stable int

@@ -299,6 +299,11 @@ func (s *Service) Applications(ctx context.Context, county, prefix, status strin
 // Recompute is the application's top-up from the registry as it is now
 // (while it is not frozen), with its inputs.
 func (s *Service) Recompute(ctx context.Context, a Application) (Calc, error) {
+	return s.recomputeTx(ctx, s.db, a)
+}
+
+// recomputeTx is Recompute reading the registry through q.
+func (s *Service) recomputeTx(ctx context.Context, q store.Querier, a Application) (Calc, error) {
 	if a.Frozen {
 		return a.Calc, nil
 	}
@@ -306,7 +311,7 @@ func (s *Service) Recompute(ctx context.Context, a Application) (Calc, error) {
 	if err != nil {
 		return Calc{}, err
 	}
-	y, err := s.reg.Year(ctx, a.County, a.Household, a.Year)
+	y, err := s.reg.YearTx(ctx, q, a.County, a.Household, a.Year)
 	if err != nil {
 		return Calc{}, err
 	}
@@ -364,42 +369,49 @@ func (s *Service) Decide(ctx context.Context, p auth.Principal, id int64, d work
 	if !p.Sees(a.Village) {
 		return Application{}, auth.NotFound()
 	}
-	calc, err := s.Recompute(ctx, a)
-	if err != nil {
-		return Application{}, err
-	}
-	it, err := s.wf.Item(ctx, p.County, a.Item)
-	if err != nil {
-		return Application{}, err
-	}
-	final := d.Action == workflow.Approve && it.Step == len(it.Chain)-1
-	if final {
-		problems, err := s.BankCheck(ctx, p.County, a.Household)
+	// The bank check reads the card in clear and the leads: a gate
+	// checked before the decision (and shown on the application's page).
+	if d.Action == workflow.Approve {
+		it, err := s.wf.Item(ctx, p.County, a.Item)
 		if err != nil {
 			return Application{}, err
 		}
-		if len(problems) > 0 {
-			return Application{}, errs.F(errs.RuleBroken, "bank_check", "card", "the bank account check failed: %s", strings.Join(problems, "; "))
-		}
-		if calc.Amount <= 0 {
-			return Application{}, errs.F(errs.RuleBroken, "not_eligible", "income", "per-capita net income %s is no longer below the standard %s", calc.PerCapita, calc.Standard)
-		}
-	}
-	// A notice shows the amount: if the registry changed it since, the
-	// notice no longer holds. It is withdrawn (so that a new one can be
-	// posted) and the approval refused.
-	if cur, ok := it.Current(); ok && cur.NoticeBefore && it.NoticeID != 0 && d.Action == workflow.Approve {
-		if n, err := s.wf.Notice(ctx, p.County, it.NoticeID); err == nil && n.State == "posted" && n.Shown != "" && n.Shown != shown(calc) {
-			if err := s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
-				return s.wf.VoidNoticeTx(ctx, tx, p.Username, p.County, it.ID, "the top-up changed after the notice")
-			}); err != nil {
+		if it.Step == len(it.Chain)-1 {
+			problems, err := s.BankCheck(ctx, p.County, a.Household)
+			if err != nil {
 				return Application{}, err
 			}
-			return Application{}, errs.F(errs.RuleBroken, "notice_outdated", "", "the top-up changed after the notice (%s yuan now): the notice is withdrawn; post a new notice before the approval", calc.Amount)
+			if len(problems) > 0 {
+				return Application{}, errs.F(errs.RuleBroken, "bank_check", "card", "the bank account check failed: %s", strings.Join(problems, "; "))
+			}
 		}
 	}
-	d.Shown = shown(calc)
+	var outdated *workflow.Item
+	var calc Calc
 	err = s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
+		// What the decision checks — the registry behind the top-up, who
+		// last changed it, the notice — is read inside its transaction.
+		a, err := s.application(ctx, tx, p.County, id)
+		if err != nil {
+			return err
+		}
+		if calc, err = s.recomputeTx(ctx, tx, a); err != nil {
+			return err
+		}
+		it, err := s.wf.ItemFor(ctx, tx, p.County, Kind, fmt.Sprint(a.ID))
+		if err != nil {
+			return err
+		}
+		final := d.Action == workflow.Approve && it.Step == len(it.Chain)-1
+		if final && calc.Amount <= 0 {
+			return errs.F(errs.RuleBroken, "not_eligible", "income", "per-capita net income %s is no longer below the standard %s", calc.PerCapita, calc.Standard)
+		}
+		if cur, ok := it.Current(); ok && cur.NoticeBefore && it.NoticeID != 0 && d.Action == workflow.Approve {
+			if n, err := s.wf.NoticeTx(ctx, tx, p.County, it.NoticeID); err == nil && n.State == "posted" && n.Shown != "" && n.Shown != shown(calc) {
+				outdated = &it
+				return errs.F(errs.RuleBroken, "notice_outdated", "", "the top-up changed after the notice (%s yuan now): the notice is withdrawn; post a new notice before the approval", calc.Amount)
+			}
+		}
 		// Whoever last changed the household or its year is one of the
 		// application's makers (two people on money).
 		if d.Action == workflow.Approve {
@@ -410,6 +422,7 @@ func (s *Service) Decide(ctx context.Context, p auth.Principal, id int64, d work
 				return errs.F(errs.RuleBroken, "maker_checker", "", "you last changed household %s or its year: another person must take this step", a.Household)
 			}
 		}
+		d.Shown = shown(calc)
 		out, err := s.wf.DecideTx(ctx, tx, p, p.County, a.Item, d)
 		if err != nil {
 			return err
@@ -429,6 +442,16 @@ func (s *Service) Decide(ctx context.Context, p auth.Principal, id int64, d work
 		}
 		return nil
 	})
+	if outdated != nil {
+		// The notice no longer shows the truth: it is withdrawn (in a
+		// transaction of its own, the refused decision wrote nothing), so
+		// that a new one can be posted.
+		if verr := s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
+			return s.wf.VoidNoticeTx(ctx, tx, p.Username, p.County, outdated.ID, "the top-up changed after the notice")
+		}); verr != nil {
+			return Application{}, verr
+		}
+	}
 	if err != nil {
 		return Application{}, err
 	}

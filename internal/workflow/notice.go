@@ -225,6 +225,11 @@ func (e *Engine) notice(ctx context.Context, q store.Querier, county string, id 
 	return n, nil
 }
 
+// NoticeTx returns a notice read through q.
+func (e *Engine) NoticeTx(ctx context.Context, q store.Querier, county string, id int64) (Notice, error) {
+	return e.notice(ctx, q, county, id)
+}
+
 // Notice returns a notice (public: notices are public by nature).
 func (e *Engine) Notice(ctx context.Context, county string, id int64) (Notice, error) {
 	return e.notice(ctx, e.db, county, id)
