@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -102,10 +103,62 @@ func (s *Service) Login(ctx context.Context, username, password, ip string) (str
 		_, err := audit.Append(ctx, tx, audit.Entry{County: u.County, Actor: u.Username, Action: "auth.login", Object: obj, Place: string(u.Place)})
 		return err
 	})
+	if errs.CodeOf(err) == "storage_full" {
+		// The disk is full: no session row can be written. The user may
+		// still sign in to read — the session is held in memory (it ends
+		// with the process) and the sign-in goes to the server's log, as
+		// the audit log cannot take it either.
+		s.mu.Lock()
+		if len(s.held) > 10000 {
+			s.held = map[string]heldSession{}
+		}
+		s.held[hash] = heldSession{username: u.Username, csrf: csrf, created: now, seen: now}
+		s.mu.Unlock()
+		slog.Warn("auth: storage full: a sign-in is held in memory (read-only until space is freed)", "user", u.Username, "county", u.County)
+		return tok, Session{Principal: u.Principal(), CSRF: csrf, CreatedAt: now}, nil
+	}
 	if err != nil {
 		return "", Session{}, errs.Wrap(err, "auth: start session")
 	}
 	return tok, Session{Principal: u.Principal(), CSRF: csrf, CreatedAt: now}, nil
+}
+
+// heldSession is a session begun while the storage was full.
+type heldSession struct {
+	username, csrf string
+	created, seen  time.Time
+}
+
+// heldSessionFor returns the session held in memory for a token hash.
+func (s *Service) heldSessionFor(ctx context.Context, hash string) (Session, bool) {
+	s.mu.Lock()
+	h, ok := s.held[hash]
+	s.mu.Unlock()
+	if !ok {
+		return Session{}, false
+	}
+	now := s.now()
+	if now.Sub(h.seen) > s.cfg.IdleTimeout || now.Sub(h.created) > s.cfg.AbsoluteTimeout {
+		s.mu.Lock()
+		delete(s.held, hash)
+		s.mu.Unlock()
+		return Session{}, false
+	}
+	var u User
+	var phc string
+	var failures int
+	if err := s.db.QueryRowContext(ctx, `SELECT `+userCols+`, password_hash, failed_logins FROM users WHERE username = ?`, h.username).Scan(scanInto(&u, &phc, &failures)...); err != nil {
+		return Session{}, false
+	}
+	u.finishScan()
+	if u.Disabled {
+		return Session{}, false
+	}
+	s.mu.Lock()
+	h.seen = now
+	s.held[hash] = h
+	s.mu.Unlock()
+	return Session{Principal: u.Principal(), CSRF: h.csrf, CreatedAt: h.created}, true
 }
 
 // scanInto lists scan targets for userCols followed by extra columns.
@@ -172,6 +225,9 @@ func (s *Service) Session(ctx context.Context, tok string) (Session, error) {
 	err := s.db.QueryRowContext(ctx, `SELECT `+prefixed("u", userCols)+`, s.csrf, s.created_at, s.last_seen
 		FROM sessions s JOIN users u ON u.username = s.username WHERE s.id_hash = ?`, hash).Scan(scanInto(&u, &csrf, &created, &seen)...)
 	if errors.Is(err, sql.ErrNoRows) {
+		if held, ok := s.heldSessionFor(ctx, hash); ok {
+			return held, nil
+		}
 		return Session{}, expired
 	}
 	if err != nil {
@@ -192,7 +248,7 @@ func (s *Service) Session(ctx context.Context, tok string) (Session, error) {
 		if err := s.db.Write(ctx, now, func(tx *store.Tx) error {
 			_, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen = ? WHERE county = ? AND id_hash = ?`, nowµ, u.County, hash)
 			return err
-		}); err != nil {
+		}); err != nil && errs.CodeOf(err) != "storage_full" { // a full disk must not end the user's reading
 			return Session{}, errs.Wrap(err, "auth: touch session")
 		}
 	}
@@ -206,6 +262,9 @@ func (s *Service) Logout(ctx context.Context, tok string) error {
 		return nil
 	}
 	p := sess.Principal
+	s.mu.Lock()
+	delete(s.held, tokenHash(tok))
+	s.mu.Unlock()
 	return s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE county = ? AND id_hash = ?`, p.County, tokenHash(tok)); err != nil {
 			return err

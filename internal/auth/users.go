@@ -72,6 +72,10 @@ type Service struct {
 	ipFails  map[string][]time.Time // failed logins per client address
 	trees    map[string]*place.Tree // county → place tree cache
 	dummyPHC string                 // hashed once, checked for unknown users (equal timing)
+	// held are sessions begun while the storage was full (no session row
+	// could be written): kept in memory, by token hash, so that a user
+	// can still sign in and read; they end with the process.
+	held map[string]heldSession
 }
 
 // New returns the service.
@@ -80,7 +84,7 @@ func New(db *store.DB, now clock.Clock, cfg Config) *Service {
 		now = clock.System
 	}
 	cfg.defaults()
-	s := &Service{db: db, now: now, cfg: cfg, ipFails: map[string][]time.Time{}, trees: map[string]*place.Tree{}}
+	s := &Service{db: db, now: now, cfg: cfg, ipFails: map[string][]time.Time{}, trees: map[string]*place.Tree{}, held: map[string]heldSession{}}
 	s.dummyPHC, _ = s.HashPassword("unknown user, equal timing")
 	return s
 }
