@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"onepool/internal/instruct"
+	"onepool/internal/relief"
 	"strings"
 	"testing"
 
@@ -36,6 +38,7 @@ type oracleIDs struct {
 	code, username, village string
 	transfer, file, lead    int64
 	app, objection, notice  int64
+	instruction             int64
 }
 
 // bSide adds to the fixture the records of township B the walk needs
@@ -58,7 +61,7 @@ func bSide(t *testing.T, db *store.DB, f *fixture) (b, missing oracleIDs, crossL
 		t.Fatal(err)
 	}
 	b = oracleIDs{code: "acct-b", username: "target-b", village: vilB, transfer: f.ids["to-b"], file: files[0].ID}
-	missing = oracleIDs{code: "no-such-code", username: "no-such-user", village: "990101002009", transfer: 987654, file: 987655, lead: 987656, app: 987657, objection: 987658, notice: 987659}
+	missing = oracleIDs{code: "no-such-code", username: "no-such-user", village: "990101002009", transfer: 987654, file: 987655, lead: 987656, app: 987657, objection: 987658, notice: 987659, instruction: 987660}
 	// Two B households with one ID: a lead inside B.
 	dup := testResidentID("1980-05-05", 7)
 	for _, code := range []string{"990101002001-b1", "990101002001-b2"} {
@@ -74,6 +77,27 @@ func bSide(t *testing.T, db *store.DB, f *fixture) (b, missing oracleIDs, crossL
 		t.Fatalf("cross-township lead: %v %v", leads, err)
 	}
 	crossLead = leads[0].ID
+	// A relief application of B's household and a money instruction of
+	// B's place.
+	if _, err := reg.SetYear(ctx, rural, registry.Year{Household: "990101002001-b1", Year: 2026, Status: registry.Exited, Causes: []string{"illness"}, Income: 100000, Expenses: 0}); err != nil {
+		t.Fatal(err)
+	}
+	rs := relief.New(db, l, reg, keys, wf, pc, nil)
+	cadreB := auth.Principal{Username: "cadre-b", Role: auth.RoleVillage, Place: vilB, County: countyA}
+	app, err := rs.Apply(ctx, cadreB, relief.NewApplication{Household: "990101002001-b1", MemberSeq: 1, Year: 2026, Cause: "illness"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.app = app.ID
+	ins := instruct.NewService(db, wf, pc, nil)
+	ins.UseLedger(l)
+	in, err := ins.Propose(ctx, rural, func(tx *store.Tx) (instruct.New, error) {
+		return instruct.New{Kind: instruct.Adjustment, Key: "oracle-b", Place: vilB, Amount: 1, Subject: "acct-b", Summary: "乙村调账", Payload: []ledger.TransferRequest{}}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.instruction = in.ID
 	all, err := reg.Leads(ctx, countyA, "", false)
 	if err != nil {
 		t.Fatal(err)
@@ -108,6 +132,8 @@ func idOf(pattern string, o oracleIDs) int64 {
 		return o.app
 	case strings.Contains(pattern, "/objections/"):
 		return o.objection
+	case strings.Contains(pattern, "/instructions/"):
+		return o.instruction
 	default:
 		return o.notice
 	}
