@@ -33,10 +33,16 @@ func legsTotal(legs []ledger.Leg) money.Fen {
 	return t
 }
 
-func legsText(legs []ledger.Leg) string {
+// legsText names each leg's channel (by its name, read through q) and
+// amount, for the approver.
+func (s *Service) legsText(ctx context.Context, q store.Querier, county string, legs []ledger.Leg) string {
 	parts := make([]string, len(legs))
 	for i, l := range legs {
-		parts[i] = l.Channel + " " + l.Amount.String()
+		name := l.Channel
+		if c, err := s.channel(ctx, q, county, l.Channel); err == nil && c.Name != "" {
+			name = c.Name
+		}
+		parts[i] = name + " " + l.Amount.String()
 	}
 	return strings.Join(parts, "，")
 }
@@ -65,7 +71,7 @@ func (s *Service) ProposeAllocation(ctx context.Context, p auth.Principal, a All
 		frozen.Legs, frozen.Amount = legs, 0
 		total := legsTotal(legs)
 		return instruct.New{Kind: instruct.Allocation, Key: a.Key, Place: pr.Place, Amount: total, Subject: pr.Code, Payload: frozen,
-			Summary: fmt.Sprintf("资金池 → 项目 %s %s：%s 元（%s）", pr.Code, pr.Name, total, legsText(legs))}, nil
+			Summary: fmt.Sprintf("资金池 → 项目 %s %s：%s 元（%s）", pr.Code, pr.Name, total, s.legsText(ctx, tx, p.County, legs))}, nil
 	})
 }
 
@@ -95,7 +101,7 @@ func (s *Service) ProposePayment(ctx context.Context, p auth.Principal, pm Payme
 		frozen.Legs, frozen.Amount = legs, 0
 		total := legsTotal(legs)
 		return instruct.New{Kind: instruct.Payment, Key: pm.Key, Place: pr.Place, Amount: total, Subject: pr.Code, Payload: frozen,
-			Summary: fmt.Sprintf("项目 %s %s → %s：%s 元（%s）", pr.Code, pr.Name, pm.To, total, legsText(legs))}, nil
+			Summary: fmt.Sprintf("项目 %s %s → %s：%s 元（%s）", pr.Code, pr.Name, s.accountName(ctx, tx, p.County, pm.To), total, s.legsText(ctx, tx, p.County, legs))}, nil
 	})
 }
 
@@ -173,4 +179,12 @@ func (s *Service) HoldingsTx(ctx context.Context, tx *store.Tx, county, code str
 func (s *Service) CheckAllocationTx(ctx context.Context, tx *store.Tx, county string, a Allocation) error {
 	_, _, err := s.planAllocation(ctx, tx, county, a)
 	return err
+}
+
+// accountName is an account's name (and code), for the approver.
+func (s *Service) accountName(ctx context.Context, q store.Querier, county, code string) string {
+	if a, err := s.l.AccountTx(ctx, q, county, code); err == nil && a.Name != "" {
+		return a.Name + "（" + code + "）"
+	}
+	return code
 }

@@ -63,7 +63,8 @@ type instructionView struct {
 	Waiting string
 	// Next is the page of what the money moved for (the project, the
 	// payout batch).
-	Next  string
+	Next      string
+	MakerName string
 	Error string
 }
 
@@ -82,6 +83,10 @@ func (s *Server) instructionView(c *call, idText string) (instructionView, error
 		return v, err
 	}
 	v.Chain = chainRows(v.Item, hist)
+	v.MakerName = in.Maker
+	if len(hist) > 0 && hist[0].ActorName != "" {
+		v.MakerName = hist[0].ActorName
+	}
 	v.MyStep = in.State == instruct.Pending && v.Item.CanTake(c.p)
 	switch in.Kind {
 	case instruct.Allocation, instruct.Payment:
