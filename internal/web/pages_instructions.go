@@ -65,7 +65,7 @@ type instructionView struct {
 	// payout batch).
 	Next      string
 	MakerName string
-	Error string
+	Error     string
 }
 
 func (s *Server) instructionView(c *call, idText string) (instructionView, error) {
