@@ -18,7 +18,7 @@ import (
 func TestHotQueryPlans(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		const n = 200000
+		n := storetest.PlanRows(db, 200000)
 		storetest.Fill(t, db, "ledger_transfers", "county, id, idem_key, kind, from_account, to_account, legs, total, memo, doc_no, reverses, posted_at, actor, hash",
 			"'990101', n, 'key-' || CAST(n AS TEXT), 'payment', 1, n + 1, '1:100', 100, '', '', NULL, n, 'test', 'h'", n)
 		storetest.Fill(t, db, "ledger_accounts", "county, id, code, kind, name, owner, place, no_overdraft, created_at",

@@ -18,9 +18,9 @@ func TestHotQueryPlans(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		storetest.Fill(t, db, "reg_households", "county, code, village, head, card_holder, card_bank, card_enc, card_hash, card_mask, members_alive, created_at, updated_at, updated_by",
-			`'990101', 'H' || CAST(n AS TEXT), '990101001001', 'h', 'h', 'b', '', 'c' || CAST(n AS TEXT), '', 3, n, n, 'u'`, 100000)
+			`'990101', 'H' || CAST(n AS TEXT), '990101001001', 'h', 'h', 'b', '', 'c' || CAST(n AS TEXT), '', 3, n, n, 'u'`, storetest.PlanRows(db, 100000))
 		storetest.Fill(t, db, "reg_members", "county, household, seq, name, id_enc, id_hash, id_mask, relation, birth, alive",
-			`'990101', 'H' || CAST((n + 2) / 3 AS TEXT), n % 3, 'm', '', 'i' || CAST(n AS TEXT), '', '', '', 1`, 200000)
+			`'990101', 'H' || CAST((n + 2) / 3 AS TEXT), n % 3, 'm', '', 'i' || CAST(n AS TEXT), '', '', '', 1`, storetest.PlanRows(db, 200000))
 		pk := "PRIMARY KEY"
 		if db.Dialect == store.Postgres {
 			pk = "reg_households_pkey"

@@ -20,7 +20,7 @@ func TestQueuePlan(t *testing.T) {
 		// each township.
 		storetest.Fill(t, db, "wf_items", "county, id, kind, subject, title, place, amount, chain, step, state, cur_role, cur_level, maker, entered_at, due_at, created_at, updated_at",
 			`'990101', n, 'relief', 's' || CAST(n AS TEXT), 't', '990101' || CASE WHEN n % 2 = 0 THEN '001' ELSE '002' END || '001000', 0, '[]', 1,
-			 CASE WHEN n % 100 = 0 THEN 'pending' ELSE 'approved' END, CASE WHEN n % 3 = 0 THEN 'township' ELSE 'village' END, CASE WHEN n % 3 = 0 THEN 'township' ELSE 'village' END, 'm', n, n, n, n`, 100000)
+			 CASE WHEN n % 100 = 0 THEN 'pending' ELSE 'approved' END, CASE WHEN n % 3 = 0 THEN 'township' ELSE 'village' END, CASE WHEN n % 3 = 0 THEN 'township' ELSE 'village' END, 'm', n, n, n, n`, storetest.PlanRows(db, 100000))
 		for _, stats := range []string{"no statistics", "after ANALYZE"} {
 			if stats == "after ANALYZE" {
 				if _, err := db.ExecRaw(ctx, `ANALYZE`); err != nil {

@@ -96,6 +96,17 @@ func MustOpen(tb testing.TB, d store.Dialect) *store.DB {
 	return db
 }
 
+// PlanRows is how many rows a plan test loads: n on PostgreSQL, where a
+// small table is rightly scanned, a tenth of it on SQLite, whose planner
+// without statistics does not look at the table's size (and whose engine,
+// pure Go, runs ten times slower under the race detector).
+func PlanRows(db *store.DB, n int) int {
+	if db.Dialect == store.SQLite {
+		return n / 10
+	}
+	return n
+}
+
 // Each runs fn as a subtest on every dialect, with a fresh database each.
 func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
