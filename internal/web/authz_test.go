@@ -149,6 +149,8 @@ var matrix = map[string]rule{
 	"GET /system/tokens":                             {roles: staff},
 	"POST /system/tokens":                            {roles: staff},
 	"POST /system/tokens/revoke":                     {roles: staff},
+	"GET /system/settings":                           {roles: staff},
+	"POST /system/settings":                          {roles: "admin"},
 	"GET /system/policy":                             {roles: staff},
 	"POST /system/policy":                            {roles: "admin"},
 	"GET /me":                                        {roles: staff},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -117,3 +118,38 @@ func TestStorageFull(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestPublicAddress: the county administrator sets the public address
+// (系统 → 设置) and printed notices point there, whatever host the clerk
+// used; a malformed address is refused naming the field, and nothing is
+// saved.
+func TestPublicAddress(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := demoServer(t, db, false)
+		admin := newBrowser(t, h)
+		admin.login("demo.admin", demo.Password("demo.admin"))
+		for _, bad := range []string{"javascript:alert(1)", "ftp://x.cn", "https://", "https://a.cn/?q=1", "https://u:p@a.cn"} {
+			w := admin.form("/system/settings", "/system/settings", url.Values{"public_url": {bad}})
+			if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "form-error") {
+				t.Errorf("public address %q: %d", bad, w.Code)
+			}
+		}
+		if w := admin.form("/system/settings", "/system/settings", url.Values{"public_url": {"https://xczx.qinghe.gov.cn/"}}); w.Code != http.StatusSeeOther {
+			t.Fatalf("save: %d %s", w.Code, w.Body)
+		}
+		page := admin.do("GET", "/public/990101/notices", nil, "").Body.String()
+		m := regexp.MustCompile(`/public/990101/notices/([0-9]+)`).FindStringSubmatch(page)
+		if m == nil {
+			t.Fatalf("no demo notice on the public list")
+		}
+		print := admin.do("GET", "/public/990101/notices/"+m[1]+"/print", nil, "").Body.String()
+		if !strings.Contains(print, "https://xczx.qinghe.gov.cn/public/990101/notices/"+m[1]) || strings.Contains(print, "example.com/public") {
+			t.Errorf("the printed notice's address: %.500s", print)
+		}
+		fin := newBrowser(t, h)
+		fin.login("demo.finance", demo.Password("demo.finance"))
+		if w := fin.form("/system/settings", "/system/settings", url.Values{"public_url": {"https://evil.example"}}); w.Code != http.StatusForbidden {
+			t.Errorf("finance changes the public address: %d", w.Code)
+		}
+	})
+}

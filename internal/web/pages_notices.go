@@ -105,13 +105,10 @@ func (s *Server) publicNoticeView(c *call) (publicNoticeView, error) {
 	return v, nil
 }
 
-// noticeURL is the notice's address as the visitor reached this server.
+// noticeURL is the notice's public address: under the county's public
+// address (系统 → 设置) when set, else as the visitor reached this server.
 func (s *Server) noticeURL(c *call, county string, id int64) string {
-	scheme := "http"
-	if s.secure(c.r) {
-		scheme = "https"
-	}
-	return fmt.Sprintf("%s://%s/public/%s/notices/%d", scheme, c.r.Host, county, id)
+	return fmt.Sprintf("%s/public/%s/notices/%d", s.publicBase(c, county), county, id)
 }
 
 func (s *Server) publicNotice(w http.ResponseWriter, c *call) error {

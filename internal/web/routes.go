@@ -119,6 +119,8 @@ func (s *Server) register() {
 	s.page("GET /system/tokens", auth.ManageTokens, s.tokensPage)
 	s.page("POST /system/tokens", auth.ManageTokens, s.issueToken)
 	s.page("POST /system/tokens/revoke", auth.ManageTokens, s.revokeToken)
+	s.page("GET /system/settings", auth.ViewPolicy, s.settingsPage)
+	s.page("POST /system/settings", auth.ManagePolicy, s.saveSettings)
 	s.page("GET /system/policy", auth.ViewPolicy, s.policyPage)
 	s.page("POST /system/policy", auth.ManagePolicy, s.choosePolicy)
 	s.page("GET /me", auth.ViewDesk, s.mePage)

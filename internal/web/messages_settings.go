@@ -1,0 +1,16 @@
+package web
+
+// Labels of the county's settings (系统 → 设置).
+func init() {
+	for k, v := range map[string]msg{
+		"settings.title":           {"设置", "Settings"},
+		"settings.public_url":      {"公开访问地址", "Public address"},
+		"settings.public_url_hint": {"群众从村务公开栏扫码或输入网址时访问的地址（外网或政务网），用于打印公示上的网址和二维码；不填则用工作人员当前访问的地址。", "The address villagers reach the public portal at (internet or government network), printed with a QR code on notices; empty: the address the clerk is using."},
+		"settings.example":         {"打印公示上的网址示例：", "A printed notice's address:"},
+		"settings.save":            {"保存", "Save"},
+		"settings.saved":           {"已保存。", "Saved."},
+		"settings.unset":           {"未设置（使用当前访问地址）", "Not set (the address in use)"},
+	} {
+		messages[k] = v
+	}
+}
