@@ -2,8 +2,15 @@ package funds
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
+
+	"onepool/internal/audit"
+	"onepool/internal/clock"
+	"onepool/internal/place"
 
 	"onepool/internal/auth"
 	"onepool/internal/errs"
@@ -20,6 +27,7 @@ func (s *Service) UseInstructions(ins *instruct.Service) {
 	s.ins = ins
 	ins.Register(instruct.Allocation, s.execAllocation)
 	ins.Register(instruct.Payment, s.execPayment)
+	ins.Register(instruct.Correction, s.execCorrection)
 }
 
 // Instructions is the two-person control the capability posts through.
@@ -187,4 +195,83 @@ func (s *Service) accountName(ctx context.Context, q store.Querier, county, code
 		return a.Name + "（" + code + "）"
 	}
 	return code
+}
+
+// correctionOrder is the correction of a wrong arrival, integration or
+// allocation, as entered.
+type correctionOrder struct {
+	Transfer int64  `json:"transfer"`
+	Key      string `json:"key"`
+	Reason   string `json:"reason"`
+}
+
+// corrected are the kinds the funds capability corrects: it keeps books of
+// them (fund_movements) besides the ledger.
+var corrected = map[string]bool{"arrival": true, "integration": true, "allocation": true}
+
+// ProposeCorrection enters, for approval by another person, the reversal
+// of a wrong arrival, integration or allocation (冲销): the same legs back,
+// and its movements undone on the original document day, so that the
+// year's rates and the village checks count what stays. Errors: Invalid
+// (opinion_required, invalid_key), RuleBroken (capability_kind for
+// another kind), and the ledger's (already_reversed, insufficient_funds
+// when the money has moved on).
+func (s *Service) ProposeCorrection(ctx context.Context, p auth.Principal, id int64, key, reason string) (instruct.Instruction, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return instruct.Instruction{}, errs.F(errs.Invalid, "opinion_required", "reason", "say why the transfer is reversed")
+	}
+	return s.ins.Propose(ctx, p, func(tx *store.Tx) (instruct.New, error) {
+		t, err := s.l.Transfer(ctx, p.County, id)
+		if err != nil {
+			return instruct.New{}, err
+		}
+		if !corrected[t.Kind] {
+			return instruct.New{}, errs.F(errs.RuleBroken, "capability_kind", "transfer", "transfer %d is a %s, not an arrival, integration or allocation of the funds", id, t.Kind)
+		}
+		if err := s.l.CheckTx(ctx, tx, p.Username, p.County, []ledger.TransferRequest{{Key: "correction:" + key, Kind: "reversal", Reverses: id, Memo: reason}}); err != nil {
+			return instruct.New{}, err
+		}
+		return instruct.New{Kind: instruct.Correction, Key: key, Place: place.Code(p.County + "000000"), Amount: t.Total, Subject: fmt.Sprint(id),
+			Summary: fmt.Sprintf("冲销第 %d 笔（%s → %s，%s 元）：%s", id, s.accountName(ctx, tx, p.County, t.From), s.accountName(ctx, tx, p.County, t.To), t.Total, reason),
+			Payload: correctionOrder{Transfer: id, Key: key, Reason: reason}}, nil
+	})
+}
+
+func (s *Service) execCorrection(ctx context.Context, tx *store.Tx, approver auth.Principal, in instruct.Instruction) ([]int64, error) {
+	var o correctionOrder
+	if err := instruct.Decode(in, &o); err != nil {
+		return nil, err
+	}
+	ts, n, err := s.l.PostTx(ctx, tx, approver.Username, in.County, []ledger.TransferRequest{{Key: "correction:" + o.Key, Kind: "reversal", Reverses: o.Transfer, Memo: o.Reason}})
+	if err != nil {
+		return nil, err
+	}
+	rev := ts[0]
+	if n > 0 {
+		// Undo the movements the original recorded, on its document day.
+		var kind, project, day string
+		err := tx.QueryRowContext(ctx, `SELECT kind, project, day FROM fund_movements WHERE county = ? AND transfer_id = ? LIMIT 1`, in.County, o.Transfer).Scan(&kind, &project, &day)
+		if err == nil {
+			d, perr := time.ParseInLocation("2006-01-02", day, clock.Zone)
+			if perr != nil {
+				return nil, errs.Wrap(perr, "funds: movement day")
+			}
+			neg := rev
+			neg.Legs = make([]ledger.Leg, len(rev.Legs))
+			for i, l := range rev.Legs {
+				neg.Legs[i] = ledger.Leg{Channel: l.Channel, Amount: -l.Amount}
+			}
+			if err := recordMovement(ctx, tx, in.County, neg, kind, project, d); err != nil {
+				return nil, err
+			}
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return nil, errs.Wrap(err, "funds: movement")
+		}
+		if _, err := audit.Append(ctx, tx, audit.Entry{County: in.County, Actor: approver.Username, Action: "funds.correct", Object: fmt.Sprintf("reversal #%d of #%d", rev.ID, o.Transfer),
+			Place: string(in.Place), After: map[string]any{"reason": o.Reason, "maker": in.Maker, "instruction": in.ID}}); err != nil {
+			return nil, err
+		}
+	}
+	return []int64{rev.ID}, nil
 }

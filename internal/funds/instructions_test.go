@@ -190,3 +190,49 @@ func benchApprovedPayment(b *testing.B, db *store.DB) {
 		}
 	}
 }
+
+// TestCorrectionOfAWrongArrival: an arrival recorded twice by mistake is
+// reversed through the funds capability with two people: nothing moves at
+// entry; at approval the ledger reverses it and the year's arrivals no
+// longer count it; a second correction of it is refused.
+func TestCorrectionOfAWrongArrival(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s, ins, l := twoPeople(t, db)
+		wrong, err := s.Arrive(ctx, "fin", county, []funds.Movement{{Key: "dup", Channel: "ZX", Amount: yuan("200,000"), Day: day("2026-03-01"), DocNo: "重复录入"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, _ := s.YearReport(ctx, county, 2026)
+		if rep.Total.Arrived != yuan("1,200,000") {
+			t.Fatalf("arrived with the mistake: %s", rep.Total.Arrived)
+		}
+		if _, err := s.ProposeCorrection(ctx, ruralP, wrong[0].ID, "c1", ""); errs.CodeOf(err) != "opinion_required" {
+			t.Errorf("a correction without a reason: %v", err)
+		}
+		in, err := s.ProposeCorrection(ctx, ruralP, wrong[0].ID, "c1", "同一到账重复录入")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if by, _ := l.ReversedBy(ctx, county, wrong[0].ID); by != 0 {
+			t.Fatal("a correction entered by one person posted")
+		}
+		got, err := ins.Decide(ctx, financeP, in.ID, approve("核实为重复录入"))
+		if err != nil || got.State != instruct.Posted || len(got.Result) != 1 {
+			t.Fatalf("approve the correction: %+v %v", got, err)
+		}
+		if by, _ := l.ReversedBy(ctx, county, wrong[0].ID); by != got.Result[0] {
+			t.Errorf("the ledger's reversal: %d, want %d", by, got.Result[0])
+		}
+		if rep, _ := s.YearReport(ctx, county, 2026); rep.Total.Arrived != yuan("1,000,000") {
+			t.Errorf("arrived after the correction: %s", rep.Total.Arrived)
+		}
+		if _, err := s.ProposeCorrection(ctx, ruralP, wrong[0].ID, "c2", "again"); errs.CodeOf(err) != "already_reversed" {
+			t.Errorf("correcting twice: %v", err)
+		}
+		// A payment is not the funds' to correct this way.
+		pay, _ := l.Post(ctx, "t", county, []ledger.TransferRequest{{Key: "p", Kind: "payment", From: funds.PoolCode, To: "ent:road", Legs: []ledger.Leg{{Channel: "ZX", Amount: 1}}}})
+		if _, err := s.ProposeCorrection(ctx, ruralP, pay[0].ID, "c3", "x"); errs.CodeOf(err) != "capability_kind" {
+			t.Errorf("correcting a payment through funds: %v", err)
+		}
+	})
+}

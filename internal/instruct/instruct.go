@@ -49,10 +49,11 @@ const (
 	Adjustment  = "adjustment"   // a transfer no capability owns (ledger)
 	ReliefBatch = "relief_batch" // a relief payout batch (relief)
 	BankReturn  = "bank_return"  // the bank's return file of a payout (relief)
+	Correction  = "correction"   // the reversal of a wrong arrival, integration or allocation (funds)
 )
 
 // Kinds lists every kind, in display order.
-var Kinds = []string{Allocation, Payment, Reclaim, Switch, Reversal, Adjustment, ReliefBatch, BankReturn}
+var Kinds = []string{Allocation, Payment, Reclaim, Switch, Reversal, Adjustment, ReliefBatch, BankReturn, Correction}
 
 // States of an instruction.
 const (

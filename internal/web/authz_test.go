@@ -136,6 +136,7 @@ var matrix = map[string]rule{
 	"GET /ledger/accounts.xlsx":                      {roles: staff, list: true},
 	"GET /ledger/accounts/{code}":                    {roles: staff, record: true},
 	"GET /ledger/transfers":                          {roles: staff, list: true},
+	"POST /ledger/transfers/{id}/reverse":            {roles: "finance rural", record: true},
 	"GET /ledger/transfers/{id}":                     {roles: staff, record: true},
 	"GET /ledger/trace":                              {roles: staff, record: true},
 	"GET /audit":                                     {roles: "admin auditor", list: true},

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"onepool/internal/instruct"
 	"sort"
 	"strconv"
 	"strings"
@@ -275,6 +276,9 @@ type transferView struct {
 	Legs             []legRow
 	ReversedBy       int64
 	Upper            string
+	// Reversible: the viewer may enter its reversal (two people on money).
+	Reversible bool
+	Error      string
 }
 
 func (s *Server) transferPage(w http.ResponseWriter, c *call) error {
@@ -318,7 +322,51 @@ func (s *Server) transferPage(w http.ResponseWriter, c *call) error {
 	if v.ReversedBy, err = s.d.Ledger.ReversedBy(ctx, county, id); err != nil {
 		return err
 	}
+	v.Reversible = v.ReversedBy == 0 && t.Reverses == 0 && reversibleKinds[t.Kind] && auth.Allowed(c.p.Role, auth.WriteFunds) && c.p.Place.Level() == place.County
+	v.Error = c.r.URL.Query().Get("error")
 	return c.render(w, http.StatusOK, "transfer", v)
+}
+
+// reversibleKinds are the transfers a page may enter the reversal of:
+// the funds' own (arrival, integration, allocation: corrected through the
+// funds capability) and what no capability keeps books of.
+var reversibleKinds = map[string]bool{"arrival": true, "integration": true, "allocation": true, "payment": true, "adjustment": true}
+
+// reverseTransfer enters the reversal of a wrong transfer for approval.
+func (s *Server) reverseTransfer(w http.ResponseWriter, c *call) error {
+	id, err := strconv.ParseInt(c.r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return errs.F(errs.NotFound, "unknown_transfer", "id", "no such transfer")
+	}
+	t, err := c.transfer(c.p.County, id)
+	if err != nil {
+		return err
+	}
+	key, reason := strings.TrimSpace(c.r.PostFormValue("key")), strings.TrimSpace(c.r.PostFormValue("reason"))
+	var in instruct.Instruction
+	switch t.Kind {
+	case "arrival", "integration", "allocation":
+		in, err = s.d.Funds.ProposeCorrection(c.r.Context(), c.p, id, key, reason)
+	default:
+		if reason == "" {
+			err = errs.F(errs.Invalid, "opinion_required", "reason", "say why the transfer is reversed")
+		} else {
+			in, err = s.d.Instructions.ProposeReversal(c.r.Context(), c.p, id, key, reason)
+		}
+	}
+	if err == nil {
+		http.Redirect(w, c.r, instructionPath(in), http.StatusSeeOther)
+		return nil
+	}
+	if statusOf(errs.KindOf(err)) >= 500 {
+		return err
+	}
+	msg := err.Error()
+	if e, ok := errs.As(err); ok {
+		msg = e.Message
+	}
+	http.Redirect(w, c.r, fmt.Sprintf("/ledger/transfers/%d?error=%s", id, url.QueryEscape(msg)), http.StatusSeeOther)
+	return nil
 }
 
 type traceView struct {

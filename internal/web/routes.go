@@ -98,6 +98,7 @@ func (s *Server) register() {
 	s.page("GET /ledger/accounts/{code}", auth.ViewLedger, s.accountPage)
 	s.page("GET /ledger/transfers", auth.ViewLedger, s.transfersPage)
 	s.page("GET /ledger/transfers/{id}", auth.ViewLedger, s.transferPage)
+	s.page("POST /ledger/transfers/{id}/reverse", auth.WriteFunds, s.reverseTransfer)
 	s.page("GET /ledger/trace", auth.ViewLedger, s.tracePage)
 
 	// Two people on money: instructions waiting for approval.
