@@ -88,6 +88,9 @@ type Household struct {
 	Card      Card
 	UpdatedAt time.Time
 	UpdatedBy string
+	// Note is why a save changes the household (a member's date of
+	// death, say): kept in the save's audit entry, not stored with it.
+	Note string
 }
 
 // Year is a household's record for one year.
@@ -364,7 +367,9 @@ func (s *Service) Save(ctx context.Context, p auth.Principal, h Household) (Hous
 		if leads, err = s.writeTx(ctx, tx, p.Username, county, r, old); err != nil {
 			return err
 		}
-		e := audit.Entry{County: county, Actor: p.Username, Action: "registry.save", Object: "household " + h.Code, Place: string(h.Village), After: auditView(r.h, r.idHash, leads)}
+		after := auditView(r.h, r.idHash, leads)
+		after.Note = strings.TrimSpace(h.Note)
+		e := audit.Entry{County: county, Actor: p.Username, Action: "registry.save", Object: "household " + h.Code, Place: string(h.Village), After: after}
 		if old != nil {
 			e.Before = auditView(old.Household, old.idHash, nil)
 		}
@@ -414,6 +419,7 @@ type auditMember struct {
 }
 
 type auditHousehold struct {
+	Note       string        `json:"note,omitempty"`
 	Code       string        `json:"code"`
 	Village    string        `json:"village"`
 	Head       string        `json:"head"`

@@ -9,6 +9,8 @@ func init() {
 		"settings.example":         {"打印公示上的网址示例：", "A printed notice's address:"},
 		"settings.save":            {"保存", "Save"},
 		"settings.saved":           {"已保存。", "Saved."},
+		"registry.died_on":         {"死亡日期", "Date of death"},
+		"registry.confirm_death":   {"确认已去世", "Confirm the death"},
 		"settings.unset":           {"未设置（使用当前访问地址）", "Not set (the address in use)"},
 	} {
 		messages[k] = v

@@ -12,9 +12,13 @@ import (
 	"time"
 
 	"onepool/internal/audit"
+	"onepool/internal/auth"
 	"onepool/internal/demo"
+	"onepool/internal/ledger"
+	"onepool/internal/registry"
 	"onepool/internal/store"
 	"onepool/internal/store/storetest"
+	"onepool/internal/web"
 )
 
 // TestAccountsOfAnotherTownship: a township officer asking for accounts
@@ -152,4 +156,46 @@ func TestPublicAddress(t *testing.T) {
 			t.Errorf("finance changes the public address: %d", w.Code)
 		}
 	})
+}
+
+// TestRecordADeath: marking a member deceased asks for the date and a
+// confirmation; the date goes into the audit log.
+func TestRecordADeath(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := demoServerWithKeys(t, db)
+		b := newBrowser(t, h)
+		b.login("demo.village", demo.Password("demo.village"))
+		page := "/registry/990101001001-01"
+		if w := b.do("GET", page, nil, ""); w.Code != 200 || !strings.Contains(w.Body.String(), `name="died_on"`) {
+			t.Fatalf("the household page: %d", w.Code)
+		}
+		action := page + "/alive"
+		for _, v := range []url.Values{{"seq": {"2"}, "alive": {"0"}}, {"seq": {"2"}, "alive": {"0"}, "died_on": {"2026-11-20"}}, {"seq": {"2"}, "alive": {"0"}, "died_on": {"2999-01-01"}, "confirm": {"1"}}} {
+			if w := b.form(page, action, v); w.Code != http.StatusBadRequest {
+				t.Errorf("%v: %d, want 400", v, w.Code)
+			}
+		}
+		if w := b.form(page, action, url.Values{"seq": {"2"}, "alive": {"0"}, "died_on": {"2026-11-20"}, "confirm": {"1"}}); w.Code != http.StatusSeeOther {
+			t.Fatalf("record the death: %d %s", w.Code, w.Body)
+		}
+		var n int
+		if err := db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM audit_log WHERE action = 'registry.save' AND after_json LIKE ?`, "%死亡日期 2026-11-20%").Scan(&n); err != nil || n != 1 {
+			t.Errorf("the audit entry of the death: %d %v", n, err)
+		}
+	})
+}
+
+// demoServerWithKeys is the demo county with its households registry.
+func demoServerWithKeys(t *testing.T, db *store.DB) http.Handler {
+	t.Helper()
+	a := auth.New(db, nil, auth.Config{ArgonMemoryKiB: 64, ArgonTime: 1})
+	l := ledger.New(db, nil)
+	keys, err := registry.NewKeys([]byte("demo-key-0123456789abcdefghijklm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Run(context.Background(), a, l, keys); err != nil {
+		t.Fatal(err)
+	}
+	return web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Keys: keys})
 }

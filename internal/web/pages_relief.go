@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"onepool/internal/auth"
 	"onepool/internal/clock"
@@ -267,9 +268,22 @@ func (s *Server) setAlive(w http.ResponseWriter, c *call) error {
 		if err != nil {
 			return errs.F(errs.Invalid, "invalid_member", "seq", "choose a member")
 		}
+		alive := c.r.PostFormValue("alive") == "1"
 		for i := range h.Members {
 			if h.Members[i].Seq == seq {
-				h.Members[i].Alive = c.r.PostFormValue("alive") == "1"
+				if !alive {
+					// A death is recorded with its date and a confirmation:
+					// it stops the member's relief and changes the household.
+					day, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(c.r.PostFormValue("died_on")), clock.Zone)
+					if err != nil || day.After(s.d.Clock()) {
+						return errs.F(errs.Invalid, "invalid_date", "died_on", "give the date of death (YYYY-MM-DD, not in the future)")
+					}
+					if c.r.PostFormValue("confirm") != "1" {
+						return errs.F(errs.Invalid, "confirm_required", "confirm", "tick the box to confirm that %s has died", h.Members[i].Name)
+					}
+					h.Note = "死亡日期 " + day.Format("2006-01-02") + "（" + h.Members[i].Name + "）"
+				}
+				h.Members[i].Alive = alive
 				return nil
 			}
 		}

@@ -1,4 +1,4 @@
--- 0017: a county's settings kept by its administrator (系统 → 设置): the
+-- 0018: a county's settings kept by its administrator (系统 → 设置): the
 -- public address printed notices and their QR codes point to.
 CREATE TABLE county_settings (
     county TEXT NOT NULL,
