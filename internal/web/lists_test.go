@@ -1,0 +1,136 @@
+package web_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"onepool/internal/demo"
+	"onepool/internal/ident"
+	"onepool/internal/store"
+	"onepool/internal/store/storetest"
+)
+
+// importHouseholds posts a CSV of n one-member households of village
+// 990101001001 (codes 990101001001-T0000000…, heads 测试户0…) through the
+// registry's import form.
+func importHouseholds(t *testing.T, b *browser, n int) {
+	t.Helper()
+	var csv bytes.Buffer
+	csv.WriteString("household,village,head,name,resident_id,relation\n")
+	for i := range n {
+		day := time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i/900)
+		body := fmt.Sprintf("110105%s%03d", day.Format("20060102"), 100+i%900)
+		fmt.Fprintf(&csv, "990101001001-T%07d,990101001001,测试户%d,测试户%d,%s,户主\n", i, i, i, body+string(ident.ResidentIDCheckChar(body)))
+	}
+	m := csrfRe.FindStringSubmatch(b.do("GET", "/registry", nil, "").Body.String())
+	if m == nil {
+		t.Fatal("no CSRF token on /registry")
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", m[1])
+	mw.WriteField("kind", "households")
+	fw, _ := mw.CreateFormFile("file", "households.csv")
+	fw.Write(csv.Bytes())
+	mw.Close()
+	if w := b.do("POST", "/registry/import", body.Bytes(), mw.FormDataContentType()); w.Code != http.StatusSeeOther && w.Code != http.StatusOK {
+		t.Fatalf("import: %d %s", w.Code, w.Body.String()[:min(w.Body.Len(), 500)])
+	}
+}
+
+// TestHouseholdListSearchAndPages: with more than 1,000 households the
+// registry pages (50 a page, with the total), a search by name finds a
+// household on page 3 and the next link keeps the search; the API takes
+// the same parameters and answers total, offset and limit; a village
+// outside a township officer's area lists nothing.
+func TestHouseholdListSearchAndPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := demoServer(t, db, false)
+		b := newBrowser(t, h)
+		b.login("demo.rural", demo.Password("demo.rural"))
+		importHouseholds(t, b, 1200)
+
+		all := b.do("GET", "/registry", nil, "").Body.String()
+		if n := strings.Count(all, `<a href="/registry/`); n != 50 {
+			t.Errorf("first page lists %d households, want 50", n)
+		}
+		if !regexp.MustCompile(`共 1[23]\d\d 条`).MatchString(all) {
+			t.Errorf("the registry does not say how many households it holds")
+		}
+		w := b.do("GET", "/registry?q="+url.QueryEscape("测试户")+"&page=3", nil, "")
+		page3 := w.Body.String()
+		if w.Code != http.StatusOK || !strings.Contains(page3, "共 1200 条") || !strings.Contains(page3, "第 3 / 24 页") {
+			t.Fatalf("search page 3: %d, no total/page: %s", w.Code, page3[:min(len(page3), 400)])
+		}
+		for _, code := range []string{"990101001001-T0000100", "990101001001-T0000149"} {
+			if !strings.Contains(page3, "/registry/"+code+`"`) {
+				t.Errorf("page 3 of the search does not list %s", code)
+			}
+		}
+		if strings.Contains(page3, "990101001001-T0000099\"") || strings.Contains(page3, "990101001001-T0000150\"") {
+			t.Errorf("page 3 lists households of another page")
+		}
+		if !strings.Contains(page3, `href="/registry?page=4&amp;q=%E6%B5%8B%E8%AF%95%E6%88%B7"`) {
+			t.Errorf("the next link does not keep the search")
+		}
+		// One household by its full name, and by its code.
+		one := b.do("GET", "/registry?q="+url.QueryEscape("测试户1234"), nil, "").Body.String()
+		if strings.Contains(one, "990101001001-T") || !strings.Contains(one, "共 0 条") {
+			t.Errorf("a name that is not there is found")
+		}
+		one = b.do("GET", "/registry?q="+url.QueryEscape("测试户1123"), nil, "").Body.String()
+		if !strings.Contains(one, "990101001001-T0001123") || !strings.Contains(one, "共 1 条") {
+			t.Errorf("search by full name does not find the household")
+		}
+
+		// The API: same parameters, total/offset/limit, [] when empty.
+		var out struct {
+			Households []struct{ Code string } `json:"households"`
+			Total      int                     `json:"total"`
+			Offset     int                     `json:"offset"`
+			Limit      int                     `json:"limit"`
+		}
+		get := func(q string) {
+			t.Helper()
+			w := b.do("GET", "/api/v1/registry/990101/households?"+q, nil, "")
+			if w.Code != http.StatusOK {
+				t.Fatalf("API %s: %d %s", q, w.Code, w.Body)
+			}
+			out.Households = nil
+			if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(w.Body.String(), "null") {
+				t.Errorf("API %s: null in %s", q, w.Body.String()[:min(w.Body.Len(), 200)])
+			}
+		}
+		get("q=" + url.QueryEscape("测试户") + "&offset=500&limit=20")
+		if out.Total != 1200 || out.Offset != 500 || out.Limit != 20 || len(out.Households) != 20 || out.Households[0].Code != "990101001001-T0000500" {
+			t.Errorf("API page: total %d offset %d limit %d, %d rows, first %v", out.Total, out.Offset, out.Limit, len(out.Households), out.Households[:min(1, len(out.Households))])
+		}
+		get("q=nobody")
+		if out.Total != 0 || out.Households == nil {
+			t.Errorf("API empty search: total %d rows %v", out.Total, out.Households)
+		}
+		if w := b.do("GET", "/api/v1/registry/990101/households?limit=5000", nil, ""); w.Code != http.StatusBadRequest {
+			t.Errorf("limit 5000: %d", w.Code)
+		}
+
+		// A township officer of 石门乡 asking for a village of 清溪镇 sees
+		// nothing (the filter never widens the subtree).
+		t2 := newBrowser(t, h)
+		t2.login("demo.township2", demo.Password("demo.township2"))
+		other := t2.do("GET", "/registry?village=990101001001", nil, "").Body.String()
+		if strings.Contains(other, "990101001001-T") || !strings.Contains(other, "共 0 条") {
+			t.Errorf("a township officer lists another township's village")
+		}
+	})
+}
