@@ -134,3 +134,104 @@ func TestHouseholdListSearchAndPages(t *testing.T) {
 		}
 	})
 }
+
+var hrefRe = regexp.MustCompile(`href="(/[^"#]*)"`)
+
+// TestNavigationByRole: every demo role's navigation lists only what it
+// may open: each nav link, and each link on the pages it leads to, answers
+// that role without 403; 监督 is not offered to finance, township or
+// village, nor 用户与角色 on their settings page; the areas not built say
+// what is coming without naming a file.
+func TestNavigationByRole(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := demoServer(t, db, false)
+		for _, u := range []string{"demo.admin", "demo.rural", "demo.finance", "demo.sector", "demo.township", "demo.village", "demo.auditor"} {
+			b := newBrowser(t, h)
+			b.login(u, demo.Password(u))
+			desk := b.do("GET", "/desk", nil, "").Body.String()
+			nav := regexp.MustCompile(`<a href="(/[^"]*)" id="nav-([a-z]+)"`).FindAllStringSubmatch(desk, -1)
+			if len(nav) < 3 {
+				t.Fatalf("%s: navigation has %d links", u, len(nav))
+			}
+			keys := map[string]bool{}
+			seen := map[string]bool{}
+			for _, n := range nav {
+				keys[n[2]] = true
+				w := b.do("GET", n[1], nil, "")
+				if w.Code == http.StatusForbidden || w.Code >= 500 {
+					t.Errorf("%s: nav %s → %d", u, n[1], w.Code)
+					continue
+				}
+				if strings.Contains(w.Body.String(), "MISSION") {
+					t.Errorf("%s: %s names MISSION.md", u, n[1])
+				}
+				for _, l := range hrefRe.FindAllStringSubmatch(w.Body.String(), -1) {
+					link := strings.ReplaceAll(l[1], "&amp;", "&")
+					if seen[link] || strings.HasPrefix(link, "/static/") || strings.HasSuffix(link, ".xlsx") || strings.HasSuffix(link, ".zip") || strings.HasSuffix(link, ".csv") {
+						continue
+					}
+					seen[link] = true
+					if w := b.do("GET", link, nil, ""); w.Code == http.StatusForbidden {
+						t.Errorf("%s: %s links to %s, which answers 403", u, n[1], link)
+					}
+				}
+			}
+			mayAudit := u == "demo.admin" || u == "demo.auditor"
+			if keys["oversight"] != mayAudit {
+				t.Errorf("%s: 监督 in the navigation: %v", u, keys["oversight"])
+			}
+			settings := b.do("GET", "/system/places", nil, "").Body.String()
+			if strings.Contains(settings, `href="/system/users"`) != mayAudit {
+				t.Errorf("%s: 用户与角色 on the settings page: %v", u, !mayAudit)
+			}
+		}
+	})
+}
+
+// TestQueueSaysWhoMustAct: a village cadre's submitted project is not in
+// their 我的待办 as something to act on; it is under 等待他人处理 with the
+// township that must review it; the township officer has it to act on.
+func TestQueueSaysWhoMustAct(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := demoServer(t, db, false)
+		v := newBrowser(t, h)
+		v.login("demo.village", demo.Password("demo.village"))
+		w := v.form("/projects", "/projects", url.Values{"code": {"990101001001-Q1"}, "name": {"上坝村冷库"}, "place": {"990101001001"}, "purpose": {"industry"},
+			"plan_year": {"2027"}, "budget": {"300000"}, "unit": {"上坝村股份经济合作社"}, "leader": {"周勇"}, "link_mode": {"分红"}, "link_households": {"40"}})
+		if w.Code != http.StatusSeeOther {
+			t.Fatalf("create project: %d %s", w.Code, w.Body.String()[:min(w.Body.Len(), 600)])
+		}
+		if w := v.form("/projects/990101001001-Q1", "/projects/990101001001-Q1/submit", url.Values{"opinion": {"村民代表大会通过"}}); w.Code != http.StatusSeeOther {
+			t.Fatalf("submit: %d %s", w.Code, w.Body.String()[:min(w.Body.Len(), 600)])
+		}
+		q := v.do("GET", "/review", nil, "").Body.String()
+		mine := section(q, `id="queue"`, `</table>`)
+		if strings.Contains(mine, "990101001001-Q1") {
+			t.Errorf("the maker's own item is listed to act on")
+		}
+		waiting := section(q, `id="waiting"`, `</table>`)
+		if !strings.Contains(q, "等待他人处理") || !strings.Contains(waiting, "990101001001-Q1") || !strings.Contains(waiting, "清溪镇") {
+			t.Errorf("the maker's item is not under 等待他人处理 with who must act:\n%s", waiting)
+		}
+		tw := newBrowser(t, h)
+		tw.login("demo.township", demo.Password("demo.township"))
+		tq := tw.do("GET", "/review", nil, "").Body.String()
+		if !strings.Contains(section(tq, `id="queue"`, `</table>`), "990101001001-Q1") {
+			t.Errorf("the township officer does not have the item to act on")
+		}
+	})
+}
+
+// section is the part of s from the first from to the next to after it
+// ("" when from is absent).
+func section(s, from, to string) string {
+	i := strings.Index(s, from)
+	if i < 0 {
+		return ""
+	}
+	s = s[i:]
+	if j := strings.Index(s, to); j >= 0 {
+		return s[:j]
+	}
+	return s
+}
