@@ -235,3 +235,65 @@ func section(s, from, to string) string {
 	}
 	return s
 }
+
+var totalRe = regexp.MustCompile(`共 (\d+) 条`)
+
+// TestTransferAndAuditFilters: the transfers list filters by kind and by
+// date, with its total; the API answers the same with total, offset and
+// limit; the audit log filters by action, with its total.
+func TestTransferAndAuditFilters(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := demoServer(t, db, false)
+		b := newBrowser(t, h)
+		b.login("demo.admin", demo.Password("demo.admin"))
+		total := func(path string) (int, string) {
+			t.Helper()
+			w := b.do("GET", path, nil, "")
+			m := totalRe.FindStringSubmatch(w.Body.String())
+			if w.Code != http.StatusOK || m == nil {
+				t.Fatalf("%s: %d, no total", path, w.Code)
+			}
+			var n int
+			fmt.Sscan(m[1], &n)
+			return n, w.Body.String()
+		}
+		all, _ := total("/ledger/transfers")
+		arrivals, body := total("/ledger/transfers?kind=arrival")
+		if all == 0 || arrivals == 0 || arrivals >= all {
+			t.Fatalf("transfers: %d in all, %d arrivals", all, arrivals)
+		}
+		rows := section(body, "<tbody", "</tbody>")
+		if n := strings.Count(rows, `</td><td class="text">资金到位</td><td class="text">`); n != min(arrivals, 50) || strings.Count(rows, "<tr>") != n {
+			t.Errorf("kind=arrival lists %d arrivals of %d, or other kinds:\n%s", n, arrivals, rows)
+		}
+		if n, _ := total("/ledger/transfers?from=2999-01-01"); n != 0 {
+			t.Errorf("transfers after 2999: %d", n)
+		}
+		if n, _ := total("/ledger/transfers?kind=arrival&from=2000-01-01&to=2999-12-31"); n != arrivals {
+			t.Errorf("arrivals in a wide date range: %d, want %d", n, arrivals)
+		}
+		if w := b.do("GET", "/ledger/transfers?from=yesterday", nil, ""); w.Code != http.StatusBadRequest {
+			t.Errorf("a bad date: %d", w.Code)
+		}
+		var out struct {
+			Transfers            []struct{ Kind string }
+			Total, Offset, Limit int
+		}
+		w := b.do("GET", "/api/v1/ledger/990101/transfers?kind=arrival&limit=2&offset=1", nil, "")
+		if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil || w.Code != http.StatusOK {
+			t.Fatalf("API: %d %s", w.Code, w.Body)
+		}
+		if out.Total != arrivals || out.Offset != 1 || out.Limit != 2 || len(out.Transfers) != min(2, arrivals-1) || (len(out.Transfers) > 0 && out.Transfers[0].Kind != "arrival") {
+			t.Errorf("API: %+v", out)
+		}
+
+		logins, body := total("/audit?action=auth.login")
+		everything, _ := total("/audit")
+		if logins == 0 || logins >= everything {
+			t.Errorf("audit: %d logins of %d", logins, everything)
+		}
+		if rows := section(body, "<tbody", "</tbody>"); strings.Count(rows, "<code>auth.login") != strings.Count(rows, "<code>") {
+			t.Errorf("audit filtered by action lists other actions")
+		}
+	})
+}
