@@ -38,9 +38,9 @@ type registryView struct {
 	Year               int
 	Statuses           []string
 	Pager              Pager
-	Leads    []registry.Lead
-	Error    string
-	Imported int
+	Leads              []registry.Lead
+	Error              string
+	Imported           int
 }
 
 func (s *Server) registryView(c *call) (registryView, error) {
