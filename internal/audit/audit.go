@@ -157,10 +157,56 @@ type Filter struct {
 	From, To    time.Time
 	BeforeID    int64 // page: records with id < BeforeID
 	Limit       int
+	Offset      int // page: skip this many (after BeforeID)
+}
+
+// Count counts the records matching f (BeforeID, Limit and Offset aside).
+func Count(ctx context.Context, db *store.DB, f Filter) (int, error) {
+	f.BeforeID = 0
+	where, args := f.where()
+	q := `SELECT COUNT(*) FROM audit_log`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+		return 0, errs.Wrap(err, "audit: count")
+	}
+	return n, nil
 }
 
 // List returns matching records, newest first.
 func List(ctx context.Context, db *store.DB, f Filter) ([]Record, error) {
+	where, args := f.where()
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 100
+	}
+	q := `SELECT county, id, at, actor, action, object, place, outcome, before_json, after_json, hash FROM audit_log`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += fmt.Sprintf(" ORDER BY at DESC, id DESC LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, errs.Wrap(err, "audit: list")
+	}
+	defer rows.Close()
+	var out []Record
+	for rows.Next() {
+		var r Record
+		var at int64
+		var h []byte
+		if err := rows.Scan(&r.County, &r.ID, &at, &r.Actor, &r.Action, &r.Object, &r.Place, &r.Outcome, &r.Before, &r.After, &h); err != nil {
+			return nil, errs.Wrap(err, "audit: scan")
+		}
+		r.At = clock.FromMicros(at)
+		r.Hash = hex.EncodeToString(h)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (f Filter) where() ([]string, []any) {
 	var where []string
 	var args []any
 	add := func(cond string, v any) { where = append(where, cond); args = append(args, v) }
@@ -194,32 +240,7 @@ func List(ctx context.Context, db *store.DB, f Filter) ([]Record, error) {
 	if f.BeforeID > 0 {
 		add("id < ?", f.BeforeID)
 	}
-	if f.Limit <= 0 || f.Limit > 1000 {
-		f.Limit = 100
-	}
-	q := `SELECT county, id, at, actor, action, object, place, outcome, before_json, after_json, hash FROM audit_log`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += fmt.Sprintf(" ORDER BY at DESC, id DESC LIMIT %d", f.Limit)
-	rows, err := db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, errs.Wrap(err, "audit: list")
-	}
-	defer rows.Close()
-	var out []Record
-	for rows.Next() {
-		var r Record
-		var at int64
-		var h []byte
-		if err := rows.Scan(&r.County, &r.ID, &at, &r.Actor, &r.Action, &r.Object, &r.Place, &r.Outcome, &r.Before, &r.After, &h); err != nil {
-			return nil, errs.Wrap(err, "audit: scan")
-		}
-		r.At = clock.FromMicros(at)
-		r.Hash = hex.EncodeToString(h)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return where, args
 }
 
 func escapeLike(s string) string {

@@ -600,22 +600,74 @@ func (s *Service) Household(ctx context.Context, county, code string) (Household
 // members, masked, one page of at most limit (default 100, at most 1000)
 // from offset, and the total count.
 func (s *Service) Households(ctx context.Context, county, prefix string, limit, offset int) ([]Household, int, error) {
+	return s.List(ctx, county, HouseholdFilter{Prefix: prefix, Limit: limit, Offset: offset})
+}
+
+// HouseholdFilter selects a page of the households list.
+type HouseholdFilter struct {
+	Prefix  string     // the viewer's subtree (division code prefix; "" whole county)
+	Village place.Code // one village (inside Prefix), or all
+	// Year and Status: households with a record of that year (of that
+	// status when Status is set). Status without Year is the county's
+	// current year, given by the caller.
+	Year   int
+	Status string
+	// Q searches: digits are a household code prefix, anything else a
+	// part of the head of household's name.
+	Q             string
+	Limit, Offset int
+}
+
+// householdsWhere is the list's condition and arguments (for the page
+// and its count): the subtree and village as a range on
+// reg_households_village, the code prefix on the primary key.
+func householdsWhere(county string, f HouseholdFilter) (string, []any) {
+	lo, hi := place.Range(f.Prefix)
+	if f.Village != "" {
+		lo, hi = max(lo, string(f.Village)), min(hi, string(f.Village))
+	}
+	where := `h.county = ? AND h.village BETWEEN ? AND ?`
+	args := []any{county, lo, hi}
+	if q := strings.NewReplacer("%", "", "_", "").Replace(strings.TrimSpace(f.Q)); q != "" {
+		if strings.Trim(q, "0123456789") == "" {
+			where += ` AND h.code LIKE ?`
+			args = append(args, q+"%")
+		} else {
+			where += ` AND h.head LIKE ?`
+			args = append(args, "%"+q+"%")
+		}
+	}
+	if f.Year > 0 {
+		where += ` AND EXISTS (SELECT 1 FROM reg_years y WHERE y.county = h.county AND y.year = ? AND y.village BETWEEN ? AND ? AND y.household = h.code`
+		args = append(args, f.Year, lo, hi)
+		if f.Status != "" {
+			where += ` AND y.status = ?`
+			args = append(args, f.Status)
+		}
+		where += `)`
+	}
+	return where, args
+}
+
+// List is one page of the households matching f, with the total count.
+func (s *Service) List(ctx context.Context, county string, f HouseholdFilter) ([]Household, int, error) {
+	limit, offset := f.Limit, f.Offset
 	if limit <= 0 {
 		limit = 100
 	}
 	limit = min(limit, 1000)
 	offset = max(offset, 0)
-	lo, hi := place.Range(prefix)
+	where, args := householdsWhere(county, f)
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM reg_households WHERE county = ? AND village BETWEEN ? AND ?`, county, lo, hi).Scan(&total); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM reg_households h WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, errs.Wrap(err, "registry: count households")
 	}
-	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT code, village, head, card_holder, card_bank, card_mask, updated_at, updated_by
-		FROM reg_households WHERE county = ? AND village BETWEEN ? AND ? ORDER BY village, code LIMIT %d OFFSET %d`, limit, offset), county, lo, hi)
+	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT h.code, h.village, h.head, h.card_holder, h.card_bank, h.card_mask, h.updated_at, h.updated_by
+		FROM reg_households h WHERE `+where+` ORDER BY h.village, h.code LIMIT %d OFFSET %d`, limit, offset), args...)
 	if err != nil {
 		return nil, 0, errs.Wrap(err, "registry: list households")
 	}
-	var out []Household
+	out := []Household{}
 	at := map[string]int{}
 	for rows.Next() {
 		h := Household{County: county}
@@ -636,7 +688,7 @@ func (s *Service) Households(ctx context.Context, county, prefix string, limit, 
 	if len(out) == 0 {
 		return out, total, nil
 	}
-	args := []any{county}
+	args = []any{county}
 	marks := make([]string, len(out))
 	for i, h := range out {
 		args, marks[i] = append(args, h.Code), "?"

@@ -155,11 +155,36 @@ func (s *Server) apiListTransfers(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	before, limit, err := paging(r, "before")
+	q := r.URL.Query()
+	if q.Has("before") && !q.Has("offset") && !q.Has("kind") && !q.Has("channel") && !q.Has("from") && !q.Has("to") && !q.Has("doc_no") {
+		// The older keyset form (?before=id), kept for existing clients.
+		before, limit, err := paging(r, "before")
+		if err != nil {
+			return err
+		}
+		ts, err := s.d.Ledger.RecentTransfersIn(r.Context(), cty, c.p.Prefix(), before, limit)
+		if err != nil {
+			return err
+		}
+		out := make([]transferOut, len(ts))
+		for i, t := range ts {
+			out[i] = toTransferOut(t)
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"transfers": out})
+		return nil
+	}
+	channels, err := s.d.Ledger.Channels(r.Context(), cty)
 	if err != nil {
 		return err
 	}
-	ts, err := s.d.Ledger.RecentTransfersIn(r.Context(), cty, c.p.Prefix(), before, limit)
+	f, err := c.transferFilter(channels)
+	if err != nil {
+		return err
+	}
+	if f.Offset, f.Limit, err = offsetLimit(r, 50, 500); err != nil {
+		return err
+	}
+	ts, total, err := s.d.Ledger.ListTransfers(r.Context(), cty, f)
 	if err != nil {
 		return err
 	}
@@ -167,7 +192,7 @@ func (s *Server) apiListTransfers(w http.ResponseWriter, c *call) error {
 	for i, t := range ts {
 		out[i] = toTransferOut(t)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"transfers": out})
+	writeJSON(w, http.StatusOK, map[string]any{"transfers": out, "total": total, "offset": f.Offset, "limit": f.Limit})
 	return nil
 }
 

@@ -388,16 +388,23 @@ func (s *Server) apiAnswerObjection(w http.ResponseWriter, c *call) error {
 }
 
 func (s *Server) apiQueue(w http.ResponseWriter, c *call) error {
-	rows, err := s.queueRows(c)
+	rows, waiting, err := s.queueAndWaiting(c, true)
 	if err != nil {
 		return err
 	}
-	out := []map[string]any{}
-	for _, r := range rows {
-		out = append(out, map[string]any{"id": r.ID, "kind": r.Kind, "subject": r.Subject, "title": r.Title, "place": r.Place, "step": r.StepName, "state": r.State,
-			"overdue": r.Overdue, "frozen": r.Frozen, "entered_at": r.EnteredAt})
+	toJSON := func(rows []queueRow) []map[string]any {
+		out := []map[string]any{}
+		for _, r := range rows {
+			m := map[string]any{"id": r.ID, "kind": r.Kind, "subject": r.Subject, "title": r.Title, "place": r.Place, "step": r.StepName, "state": r.State,
+				"overdue": r.Overdue, "frozen": r.Frozen, "entered_at": r.EnteredAt}
+			if cur, ok := r.Current(); ok {
+				m["step_role"], m["step_level"] = cur.Role, cur.Level
+			}
+			out = append(out, m)
+		}
+		return out
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"queue": out})
+	writeJSON(w, http.StatusOK, map[string]any{"queue": toJSON(rows), "waiting": toJSON(waiting)})
 	return nil
 }
 

@@ -235,8 +235,14 @@ func toHouseholdJSON(h registry.Household) map[string]any {
 }
 
 func (s *Server) apiHouseholds(w http.ResponseWriter, c *call) error {
-	off, _ := strconv.Atoi(c.r.URL.Query().Get("offset"))
-	hs, total, err := s.d.Registry.Households(c.r.Context(), c.p.County, c.p.Prefix(), 500, max(off, 0))
+	f, err := s.householdFilter(c)
+	if err != nil {
+		return err
+	}
+	if f.Offset, f.Limit, err = offsetLimit(c.r, 100, 1000); err != nil {
+		return err
+	}
+	hs, total, err := s.d.Registry.List(c.r.Context(), c.p.County, f)
 	if err != nil {
 		return err
 	}
@@ -244,7 +250,7 @@ func (s *Server) apiHouseholds(w http.ResponseWriter, c *call) error {
 	for _, h := range hs {
 		out = append(out, toHouseholdJSON(h))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"households": out, "total": total})
+	writeJSON(w, http.StatusOK, map[string]any{"households": out, "total": total, "offset": f.Offset, "limit": f.Limit})
 	return nil
 }
 

@@ -40,6 +40,10 @@ func init() {
 		"ins.kind.adjustment":    {"调账", "Adjustment"},
 		"ins.kind.relief_batch":  {"救助金代发批次", "Relief payout batch"},
 		"ins.kind.bank_return":   {"银行回盘", "Bank return"},
+		"ins.kind.correction":    {"冲销（资金到位、整合或安排有误）", "Correction (a wrong arrival, integration or allocation)"},
+		"tr.reverse":             {"冲销此笔（需另一人审核）", "Reverse this transfer (approved by another person)"},
+		"tr.reverse_reason":      {"冲销原因", "Why"},
+		"tr.reverse_hint":        {"录入后进入资金审批，由另一人审核同意后才记账；已被使用的资金不能冲销。", "Entered for approval: it posts when another person approves it; money already moved on cannot be reversed."},
 		"queue.kind.instruction": {"资金审批", "Money approval"},
 	} {
 		messages[k] = v

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"onepool/internal/instruct"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -236,29 +237,91 @@ func (s *Server) accountPage(w http.ResponseWriter, c *call) error {
 
 type transfersView struct {
 	Page
-	Rows   []transferRow
-	Before int64
+	Rows []transferRow
+	// The filters as typed, the choices and the pager.
+	Kind, Channel, From, To, DocNo string
+	Kinds                          []string
+	Channels                       []ledger.Channel
+	Pager                          Pager
+}
+
+// transferKinds are the kinds a transfer list filters by.
+var transferKinds = []string{"arrival", "integration", "allocation", "payment", "refund", "reclaim", "reversal", "donation", "topup", "dividend",
+	"disbursement", "repayment", "interest_subsidy", "relief_payout", "adjustment", "transfer"}
+
+// transferFilter reads the transfers list's filters (page and API alike):
+// kind, channel (code), from/to (local days, inclusive) and doc_no (part
+// of the 文号). The list stays inside the viewer's subtree.
+func (c *call) transferFilter(channels []ledger.Channel) (ledger.TransferFilter, error) {
+	q := c.r.URL.Query()
+	f := ledger.TransferFilter{Prefix: c.p.Prefix(), Kind: q.Get("kind"), DocNo: strings.TrimSpace(q.Get("doc_no"))}
+	if f.Kind != "" && !slices.Contains(transferKinds, f.Kind) {
+		return f, errs.F(errs.Invalid, "invalid_query", "kind", "no such kind of transfer")
+	}
+	if len([]rune(f.DocNo)) > 50 {
+		return f, errs.F(errs.Invalid, "invalid_query", "doc_no", "the document number is at most 50 characters")
+	}
+	if code := q.Get("channel"); code != "" {
+		f.Channel = -1 // an unknown channel matches nothing
+		for _, ch := range channels {
+			if ch.Code == code {
+				f.Channel = ch.ID
+			}
+		}
+		if f.Channel < 0 {
+			return f, errs.F(errs.Invalid, "invalid_query", "channel", "no such channel")
+		}
+	}
+	for _, d := range []struct {
+		name string
+		at   *time.Time
+		next bool
+	}{{"from", &f.From, false}, {"to", &f.To, true}} {
+		v := q.Get(d.name)
+		if v == "" {
+			continue
+		}
+		day, err := time.ParseInLocation("2006-01-02", v, clock.Zone)
+		if err != nil {
+			return f, errs.F(errs.Invalid, "invalid_date", d.name, "%s must be a date YYYY-MM-DD", d.name)
+		}
+		if d.next {
+			day = day.AddDate(0, 0, 1)
+		}
+		*d.at = day
+	}
+	return f, nil
 }
 
 func (s *Server) transfersPage(w http.ResponseWriter, c *call) error {
-	var before int64
-	if b := c.r.URL.Query().Get("before"); b != "" {
-		n, err := strconv.ParseInt(b, 10, 64)
-		if err != nil || n < 0 {
-			return errs.F(errs.Invalid, "invalid_query", "before", "before must be a non-negative integer")
-		}
-		before = n
-	}
-	ts, err := s.d.Ledger.RecentTransfersIn(c.r.Context(), c.p.County, c.p.Prefix(), before, 50)
+	channels, err := s.d.Ledger.Channels(c.r.Context(), c.p.County)
 	if err != nil {
 		return err
 	}
-	v := transfersView{Page: c.page(translate(c.lang, "ledger.transfers"), "funds")}
-	if v.Rows, err = c.transferRows(c.p.County, ts); err != nil {
+	f, err := c.transferFilter(channels)
+	if err != nil {
 		return err
 	}
-	if len(ts) == 50 {
-		v.Before = ts[len(ts)-1].ID
+	q := c.r.URL.Query()
+	v := transfersView{Page: c.page(translate(c.lang, "ledger.transfers"), "funds"), Kinds: transferKinds, Channels: channels,
+		Kind: f.Kind, Channel: q.Get("channel"), From: q.Get("from"), To: q.Get("to"), DocNo: f.DocNo}
+	page, err := pageNumber(c.r)
+	if err != nil {
+		return err
+	}
+	f.Limit, f.Offset = listSize, (page-1)*listSize
+	ts, total, err := s.d.Ledger.ListTransfers(c.r.Context(), c.p.County, f)
+	if err != nil {
+		return err
+	}
+	if v.Pager = pagerFor(c.r, total, page, listSize); v.Pager.Page != page && total > 0 {
+		f.Offset = v.Pager.Offset()
+		if ts, _, err = s.d.Ledger.ListTransfers(c.r.Context(), c.p.County, f); err != nil {
+			return err
+		}
+	}
+	if v.Rows, err = c.transferRows(c.p.County, ts); err != nil {
+		return err
 	}
 	return c.render(w, http.StatusOK, "transfers", v)
 }

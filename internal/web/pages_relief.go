@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,9 +34,14 @@ type registryView struct {
 	Slots    []int // member rows of the new-household form
 	Rows     []householdRow
 	Total    int
-	Leads    []registry.Lead
-	Error    string
-	Imported int
+	// The list's search and filters, as typed, and its pager.
+	Q, Village, Status string
+	Year               int
+	Statuses           []string
+	Pager              Pager
+	Leads              []registry.Lead
+	Error              string
+	Imported           int
 }
 
 func (s *Server) registryView(c *call) (registryView, error) {
@@ -46,9 +52,26 @@ func (s *Server) registryView(c *call) (registryView, error) {
 			v.Villages = append(v.Villages, o)
 		}
 	}
-	hs, total, err := s.d.Registry.Households(ctx, c.p.County, c.p.Prefix(), 500, 0)
+	f, err := s.householdFilter(c)
 	if err != nil {
 		return v, err
+	}
+	v.Q, v.Village, v.Status, v.Year, v.Statuses = f.Q, string(f.Village), f.Status, f.Year, registry.Statuses
+	page, err := pageNumber(c.r)
+	if err != nil {
+		return v, err
+	}
+	f.Limit, f.Offset = listSize, (page-1)*listSize
+	hs, total, err := s.d.Registry.List(ctx, c.p.County, f)
+	if err != nil {
+		return v, err
+	}
+	if v.Pager = pagerFor(c.r, total, page, listSize); v.Pager.Page != page && total > 0 {
+		// Past the last page: show the last.
+		f.Offset = v.Pager.Offset()
+		if hs, total, err = s.d.Registry.List(ctx, c.p.County, f); err != nil {
+			return v, err
+		}
 	}
 	for _, h := range hs {
 		v.Rows = append(v.Rows, householdRow{Household: h, PlaceName: s.d.Auth.PlaceName(ctx, h.Village)})
@@ -58,6 +81,41 @@ func (s *Server) registryView(c *call) (registryView, error) {
 		return v, err
 	}
 	return v, nil
+}
+
+// householdFilter reads the households list's search and filters (page
+// and API alike): village, year, status (of the year; the current year
+// when only a status is given) and q (a name or a code prefix). The list
+// stays inside the viewer's subtree whatever the village says.
+func (s *Server) householdFilter(c *call) (registry.HouseholdFilter, error) {
+	q := c.r.URL.Query()
+	f := registry.HouseholdFilter{Prefix: c.p.Prefix(), Q: strings.TrimSpace(q.Get("q")), Status: q.Get("status")}
+	if len([]rune(f.Q)) > 50 {
+		return f, errs.F(errs.Invalid, "invalid_query", "q", "the search is at most 50 characters")
+	}
+	if v := q.Get("village"); v != "" {
+		code, err := place.Parse(v)
+		if err != nil {
+			return f, errs.F(errs.Invalid, "invalid_query", "village", "village must be a 12-digit division code")
+		}
+		f.Village = code
+	}
+	if v := q.Get("year"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 2000 || n > 2100 {
+			return f, errs.F(errs.Invalid, "invalid_query", "year", "year must be a year such as 2026")
+		}
+		f.Year = n
+	}
+	if f.Status != "" {
+		if !slices.Contains(registry.Statuses, f.Status) {
+			return f, errs.F(errs.Invalid, "invalid_query", "status", "no such status")
+		}
+		if f.Year == 0 {
+			f.Year = s.d.Clock().In(clock.Zone).Year()
+		}
+	}
+	return f, nil
 }
 
 func (s *Server) registryPage(w http.ResponseWriter, c *call) error {

@@ -18,6 +18,7 @@ type auditView struct {
 	Actor, Action, Object, From, To string
 	Rows                            []audit.Record
 	Before                          int64
+	Pager                           Pager
 }
 
 // auditPage lists the audit log of the caller's subtree, newest first.
@@ -46,11 +47,23 @@ func (s *Server) auditPage(w http.ResponseWriter, c *call) error {
 			return errs.F(errs.Invalid, "invalid_query", "before", "before must be a non-negative integer")
 		}
 	}
-	if v.Rows, err = audit.List(c.r.Context(), s.d.DB, f); err != nil {
+	page, err := pageNumber(c.r)
+	if err != nil {
 		return err
 	}
-	if len(v.Rows) == f.Limit {
-		v.Before = v.Rows[len(v.Rows)-1].ID
+	total, err := audit.Count(c.r.Context(), s.d.DB, f)
+	if err != nil {
+		return err
+	}
+	f.Limit = listSize
+	v.Pager = pagerFor(c.r, total, page, listSize)
+	f.Offset = v.Pager.Offset()
+	if f.BeforeID > 0 {
+		// The older keyset link (?before=id): its page, then page numbers.
+		f.Offset = 0
+	}
+	if v.Rows, err = audit.List(c.r.Context(), s.d.DB, f); err != nil {
+		return err
 	}
 	for i := range v.Rows {
 		// Entries written before the masks changed keep the old 6 + 4

@@ -59,6 +59,9 @@ var funcs = template.FuncMap{
 	"join":  strings.Join,
 	"split": strings.Fields,
 	"fen":   func(f int64) string { return money.Fen(f).String() },
+	// tabs hands the settings_tabs partial the page (for its Can) and
+	// the active tab.
+	"tabs": func(p Page, active string) map[string]any { return map[string]any{"Page": p, "Active": active} },
 	// checkList hands the checks_table partial its element id and checks.
 	"checkList": func(id string, checks any) map[string]any { return map[string]any{"ID": id, "Checks": checks} },
 }
@@ -163,19 +166,24 @@ func (p Page) Can(act string) bool {
 }
 
 // areas are the navigation's areas, in MISSION.md's order.
-var areas = []struct{ key, href string }{
-	{"desk", "/desk"},
-	{"funds", "/funds"},
-	{"money", "/instructions"},
-	{"projects", "/projects"},
-	{"households", "/registry"},
-	{"agreements", "/area/agreements"},
-	{"assets", "/area/assets"},
-	{"relief", "/relief"},
-	{"credit", "/area/credit"},
-	{"oversight", "/audit"},
-	{"disclosure", "/public"},
-	{"settings", "/system/places"},
+// Each names the action of the route it links to: the navigation shows an
+// area only to a role that may open it.
+var areas = []struct {
+	key, href string
+	action    auth.Action
+}{
+	{"desk", "/desk", auth.ViewDesk},
+	{"funds", "/funds", auth.ViewFunds},
+	{"money", "/instructions", auth.ViewInstructions},
+	{"projects", "/projects", auth.ViewProjects},
+	{"households", "/registry", auth.ViewRegistry},
+	{"agreements", "/area/agreements", auth.ViewDesk},
+	{"assets", "/area/assets", auth.ViewDesk},
+	{"relief", "/relief", auth.ViewRelief},
+	{"credit", "/area/credit", auth.ViewDesk},
+	{"oversight", "/audit", auth.ViewAudit},
+	{"disclosure", "/public", auth.ViewPublic},
+	{"settings", "/system/places", auth.ViewPlaces},
 }
 
 // page fills the common part of a view.
@@ -186,7 +194,7 @@ func (c *call) page(title, active string) Page {
 		p.User = &u
 		p.Place = c.s.d.Auth.PlaceName(c.r.Context(), u.Place)
 		for _, a := range areas {
-			if a.key == "money" && !auth.Allowed(u.Role, auth.ViewInstructions) {
+			if !auth.Allowed(u.Role, a.action) {
 				continue
 			}
 			p.Nav = append(p.Nav, NavItem{Key: a.key, Href: a.href, Active: a.key == active})

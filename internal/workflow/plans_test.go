@@ -41,3 +41,25 @@ func TestQueuePlan(t *testing.T) {
 		}
 	})
 }
+
+// TestWaitingPlan: a maker's items waiting for others read wf_items_maker,
+// not the county's items.
+func TestWaitingPlan(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		storetest.Fill(t, db, "wf_items", "county, id, kind, subject, title, place, amount, chain, step, state, cur_role, cur_level, maker, entered_at, due_at, created_at, updated_at",
+			`'990101', n, 'relief', 's' || CAST(n AS TEXT), 't', '990101001001', 0, '[]', 1,
+			 CASE WHEN n % 100 = 0 THEN 'pending' ELSE 'approved' END, 'township', 'township', 'm' || CAST(n % 500 AS TEXT), n, n, n, n`, 100000)
+		for _, stats := range []string{"no statistics", "after ANALYZE"} {
+			if stats == "after ANALYZE" {
+				if _, err := db.ExecRaw(ctx, `ANALYZE`); err != nil {
+					t.Fatal(err)
+				}
+			}
+			plan := storetest.Plan(t, db, waitingSQL, "990101", "m7", 100, "990101")
+			if !strings.Contains(plan, "wf_items_maker") || strings.Contains(plan, "Seq Scan on wf_items") || strings.Contains(plan, "SCAN wf_items") {
+				t.Errorf("waiting, %s: the plan does not use wf_items_maker:\n%s", stats, plan)
+			}
+		}
+	})
+}

@@ -601,3 +601,31 @@ func (e *Engine) OverdueCount(ctx context.Context, county, prefix string) (int, 
 	}
 	return n, nil
 }
+
+// Waiting lists the items p submitted that wait for someone else: pending
+// at a step (not returned to p), newest first, at most limit — for "等待他人
+// 处理" beside the queue, so that a maker sees who must act on their item.
+func (e *Engine) Waiting(ctx context.Context, p auth.Principal, limit int) ([]Item, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	rows, err := e.db.QueryContext(ctx, waitingSQL, p.County, p.Username, limit, p.County)
+	if err != nil {
+		return nil, errs.Wrap(err, "workflow: waiting")
+	}
+	defer rows.Close()
+	var out []Item
+	for rows.Next() {
+		it, err := scanItem(p.County, rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// waitingSQL reads the maker's pending items on wf_items_maker (county,
+// maker, state, id). Arguments: county, maker, limit, county again.
+var waitingSQL = `SELECT w.` + strings.ReplaceAll(itemCols, ", ", ", w.") + ` FROM (SELECT id FROM wf_items WHERE county = ? AND maker = ? AND state = 'pending' ORDER BY id DESC LIMIT ?) page
+	JOIN wf_items w ON w.county = ? AND w.id = page.id ORDER BY page.id DESC`
