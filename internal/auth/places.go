@@ -161,10 +161,11 @@ func ParsePlaceFile(r io.Reader) ([]place.Node, error) {
 	}
 	defer tr.Close()
 	var nodes []place.Node
+	var bad []tabular.RowError // every bad row, reported at once
 	for first := true; ; first = false {
 		rec, err := tr.Next()
 		if errors.Is(err, io.EOF) {
-			return nodes, nil
+			break
 		}
 		if err != nil {
 			return nil, err
@@ -174,10 +175,22 @@ func ParsePlaceFile(r io.Reader) ([]place.Node, error) {
 		}
 		n, err := place.ParseRecord(rec)
 		if err != nil {
-			return nil, errs.F(errs.Invalid, "invalid_place", "file", "row %d: %s", tr.Row(), strings.TrimPrefix(err.Error(), "place: "))
+			why := strings.TrimPrefix(err.Error(), "place: ")
+			col := "code"
+			if f, rest, ok := strings.Cut(strings.TrimPrefix(why, "field "), ": "); ok && strings.HasPrefix(why, "field ") {
+				col, why = f, rest
+			}
+			if len(bad) < 1000 {
+				bad = append(bad, tabular.RowError{Row: tr.Row(), Column: col, Why: why})
+			}
+			continue
 		}
 		nodes = append(nodes, n)
 	}
+	if len(bad) > 0 {
+		return nil, tabular.Invalid(bad)
+	}
+	return nodes, nil
 }
 
 // Counties lists the counties that have a place tree (for the public

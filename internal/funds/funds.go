@@ -109,45 +109,16 @@ func (s *Service) Register(ctx context.Context, actor, county string, in []NewCh
 	var out []Channel
 	seen := map[string]bool{}
 	for i, c := range in {
-		field := func(f string) string {
-			if len(in) == 1 {
-				return f
+		ch, err := checkChannel(p, county, actor, c, seen)
+		if err != nil {
+			if e, ok := errs.As(err); ok && len(in) > 1 {
+				e2 := *e
+				e2.Field = fmt.Sprintf("channels[%d].%s", i, e.Field)
+				return nil, &e2
 			}
-			return fmt.Sprintf("channels[%d].%s", i, f)
+			return nil, err
 		}
-		c.Code, c.Name, c.Department = strings.TrimSpace(c.Code), strings.TrimSpace(c.Name), strings.TrimSpace(c.Department)
-		if !codeRe.MatchString(c.Code) || seen[c.Code] {
-			return nil, errs.F(errs.Invalid, "invalid_channel", field("code"), "code %q must be 1–32 letters, digits, - or _, once", c.Code)
-		}
-		seen[c.Code] = true
-		if c.Name == "" || c.Department == "" {
-			return nil, errs.F(errs.Invalid, "invalid_channel", field("name"), "name and department must not be empty")
-		}
-		if !contains(Levels, c.Level) {
-			return nil, errs.F(errs.Invalid, "invalid_channel", field("level"), "level %q must be one of %s", c.Level, strings.Join(Levels, ", "))
-		}
-		cat, ok := p.Funds.Category(c.Category)
-		if !ok {
-			var codes []string
-			for _, x := range p.Funds.Categories {
-				codes = append(codes, x.Code)
-			}
-			return nil, errs.F(errs.Invalid, "unknown_category", field("category"), "category %q is not in the %s profile (%s)", c.Category, p.ID, strings.Join(codes, ", "))
-		}
-		purposes := c.Purposes
-		if len(purposes) == 0 {
-			purposes = cat.Purposes
-		}
-		for _, pu := range purposes {
-			if !contains(cat.Purposes, pu) {
-				return nil, errs.F(errs.RuleBroken, "purpose_mismatch", field("purposes"), "purpose %q is not one category %s may pay for (%s)", pu, cat.Code, strings.Join(cat.Purposes, ", "))
-			}
-		}
-		if c.Year < 2000 || c.Year > 2100 {
-			return nil, errs.F(errs.Invalid, "invalid_channel", field("year"), "year %d is not a year", c.Year)
-		}
-		out = append(out, Channel{County: county, Code: c.Code, Name: c.Name, Level: c.Level, Category: c.Category, Department: c.Department,
-			Purposes: purposes, Integrable: cat.Integrable && !c.NotIntegrable, Year: c.Year, CreatedBy: actor})
+		out = append(out, ch)
 	}
 	root := place.Code(county + "000000")
 	err = s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
@@ -185,6 +156,45 @@ func (s *Service) Register(ctx context.Context, actor, county string, in []NewCh
 		return nil, err
 	}
 	return out, nil
+}
+
+// checkChannel validates one new channel against the county's profile
+// (seen holds the codes before it, and gets its own). The error's field is
+// the channel's (code, name, level, category, purposes, year).
+func checkChannel(p policy.Profile, county, actor string, c NewChannel, seen map[string]bool) (Channel, error) {
+	c.Code, c.Name, c.Department = strings.TrimSpace(c.Code), strings.TrimSpace(c.Name), strings.TrimSpace(c.Department)
+	if !codeRe.MatchString(c.Code) || seen[c.Code] {
+		return Channel{}, errs.F(errs.Invalid, "invalid_channel", "code", "code %q must be 1–32 letters, digits, - or _, once", c.Code)
+	}
+	seen[c.Code] = true
+	if c.Name == "" || c.Department == "" {
+		return Channel{}, errs.F(errs.Invalid, "invalid_channel", "name", "name and department must not be empty")
+	}
+	if !contains(Levels, c.Level) {
+		return Channel{}, errs.F(errs.Invalid, "invalid_channel", "level", "level %q must be one of %s", c.Level, strings.Join(Levels, ", "))
+	}
+	cat, ok := p.Funds.Category(c.Category)
+	if !ok {
+		var codes []string
+		for _, x := range p.Funds.Categories {
+			codes = append(codes, x.Code)
+		}
+		return Channel{}, errs.F(errs.Invalid, "unknown_category", "category", "category %q is not in the %s profile (%s)", c.Category, p.ID, strings.Join(codes, ", "))
+	}
+	purposes := c.Purposes
+	if len(purposes) == 0 {
+		purposes = cat.Purposes
+	}
+	for _, pu := range purposes {
+		if !contains(cat.Purposes, pu) {
+			return Channel{}, errs.F(errs.RuleBroken, "purpose_mismatch", "purposes", "purpose %q is not one category %s may pay for (%s)", pu, cat.Code, strings.Join(cat.Purposes, ", "))
+		}
+	}
+	if c.Year < 2000 || c.Year > 2100 {
+		return Channel{}, errs.F(errs.Invalid, "invalid_channel", "year", "year %d is not a year", c.Year)
+	}
+	return Channel{County: county, Code: c.Code, Name: c.Name, Level: c.Level, Category: c.Category, Department: c.Department,
+		Purposes: purposes, Integrable: cat.Integrable && !c.NotIntegrable, Year: c.Year, CreatedBy: actor}, nil
 }
 
 const channelCols = `code, name, level, category, department, purposes, integrable, year, first_arrival, created_at, created_by`

@@ -48,9 +48,9 @@ func (t *table) amount(key string) money.Fen {
 	if v == "" {
 		return 0
 	}
-	f, err := money.Parse(v)
+	f, err := money.ParseWritten(v)
 	if err != nil || f <= 0 {
-		t.Fail(key, "%q is not a positive amount in yuan with at most two decimals", v)
+		t.Fail(key, "%q is not a positive amount in yuan with at most two decimals (write it as %s)", v, money.WrittenForms)
 	}
 	return f
 }
@@ -101,6 +101,20 @@ func (s *Service) Import(ctx context.Context, actor, county, kind string, r io.R
 			return 0, err
 		}
 		defer t.Close()
+		prof, err := s.profile(ctx, county)
+		if err != nil {
+			return 0, err
+		}
+		chans, err := s.Channels(ctx, county)
+		if err != nil {
+			return 0, err
+		}
+		registered := map[string]bool{}
+		for _, c := range chans {
+			registered[c.Code] = true
+		}
+		seen := map[string]bool{}
+		firstRow := map[string]int{}
 		var in []NewChannel
 		for t.Next() {
 			if t.Empty() {
@@ -117,6 +131,36 @@ func (s *Service) Import(ctx context.Context, actor, county, kind string, r io.R
 				nc.NotIntegrable = true
 			default:
 				t.Fail("integrable", "%q must be yes/no (是/否)", t.Cell("integrable"))
+			}
+			// Every rule Register applies, on every row, in this one pass.
+			switch code := strings.TrimSpace(nc.Code); {
+			case code == "":
+			case seen[code]:
+				t.Fail("code", "channel %s is on row %d too", code, firstRow[code])
+			case registered[code]:
+				t.Fail("code", "channel %s is registered already", code)
+			case !codeRe.MatchString(code):
+				t.Fail("code", "code %q must be 1–32 letters, digits, - or _", code)
+			default:
+				firstRow[code], seen[code] = t.Row(), true
+			}
+			if nc.Level != "" && !contains(Levels, nc.Level) {
+				t.Fail("level", "level %q must be one of %s", nc.Level, strings.Join(Levels, ", "))
+			}
+			if nc.Category != "" {
+				if cat, ok := prof.Funds.Category(nc.Category); !ok {
+					var codes []string
+					for _, x := range prof.Funds.Categories {
+						codes = append(codes, x.Code)
+					}
+					t.Fail("category", "category %q is not in the %s profile (%s)", nc.Category, prof.ID, strings.Join(codes, ", "))
+				} else {
+					for _, pu := range nc.Purposes {
+						if !contains(cat.Purposes, pu) {
+							t.Fail("purposes", "purpose %q is not one category %s may pay for (%s)", pu, cat.Code, strings.Join(cat.Purposes, ", "))
+						}
+					}
+				}
 			}
 			in = append(in, nc)
 			rowFor = append(rowFor, t.Row())
@@ -186,18 +230,30 @@ func (s *Service) Import(ctx context.Context, actor, county, kind string, r io.R
 			return 0, err
 		}
 		defer t.Close()
+		chans, err := s.Channels(ctx, county)
+		if err != nil {
+			return 0, err
+		}
+		known := map[string]bool{}
+		for _, c := range chans {
+			known[c.Code] = true
+		}
+		keys := map[string]int{}
 		var ms []Movement
 		for t.Next() {
 			if t.Empty() {
 				continue
 			}
-			m := Movement{Key: t.Required("key"), Channel: t.Required("channel"), Amount: t.amount("amount"), DocNo: t.Cell("doc_no"), Memo: t.Cell("memo")}
-			if d := t.Required("day"); d != "" {
-				day, err := time.ParseInLocation("2006-01-02", d, clock.Zone)
-				if err != nil {
-					t.Fail("day", "%q is not a date YYYY-MM-DD", d)
+			m := Movement{Key: t.Required("key"), Channel: t.Required("channel"), Amount: t.amount("amount"), Day: t.Date("day", true), DocNo: t.Cell("doc_no"), Memo: t.Cell("memo")}
+			if m.Channel != "" && !known[m.Channel] {
+				t.Fail("channel", "channel %q is not registered", m.Channel)
+			}
+			if m.Key != "" {
+				if j, dup := keys[m.Key]; dup {
+					t.Fail("key", "key %s is on row %d too", m.Key, j)
+				} else {
+					keys[m.Key] = t.Row()
 				}
-				m.Day = day
 			}
 			ms = append(ms, m)
 			rowFor = append(rowFor, t.Row())
@@ -229,17 +285,7 @@ func (s *Service) importMinutes(ctx context.Context, actor, county string, r io.
 		return 0, err
 	}
 	defer t.Close()
-	date := func(col string) time.Time {
-		d := t.Required(col)
-		if d == "" {
-			return time.Time{}
-		}
-		v, err := time.ParseInLocation("2006-01-02", d, clock.Zone)
-		if err != nil {
-			t.Fail(col, "%q is not a date YYYY-MM-DD", d)
-		}
-		return v
-	}
+	date := func(col string) time.Time { return t.Date(col, true) }
 	type key struct{ village, no string }
 	var order []key
 	byKey := map[key]*Minutes{}

@@ -387,9 +387,9 @@ func (s *Service) ImportYears(ctx context.Context, p auth.Principal, r io.Reader
 			}
 			return 0
 		}
-		f, err := money.Parse(v)
+		f, err := money.ParseWritten(v)
 		if err != nil {
-			t.Fail(key, "%q is not an amount in yuan with at most two decimals", v)
+			t.Fail(key, "%q is not an amount in yuan with at most two decimals (write it as %s)", v, money.WrittenForms)
 		} else if f < 0 {
 			t.Fail(key, "%q must not be negative", v)
 		}

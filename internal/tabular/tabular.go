@@ -360,11 +360,12 @@ func openXLSX(br *bufio.Reader, lim Limits) (*Reader, error) {
 	if err := tmp.Close(); err != nil {
 		return fail(errs.Wrap(err, "tabular: temporary file"))
 	}
-	f, err := excelize.OpenFile(tmp.Name(), excelize.Options{UnzipSizeLimit: lim.Unzipped, UnzipXMLSizeLimit: xmlInMemory})
+	f, err := excelize.OpenFile(tmp.Name(), excelize.Options{UnzipSizeLimit: lim.Unzipped, UnzipXMLSizeLimit: xmlInMemory, ShortDatePattern: isoDate})
 	if err != nil {
 		return fail(errs.F(errs.Invalid, "invalid_file", "file", "not a readable xlsx or CSV file"))
 	}
 	r.closers = append(r.closers, f.Close)
+	normalizeFormats(f)
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
 		return fail(errs.F(errs.Invalid, "invalid_file", "file", "the workbook has no sheet"))

@@ -169,7 +169,7 @@ func (s *Server) villageChecksExport(w http.ResponseWriter, c *call) error {
 		if ch.Reason != "" {
 			note = t("checks.reason." + ch.Reason)
 		}
-		rows = append(rows, []any{ch.Rule, ch.Required.Plain(), ch.Actual.Plain(), res, note})
+		rows = append(rows, []any{ch.Rule, ch.Required, ch.Actual, res, note})
 	}
 	return writeXLSX(w, fmt.Sprintf("checks-%s-%d.xlsx", pl, year), rows)
 }
@@ -190,7 +190,7 @@ func (s *Server) channelReportExport(w http.ResponseWriter, c *call) error {
 		for _, o := range p.Others {
 			others += o.ToName + " " + o.Amount.Plain() + "; "
 		}
-		rows = append(rows, []any{p.Project, p.Name, p.Allocated.Plain(), p.Paid.Plain(), p.Households, p.ToHouses.Plain(), others})
+		rows = append(rows, []any{p.Project, p.Name, p.Allocated, p.Paid, p.Households, p.ToHouses, others})
 	}
 	return writeXLSX(w, "channel-"+rep.Channel.Code+".xlsx", rows)
 }
@@ -208,11 +208,11 @@ func (s *Server) projectReportExport(w http.ResponseWriter, c *call) error {
 	t := func(k string) string { return translate(c.lang, k) }
 	rows := [][]any{{t("col.channel"), t("projects.allocated"), t("projects.paid"), t("projects.held"), t("projects.crossed_mark")}}
 	for _, l := range rep.Lines {
-		rows = append(rows, []any{l.Channel, l.Allocated.Plain(), l.Paid.Plain(), l.Held.Plain(), l.Crossed})
+		rows = append(rows, []any{l.Channel, l.Allocated, l.Paid, l.Held, l.Crossed})
 	}
-	rows = append(rows, []any{t("col.total"), rep.Total.Allocated.Plain(), rep.Total.Paid.Plain(), rep.Total.Held.Plain(), ""}, []any{}, []any{t("col.to"), t("col.channel"), t("col.amount"), t("col.count")})
+	rows = append(rows, []any{t("col.total"), rep.Total.Allocated, rep.Total.Paid, rep.Total.Held, ""}, []any{}, []any{t("col.to"), t("col.channel"), t("col.amount"), t("col.count")})
 	for _, f := range rep.Payments {
-		rows = append(rows, []any{f.ToName + " " + f.To, f.Channel, f.Amount.Plain(), f.Count})
+		rows = append(rows, []any{f.ToName + " " + f.To, f.Channel, f.Amount, f.Count})
 	}
 	return writeXLSX(w, "project-"+p.Code+".xlsx", rows)
 }

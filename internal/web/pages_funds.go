@@ -185,10 +185,9 @@ func (s *Server) fundsReportExport(w http.ResponseWriter, c *call) error {
 	t := func(k string) string { return translate(c.lang, k) }
 	x := excelize.NewFile()
 	defer x.Close()
-	sh := x.GetSheetName(0)
 	rows := [][]any{{t("col.channel_code"), t("col.channel"), t("funds.department"), t("funds.category"), t("funds.planned"), t("funds.arrived"), t("funds.arrival_rate"), t("funds.integrated"), t("funds.integration_ratio")}}
 	for _, r := range append(rep.Rows, rep.Total) {
-		rows = append(rows, []any{r.Channel.Code, r.Channel.Name, r.Channel.Department, r.Channel.Category, r.Planned.Plain(), r.Arrived.Plain(), r.ArrivalRate(), r.Integrated.Plain(), r.IntegrationRatio()})
+		rows = append(rows, []any{r.Channel.Code, r.Channel.Name, r.Channel.Department, r.Channel.Category, r.Planned, r.Arrived, r.ArrivalRate(), r.Integrated, r.IntegrationRatio()})
 	}
 	rows[len(rows)-1][1] = t("col.total")
 	if len(rep.InputPlan) > 0 {
@@ -196,15 +195,15 @@ func (s *Server) fundsReportExport(w http.ResponseWriter, c *call) error {
 		for _, l := range rep.InputPlan {
 			var planned any = "—"
 			if l.Line.Amount > 0 {
-				planned = l.Line.Amount.Plain()
+				planned = l.Line.Amount
 			}
-			rows = append(rows, []any{l.Line.Name, l.Line.Measure + " " + strings.Join(l.Channels, ","), planned, l.Actual.Plain(), l.Short.Plain()})
+			rows = append(rows, []any{l.Line.Name, l.Line.Measure + " " + strings.Join(l.Channels, ","), planned, l.Actual, l.Short})
 		}
 	}
+	es := newExportSheet(x)
 	for i, row := range rows {
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := x.SetSheetRow(sh, cell, &row); err != nil {
-			return errs.Wrap(err, "export")
+		if err := es.row(i+1, row); err != nil {
+			return err
 		}
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -135,10 +135,10 @@ func (s *Server) accountsExport(w http.ResponseWriter, c *call) error {
 	}
 	x := excelize.NewFile()
 	defer x.Close()
-	sh := x.GetSheetName(0)
 	head := []any{translate(c.lang, "col.code"), translate(c.lang, "col.name"), translate(c.lang, "col.kind"), translate(c.lang, "col.place"), translate(c.lang, "col.balance")}
-	if err := x.SetSheetRow(sh, "A1", &head); err != nil {
-		return errs.Wrap(err, "export")
+	es := newExportSheet(x)
+	if err := es.row(1, head); err != nil {
+		return err
 	}
 	row := 2
 	for {
@@ -147,10 +147,9 @@ func (s *Server) accountsExport(w http.ResponseWriter, c *call) error {
 			return err
 		}
 		for _, a := range as {
-			cells := []any{ident.Scrub(a.Code), ident.Scrub(a.Name), translate(c.lang, "kind."+string(a.Kind)), s.d.Auth.PlaceName(c.r.Context(), a.Place), a.Total.Plain()}
-			cell, _ := excelize.CoordinatesToCellName(1, row)
-			if err := x.SetSheetRow(sh, cell, &cells); err != nil {
-				return errs.Wrap(err, "export")
+			cells := []any{ident.Scrub(a.Code), ident.Scrub(a.Name), translate(c.lang, "kind."+string(a.Kind)), s.d.Auth.PlaceName(c.r.Context(), a.Place), a.Total}
+			if err := es.row(row, cells); err != nil {
+				return err
 			}
 			row++
 		}

@@ -195,7 +195,7 @@ func (s *Server) libraryExport(w http.ResponseWriter, c *call) error {
 			return err
 		}
 		for _, p := range ps {
-			rows = append(rows, []any{p.Code, p.Name, s.d.Auth.PlaceName(c.r.Context(), p.Place), p.PlanYear, p.Purpose, t("status." + p.Status), p.Budget.Plain(),
+			rows = append(rows, []any{p.Code, p.Name, s.d.Auth.PlaceName(c.r.Context(), p.Place), p.PlanYear, p.Purpose, t("status." + p.Status), p.Budget,
 				p.Unit, p.Leader, p.LinkMode, p.LinkHouseholds})
 		}
 		f.Offset += f.Limit

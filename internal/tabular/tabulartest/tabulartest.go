@@ -75,3 +75,65 @@ func FormulaBomb(rows int) []byte {
 	}
 	return b.Bytes()
 }
+
+// Styled is a cell of Sheet drawn with a number format: a built-in one
+// (NumFmt) or a custom code (Custom).
+type Styled struct {
+	V      any
+	NumFmt int
+	Custom string
+}
+
+// Sheet is an xlsx of rows as staff make them: a cell is a string, a
+// number, a time.Time (a date cell, drawn as Excel's default short date,
+// built-in format 14) or a Styled value.
+func Sheet(rows [][]any) []byte {
+	x := excelize.NewFile()
+	defer x.Close()
+	sh := x.GetSheetName(0)
+	styles := map[Styled]int{}
+	style := func(s Styled) int {
+		k := Styled{NumFmt: s.NumFmt, Custom: s.Custom}
+		if id, ok := styles[k]; ok {
+			return id
+		}
+		st := &excelize.Style{NumFmt: s.NumFmt}
+		if s.Custom != "" {
+			c := s.Custom
+			st.CustomNumFmt = &c
+		}
+		id, err := x.NewStyle(st)
+		if err != nil {
+			panic(err)
+		}
+		styles[k] = id
+		return id
+	}
+	for i, row := range rows {
+		for j, v := range row {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			st, ok := v.(Styled)
+			if !ok {
+				if _, isTime := v.(interface{ YearDay() int }); isTime {
+					st, ok = Styled{V: v, NumFmt: 14}, true
+				}
+			}
+			if ok {
+				v = st.V
+			}
+			if err := x.SetCellValue(sh, cell, v); err != nil {
+				panic(err)
+			}
+			if ok {
+				if err := x.SetCellStyle(sh, cell, cell, style(st)); err != nil {
+					panic(err)
+				}
+			}
+		}
+	}
+	var b bytes.Buffer
+	if err := x.Write(&b); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+}
