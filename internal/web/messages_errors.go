@@ -84,7 +84,7 @@ func zhMessage(e *errs.Error) string {
 		format, args = e.Message, nil
 	}
 	if zh, ok := errorFormatsZh[format]; ok && zh != "" {
-		if s := fmt.Sprintf(zh, zhArgs(args)...); !englishRun.MatchString(s) && !strings.Contains(s, "%!") {
+		if s := fmt.Sprintf(zh, zhArgsOf(format, args)...); !englishRun.MatchString(s) && !strings.Contains(s, "%!") {
 			return s
 		}
 	}
@@ -116,7 +116,38 @@ var kindZh = map[errs.Kind]string{
 
 // argPrefixes are the label families an argument that is a code may
 // belong to, tried in order.
-var argPrefixes = []string{"role.", "status.", "rstatus.", "hstatus.", "purpose.", "kind.", "tkind.", "level.", "cause.", "phase.", "audit.action.", "area."}
+var argPrefixes = []string{"role.", "queue.kind.", "status.", "rstatus.", "hstatus.", "purpose.", "kind.", "tkind.", "level.", "cause.", "phase.", "audit.action.", "area."}
+
+// argHints name, for a format whose argument is ambiguous (township is a
+// role and a level), the label family of each argument ("" = any).
+var argHints = map[string][]string{
+	"step %q is taken at %s level; your place %s is not": {"", "level.", ""},
+	"level %q must be one of %s":                         {"level.", "level."},
+}
+
+// zhArgsOf is zhArgs with the hints of format.
+func zhArgsOf(format string, args []any) []any {
+	hints, ok := argHints[format]
+	if !ok {
+		return zhArgs(args)
+	}
+	out := zhArgs(args)
+	for i, h := range hints {
+		if h == "" || i >= len(args) {
+			continue
+		}
+		if s, ok := args[i].(string); ok {
+			parts := strings.Split(s, ", ")
+			for j, p := range parts {
+				if m, ok := messages[h+p]; ok {
+					parts[j] = m.zh
+				}
+			}
+			out[i] = strings.Join(parts, "、")
+		}
+	}
+	return out
+}
 
 // zhArgs translates the arguments that are codes with a label (a role, a
 // status, a purpose…) or errors of their own; user data passes unchanged.
@@ -226,7 +257,7 @@ func rowWhyZh(r tabular.RowError) string {
 		format, args = r.Why, nil
 	}
 	if zh, ok := errorFormatsZh[format]; ok && zh != "" {
-		if s := fmt.Sprintf(zh, zhArgs(args)...); !englishRun.MatchString(s) && !strings.Contains(s, "%!") {
+		if s := fmt.Sprintf(zh, zhArgsOf(format, args)...); !englishRun.MatchString(s) && !strings.Contains(s, "%!") {
 			return s
 		}
 	}

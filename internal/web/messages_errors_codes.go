@@ -201,5 +201,7 @@ var fieldsZh = map[string]string{
 	"status": "状态", "step": "环节", "subject": "对象", "title": "标题", "to": "收款方", "to_step": "退回环节", "transfer": "资金划转", "transfers": "资金划转",
 	"unit": "实施单位", "upheld": "是否成立", "username": "用户名", "value": "数值", "village": "村", "year": "年度", "code": "代码",
 	"level": "级次", "category": "类别", "date": "日期", "doc_no": "文号", "memo": "摘要", "arrived": "到位日期", "gender": "性别", "relation": "与户主关系",
+	"the cell": "该单元格", "the head of household": "户主姓名", "the name": "姓名", "the relation to the head": "与户主关系",
+	"the account holder": "持卡人", "the bank": "开户银行",
 	"project_code": "项目代码", "channel_code": "渠道代码", "department_code": "部门", "commitment": "承诺事项", "member_no": "成员序号",
 }
