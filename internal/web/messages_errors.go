@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"onepool/internal/errs"
@@ -232,11 +233,26 @@ func fieldZh(f string) string {
 	if l, ok := fieldsZh[f]; ok {
 		return l
 	}
+	if m := indexedField.FindStringSubmatch(f); m != nil {
+		i, _ := strconv.Atoi(m[2])
+		list, sub := fieldsZh[m[1]], fieldZh(m[3])
+		switch {
+		case list == "" || sub == "":
+			return sub
+		case m[1] == "members":
+			return fmt.Sprintf("第 %d 名家庭成员的%s", i+1, sub)
+		default:
+			return fmt.Sprintf("%s第 %d 项的%s", list, i+1, sub)
+		}
+	}
 	if i := strings.LastIndexAny(f, ".]"); i >= 0 && i+1 < len(f) {
 		return fieldsZh[strings.TrimLeft(f[i+1:], ".")]
 	}
 	return ""
 }
+
+// indexedField is a field of one element of a list: "members[1].resident_id".
+var indexedField = regexp.MustCompile(`^(\w+)\[(\d+)\]\.([\w.]+)$`)
 
 // rowText is one bad cell of an import in lang.
 func rowText(lang string, r tabular.RowError) string {

@@ -63,6 +63,10 @@ func literalRefusals(t *testing.T) []literalRefusal {
 					idx = 1
 				case "FailAt": // tabular.Table.FailAt(row, col, format, …)
 					idx = 2
+				case "invalid": // policy's invalid(format, …) → errs.F(…, "invalid_profile", …)
+					if f.Name.Name == "policy" {
+						idx = 0
+					}
 				}
 				if idx < 0 || len(call.Args) <= idx {
 					return true
