@@ -58,13 +58,18 @@ func (k Kind) String() string {
 
 // Error is onepool's error. Code is the stable API code (for example
 // "insufficient_funds", "idempotency_conflict"); Field names the offending
-// input field when there is one; Message is safe to show to the user.
+// input field when there is one; Message is safe to show to the user, in
+// English (the API's and the log's language). Format and Args are what
+// Message was built from, so that the web layer can render the same
+// sentence in the user's language from its catalogue (keyed by Format).
 type Error struct {
 	Kind    Kind
 	Code    string
 	Field   string
 	Message string
-	Err     error // wrapped cause, never shown
+	Format  string // the English format Message was built from; "" when Message was set directly
+	Args    []any  // the arguments of Format
+	Err     error  // wrapped cause, never shown
 }
 
 // Error implements error.
@@ -87,12 +92,12 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // E builds an error of kind with a stable code and a formatted message.
 func E(kind Kind, code, format string, args ...any) *Error {
-	return &Error{Kind: kind, Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Kind: kind, Code: code, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // F builds an Invalid-like error that names a field.
 func F(kind Kind, code, field, format string, args ...any) *Error {
-	return &Error{Kind: kind, Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
+	return &Error{Kind: kind, Code: code, Field: field, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // Wrap builds an Internal error around cause, with a safe message. A
@@ -101,9 +106,9 @@ func F(kind Kind, code, field, format string, args ...any) *Error {
 // message, so that the caller can tell the user and retry.
 func Wrap(cause error, format string, args ...any) *Error {
 	if e, ok := As(cause); ok && (e.Kind == StorageFull || e.Kind == Unavailable) {
-		return &Error{Kind: e.Kind, Code: e.Code, Message: e.Message, Err: fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), cause)}
+		return &Error{Kind: e.Kind, Code: e.Code, Message: e.Message, Format: e.Format, Args: e.Args, Err: fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), cause)}
 	}
-	return &Error{Kind: Internal, Code: "internal", Message: fmt.Sprintf(format, args...), Err: cause}
+	return &Error{Kind: Internal, Code: "internal", Message: fmt.Sprintf(format, args...), Format: format, Args: args, Err: cause}
 }
 
 // As returns the *Error in err's chain, if any.

@@ -75,11 +75,11 @@ func rowOf(err error, rowFor []int) error {
 	if m := fieldIndex.FindStringSubmatch(e.Field); m != nil {
 		i, _ := strconv.Atoi(m[1])
 		if i < len(rowFor) {
-			return &ImportError{Rows: []RowError{{Row: rowFor[i], Column: m[2], Why: e.Message}}}
+			return &ImportError{Rows: []RowError{{Row: rowFor[i], Column: m[2], Why: e.Message, Format: e.Format, Args: e.Args}}}
 		}
 	}
 	if len(rowFor) == 1 {
-		return &ImportError{Rows: []RowError{{Row: rowFor[0], Column: e.Field, Why: e.Message}}}
+		return &ImportError{Rows: []RowError{{Row: rowFor[0], Column: e.Field, Why: e.Message, Format: e.Format, Args: e.Args}}}
 	}
 	return err
 }

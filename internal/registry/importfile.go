@@ -95,7 +95,7 @@ func (x *importHousehold) rowError(err error) error {
 		}
 		col = map[string]string{"card.number": "card", "card.holder": "card_holder", "card.bank": "bank"}[e.Field]
 	}
-	return tabular.Invalid([]tabular.RowError{{Row: row, Column: col, Why: e.Message}})
+	return tabular.Invalid([]tabular.RowError{{Row: row, Column: col, Why: e.Message, Format: e.Format, Args: e.Args}})
 }
 
 // Import reads households from a CSV or xlsx file (tabular.NewTable), one

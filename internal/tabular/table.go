@@ -13,7 +13,9 @@ import (
 type RowError struct {
 	Row    int    // 1-based, the header is row 1
 	Column string // the column's header
-	Why    string
+	Why    string // in English
+	Format string // the English format Why was built from (a catalogue key of the web layer)
+	Args   []any  // Format's arguments
 }
 
 func (e RowError) String() string {
@@ -207,7 +209,7 @@ func (t *Table) FailAt(row int, col, format string, args ...any) {
 		t.omitted++
 		return
 	}
-	t.errs = append(t.errs, RowError{Row: row, Column: col, Why: fmt.Sprintf(format, args...)})
+	t.errs = append(t.errs, RowError{Row: row, Column: col, Why: fmt.Sprintf(format, args...), Format: format, Args: args})
 }
 
 // Errors are the bad cells found so far (at most maxRowErrors).

@@ -262,7 +262,7 @@ func TestHostileImports(t *testing.T) {
 		if peak := stop(); peak > heapBound {
 			t.Errorf("60 MB to the import page took the heap to %d MB", peak>>20)
 		}
-		if code != http.StatusBadRequest || !strings.Contains(body, "50 MiB") {
+		if code != http.StatusBadRequest || !strings.Contains(body, "50 MB") {
 			t.Errorf("60 MB to the import page: %d %s", code, body[:min(len(body), 300)])
 		}
 		alive("60 MB to the import page")

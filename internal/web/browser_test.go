@@ -423,7 +423,7 @@ func TestBrowserProjectChain(t *testing.T) {
 		d.signIn("demo.rural2")
 		d.must("approve during the notice", chromedp.Navigate(d.url+"/projects/"+code), visible("#decide-form"), setValue("#decide-form select[name=action]", "approve"))
 		d.submit("approve during the notice", "#decide-form", "#form-error")
-		if e := d.textOf("#form-error"); !strings.Contains(e, "notice runs until") {
+		if e := d.textOf("#form-error"); !strings.Contains(e, "公示期到") {
 			t.Errorf("approving during the notice: %q", e)
 		}
 		d.signOut()
@@ -474,7 +474,7 @@ func TestBrowserProjectChain(t *testing.T) {
 		d.must("upload an executable", chromedp.Navigate(d.url+"/projects/"+code), visible("#upload-form"),
 			setValue("#upload-form select[name=kind]", "acceptance"), chromedp.SetUploadFiles(chromedp.CSS("#upload-form input[name=file]"), []string{exe}))
 		d.submit("upload an executable", "#upload-form", "#form-error")
-		if e := d.textOf("#form-error"); !strings.Contains(e, "program or script") {
+		if e := d.textOf("#form-error"); !strings.Contains(e, "程序或脚本") {
 			t.Errorf("an executable named .pdf: %q", e)
 		}
 		d.must("inspect", setValue("#inspect-form select[name=phase]", "late"), setValue("#inspect-form textarea[name=findings]", "茶园提升300亩，符合设计"),

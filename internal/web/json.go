@@ -40,18 +40,25 @@ func statusOf(k errs.Kind) int {
 }
 
 type apiError struct {
-	Code    string `json:"code"`
-	Field   string `json:"field,omitempty"`
-	Message string `json:"message"`
+	Code    string   `json:"code"`
+	Field   string   `json:"field,omitempty"`
+	Message string   `json:"message"`
+	Params  []string `json:"params"`
 }
 
-func writeError(w http.ResponseWriter, err error) {
+// writeError answers err in English (the API's default language).
+func writeError(w http.ResponseWriter, err error) { writeErrorIn(w, "en", err) }
+
+// writeErrorIn answers err as {"error": {code, field, message, params}}
+// with the message in lang ("en" or "zh"); params are the arguments of the
+// message, as strings, in the order of the English format.
+func writeErrorIn(w http.ResponseWriter, lang string, err error) {
 	e, ok := errs.As(oneNotFound(err))
 	if !ok || e.Kind == errs.Internal {
 		e = &errs.Error{Kind: errs.Internal, Code: "internal", Message: "internal error; see the server log"}
 	}
 	setRetryAfter(w, err)
-	writeJSON(w, statusOf(e.Kind), map[string]apiError{"error": {Code: e.Code, Field: e.Field, Message: e.Message}})
+	writeJSON(w, statusOf(e.Kind), map[string]apiError{"error": {Code: e.Code, Field: e.Field, Message: errorText(lang, e), Params: errorParams(e)}})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -29,16 +29,16 @@ func oneNotFound(err error) error {
 	if !ok || e.Kind != errs.NotFound || keepNotFound[e.Code] || e.Field == routeField {
 		return err
 	}
-	var msg string
+	var what string
 	switch {
 	case strings.HasPrefix(e.Code, "unknown_"):
-		msg = "no such " + strings.ReplaceAll(strings.TrimPrefix(e.Code, "unknown_"), "_", " ")
+		what = strings.ReplaceAll(strings.TrimPrefix(e.Code, "unknown_"), "_", " ")
 	case e.Code == "not_found" && e.Field != "" && !strings.ContainsAny(e.Field, "[.]"):
-		msg = "no such " + e.Field
+		what = e.Field
 	case e.Code == "not_found":
-		msg = "not found"
+		return &errs.Error{Kind: e.Kind, Code: e.Code, Field: e.Field, Message: "not found", Format: "not found", Err: err}
 	default:
 		return err
 	}
-	return &errs.Error{Kind: e.Kind, Code: e.Code, Field: e.Field, Message: msg, Err: err}
+	return &errs.Error{Kind: e.Kind, Code: e.Code, Field: e.Field, Message: "no such " + what, Format: "no such %s", Args: []any{what}, Err: err}
 }

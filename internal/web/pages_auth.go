@@ -131,7 +131,7 @@ func (s *Server) changeOwnPassword(w http.ResponseWriter, c *call) error {
 	}
 	if err := s.d.Auth.SetPassword(r.Context(), c.p, c.p.Username, pw); err != nil {
 		if errs.KindOf(err) == errs.Invalid {
-			v.Error = err.Error()
+			v.Error = formMessage(c.lang, err)
 			return c.render(w, http.StatusBadRequest, "me", v)
 		}
 		return err

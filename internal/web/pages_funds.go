@@ -231,11 +231,20 @@ func (s *Server) apiImportFunds(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		var ie *funds.ImportError
 		if errors.As(err, &ie) {
+			lang := apiLang(c.r.Header.Get("Accept-Language"))
 			rows := make([]map[string]any, len(ie.Rows))
 			for i, r := range ie.Rows {
-				rows[i] = map[string]any{"row": r.Row, "column": r.Column, "why": r.Why}
+				why := r.Why
+				if lang == "zh" {
+					why = rowWhyZh(r)
+				}
+				rows[i] = map[string]any{"row": r.Row, "column": r.Column, "why": why}
 			}
-			writeJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{"code": "invalid_rows", "field": "file", "message": "the file was not imported", "rows": rows}})
+			msg := "the file was not imported"
+			if lang == "zh" {
+				msg = "文件未导入，没有写入任何数据"
+			}
+			writeJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{"code": "invalid_rows", "field": "file", "message": msg, "params": []string{}, "rows": rows}})
 			return nil
 		}
 		return err

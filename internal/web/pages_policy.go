@@ -28,7 +28,7 @@ func (s *Server) policyView(c *call) (policyView, error) {
 		v.FormID, v.Overrides = ch.Profile, ch.Overrides
 	case errs.CodeOf(err) == "no_profile":
 	case errs.KindOf(err) == errs.Invalid:
-		v.Choice, v.Error = ch, err.Error()
+		v.Choice, v.Error = ch, formMessage(c.lang, err)
 	default:
 		return v, err
 	}
@@ -48,12 +48,12 @@ func (s *Server) policyPage(w http.ResponseWriter, c *call) error {
 func (s *Server) choosePolicy(w http.ResponseWriter, c *call) error {
 	id, overrides := c.r.PostFormValue("profile"), strings.ReplaceAll(c.r.PostFormValue("overrides"), "\r\n", "\n")
 	if _, err := s.d.Policy.Choose(c.r.Context(), c.p.Username, c.p.County, id, overrides); err != nil {
-		msg, status, ferr := formError(err)
+		msg, status, ferr := formError(c, err)
 		if ferr != nil && errs.KindOf(err) != errs.NotFound {
 			return ferr
 		}
 		if ferr != nil {
-			msg, status = err.Error(), http.StatusBadRequest
+			msg, status = formMessage(c.lang, err), http.StatusBadRequest
 		}
 		v, verr := s.policyView(c)
 		if verr != nil {

@@ -164,10 +164,7 @@ func (s *Server) payForm(w http.ResponseWriter, c *call) error {
 		if rerr != nil {
 			return rerr
 		}
-		msg := err.Error()
-		if e, ok := errs.As(err); ok {
-			msg = e.Message
-		}
+		msg := formMessage(c.lang, err)
 		v := fundProjectView{Page: c.page(p.Name, "funds"), Report: rep, PlaceName: s.d.Auth.PlaceName(r.Context(), p.Place), Error: msg}
 		return c.render(w, statusOf(errs.KindOf(err)), "fund_project", v)
 	}

@@ -537,7 +537,7 @@ func (s *Server) applicationView(c *call, idText string) (applicationView, error
 		v.A.Cause, v.CauseHidden = "", true
 	}
 	if v.Calc, err = s.d.Relief.Recompute(ctx, a); err != nil {
-		v.Error = err.Error()
+		v.Error = errorText(c.lang, err)
 		v.Calc = a.Calc
 	}
 	if v.Item, err = s.d.Workflow.Item(ctx, c.p.County, a.Item); err != nil {
@@ -560,7 +560,7 @@ func (s *Server) applicationView(c *call, idText string) (applicationView, error
 		}
 	}
 	if v.Problems, err = s.d.Relief.BankCheck(ctx, c.p.County, a.Household); err != nil {
-		v.Problems = []string{err.Error()}
+		v.Problems = []string{errorText(c.lang, err)}
 	}
 	return v, nil
 }

@@ -123,13 +123,10 @@ func (s *Server) usersPage(w http.ResponseWriter, c *call) error {
 
 // formError re-renders a settings page with the error when it is the
 // user's to fix, and fails the request otherwise.
-func formError(err error) (string, int, error) {
+func formError(c *call, err error) (string, int, error) {
 	switch errs.KindOf(err) {
 	case errs.Invalid, errs.Conflict, errs.RuleBroken:
-		if e, ok := errs.As(err); ok {
-			return e.Message, statusOf(errs.KindOf(err)), nil
-		}
-		return err.Error(), statusOf(errs.KindOf(err)), nil
+		return formMessage(c.lang, err), statusOf(errs.KindOf(err)), nil
 	}
 	return "", 0, err
 }
@@ -140,7 +137,7 @@ func (s *Server) createUser(w http.ResponseWriter, c *call) error {
 		Place: place.Code(r.PostFormValue("place")), Password: r.PostFormValue("password")}
 	_, err := s.d.Auth.CreateUser(r.Context(), c.p, in)
 	if err != nil {
-		msg, status, ferr := formError(err)
+		msg, status, ferr := formError(c, err)
 		if ferr != nil {
 			return ferr
 		}
@@ -158,7 +155,7 @@ func (s *Server) createUser(w http.ResponseWriter, c *call) error {
 
 func (s *Server) setUserDisabled(w http.ResponseWriter, c *call, disabled bool) error {
 	if err := s.d.Auth.SetDisabled(c.r.Context(), c.p, c.r.PathValue("username"), disabled); err != nil {
-		msg, status, ferr := formError(err)
+		msg, status, ferr := formError(c, err)
 		if ferr != nil {
 			return ferr
 		}
@@ -187,7 +184,7 @@ func (s *Server) resetPassword(w http.ResponseWriter, c *call) error {
 		return verr
 	}
 	if err != nil {
-		msg, status, ferr := formError(err)
+		msg, status, ferr := formError(c, err)
 		if ferr != nil {
 			return ferr
 		}
@@ -247,7 +244,7 @@ func (s *Server) importPlaces(w http.ResponseWriter, c *call) error {
 		return verr
 	}
 	if err != nil {
-		msg, status, ferr := formError(err)
+		msg, status, ferr := formError(c, err)
 		if ferr != nil {
 			return ferr
 		}
@@ -316,7 +313,7 @@ func (s *Server) tokensForm(w http.ResponseWriter, c *call, err error, done, tok
 	var msg string
 	if err != nil {
 		var ferr error
-		if msg, status, ferr = formError(err); ferr != nil {
+		if msg, status, ferr = formError(c, err); ferr != nil {
 			if errs.KindOf(ferr) != errs.NotFound {
 				return ferr
 			}
@@ -373,12 +370,5 @@ func afterForm(w http.ResponseWriter, c *call, err error, next string, rerender 
 	if status >= 500 {
 		return err
 	}
-	msg := err.Error()
-	if e, ok := errs.As(err); ok {
-		msg = e.Message
-		if e.Field != "" && !strings.Contains(msg, e.Field) {
-			msg = e.Field + ": " + msg
-		}
-	}
-	return rerender(msg, status)
+	return rerender(formMessage(c.lang, err), status)
 }

@@ -200,7 +200,7 @@ func TestAdministration(t *testing.T) {
 			t.Fatalf("create user: %d %s", w.Code, w.Body)
 		}
 		w = admin.form("/system/users", "/system/users", url.Values{"username": {"new.cadre"}, "display_name": {"x"}, "role": {"village"}, "place": {"990101001004"}, "password": {"a-long-password"}})
-		if w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), "taken") {
+		if w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), "已被使用") {
 			t.Errorf("duplicate user: %d", w.Code)
 		}
 		cadre := newBrowser(t, h)
@@ -351,7 +351,7 @@ func TestFundsPages(t *testing.T) {
 			}
 		}
 		w := post("/funds/integrations", url.Values{"channel": {"FX"}, "amount": {"1"}, "day": {"2026-06-02"}})
-		if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "may not be integrated") {
+		if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "不能纳入资金池统筹整合") {
 			t.Fatalf("integrating disaster relief: %d %s", w.Code, w.Body)
 		}
 		if w := post("/funds/arrivals", url.Values{"channel": {"FX"}, "amount": {"1.001"}, "day": {"2026-06-01"}}); w.Code != 400 || !strings.Contains(w.Body.String(), "amount") {
@@ -397,7 +397,7 @@ func TestProjectFunds(t *testing.T) {
 			t.Fatalf("pay: %d %s", w.Code, w.Body)
 		}
 		w = fin.form("/funds/projects/2026-001", "/funds/payments", url.Values{"project": {"2026-001"}, "to": {"ent:luqiao"}, "amount": {"99,000,000"}, "key": {"pay-form-2"}})
-		if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "needed") {
+		if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "本次需要") {
 			t.Errorf("paying more than the project holds: %d", w.Code)
 		}
 		page = fin.do("GET", "/funds/projects/2026-001", nil, "").Body.String()

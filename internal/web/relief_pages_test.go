@@ -68,7 +68,7 @@ func TestRegistryAndReliefPages(t *testing.T) {
 		}
 		form.Set("code", "990101001001-98")
 		form.Set("id2", "110105197202020000")
-		if w := cadre.form("/registry", "/registry", form); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "members[1].resident_id") {
+		if w := cadre.form("/registry", "/registry", form); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "第 2 名家庭成员的身份证号码") {
 			t.Errorf("a bad ID: %d", w.Code)
 		}
 		auditor := newBrowser(t, h)

@@ -376,7 +376,7 @@ func (s *Server) api(pattern string, act auth.Action, h apiFunc) {
 		if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
 			p, t, err := s.d.Auth.UseToken(r.Context(), tok)
 			if err != nil {
-				writeError(w, err)
+				writeErrorIn(w, apiLang(r.Header.Get("Accept-Language")), err)
 				return
 			}
 			c.p = p
@@ -387,14 +387,14 @@ func (s *Server) api(pattern string, act auth.Action, h apiFunc) {
 				c.p, c.csrf, c.session = sess.Principal, sess.CSRF, ck.Value
 				if unsafe {
 					if err := c.checkCSRF(); err != nil {
-						writeError(w, err)
+						writeErrorIn(w, apiLang(r.Header.Get("Accept-Language")), err)
 						return
 					}
 				}
 			}
 		}
 		if c.p.IsPublic() && !auth.Allowed(auth.RolePublic, act) {
-			writeError(w, errs.E(errs.Unauthenticated, "unauthenticated", "a valid API token is required (Authorization: Bearer …)"))
+			writeErrorIn(w, apiLang(r.Header.Get("Accept-Language")), errs.E(errs.Unauthenticated, "unauthenticated", "a valid API token is required (Authorization: Bearer …)"))
 			return
 		}
 		if tokenKey != "" {
@@ -412,7 +412,7 @@ func (s *Server) api(pattern string, act auth.Action, h apiFunc) {
 		var err error
 		if county := r.PathValue("county"); county != "" {
 			if err := ledger.ValidCounty(county); err != nil {
-				writeError(w, err)
+				writeErrorIn(w, apiLang(r.Header.Get("Accept-Language")), err)
 				return
 			}
 			err = auth.AuthorizeCounty(c.p, act, county)
@@ -421,14 +421,14 @@ func (s *Server) api(pattern string, act auth.Action, h apiFunc) {
 		}
 		if err != nil {
 			s.denied(r.Context(), c.p, r, act, err)
-			writeError(w, err)
+			writeErrorIn(w, apiLang(r.Header.Get("Accept-Language")), err)
 			return
 		}
 		if err := h(w, c); err != nil {
 			if errs.KindOf(err) == errs.Internal {
 				s.d.Log.Error("api", "method", r.Method, "path", r.URL.Path, "err", err)
 			}
-			writeError(w, err)
+			writeErrorIn(w, apiLang(r.Header.Get("Accept-Language")), err)
 		}
 	})
 }
@@ -438,7 +438,7 @@ func (s *Server) api(pattern string, act auth.Action, h apiFunc) {
 func (s *Server) limited(w http.ResponseWriter, r *http.Request, p auth.Principal, act auth.Action, per string, wait time.Duration) {
 	err := errs.TooManyFor(wait, "too many requests from this %s; try again in %d s", per, retrySeconds(wait))
 	s.denied(r.Context(), p, r, act, errs.E(errs.TooMany, "too_many_per_"+per, ""))
-	writeError(w, err)
+	writeErrorIn(w, apiLang(r.Header.Get("Accept-Language")), err)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -231,10 +231,7 @@ type errorView struct {
 func (s *Server) renderError(w http.ResponseWriter, c *call, err error) {
 	err = oneNotFound(err)
 	status := statusOf(errs.KindOf(err))
-	msg := err.Error()
-	if e, ok := errs.As(err); ok {
-		msg = e.Message
-	}
+	msg := errorText(c.lang, err)
 	if status >= 500 {
 		s.d.Log.Error("page", "method", c.r.Method, "path", c.r.URL.Path, "err", err)
 		msg = translate(c.lang, "error.internal")
