@@ -158,6 +158,7 @@ func (s *Server) recordArrival(w http.ResponseWriter, c *call) error {
 	if err == nil {
 		_, err = s.d.Funds.Arrive(c.r.Context(), c.p.Username, c.p.County, []funds.Movement{m})
 	}
+	c.done = translate(c.lang, "done.arrival")
 	return s.fundsResult(w, c, err)
 }
 
@@ -166,6 +167,7 @@ func (s *Server) recordIntegration(w http.ResponseWriter, c *call) error {
 	if err == nil {
 		_, err = s.d.Funds.Integrate(c.r.Context(), c.p.Username, c.p.County, []funds.Movement{m})
 	}
+	c.done = translate(c.lang, "done.integration")
 	return s.fundsResult(w, c, err)
 }
 
@@ -219,7 +221,9 @@ func (s *Server) importFunds(w http.ResponseWriter, c *call) error {
 		return s.fundsResult(w, c, err)
 	}
 	defer f.Close()
-	_, err = s.d.Funds.Import(c.r.Context(), c.p.Username, c.p.County, c.r.PostFormValue("kind"), f)
+	var n int
+	n, err = s.d.Funds.Import(c.r.Context(), c.p.Username, c.p.County, c.r.PostFormValue("kind"), f)
+	c.done = fmt.Sprintf("%s（%d）", translate(c.lang, "done.imported"), n)
 	return s.fundsResult(w, c, err)
 }
 

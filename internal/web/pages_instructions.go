@@ -132,7 +132,17 @@ func (s *Server) decideInstruction(w http.ResponseWriter, c *call) error {
 	if d.Action == workflow.Reject && strings.TrimSpace(d.Opinion) == "" {
 		err = errs.F(errs.Invalid, "opinion_required", "opinion", "say why the instruction is rejected")
 	} else {
-		_, err = s.d.Instructions.Decide(c.r.Context(), c.p, in.ID, d)
+		var out instruct.Instruction
+		if out, err = s.d.Instructions.Decide(c.r.Context(), c.p, in.ID, d); err == nil {
+			switch out.State {
+			case instruct.Posted:
+				c.done = translate(c.lang, "done.posted")
+			case instruct.Rejected:
+				c.done = translate(c.lang, "done.rejected")
+			default:
+				c.done = translate(c.lang, "done.approved")
+			}
+		}
 	}
 	idText := strconv.FormatInt(in.ID, 10)
 	return afterForm(w, c, err, "/instructions/"+idText, func(msg string, status int) error {

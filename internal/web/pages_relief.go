@@ -180,11 +180,13 @@ func (s *Server) registryImport(w http.ResponseWriter, c *call) error {
 		return s.registryResult(w, c, err)
 	}
 	defer f.Close()
+	var n int
 	if c.r.PostFormValue("kind") == "years" {
-		_, err = s.d.Registry.ImportYears(c.r.Context(), c.p, f)
+		n, err = s.d.Registry.ImportYears(c.r.Context(), c.p, f)
 	} else {
-		_, err = s.d.Registry.Import(c.r.Context(), c.p, f)
+		n, err = s.d.Registry.Import(c.r.Context(), c.p, f)
 	}
+	c.done = fmt.Sprintf("%s（%d）", translate(c.lang, "done.imported"), n)
 	return s.registryResult(w, c, err)
 }
 

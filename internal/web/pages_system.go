@@ -362,6 +362,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, c *call) error {
 // the message (naming the field); anything else fails the request.
 func afterForm(w http.ResponseWriter, c *call, err error, next string, rerender func(msg string, status int) error) error {
 	if err == nil {
+		setFlash(w, doneMessage(c, next))
 		http.Redirect(w, c.r, next, http.StatusSeeOther)
 		return nil
 	}
@@ -369,6 +370,11 @@ func afterForm(w http.ResponseWriter, c *call, err error, next string, rerender 
 	status := statusOf(errs.KindOf(err))
 	if status >= 500 {
 		return err
+	}
+	// The page comes back with what was typed, the field in error marked.
+	c.keep = true
+	if e, ok := errs.As(err); ok {
+		c.badField = e.Field
 	}
 	return rerender(formMessage(c.lang, err), status)
 }

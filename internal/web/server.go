@@ -179,6 +179,12 @@ type call struct {
 	lang    string
 	csrf    string // the token forms must carry (session's, or the anonymous cookie's)
 	session string // the session cookie's token, "" when anonymous
+	// keep: a refused form is shown again with what was posted, and
+	// badField (the refusal's field) marked; done: what a successful
+	// write says on the next page (else a sentence for its kind).
+	keep     bool
+	badField string
+	done     string
 }
 
 const (

@@ -139,6 +139,9 @@ type Page struct {
 	Public bool // a public-portal page
 	assets map[string]staticFile
 	Flash  string
+	// form and badField: a refused form's values and the field in error.
+	form     url.Values
+	badField string
 }
 
 // NavItem is one area in the navigation.
@@ -189,6 +192,12 @@ var areas = []struct {
 // page fills the common part of a view.
 func (c *call) page(title, active string) Page {
 	p := Page{Lang: c.lang, Title: title, Active: active, CSRF: c.csrf, Path: c.r.URL.RequestURI(), assets: c.s.views.static}
+	if c.keep {
+		p.form, p.badField = c.r.PostForm, c.badField
+	}
+	if c.r.Method == http.MethodGet {
+		p.Flash = flashOf(c.r)
+	}
 	if !c.p.IsPublic() {
 		u := c.p
 		p.User = &u
@@ -215,6 +224,9 @@ func (c *call) render(w http.ResponseWriter, status int, name string, view any) 
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	if c.r.Method == http.MethodGet && flashOf(c.r) != "" {
+		clearFlash(w) // shown once
+	}
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
 	return err
