@@ -270,30 +270,61 @@ func (s *Service) application(ctx context.Context, q store.Querier, county strin
 
 // Applications lists applications under a prefix, optionally of a status.
 func (s *Service) Applications(ctx context.Context, county, prefix, status string, limit int) ([]Application, error) {
-	lo, hi := place.Range(prefix)
-	q := `SELECT ` + appCols + ` FROM relief_applications WHERE county = ? AND village BETWEEN ? AND ?`
+	apps, _, err := s.ListApplications(ctx, county, AppFilter{Prefix: prefix, Status: status, Limit: limit})
+	return apps, err
+}
+
+// AppFilter selects relief applications for a list page.
+type AppFilter struct {
+	Prefix  string     // the viewer's subtree (a division-code prefix)
+	Village place.Code // "" for every village of the subtree
+	Status  string     // "" for all
+	Year    int        // 0 for all
+	Offset  int
+	Limit   int // 500 when 0
+}
+
+// ListApplications lists applications, newest first, a page at a time,
+// with the total that match. A village outside the prefix matches
+// nothing.
+func (s *Service) ListApplications(ctx context.Context, county string, f AppFilter) ([]Application, int, error) {
+	lo, hi := place.Range(f.Prefix)
+	where := ` FROM relief_applications WHERE county = ? AND village BETWEEN ? AND ?`
 	args := []any{county, lo, hi}
-	if status != "" {
-		q += ` AND status = ?`
-		args = append(args, status)
+	if f.Village != "" {
+		where += ` AND village = ?`
+		args = append(args, string(f.Village))
 	}
+	if f.Status != "" {
+		where += ` AND status = ?`
+		args = append(args, f.Status)
+	}
+	if f.Year != 0 {
+		where += ` AND year = ?`
+		args = append(args, f.Year)
+	}
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*)`+where, args...).Scan(&total); err != nil {
+		return nil, 0, errs.Wrap(err, "relief: applications")
+	}
+	limit := f.Limit
 	if limit <= 0 {
 		limit = 500
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY id DESC LIMIT ?`, append(args, limit)...)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+appCols+where+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, limit, max(f.Offset, 0))...)
 	if err != nil {
-		return nil, errs.Wrap(err, "relief: applications")
+		return nil, 0, errs.Wrap(err, "relief: applications")
 	}
 	defer rows.Close()
 	var out []Application
 	for rows.Next() {
 		a, err := s.scanApp(county, rows)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		out = append(out, a)
 	}
-	return out, rows.Err()
+	return out, total, rows.Err()
 }
 
 // Recompute is the application's top-up from the registry as it is now

@@ -65,3 +65,41 @@ func TestFormsKeepInputAndSayWhatWasDone(t *testing.T) {
 		}
 	})
 }
+
+// TestReliefApplicationsFilterAndPage: the relief applications list
+// filters by village and year, says how many, and never widens a
+// township's view.
+func TestReliefApplicationsFilterAndPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := demoServerWithKeys(t, db)
+		b := newBrowser(t, h)
+		b.login("demo.rural", demo.Password("demo.rural"))
+		count := func(b *browser, q string) (int, string) {
+			w := b.do("GET", "/relief"+q, nil, "")
+			if w.Code != http.StatusOK {
+				t.Fatalf("/relief%s: %d", q, w.Code)
+			}
+			return len(regexp.MustCompile(`<a href="/relief/applications/[0-9]+">`).FindAllString(w.Body.String(), -1)), w.Body.String()
+		}
+		if n, page := count(b, ""); n != 2 || !strings.Contains(page, "共 2 条") {
+			t.Errorf("all applications: %d", n)
+		}
+		if n, _ := count(b, "?village=990101001001"); n != 2 {
+			t.Errorf("上坝村: %d", n)
+		}
+		if n, _ := count(b, "?village=990101002001"); n != 0 {
+			t.Errorf("石门村: %d", n)
+		}
+		if n, _ := count(b, "?year=2000"); n != 0 {
+			t.Errorf("year 2000: %d", n)
+		}
+		if w := b.do("GET", "/relief?year=abc", nil, ""); w.Code != http.StatusBadRequest {
+			t.Errorf("a bad year: %d", w.Code)
+		}
+		other := newBrowser(t, h)
+		other.login("demo.township2", demo.Password("demo.township2"))
+		if n, _ := count(other, "?village=990101001001"); n != 0 {
+			t.Errorf("another township's village: %d", n)
+		}
+	})
+}

@@ -19,14 +19,15 @@ func init() {
 
 func init() {
 	for k, v := range map[string]msg{
-		"done.saved":       {"已保存。", "Saved."},
-		"done.instruction": {"已提交资金审批：另一人审核同意后才记账。", "Entered for approval: it posts when another person approves it."},
-		"done.approved":    {"已审批。", "Approved."},
-		"done.posted":      {"已审批并记账。", "Approved and posted."},
-		"done.rejected":    {"已退回，不予记账。", "Rejected: nothing was posted."},
-		"done.arrival":     {"资金到位已记录。", "The arrival is recorded."},
-		"done.integration": {"已整合入资金池。", "Integrated into the pool."},
-		"done.imported":    {"文件已导入。", "The file is imported."},
+		"relief.filter_village": {"村（区划代码）", "Village (division code)"},
+		"done.saved":            {"已保存。", "Saved."},
+		"done.instruction":      {"已提交资金审批：另一人审核同意后才记账。", "Entered for approval: it posts when another person approves it."},
+		"done.approved":         {"已审批。", "Approved."},
+		"done.posted":           {"已审批并记账。", "Approved and posted."},
+		"done.rejected":         {"已退回，不予记账。", "Rejected: nothing was posted."},
+		"done.arrival":          {"资金到位已记录。", "The arrival is recorded."},
+		"done.integration":      {"已整合入资金池。", "Integrated into the pool."},
+		"done.imported":         {"文件已导入。", "The file is imported."},
 	} {
 		messages[k] = v
 	}

@@ -397,6 +397,10 @@ type reliefView struct {
 	Today      string
 	Error      string
 	Flash      string
+	// The applications' filters and pager.
+	FilterVillage string
+	FilterYear    int
+	AppPager      Pager
 }
 
 type appRow struct {
@@ -411,9 +415,29 @@ func (s *Server) reliefView(c *call) (reliefView, error) {
 	if v.Fund, err = s.d.Relief.Fund(ctx, c.p.County); err != nil {
 		return v, err
 	}
-	apps, err := s.d.Relief.Applications(ctx, c.p.County, c.p.Prefix(), v.Status, 500)
+	q := c.r.URL.Query()
+	f := relief.AppFilter{Prefix: c.p.Prefix(), Status: v.Status, Village: place.Code(strings.TrimSpace(q.Get("village"))), Limit: listSize}
+	v.FilterVillage = string(f.Village)
+	if y := strings.TrimSpace(q.Get("year")); y != "" {
+		if f.Year, err = strconv.Atoi(y); err != nil || f.Year < 2000 || f.Year > 2100 {
+			return v, errs.F(errs.Invalid, "invalid_query", "year", "year must be a year such as 2026")
+		}
+		v.FilterYear = f.Year
+	}
+	page, err := pageNumber(c.r)
 	if err != nil {
 		return v, err
+	}
+	f.Offset = (page - 1) * listSize
+	apps, total, err := s.d.Relief.ListApplications(ctx, c.p.County, f)
+	if err != nil {
+		return v, err
+	}
+	if v.AppPager = pagerFor(c.r, total, page, listSize); v.AppPager.Page != page && total > 0 {
+		f.Offset = v.AppPager.Offset()
+		if apps, _, err = s.d.Relief.ListApplications(ctx, c.p.County, f); err != nil {
+			return v, err
+		}
 	}
 	for _, a := range apps {
 		v.Apps = append(v.Apps, appRow{Application: a, PlaceName: s.d.Auth.PlaceName(ctx, a.Village)})
