@@ -2,7 +2,9 @@ package web
 
 import (
 	"net/http"
+	"onepool/internal/place"
 	"strconv"
+	"strings"
 
 	"onepool/internal/errs"
 	"onepool/internal/registry"
@@ -74,7 +76,18 @@ func (s *Server) apiRelief(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	apps, err := s.d.Relief.Applications(c.r.Context(), c.p.County, c.p.Prefix(), c.r.URL.Query().Get("status"), 1000)
+	q := c.r.URL.Query()
+	offset, limit, err := offsetLimit(c.r, 500, 1000)
+	if err != nil {
+		return err
+	}
+	af := relief.AppFilter{Prefix: c.p.Prefix(), Status: q.Get("status"), Village: place.Code(strings.TrimSpace(q.Get("village"))), Offset: offset, Limit: limit}
+	if y := strings.TrimSpace(q.Get("year")); y != "" {
+		if af.Year, err = strconv.Atoi(y); err != nil || af.Year < 2000 || af.Year > 2100 {
+			return errs.F(errs.Invalid, "invalid_query", "year", "year must be a year such as 2026")
+		}
+	}
+	apps, total, err := s.d.Relief.ListApplications(c.r.Context(), c.p.County, af)
 	if err != nil {
 		return err
 	}
@@ -82,7 +95,7 @@ func (s *Server) apiRelief(w http.ResponseWriter, c *call) error {
 	for _, a := range apps {
 		out = append(out, toAppJSON(a))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"fund": toFundJSON(f), "applications": out})
+	writeJSON(w, http.StatusOK, map[string]any{"fund": toFundJSON(f), "applications": out, "total": total, "offset": offset, "limit": limit})
 	return nil
 }
 
