@@ -21,12 +21,9 @@ import (
 	"onepool/internal/auth"
 	"onepool/internal/demo"
 	"onepool/internal/ident"
-	"onepool/internal/ledger"
-	"onepool/internal/registry"
 	"onepool/internal/store"
 	"onepool/internal/store/storetest"
 	"onepool/internal/tabular/tabulartest"
-	"onepool/internal/web"
 )
 
 // heapBound is the most the process's heap may hold while a hostile file
@@ -95,16 +92,8 @@ func householdCSV(size int64, pad int) io.Reader {
 func TestHostileImports(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		a := auth.New(db, nil, auth.Config{ArgonMemoryKiB: 64, ArgonTime: 1})
-		l := ledger.New(db, nil)
-		keys, err := registry.NewKeys([]byte("bounded-test-key-0123456789abcde"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := demo.Run(ctx, a, l, keys); err != nil {
-			t.Fatal(err)
-		}
-		srv := httptest.NewServer(web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Keys: keys}))
+		a, _, _, server := demoKeyed(t, db)
+		srv := httptest.NewServer(server)
 		defer srv.Close()
 		tok, err := a.IssueToken(ctx, auth.Principal{Username: "demo.rural", Role: auth.RoleRural, Place: "990101000000", County: "990101"}, "bounded")
 		if err != nil {

@@ -12,7 +12,6 @@ import (
 
 	"onepool/internal/auth"
 	"onepool/internal/demo"
-	"onepool/internal/ledger"
 	"onepool/internal/registry"
 	"onepool/internal/store"
 	"onepool/internal/store/storetest"
@@ -34,16 +33,7 @@ var oldMask = regexp.MustCompile(`[0-9]{6}\*{8}[0-9]{3}[0-9X]`)
 func TestMemberMaskScan(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		a := auth.New(db, nil, auth.Config{ArgonMemoryKiB: 64, ArgonTime: 1})
-		l := ledger.New(db, nil)
-		keys, err := registry.NewKeys([]byte("mask-scan-key-0123456789abcdefgh"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := demo.Run(ctx, a, l, keys); err != nil {
-			t.Fatal(err)
-		}
-		h := web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Keys: keys})
+		_, _, keys, h := demoKeyed(t, db)
 		reg := registry.New(db, keys, nil)
 		rural := auth.Principal{Username: "scan", Role: auth.RoleRural, Place: "990101000000", County: demo.County}
 		hs, _, err := reg.Households(ctx, demo.County, "", 1000, 0)

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"html"
 	"mime/multipart"
@@ -14,14 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"onepool/internal/auth"
 	"onepool/internal/clock"
 	"onepool/internal/demo"
-	"onepool/internal/ledger"
-	"onepool/internal/registry"
 	"onepool/internal/store"
 	"onepool/internal/store/storetest"
-	"onepool/internal/web"
 )
 
 // englishSentence is a run of three or more English words.
@@ -44,17 +39,7 @@ func errorLine(t *testing.T, w *httptest.ResponseRecorder) string {
 // Chinese, with no English sentence; after the language switch, in English.
 func TestRefusalsInTheUsersLanguage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		a := auth.New(db, nil, auth.Config{ArgonMemoryKiB: 64, ArgonTime: 1})
-		l := ledger.New(db, nil)
-		keys, err := registry.NewKeys([]byte("pages-test-key-0123456789abcdefg"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := demo.Run(ctx, a, l, keys); err != nil {
-			t.Fatal(err)
-		}
-		h := web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Keys: keys})
+		_, _, _, h := demoKeyed(t, db)
 		keyRe := regexp.MustCompile(`name="key" value="([0-9a-f]+)"`)
 		english := func(b *browser) {
 			b.t.Helper()

@@ -13,10 +13,8 @@ import (
 	"onepool/internal/auth"
 	"onepool/internal/demo"
 	"onepool/internal/ledger"
-	"onepool/internal/registry"
 	"onepool/internal/store"
 	"onepool/internal/store/storetest"
-	"onepool/internal/web"
 )
 
 // postsAtOnce are the write routes that post money by themselves: records
@@ -58,16 +56,7 @@ var moneyBodies = map[string]string{
 func TestOneWayIn(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		a := auth.New(db, nil, auth.Config{ArgonMemoryKiB: 64, ArgonTime: 1, IPFailures: 1 << 20})
-		l := ledger.New(db, nil)
-		keys, err := registry.NewKeys([]byte("walk-key-0123456789abcdefghijklm"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := demo.Run(ctx, a, l, keys); err != nil {
-			t.Fatal(err)
-		}
-		srv := web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Keys: keys})
+		a, _, _, srv := demoKeyed(t, db)
 		tokenOf := func(user string) string {
 			u, err := a.User(ctx, auth.System("990101"), user)
 			if err != nil {

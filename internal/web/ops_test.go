@@ -188,7 +188,15 @@ func TestRecordADeath(t *testing.T) {
 // demoServerWithKeys is the demo county with its households registry.
 func demoServerWithKeys(t *testing.T, db *store.DB) http.Handler {
 	t.Helper()
-	a := auth.New(db, nil, auth.Config{ArgonMemoryKiB: 64, ArgonTime: 1})
+	_, _, _, h := demoKeyed(t, db)
+	return h
+}
+
+// demoKeyed is the demo county with its households registry: the auth
+// service, the ledger, the registry's keys and the server on db.
+func demoKeyed(t *testing.T, db *store.DB) (*auth.Service, *ledger.Ledger, *registry.Keys, *web.Server) {
+	t.Helper()
+	a := auth.New(db, nil, auth.Config{ArgonMemoryKiB: 64, ArgonTime: 1, IPFailures: 1 << 20})
 	l := ledger.New(db, nil)
 	keys, err := registry.NewKeys([]byte("demo-key-0123456789abcdefghijklm"))
 	if err != nil {
@@ -197,5 +205,5 @@ func demoServerWithKeys(t *testing.T, db *store.DB) http.Handler {
 	if _, err := demo.Run(context.Background(), a, l, keys); err != nil {
 		t.Fatal(err)
 	}
-	return web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Keys: keys})
+	return a, l, keys, web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Keys: keys})
 }

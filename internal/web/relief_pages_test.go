@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -10,15 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"onepool/internal/auth"
 	"onepool/internal/clock"
 	"onepool/internal/demo"
 	"onepool/internal/ident"
-	"onepool/internal/ledger"
-	"onepool/internal/registry"
 	"onepool/internal/store"
 	"onepool/internal/store/storetest"
-	"onepool/internal/web"
 )
 
 // TestRegistryAndReliefPages: the registry shows ID and card numbers
@@ -29,17 +24,7 @@ import (
 // without personal data.
 func TestRegistryAndReliefPages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		a := auth.New(db, nil, auth.Config{ArgonMemoryKiB: 64, ArgonTime: 1})
-		l := ledger.New(db, nil)
-		keys, err := registry.NewKeys([]byte("pages-test-key-0123456789abcdefg"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := demo.Run(ctx, a, l, keys); err != nil {
-			t.Fatal(err)
-		}
-		h := web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Keys: keys})
+		_, _, _, h := demoKeyed(t, db)
 		const hh = "990101001001-01"
 
 		cadre := newBrowser(t, h)
