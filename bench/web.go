@@ -38,14 +38,14 @@ type WebPage struct {
 // bureau, and the dashboard and a channel trace of a township officer.
 func WebPages(households int, villages []string) []WebPage {
 	hh := BigHousehold(households, villages)
-	return []WebPage{
+	return append([]WebPage{
 		{"dashboard", "demo.finance", "/desk"},
 		{"account " + hh, "demo.finance", "/ledger/accounts/" + hh},
 		{"trace channel ZX", "demo.finance", "/ledger/trace?channel=ZX"},
 		{"trace account prj:2026-001", "demo.finance", "/ledger/trace?account=prj:2026-001"},
 		{"dashboard (township)", "demo.township", "/desk"},
 		{"trace channel ZX (township)", "demo.township", "/ledger/trace?channel=ZX"},
-	}
+	}, listPages(households, villages)...)
 }
 
 // BigHousehold is the code of a household of the enlarged county that
@@ -85,6 +85,9 @@ func Web(ctx context.Context, o WebOptions, w io.Writer) error {
 	} else if err := BigCounty(ctx, db, l, a, o.Households, o.Transfers, w); err != nil {
 		return err
 	}
+	if err := EnsureRegistry(ctx, db, a, BenchKeys(), o.Households, w); err != nil {
+		return err
+	}
 	if err := l.RefreshProjections(ctx, demo.County); err != nil {
 		return err
 	}
@@ -99,7 +102,7 @@ func Web(ctx context.Context, o WebOptions, w io.Writer) error {
 	if err := db.QueryRowContext(ctx, `SELECT last_transfer_id FROM ledger_heads WHERE county = ?`, demo.County).Scan(&transfers); err != nil {
 		return err
 	}
-	h := web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a})
+	h := web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Keys: BenchKeys()})
 	tokens := map[string]string{}
 	pages := WebPages(o.Households, villages)
 	for _, p := range pages {

@@ -50,11 +50,14 @@ func BenchmarkWebPages(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	if err := EnsureRegistry(ctx, db, a, BenchKeys(), households, io.Discard); err != nil {
+		b.Fatal(err)
+	}
 	villages, err := villageCodes(ctx, a)
 	if err != nil {
 		b.Fatal(err)
 	}
-	var h http.Handler = web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a})
+	var h http.Handler = web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Keys: BenchKeys()})
 	tokens := map[string]string{}
 	for _, p := range WebPages(households, villages) {
 		if tokens[p.User] != "" {

@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"sort"
 	"strings"
 
@@ -25,6 +26,7 @@ func (l *Ledger) RefreshProjections(ctx context.Context, county string) error {
 			_ = l.db.Optimize(context.WithoutCancel(ctx))
 		}
 	}()
+	places := map[int64]string{} // account id → place, for the scopes
 	for {
 		var through, last int64
 		err := l.db.QueryRowContext(ctx, `SELECT projected_through, last_transfer_id FROM ledger_heads WHERE county = ?`, county).Scan(&through, &last)
@@ -50,6 +52,8 @@ func (l *Ledger) RefreshProjections(ctx context.Context, county string) error {
 			type fv struct{ amt, n int64 }
 			agg := map[fk]*fv{}
 			var touches [][]any
+			type ends struct{ id, from, to int64 }
+			var moved []ends
 			done += upto - h.projectedThrough
 			rows, err := tx.QueryContext(ctx, `SELECT id, from_account, to_account, legs FROM ledger_transfers WHERE county = ? AND id > ? AND id <= ?`, county, h.projectedThrough, upto)
 			if err != nil {
@@ -63,6 +67,7 @@ func (l *Ledger) RefreshProjections(ctx context.Context, county string) error {
 					return err
 				}
 				touches = append(touches, []any{county, from, id}, []any{county, to, id})
+				moved = append(moved, ends{id, from, to})
 				ls, err := decodeLegs(legs)
 				if err != nil {
 					rows.Close()
@@ -94,6 +99,36 @@ func (l *Ledger) RefreshProjections(ctx context.Context, county string) error {
 				` ON CONFLICT (county, account_id, transfer_id) DO NOTHING`); err != nil {
 				return errs.Wrap(err, "ledger: write touches")
 			}
+			var need []int64
+			for _, m := range moved {
+				for _, a := range []int64{m.from, m.to} {
+					if _, ok := places[a]; !ok {
+						places[a] = ""
+						need = append(need, a)
+					}
+				}
+			}
+			if err := accountPlaces(ctx, tx, county, need, places); err != nil {
+				return err
+			}
+			var scoped [][]any
+			for _, m := range moved {
+				seen := [4]string{}
+				n := 0
+				for _, a := range []int64{m.from, m.to} {
+					for _, sc := range Scopes(places[a]) {
+						if !slices.Contains(seen[:n], sc) {
+							seen[n] = sc
+							n++
+							scoped = append(scoped, []any{county, sc, m.id})
+						}
+					}
+				}
+			}
+			if err := insertRows(ctx, tx, `INSERT INTO ledger_transfer_scopes (county, scope, transfer_id) VALUES `, 3, scoped,
+				` ON CONFLICT (county, scope, transfer_id) DO NOTHING`); err != nil {
+				return errs.Wrap(err, "ledger: write scopes")
+			}
 			_, err = tx.ExecContext(ctx, `UPDATE ledger_heads SET projected_through = ? WHERE county = ?`, upto, county)
 			return err
 		})
@@ -101,6 +136,48 @@ func (l *Ledger) RefreshProjections(ctx context.Context, county string) error {
 			return err
 		}
 	}
+}
+
+// Scopes are the list scopes of an account's place: its township's prefix
+// (9 digits) and its village's code (12), those it has.
+func Scopes(pl string) []string {
+	if len(pl) != 12 || pl[6:9] == "000" {
+		return nil
+	}
+	if pl[9:] == "000" {
+		return []string{pl[:9]}
+	}
+	return []string{pl[:9], pl}
+}
+
+// accountPlaces reads the places of accounts ids into places.
+func accountPlaces(ctx context.Context, tx *store.Tx, county string, ids []int64, places map[int64]string) error {
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, county)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, place FROM ledger_accounts WHERE county = ? AND id IN (`+placeholders(len(chunk))+`)`, args...)
+		if err != nil {
+			return errs.Wrap(err, "ledger: account places")
+		}
+		for rows.Next() {
+			var id int64
+			var pl string
+			if err := rows.Scan(&id, &pl); err != nil {
+				rows.Close()
+				return err
+			}
+			places[id] = pl
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // TraceNode is an account in a trace, or a group of leaf accounts folded

@@ -192,7 +192,8 @@ func (s *Server) apiListTransfers(w http.ResponseWriter, c *call) error {
 	for i, t := range ts {
 		out[i] = toTransferOut(t)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"transfers": out, "total": total, "offset": f.Offset, "limit": f.Limit})
+	// A count past ledger.CountCap says "more than": total_more.
+	writeJSON(w, http.StatusOK, map[string]any{"transfers": out, "total": min(total, ledger.CountCap), "total_more": total > ledger.CountCap, "offset": f.Offset, "limit": f.Limit})
 	return nil
 }
 

@@ -10,6 +10,7 @@ func init() {
 		"list.filter":      {"筛选", "Filter"},
 		"list.clear":       {"清除条件", "Clear"},
 		"list.total":       {"共 %d 条", "%d in all"},
+		"list.total_more":  {"超过 %d 条（请用筛选缩小范围）", "more than %d (narrow the list with the filters)"},
 		"list.page":        {"第 %d / %d 页", "Page %d of %d"},
 		"list.prev":        {"上一页", "Previous"},
 		"list.next":        {"下一页", "Next"},

@@ -313,7 +313,7 @@ func (s *Server) transfersPage(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	if v.Pager = pagerFor(c.r, total, page, listSize); v.Pager.Page != page && total > 0 {
+	if v.Pager = pagerCapped(c.r, total, page, listSize, ledger.CountCap); v.Pager.Page != page && total > 0 {
 		f.Offset = v.Pager.Offset()
 		if ts, _, err = s.d.Ledger.ListTransfers(c.r.Context(), c.p.County, f); err != nil {
 			return err

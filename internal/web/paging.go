@@ -16,7 +16,21 @@ const listSize = 50
 // Pager is a list page's position and its links (the filters kept).
 type Pager struct {
 	Total, Page, Pages, Size int
-	First, Prev, Next, Last  string // links, "" when there is none
+	// More: there are more than Total rows (a count capped at Total, see
+	// ledger.CountCap); the last page is then not linked.
+	More                    bool
+	First, Prev, Next, Last string // links, "" when there is none
+}
+
+// pagerCapped is pagerFor of a count capped at limit (a count of limit+1
+// means "more than limit").
+func pagerCapped(r *http.Request, total, page, size, limit int) Pager {
+	if total <= limit {
+		return pagerFor(r, total, page, size)
+	}
+	p := pagerFor(r, limit, page, size)
+	p.Total, p.More, p.Last = limit, true, ""
+	return p
 }
 
 // Offset is the first row of the page.
