@@ -53,7 +53,7 @@ const (
 	defaultWidth = PageWidth
 	nodeW        = 12.0
 	nodeGap      = 8.0
-	minNodeH     = 18.0 // a node is at least one line of text tall
+	minNodeH     = 18.0  // a node is at least one line of text tall
 	flowH        = 480.0 // pixels for the tallest column's total flow
 	minTotalH    = 200.0
 	marginTop    = 16.0
