@@ -40,19 +40,30 @@ type Chart struct {
 	Width int
 }
 
+// PageWidth is the width, in CSS pixels, of the content column a chart
+// is drawn for: the viewBox is this wide, so that one unit is one pixel
+// there and every font size below is the size a reader sees.
+const PageWidth = 1000
+
+// MinFontPx is the smallest font size used, in viewBox units (= pixels
+// at PageWidth).
+const MinFontPx = 12
+
 const (
-	defaultWidth = 960
+	defaultWidth = PageWidth
 	nodeW        = 12.0
-	nodeGap      = 10.0
-	minNodeH     = 4.0
+	nodeGap      = 8.0
+	minNodeH     = 18.0  // a node is at least one line of text tall
 	flowH        = 480.0 // pixels for the tallest column's total flow
 	minTotalH    = 200.0
 	marginTop    = 16.0
 	marginLeft   = 10.0
-	labelReserve = 170.0 // minimum room right of the last column for labels
+	marginRight  = 6.0
+	labelReserve = 210.0 // room right of the last column for labels
 	labelPad     = 6.0
-	twoLineH     = 20.0 // nodes at least this tall get Label and Sub on two lines
-	minStep      = 60.0
+	labelSize    = 14.0
+	subSize      = MinFontPx
+	twoLineH     = 34.0 // nodes at least this tall get Label and Sub on two lines
 	nodeFill     = "#455a64"
 )
 
@@ -117,11 +128,8 @@ func Render(c Chart) string {
 		ncols = max(ncols, n.Column+1)
 	}
 	colFlow := make([]float64, ncols)
-	labelW := make([]float64, ncols)
 	for _, n := range nodes {
 		colFlow[n.Column] += max(n.in, n.out)
-		// Conservative: covers both the one-line and the two-line label form.
-		labelW[n.Column] = max(labelW[n.Column], textWidth(n.Label)+8+textWidth(n.Sub)+2*labelPad)
 	}
 	maxFlow := 0.0
 	for _, f := range colFlow {
@@ -142,14 +150,17 @@ func Render(c Chart) string {
 		areaH = max(areaH, p)
 	}
 
-	// Horizontal layout: even column steps, widened if labels would not fit.
-	reserve := max(labelReserve, labelW[ncols-1])
-	step := (width - marginLeft - reserve - nodeW) / float64(ncols-1)
-	step = max(step, minStep)
-	for col := 0; col < ncols-1; col++ {
-		step = max(step, nodeW+labelW[col])
+	// Horizontal layout: even column steps within the width, never wider
+	// (a wider viewBox would shrink every label); labels that do not fit
+	// their column are cut, the full text in their <title>.
+	totalW := width
+	step := (width - marginLeft - labelReserve - nodeW) / float64(ncols-1)
+	room := func(col int) float64 {
+		if col == ncols-1 {
+			return labelReserve - labelPad - marginRight
+		}
+		return step - nodeW - 2*labelPad
 	}
-	totalW := max(width, marginLeft+float64(ncols-1)*step+nodeW+reserve)
 
 	cursor := make([]float64, ncols)
 	for i := range cursor {
@@ -199,14 +210,16 @@ func Render(c Chart) string {
 		fmt.Fprintf(&b, `<rect x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s</title></rect>`,
 			num(n.x), num(n.y), num(nodeW), num(n.h), nodeFill, esc(title))
 		tx, cy := n.x+nodeW+labelPad, n.y+n.h/2
+		w := room(n.Column)
 		switch {
 		case n.Sub == "":
-			label(&b, tx, cy+4, 12, "#263238", n.Label, "")
+			label(&b, tx, cy+5, labelSize, "#263238", fit(n.Label, w, labelSize), "", title)
 		case n.h < twoLineH: // too thin for two lines: "Label  Sub" on one line
-			label(&b, tx, cy+4, 12, "#263238", n.Label, n.Sub)
+			subW := textWidth(n.Sub, subSize) + 8
+			label(&b, tx, cy+5, labelSize, "#263238", fit(n.Label, w-subW, labelSize), fit(n.Sub, w, subSize), title)
 		default:
-			label(&b, tx, cy-2, 12, "#263238", n.Label, "")
-			label(&b, tx, cy+12, 11, "#546e7a", n.Sub, "")
+			label(&b, tx, cy-3, labelSize, "#263238", fit(n.Label, w, labelSize), "", title)
+			label(&b, tx, cy+13, subSize, "#546e7a", fit(n.Sub, w, subSize), "", title)
 		}
 		if href != "" {
 			b.WriteString("</a>")
@@ -220,12 +233,12 @@ func Render(c Chart) string {
 		if name == "" {
 			name = "—"
 		}
-		adv := 18 + textWidth(name) + 20
+		adv := 18 + textWidth(name, subSize) + 20
 		if lx > marginLeft && lx+adv > totalW-marginLeft {
 			lx, ly = marginLeft, ly+20
 		}
 		fmt.Fprintf(&b, `<rect x="%s" y="%s" width="12" height="12" fill="%s" fill-opacity="0.8"/>`, num(lx), num(ly), colours[g])
-		label(&b, lx+18, ly+10, 12, "#263238", name, "")
+		label(&b, lx+18, ly+11, subSize, "#263238", name, "", "")
 		lx += adv
 	}
 	totalH := max(minTotalH, ly+12+12)
@@ -235,14 +248,31 @@ func Render(c Chart) string {
 }
 
 // label writes a text element with a white halo so it stays legible over
-// bands; a non-empty sub is appended on the same line in a lighter colour.
-func label(b *strings.Builder, x, y, size float64, fill, s, sub string) {
-	fmt.Fprintf(b, `<text x="%s" y="%s" font-size="%s" fill="%s" stroke="#fff" stroke-width="3" stroke-opacity="0.8" paint-order="stroke">%s`,
-		num(x), num(y), num(size), fill, esc(s))
+// bands; a non-empty sub is appended on the same line in a lighter colour;
+// a non-empty title (the full text) is its tooltip.
+func label(b *strings.Builder, x, y, size float64, fill, s, sub, title string) {
+	fmt.Fprintf(b, `<text x="%s" y="%s" font-size="%s" fill="%s" stroke="#fff" stroke-width="3" stroke-opacity="0.8" paint-order="stroke">`,
+		num(x), num(y), num(size), fill)
+	if title != "" {
+		b.WriteString("<title>" + esc(title) + "</title>")
+	}
+	b.WriteString(esc(s))
 	if sub != "" {
-		fmt.Fprintf(b, `<tspan dx="8" font-size="11" fill="#546e7a">%s</tspan>`, esc(sub))
+		fmt.Fprintf(b, `<tspan dx="8" font-size="%s" fill="#546e7a">%s</tspan>`, num(subSize), esc(sub))
 	}
 	b.WriteString("</text>")
+}
+
+// fit cuts s, with an ellipsis, to what fits in w pixels at size.
+func fit(s string, w, size float64) string {
+	if textWidth(s, size) <= w {
+		return s
+	}
+	rs := []rune(s)
+	for len(rs) > 0 && textWidth(string(rs)+"…", size) > w {
+		rs = rs[:len(rs)-1]
+	}
+	return string(rs) + "…"
 }
 
 // empty is the placeholder rendered when there is nothing to draw.
@@ -251,15 +281,15 @@ func empty(width float64) string {
 		num(width), num(width/2))
 }
 
-// textWidth estimates the rendered width at font-size 12: ~7px per ASCII
-// character and ~13px per other (typically CJK) character.
-func textWidth(s string) float64 {
+// textWidth estimates the rendered width at font size: ~0.6 em per ASCII
+// character and 1 em per other (typically CJK) character.
+func textWidth(s string, size float64) float64 {
 	w := 0.0
 	for _, r := range s {
 		if r < 0x80 {
-			w += 7
+			w += 0.6 * size
 		} else {
-			w += 13
+			w += size
 		}
 	}
 	return w

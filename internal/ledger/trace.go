@@ -189,6 +189,9 @@ type TraceNode struct {
 	Kind  AccountKind
 	Place place.Code
 	Group int // >0: this node stands for Group accounts of Kind
+	// Source is, for a group, the code of the account that paid them
+	// (the node the group's edges come from).
+	Source string
 }
 
 // TraceEdge is money of one channel moved from one node to another, net of
@@ -241,6 +244,26 @@ type flowRow struct {
 // prefix, when not empty, keeps only accounts whose place starts with it
 // (see OutsideNode).
 func (l *Ledger) TraceChannel(ctx context.Context, county, channel, prefix string) (Trace, error) {
+	return l.TraceChannelIn(ctx, county, channel, TraceScope{Prefix: prefix})
+}
+
+// TraceScope narrows a channel's trace to a part of it (a drill-down).
+type TraceScope struct {
+	// Prefix keeps the accounts whose place starts with it; the others
+	// merge into OutsideNode.
+	Prefix string
+	// From, when not empty, is the code of an account (a project, the
+	// pool…): only what flowed into it and, hop by hop, what flowed on
+	// from it are kept.
+	From string
+}
+
+// TraceChannelIn is TraceChannel narrowed to scope. Households folded at
+// county scale by village stay folded as long as more than groupAbove of
+// them are in scope; a village's households are then read one by one.
+// Errors: NotFound (unknown_channel, unknown_account for From).
+func (l *Ledger) TraceChannelIn(ctx context.Context, county, channel string, scope TraceScope) (Trace, error) {
+	prefix := scope.Prefix
 	if err := l.RefreshProjections(ctx, county); err != nil {
 		return Trace{}, err
 	}
@@ -261,23 +284,44 @@ func (l *Ledger) TraceChannel(ctx context.Context, county, channel, prefix strin
 	}
 	grouped := reached > groupAbove
 	table := "ledger_flows"
+	lo, hi := place.Range(prefix)
+	inScope := reached
+	if grouped && prefix != "" {
+		if err := l.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(accounts), 0) FROM ledger_flow_groups WHERE county = ? AND channel_id = ? AND to_place BETWEEN ? AND ?`, county, c.id, lo, hi).Scan(&inScope); err != nil {
+			return Trace{}, errs.Wrap(err, "ledger: trace groups")
+		}
+	}
+	// few: the channel reaches many households, but few of them in scope:
+	// those are read one by one, through the place index.
+	few := grouped && inScope <= groupAbove
 	if grouped {
 		table = "ledger_flows_inst" // households come from the groups
 	}
-	rows, err := l.db.QueryContext(ctx, `SELECT from_account, to_account, amount, n FROM `+table+` WHERE county = ? AND channel_id = ? LIMIT ?`, county, c.id, MaxTraceEdges+1)
-	if err != nil {
-		return Trace{}, errs.Wrap(err, "ledger: trace")
-	}
 	var flows []flowRow
-	for rows.Next() {
-		f := flowRow{ch: c.id}
-		if err := rows.Scan(&f.from, &f.to, &f.amt, &f.n); err != nil {
-			rows.Close()
+	read := func(q string, args ...any) error {
+		rows, err := l.db.QueryContext(ctx, q, args...)
+		if err != nil {
+			return errs.Wrap(err, "ledger: trace")
+		}
+		defer rows.Close()
+		for rows.Next() {
+			f := flowRow{ch: c.id}
+			if err := rows.Scan(&f.from, &f.to, &f.amt, &f.n); err != nil {
+				return err
+			}
+			flows = append(flows, f)
+		}
+		return rows.Err()
+	}
+	if err := read(`SELECT from_account, to_account, amount, n FROM `+table+` WHERE county = ? AND channel_id = ? LIMIT ?`, county, c.id, MaxTraceEdges+1); err != nil {
+		return Trace{}, err
+	}
+	if few {
+		if err := read(`SELECT f.from_account, f.to_account, f.amount, f.n FROM ledger_accounts a JOIN ledger_flows f ON f.county = a.county AND f.to_account = a.id AND f.channel_id = ?
+			WHERE a.county = ? AND a.kind = 'household' AND a.place BETWEEN ? AND ? LIMIT ?`, c.id, county, lo, hi, MaxTraceEdges+1); err != nil {
 			return Trace{}, err
 		}
-		flows = append(flows, f)
 	}
-	rows.Close()
 	t := Trace{Channels: []Channel{{County: county, ID: c.id, Code: c.code, Name: c.name}}}
 	if len(flows) > MaxTraceEdges {
 		flows, t.Truncated = flows[:MaxTraceEdges], true
@@ -294,6 +338,9 @@ func (l *Ledger) TraceChannel(ctx context.Context, county, channel, prefix strin
 				rows.Close()
 				return Trace{}, err
 			}
+			if few && g.place >= lo && g.place <= hi {
+				continue // read one by one above
+			}
 			groups = append(groups, g)
 		}
 		rows.Close()
@@ -301,7 +348,76 @@ func (l *Ledger) TraceChannel(ctx context.Context, county, channel, prefix strin
 			return Trace{}, err
 		}
 	}
+	if scope.From != "" {
+		a, err := l.Account(ctx, county, scope.From)
+		if err != nil {
+			return Trace{}, err
+		}
+		flows, groups = downstream(a.ID, flows, groups)
+	}
+	groups = groupsByTownship(groups)
 	return l.buildTrace(ctx, county, t, flows, map[int64]string{c.id: c.code}, true, prefix, c.id, groups)
+}
+
+// downstream keeps the flows into root and those that leave it or, hop
+// by hop, what it paid.
+func downstream(root int64, flows []flowRow, groups []groupRow) ([]flowRow, []groupRow) {
+	reach := map[int64]bool{root: true}
+	for grew := true; grew; {
+		grew = false
+		for _, f := range flows {
+			if reach[f.from] && !reach[f.to] {
+				reach[f.to], grew = true, true
+			}
+		}
+	}
+	var kf []flowRow
+	for _, f := range flows {
+		if reach[f.from] || f.to == root {
+			kf = append(kf, f)
+		}
+	}
+	var kg []groupRow
+	for _, g := range groups {
+		if reach[g.from] {
+			kg = append(kg, g)
+		}
+	}
+	return kf, kg
+}
+
+// groupsByTownship merges, for a source that pays the households of more
+// than foldAbove villages, its village groups into one group per
+// township: a county's diagram keeps a few tall nodes, each a link to
+// the township's own diagram.
+func groupsByTownship(groups []groupRow) []groupRow {
+	villages := map[int64]int{}
+	for _, g := range groups {
+		villages[g.from]++
+	}
+	type k struct {
+		from  int64
+		place string
+	}
+	var out []groupRow
+	at := map[k]int{}
+	for _, g := range groups {
+		if villages[g.from] > foldAbove {
+			if c, err := place.Parse(g.place); err == nil {
+				g.place = string(c.Township())
+			}
+		}
+		key := k{g.from, g.place}
+		if i, ok := at[key]; ok {
+			out[i].amt += g.amt
+			out[i].n += g.n
+			out[i].accounts += g.accounts
+			continue
+		}
+		at[key] = len(out)
+		out = append(out, g)
+	}
+	return out
 }
 
 // groupAbove is the number of households a channel reaches above which
@@ -460,7 +576,7 @@ func (l *Ledger) buildTrace(ctx context.Context, county string, t Trace, flows [
 	// fold groups'), placed at their village.
 	gid := int64(-1 << 30)
 	for _, g := range groups {
-		nodes[gid] = TraceNode{ID: gid, Kind: Household, Group: int(g.accounts), Place: place.Code(g.place)}
+		nodes[gid] = TraceNode{ID: gid, Kind: Household, Group: int(g.accounts), Place: place.Code(g.place), Source: nodes[g.from].Code}
 		flows = append(flows, flowRow{ch: groupCh, from: g.from, to: gid, amt: g.amt, n: g.n})
 		gid--
 	}
@@ -508,7 +624,8 @@ func (l *Ledger) buildTrace(ctx context.Context, county string, t Trace, flows [
 					g = nextGroup
 					nextGroup--
 					groupID[k] = g
-					nodes[g] = TraceNode{ID: g, Kind: k.kind, Group: len(leafCount[k]), Name: string(k.kind)}
+					nodes[g] = TraceNode{ID: g, Kind: k.kind, Group: len(leafCount[k]), Name: string(k.kind), Source: nodes[k.from].Code,
+						Place: commonPlace(nodes, leafCount[k])}
 				}
 				to = g
 			}
@@ -542,6 +659,27 @@ func (l *Ledger) buildTrace(ctx context.Context, county string, t Trace, flows [
 		return t.Holdings[i].Node < t.Holdings[j].Node
 	})
 	return t, nil
+}
+
+// commonPlace is the smallest division (village, township or county)
+// that holds every account of ids, or "" when they lie in several counties.
+func commonPlace(nodes map[int64]TraceNode, ids map[int64]bool) place.Code {
+	var common place.Code
+	for id := range ids {
+		p := nodes[id].Place
+		switch {
+		case common == "":
+			common = p
+		case common.Contains(p):
+		case common.Township().Contains(p):
+			common = common.Township()
+		case common.County().Contains(p):
+			common = common.County()
+		default:
+			return ""
+		}
+	}
+	return common
 }
 
 // scopeFlows merges the nodes outside prefix into OutsideNode, dropping

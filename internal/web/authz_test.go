@@ -142,6 +142,8 @@ var matrix = map[string]rule{
 	"POST /ledger/transfers/{id}/reverse":            {roles: "finance rural", record: true},
 	"GET /ledger/transfers/{id}":                     {roles: staff, record: true},
 	"GET /ledger/trace":                              {roles: staff, record: true},
+	"GET /ledger/recipients":                         {roles: staff, list: true},
+	"GET /ledger/recipients.xlsx":                    {roles: staff, list: true},
 	"GET /audit":                                     {roles: "admin auditor", list: true},
 	"GET /system/users":                              {roles: "admin auditor", list: true},
 	"POST /system/users":                             {roles: "admin"},

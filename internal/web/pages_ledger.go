@@ -440,6 +440,10 @@ type traceView struct {
 	SVG       template.HTML
 	Edges     []traceEdgeRow
 	Truncated bool
+	// A channel's diagram narrowed to a place or to what flowed on from
+	// an account (see pages_diagram.go).
+	PlaceName, FromName     string
+	WholeURL, RecipientsURL string
 }
 
 type traceEdgeRow struct {
@@ -485,25 +489,47 @@ func (s *Server) tracePage(w http.ResponseWriter, c *call) error {
 				v.Subject = ch.Name
 			}
 		}
-		if t, err = s.d.Ledger.TraceChannel(ctx, county, v.Channel, c.tracePrefix()); err != nil {
+		d := &drill{Channel: v.Channel, From: q.Get("from")}
+		if d.Place, err = c.drillPlace(); err != nil {
 			return err
 		}
+		if d.Place != "" {
+			v.PlaceName = s.d.Auth.PlaceName(ctx, d.Place)
+		}
+		if d.From != "" {
+			a, err := c.account(county, d.From)
+			if err != nil {
+				return err
+			}
+			v.FromName = a.Name
+		}
+		if d.Place != "" || d.From != "" {
+			v.WholeURL = drill{Channel: v.Channel}.link(false)
+		}
+		v.RecipientsURL = d.link(true)
+		if t, err = s.d.Ledger.TraceChannelIn(ctx, county, v.Channel, c.drillScope(*d)); err != nil {
+			return err
+		}
+		v.Truncated = t.Truncated
+		v.SVG, v.Edges = c.flowChart(t, d)
+		return c.render(w, http.StatusOK, "trace", v)
 	default:
 		return c.render(w, http.StatusOK, "trace", v)
 	}
 	v.Truncated = t.Truncated
-	v.SVG, v.Edges = c.flowChart(t)
+	v.SVG, v.Edges = c.flowChart(t, nil)
 	return c.render(w, http.StatusOK, "trace", v)
 }
 
-// flowChart draws a trace as a Sankey diagram and lists its edges.
-func (c *call) flowChart(t ledger.Trace) (template.HTML, []traceEdgeRow) {
+// flowChart draws a trace as a Sankey diagram and lists its edges; d is
+// where a channel's diagram stands (nil for an account's trace).
+func (c *call) flowChart(t ledger.Trace, d *drill) (template.HTML, []traceEdgeRow) {
 	label := func(n ledger.TraceNode) string {
 		switch {
 		case n.ID == ledger.OutsideNode:
 			return fmt.Sprintf(translate(c.lang, "trace.outside"), n.Group)
 		case n.Group > 0 && n.Place != "":
-			return fmt.Sprintf(translate(c.lang, "trace.group"), n.Group, translate(c.lang, "kind."+string(n.Kind))) + " · " + c.s.d.Auth.PlaceName(c.r.Context(), n.Place)
+			return c.s.d.Auth.PlaceName(c.r.Context(), n.Place) + " · " + fmt.Sprintf(translate(c.lang, "trace.group"), n.Group, translate(c.lang, "kind."+string(n.Kind)))
 		case n.Group > 0:
 			return fmt.Sprintf(translate(c.lang, "trace.group"), n.Group, translate(c.lang, "kind."+string(n.Kind)))
 		}
@@ -533,10 +559,7 @@ func (c *call) flowChart(t ledger.Trace) (template.HTML, []traceEdgeRow) {
 		if !ok {
 			col = 2
 		}
-		fn := flowchart.Node{ID: id, Label: label(n), Sub: max(in[id], out[id]).String(), Column: col}
-		if n.Group == 0 && n.Code != "" {
-			fn.Href = "/ledger/accounts/" + pathEscape(n.Code)
-		}
+		fn := flowchart.Node{ID: id, Label: label(n), Sub: c.wan(max(in[id], out[id])), Column: col, Href: c.nodeHref(d, n)}
 		ch.Nodes = append(ch.Nodes, fn)
 	}
 	var rows []traceEdgeRow

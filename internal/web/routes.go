@@ -103,6 +103,8 @@ func (s *Server) register() {
 	s.page("GET /ledger/transfers/{id}", auth.ViewLedger, s.transferPage)
 	s.page("POST /ledger/transfers/{id}/reverse", auth.WriteFunds, s.reverseTransfer)
 	s.page("GET /ledger/trace", auth.ViewLedger, s.tracePage)
+	s.page("GET /ledger/recipients", auth.ViewLedger, s.recipientsPage)
+	s.page("GET /ledger/recipients.xlsx", auth.ViewLedger, s.recipientsExport)
 
 	// Two people on money: instructions waiting for approval.
 	s.page("GET /instructions", auth.ViewInstructions, s.instructionsPage)
