@@ -120,10 +120,10 @@ type key struct {
 
 // live is a running job's progress, in memory.
 type live struct {
-	step    atomic.Pointer[string]
-	done    atomic.Int64
-	total   atomic.Int64
-	stepAt  atomic.Int64 // unix micros: when the step began
+	step   atomic.Pointer[string]
+	done   atomic.Int64
+	total  atomic.Int64
+	stepAt atomic.Int64 // unix micros: when the step began
 }
 
 // New returns a runner on db that keeps inputs in dir (the system's
