@@ -11,8 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"onepool/internal/registry"
 	"onepool/internal/store/storetest"
 )
+
+const progressEvery = 256 // as registry's
 
 // importFile is a household file of rows member rows: households of four
 // (head, spouse, child, parent) in 50 villages, the card on the head's row.
@@ -44,7 +47,14 @@ func importFile(rows int) []byte {
 // households of four) into an empty registry through the shared bounded
 // reader, on each store; it reports the peak heap in use (sampled every
 // 5 ms) beside the time. ONEPOOL_BENCH_ROWS changes the row count.
-func BenchmarkImport100k(b *testing.B) {
+func BenchmarkImport100k(b *testing.B) { benchImport(b, false) }
+
+// BenchmarkImport100kProgress is BenchmarkImport100k with a progress
+// callback that stores its numbers, as the job runner's does: the cost of
+// reporting progress is the difference between the two.
+func BenchmarkImport100kProgress(b *testing.B) { benchImport(b, true) }
+
+func benchImport(b *testing.B, withProgress bool) {
 	rows := 100000
 	if v, err := strconv.Atoi(os.Getenv("ONEPOOL_BENCH_ROWS")); err == nil && v > 0 {
 		rows = v
@@ -60,11 +70,19 @@ func BenchmarkImport100k(b *testing.B) {
 				runtime.GC()
 				stop := samplePeak()
 				b.StartTimer()
-				n, err := s.Import(ctx, rural, bytes.NewReader(file))
+				var opt registry.ImportOptions
+				var calls, last atomic.Int64
+				if withProgress {
+					opt = registry.ImportOptions{Rows: rows, Progress: func(step string, done, total int) { calls.Add(1); last.Store(int64(done)) }}
+				}
+				n, err := s.ImportWith(ctx, rural, bytes.NewReader(file), opt)
 				b.StopTimer()
 				peakAll = max(peakAll, stop())
 				if err != nil || n != rows/4 {
 					b.Fatalf("import: %d households, %v", n, err)
+				}
+				if withProgress && (calls.Load() < int64(rows/progressEvery) || last.Load() != int64(rows)) {
+					b.Fatalf("progress: %d calls, last %d", calls.Load(), last.Load())
 				}
 				db.Close()
 			}

@@ -113,6 +113,38 @@ func (x *importHousehold) rowError(err error) error {
 // households were imported. Errors: Forbidden, Invalid (a *tabular.ImportError
 // in the chain lists the rows).
 func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader) (int, error) {
+	return s.ImportWith(ctx, p, r, ImportOptions{})
+}
+
+// Import steps, as ImportOptions.Progress names them.
+const (
+	StepCheck = "check" // reading and checking the file's rows
+	StepWrite = "write" // writing the households
+)
+
+// ImportOptions are Import's optional settings.
+type ImportOptions struct {
+	// Progress, when set, is called from the import's loops every
+	// progressEvery rows and at the end of each step: while the file is
+	// checked, done is the rows read and total the caller's Rows (0 when
+	// not given); while households are written, done is the member rows
+	// written and total all member rows. It must be cheap (store
+	// numbers; write elsewhere): it runs on the import's goroutine.
+	Progress func(step string, done, total int)
+	// Rows is an estimate of the file's rows, reported as the check
+	// step's total.
+	Rows int
+}
+
+// progressEvery is how many rows pass between two Progress calls.
+const progressEvery = 256
+
+// ImportWith is Import with options (progress).
+func (s *Service) ImportWith(ctx context.Context, p auth.Principal, r io.Reader, opt ImportOptions) (int, error) {
+	progress := opt.Progress
+	if progress == nil {
+		progress = func(string, int, int) {}
+	}
 	if err := mayWrite(p); err != nil {
 		return 0, err
 	}
@@ -129,7 +161,11 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader) (in
 	byCode := map[string]*importHousehold{}
 	cardless := map[*importHousehold]int{} // households with a holder or bank but no number: the row
 	var prev *importHousehold              // the household of the row above
+	read := 0
 	for t.Next() {
+		if read++; read%progressEvery == 0 {
+			progress(StepCheck, read, max(opt.Rows, read))
+		}
 		if t.Empty() {
 			prev = nil
 			continue
@@ -226,7 +262,10 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader) (in
 	if err := t.Err(); err != nil {
 		return 0, err
 	}
+	progress(StepCheck, read, read)
+	members := 0
 	for _, x := range order {
+		members += len(x.h.Members)
 		if len(x.h.Members) > maxMembers {
 			t.FailAt(x.first, "household", "household %s has more than %d members", x.h.Code, maxMembers)
 		}
@@ -295,7 +334,13 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader) (in
 		}
 		var codes []string
 		var leadIDs []int64
+		written, next := 0, progressEvery
+		progress(StepWrite, 0, members)
 		for _, x := range order {
+			if written += len(x.h.Members); written >= next {
+				progress(StepWrite, written, members)
+				next = written + progressEvery
+			}
 			h := x.h
 			if err := check(county, &h); err != nil {
 				return x.rowError(err)
@@ -326,6 +371,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader) (in
 	if err != nil {
 		return 0, err
 	}
+	progress(StepWrite, members, members)
 	return len(order), nil
 }
 

@@ -510,8 +510,8 @@ func (db *DB) restoreLogical(ctx context.Context, in string) error {
 	if err != nil {
 		return err
 	}
-	if h.Schema > len(ms) {
-		return errs.F(errs.Invalid, "backup_too_new", "in", "the backup has schema %d, this onepool knows %d: restore it with a newer onepool", h.Schema, len(ms))
+	if known := ms[len(ms)-1].Version; h.Schema > known {
+		return errs.F(errs.Invalid, "backup_too_new", "in", "the backup has schema %d, this onepool knows %d: restore it with a newer onepool", h.Schema, known)
 	}
 	if db.Dialect == Postgres {
 		if err := db.dropAll(ctx); err != nil {

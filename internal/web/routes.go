@@ -77,6 +77,8 @@ func (s *Server) register() {
 	s.page("POST /registry", auth.WriteRegistry, s.createHousehold)
 	s.page("POST /registry/import", auth.WriteRegistry, s.registryImport)
 	s.page("GET /registry/import/template.xlsx", auth.ViewRegistry, s.registryImportTemplate)
+	s.page("POST /registry/import/job", auth.WriteRegistry, s.registryImportJob)
+	s.page("GET /jobs/{id}", auth.ViewDesk, s.jobPage)
 	s.page("POST /registry/leads/{id}/override", auth.ManageLeads, s.overrideLead)
 	s.page("GET /registry/{code}", auth.ViewRegistry, s.householdPage)
 	s.page("POST /registry/{code}/reveal", auth.RevealPersonal, s.revealField)
@@ -213,6 +215,7 @@ func (s *Server) register() {
 	s.api("POST /api/v1/registry/{county}/import", auth.WriteRegistry, s.apiRegistryImport)
 	s.api("GET /api/v1/registry/{county}/leads", auth.ViewRegistry, s.apiLeads)
 	s.api("GET /api/v1/public/{county}/relief", auth.ViewPublic, s.apiPublicRelief)
+	s.api("GET /api/v1/jobs/{county}/{id}", auth.ViewDesk, s.apiJob)
 	s.api("/api/", auth.ViewLedger, s.apiNotFound)
 
 	// Anything else is a page that does not exist.

@@ -23,6 +23,7 @@ import (
 	"onepool/internal/errs"
 	"onepool/internal/funds"
 	"onepool/internal/instruct"
+	"onepool/internal/jobs"
 	"onepool/internal/ledger"
 	"onepool/internal/place"
 	"onepool/internal/policy"
@@ -53,8 +54,12 @@ type Deps struct {
 	// with every capability's money moves registered.
 	Instructions *instruct.Service
 	Keys         *registry.Keys
-	Clock        clock.Clock
-	Log          *slog.Logger
+	// Jobs runs long work (imports) off the request; it defaults to a
+	// runner on DB, which at start-up fails the jobs a stopped server
+	// left running (jobs.Runner.Recover).
+	Jobs  *jobs.Runner
+	Clock clock.Clock
+	Log   *slog.Logger
 	// TrustProxy makes the server believe X-Forwarded-Proto and
 	// X-Forwarded-For from a reverse proxy on this machine (a loopback
 	// peer); Proxies adds other proxy addresses. A request from any
@@ -129,11 +134,18 @@ func NewServer(d Deps) *Server {
 		d.Projects.UseInstructions(d.Instructions)
 		d.Relief.UseInstructions(d.Instructions)
 	}
+	if d.Jobs == nil {
+		d.Jobs = jobs.New(d.DB, d.Clock, "", 2)
+		if _, err := d.Jobs.Recover(context.Background()); err != nil {
+			d.Log.Error("jobs: recover", "err", err)
+		}
+	}
 	s := &Server{d: d, mux: http.NewServeMux(), views: loadViews(), limits: newLimiters(d.Limits)}
 	s.proxies = append(s.proxies, d.Proxies...)
 	if d.TrustProxy {
 		s.proxies = append(s.proxies, Loopback...)
 	}
+	s.registerJobs()
 	s.register()
 	return s
 }
