@@ -128,8 +128,8 @@ func planChain(prof policy.Profile) []workflow.Step {
 // bureau imports. Errors: *tabular.ImportError (Invalid invalid_rows),
 // Forbidden, Invalid.
 func (s *Service) ImportPlan(ctx context.Context, p auth.Principal, fileName string, r io.Reader) (PlanBatch, error) {
-	if p.Role != auth.RoleRural || p.Place.Level() != place.County {
-		return PlanBatch{}, errs.F(errs.Forbidden, "forbidden", "", "the annual plan is imported by the rural-revitalization bureau of the county")
+	if err := MayImportPlan(p); err != nil {
+		return PlanBatch{}, err
 	}
 	prof, err := s.profile(ctx, p.County)
 	if err != nil {
@@ -176,6 +176,15 @@ func (s *Service) ImportPlan(ctx context.Context, p auth.Principal, fileName str
 		return PlanBatch{}, err
 	}
 	return s.PlanBatch(ctx, p.County, id)
+}
+
+// MayImportPlan reports whether p imports (and reviews imports of) the
+// annual plan: the rural-revitalization bureau of the county.
+func MayImportPlan(p auth.Principal) error {
+	if p.Role != auth.RoleRural || p.Place.Level() != place.County {
+		return errs.F(errs.Forbidden, "forbidden", "", "the annual plan is imported by the rural-revitalization bureau of the county")
+	}
+	return nil
 }
 
 // readPlan checks every row of a plan file.
