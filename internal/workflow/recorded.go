@@ -82,6 +82,10 @@ func (e *Engine) RecordTakenTx(ctx context.Context, tx *store.Tx, recorder auth.
 		Day  string `json:"day"`
 	}
 	steps := make([]recordedStep, len(taken))
+	// One statement for every step (a plan import records thousands).
+	var q strings.Builder
+	q.WriteString(`INSERT INTO wf_steps (county, item, seq, step, step_name, role, actor, actor_name, decision, to_step, opinion, attachments, at) VALUES `)
+	args := make([]any, 0, 12*len(taken))
 	for i, t := range taken {
 		by := strings.TrimSpace(t.By)
 		opinion := strings.TrimSpace(t.Opinion)
@@ -89,17 +93,25 @@ func (e *Engine) RecordTakenTx(ctx context.Context, tx *store.Tx, recorder auth.
 		if opinion != "" {
 			note = opinion + "；" + note
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO wf_steps (county, item, seq, step, step_name, role, actor, actor_name, decision, to_step, opinion, attachments, at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?)`,
-			county, id, i+1, i, in.Chain[i].Name, in.Chain[i].Role, by, by, Recorded, i+1, note, clock.Micros(t.At)); err != nil {
-			return Item{}, errs.Wrap(err, "workflow: recorded step")
+		if i > 0 {
+			q.WriteString(", ")
 		}
+		q.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?)`)
+		args = append(args, county, id, i+1, i, in.Chain[i].Name, in.Chain[i].Role, by, by, Recorded, i+1, note, clock.Micros(t.At))
 		steps[i] = recordedStep{Step: i, Name: in.Chain[i].Name, By: by, Day: clock.Day(t.At)}
+	}
+	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+		return Item{}, errs.Wrap(err, "workflow: recorded steps")
 	}
 	if _, err := audit.Append(ctx, tx, audit.Entry{County: county, Actor: recorder.Username, Action: "workflow.recorded",
 		Object: fmt.Sprintf("%s %s (item %d): %d step(s) taken on paper", in.Kind, in.Subject, id, len(taken)), Place: string(in.Place),
 		After: map[string]any{"recorded_after_the_fact": true, "state": state, "steps": steps}}); err != nil {
 		return Item{}, err
 	}
-	return e.item(ctx, tx, county, id)
+	it := Item{County: county, ID: id, Kind: in.Kind, Subject: in.Subject, Title: in.Title, Place: in.Place, Amount: in.Amount, Chain: in.Chain,
+		Step: step, State: state, Maker: recorder.Username, EnteredAt: clock.FromMicros(now), CreatedAt: clock.FromMicros(now), UpdatedAt: clock.FromMicros(now)}
+	if due > 0 {
+		it.DueAt = clock.FromMicros(due)
+	}
+	return it, nil
 }
