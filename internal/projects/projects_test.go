@@ -62,7 +62,7 @@ type env struct {
 	now *time.Time
 }
 
-func setup(t *testing.T, db *store.DB, profile string) env {
+func setup(t testing.TB, db *store.DB, profile string) env {
 	t.Helper()
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, clock.Zone)
 	clk := func() time.Time { return now }

@@ -354,6 +354,9 @@ type projectView struct {
 	NoticeStarts  string
 	NoticeEnds    string
 	NoticeBody    string
+	NoticePaper   bool  // the notice was held on paper and recorded after the fact
+	NoticePhoto   int64 // its board photo (a volume file)
+	Approval      projects.Approval
 	Events        []projects.Event
 	Tracking      []projects.Tracking
 	Inspections   []projects.Inspection
@@ -403,6 +406,9 @@ func (s *Server) projectView(c *call, code string) (projectView, error) {
 				return v, err
 			}
 			v.Notice, v.NoticeRunning, v.NoticeOver = &n, n.Running(today), n.Over(today)
+			if v.NoticePaper, v.NoticePhoto, err = s.d.Workflow.PaperOf(ctx, s.d.DB, c.p.County, n.ID); err != nil {
+				return v, err
+			}
 			if v.Objections, err = s.d.Workflow.Objections(ctx, c.p.County, n.ID); err != nil {
 				return v, err
 			}
@@ -415,6 +421,9 @@ func (s *Server) projectView(c *call, code string) (projectView, error) {
 	}
 	v.NoticeBody = fmt.Sprintf("项目名称：%s\n实施地点：%s\n项目类别：%s\n投资估算：%s 元\n实施单位：%s\n责任人：%s\n联农带农：%s，受益农户 %d 户\n绩效目标：%s",
 		p.Name, v.PlaceName, label("zh", "purpose.", p.Purpose), p.Budget, p.Unit, p.Leader, p.LinkMode, p.LinkHouseholds, strings.Join(goals, "；"))
+	if v.Approval, err = s.d.Projects.ApprovalOf(ctx, c.p.County, code); err != nil {
+		return v, err
+	}
 	if v.Events, err = s.d.Projects.Events(ctx, c.p.County, code); err != nil {
 		return v, err
 	}

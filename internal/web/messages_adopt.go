@@ -1,0 +1,58 @@
+package web
+
+// Labels of adopting onepool mid-year: the annual plan's import and
+// notices held on paper.
+func init() {
+	for k, v := range map[string]msg{
+		"adopt.title":               {"导入已批复的年度计划", "Import the approved annual plan"},
+		"adopt.import":              {"导入年度计划", "Import the plan"},
+		"adopt.import_hint":         {"启用前已批复（或已部分审核）的项目，连同纸质批复文号和已办理的审核步骤一次导入；所有行都正确才导入，否则列出每一处错误、不写入任何数据。导入后须由另一名县乡村振兴局人员审核同意，项目才进入项目库；审核前不能安排资金。", "Projects approved (or partly reviewed) before onepool, with their approval document and the review steps already taken, in one file; every row must be right or nothing is written and every error is listed. Another officer of the county bureau must approve the import before the projects exist; until then no money can be allocated to them."},
+		"adopt.template":            {"年度计划导入模板", "Annual plan template"},
+		"adopt.batches":             {"导入批次", "Imports"},
+		"adopt.projects":            {"个项目", "projects"},
+		"adopt.imported_by":         {"导入人", "Imported by"},
+		"adopt.row":                 {"行", "Row"},
+		"adopt.budget":              {"预算（元）", "Budget (yuan)"},
+		"adopt.steps_taken":         {"已办步骤（纸质）", "Steps taken (on paper)"},
+		"adopt.approval_doc":        {"批复文号", "Approval document"},
+		"adopt.approve":             {"审核同意，导入项目", "Approve: import the projects"},
+		"adopt.reject":              {"不同意", "Reject"},
+		"adopt.waiting":             {"等待另一名县乡村振兴局人员审核。", "Waiting for another officer of the county bureau."},
+		"adopt.none":                {"还没有导入。", "No imports yet."},
+		"adopt.state.pending":       {"待审核", "awaiting approval"},
+		"adopt.state.approved":      {"已审核导入", "approved and imported"},
+		"adopt.state.rejected":      {"未通过", "rejected"},
+		"adopt.col.code":            {"项目编号：1–32 位字母、数字、- 或 _，在本县唯一。", "The project's code: 1–32 letters, digits, - or _, unique in the county."},
+		"adopt.col.name":            {"项目名称。", "The project's name."},
+		"adopt.col.place":           {"实施地点的 12 位区划代码（村或乡镇）。", "The 12-digit division code of the village or township."},
+		"adopt.col.purpose":         {"用途代码，须是本县政策配置中的用途（如 infrastructure）。", "A purpose code of the county's profile (e.g. infrastructure)."},
+		"adopt.col.department":      {"主管部门。", "The department in charge."},
+		"adopt.col.plan_year":       {"计划年度，如 2026。", "The plan year, e.g. 2026."},
+		"adopt.col.unit":            {"实施单位。", "The implementing unit."},
+		"adopt.col.leader":          {"责任领导。", "The responsible leader."},
+		"adopt.col.budget":          {"预算（元），如 300000 或 30万。", "The budget in yuan, e.g. 300000 or 30万."},
+		"adopt.col.link_mode":       {"联农带农方式（填写带动户数时必填）。", "How farmers benefit (required with a number of households)."},
+		"adopt.col.link_households": {"带动户数。", "How many households benefit."},
+		"adopt.col.approval_doc":    {"批复文号：所有审核步骤都已办理（已批复）的项目必填；未办完的不填。", "The approval document: required when every step was taken (approved); empty otherwise."},
+		"adopt.col.approval_day":    {"批复日期（已批复的项目必填）。", "The approval date (required for approved projects)."},
+		"adopt.col.approved_by":     {"批复人或批复机关（不填则为最后一步的经办人）。", "Who approved (empty: the last step's person)."},
+		"adopt.col.step_by":         {"已办理的审核步骤「%s」（%[2]s，%[3]s级）的经办人姓名，照纸质记录填写；未办理的留空。", "Who took the step \"%s\" (%s, %s level), as on paper; empty when not taken."},
+		"adopt.col.step_day":        {"「%s」的办理日期。", "The day \"%s\" was taken."},
+		"adopt.note_steps":          {"审核步骤按本县政策配置的顺序从第 1 步（申报）开始连续填写，不能跳步；只办了前几步的项目导入后停在下一步，在系统中继续办理（需公示的步骤可补录纸质公示）。", "Review steps are filled in the order of the county's profile from step 1 (the proposal), without gaps; a project that took only the first steps waits at the next one and continues in onepool (a paper notice can be recorded for the notice step)."},
+		"adopt.note_review":         {"导入后须由另一名县乡村振兴局人员审核同意才生效；已办步骤记为“纸质办理，事后补录”。", "An import takes effect when another officer of the county bureau approves it; the steps are recorded as taken on paper, after the fact."},
+		"done.plan_imported":        {"已导入 %d 个项目，等待另一人审核。", "%d projects imported, waiting for another officer's approval."},
+		"done.plan_approved":        {"已审核：%d 个项目已进入项目库。", "Approved: %d projects are in the library."},
+		"done.paper_notice":         {"已补录纸质公示 %s 至 %s（%d 天）。", "The paper notice %s to %s (%d days) is recorded."},
+		"decision.recorded":         {"纸质办理（补录）", "taken on paper (recorded)"},
+		"paper.title":               {"补录纸质公示", "Record a notice held on paper"},
+		"paper.hint":                {"公示已在村务公开栏张贴并结束的，按实际张贴日期补录，附公示栏照片及收到的异议和处理结果。公示期不少于", "A notice already posted on the village board and ended: record its real dates, a photo of the board, and the objections received with their answers. At least"},
+		"paper.label":               {"纸质公示（事后补录）", "Held on paper (recorded after the fact)"},
+		"paper.photo":               {"公示栏照片", "Photo of the board"},
+		"paper.places":              {"张贴地点（区划代码，逗号分隔；不填则为项目所在地）", "Where it was posted (division codes, comma-separated; empty: the project's place)"},
+		"paper.objection":           {"收到的异议", "Objection received"},
+		"paper.reply":               {"处理结果", "How it was answered"},
+		"paper.record":              {"补录纸质公示", "Record the paper notice"},
+	} {
+		messages[k] = v
+	}
+}
