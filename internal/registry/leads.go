@@ -212,7 +212,25 @@ func subset(a, b []string) bool {
 // township): neither side lists it, since it would name the other's
 // household and so tell where an ID is registered.
 func (s *Service) Leads(ctx context.Context, county, prefix string, openOnly bool) ([]Lead, error) {
-	q := `SELECT ` + leadCols + ` FROM reg_leads l WHERE l.county = ?`
+	q, args := leadsWhere(county, prefix, openOnly)
+	return queryLeads(ctx, s.db, `SELECT `+leadCols+` FROM reg_leads l WHERE `+q+` ORDER BY l.id`, args...)
+}
+
+// LeadsPage is the first limit leads of Leads, open ones first, and how
+// many there are in all (a first import of a messy file can raise
+// thousands: a page shows the first and says how many).
+func (s *Service) LeadsPage(ctx context.Context, county, prefix string, openOnly bool, limit int) ([]Lead, int, error) {
+	q, args := leadsWhere(county, prefix, openOnly)
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM reg_leads l WHERE `+q, args...).Scan(&total); err != nil {
+		return nil, 0, errs.Wrap(err, "registry: count leads")
+	}
+	ls, err := queryLeads(ctx, s.db, `SELECT `+leadCols+` FROM reg_leads l WHERE `+q+` ORDER BY CASE WHEN l.status = 'open' THEN 0 ELSE 1 END, l.id LIMIT ?`, append(args, limit)...)
+	return ls, total, err
+}
+
+func leadsWhere(county, prefix string, openOnly bool) (string, []any) {
+	q := `l.county = ?`
 	args := []any{county}
 	if len(prefix) > 6 {
 		lo, hi := place.Range(prefix)
@@ -225,7 +243,7 @@ func (s *Service) Leads(ctx context.Context, county, prefix string, openOnly boo
 	if openOnly {
 		q += ` AND l.status = 'open'`
 	}
-	return queryLeads(ctx, s.db, q+` ORDER BY l.id`, args...)
+	return q, args
 }
 
 // OpenLeadsFor returns the open leads touching a household: a payment to

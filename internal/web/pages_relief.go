@@ -40,6 +40,7 @@ type registryView struct {
 	Statuses           []string
 	Pager              Pager
 	Leads              []registry.Lead
+	LeadsTotal         int // all the leads; Leads holds the first listSize
 	Error              string
 	Imported           int
 }
@@ -77,7 +78,7 @@ func (s *Server) registryView(c *call) (registryView, error) {
 		v.Rows = append(v.Rows, householdRow{Household: h, PlaceName: s.d.Auth.PlaceName(ctx, h.Village)})
 	}
 	v.Total = total
-	if v.Leads, err = s.d.Registry.Leads(ctx, c.p.County, c.p.Prefix(), false); err != nil {
+	if v.Leads, v.LeadsTotal, err = s.d.Registry.LeadsPage(ctx, c.p.County, c.p.Prefix(), false, listSize); err != nil {
 		return v, err
 	}
 	return v, nil
