@@ -391,7 +391,6 @@ type reliefView struct {
 	Apps       []appRow
 	Status     string
 	Batches    []relief.Batch
-	Households []householdRow
 	Causes     []string
 	Year       int
 	Today      string
@@ -456,15 +455,6 @@ func (s *Server) reliefView(c *call) (reliefView, error) {
 		}
 		v.Screening = &sc
 	}
-	if auth.Allowed(c.p.Role, auth.ApplyRelief) {
-		hs, _, err := s.d.Registry.Households(ctx, c.p.County, c.p.Prefix(), 500, 0)
-		if err != nil {
-			return v, err
-		}
-		for _, h := range hs {
-			v.Households = append(v.Households, householdRow{Household: h})
-		}
-	}
 	return v, nil
 }
 
@@ -495,6 +485,7 @@ func (s *Server) reliefReceive(w http.ResponseWriter, c *call) error {
 	}
 	_, err = s.d.Relief.Receive(r.Context(), c.p, relief.Inflow{Key: r.PostFormValue("key"), Source: r.PostFormValue("source"), Donor: r.PostFormValue("donor"),
 		Campaign: r.PostFormValue("campaign"), Amount: amt, DocNo: r.PostFormValue("doc_no")})
+	c.done = translate(c.lang, "done.relief_inflow")
 	return s.reliefResult(w, c, err, "/relief")
 }
 
@@ -505,12 +496,16 @@ func (s *Server) reliefApply(w http.ResponseWriter, c *call) error {
 	}
 	seq, _ := strconv.Atoi(r.PostFormValue("member"))
 	year, _ := strconv.Atoi(r.PostFormValue("year"))
-	a, err := s.d.Relief.Apply(r.Context(), c.p, relief.NewApplication{Household: r.PostFormValue("household"), MemberSeq: seq, Year: year, Cause: r.PostFormValue("cause"), Opinion: r.PostFormValue("opinion")})
+	a, err := s.d.Relief.Apply(r.Context(), c.p, relief.NewApplication{Household: strings.TrimSpace(r.PostFormValue("household")), MemberSeq: seq, Year: year, Cause: r.PostFormValue("cause"), Opinion: r.PostFormValue("opinion")})
+	if err == nil {
+		c.done = fmt.Sprintf(translate(c.lang, "done.relief_applied"), a.Applicant)
+	}
 	return s.reliefResult(w, c, err, fmt.Sprintf("/relief/applications/%d", a.ID))
 }
 
 func (s *Server) reliefNotices(w http.ResponseWriter, c *call) error {
 	_, err := s.d.Relief.PostNotices(c.r.Context(), c.p, c.r.PostFormValue("starts"))
+	c.done = translate(c.lang, "done.relief_notices")
 	return s.reliefResult(w, c, err, "/relief")
 }
 
