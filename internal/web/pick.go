@@ -50,7 +50,7 @@ func (s *Server) apiPick(w http.ResponseWriter, c *call) error {
 	kind := c.r.PathValue("kind")
 	act, ok := pickKinds[kind]
 	if !ok {
-		return errs.F(errs.Invalid, "invalid_pick_kind", "kind", "kind must be household, member, payee, entity, household_account, account, project or channel")
+		return errs.F(errs.Invalid, "invalid_kind", "kind", "kind must be household, member, payee, entity, household_account, account, project or channel")
 	}
 	if err := auth.Authorize(c.p, act, ""); err != nil {
 		return err
