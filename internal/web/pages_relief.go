@@ -163,6 +163,7 @@ func (s *Server) createHousehold(w http.ResponseWriter, c *call) error {
 		}
 	}
 	_, _, err = s.d.Registry.Save(r.Context(), c.p, h)
+	c.done = fmt.Sprintf(translate(c.lang, "done.household"), h.Head)
 	return afterForm(w, c, err, "/registry/"+url.PathEscape(h.Code), func(msg string, status int) error {
 		v, verr := s.registryView(c)
 		if verr != nil {
@@ -317,6 +318,7 @@ func (s *Server) correctCard(w http.ResponseWriter, c *call) error {
 			return errs.F(errs.Invalid, "invalid_card", "number", "give the new card number")
 		}
 		h.Card = registry.Card{Holder: r.PostFormValue("holder"), Bank: r.PostFormValue("bank"), Number: r.PostFormValue("number")}
+		c.done = translate(c.lang, "done.card")
 		return nil
 	})
 }
@@ -344,6 +346,7 @@ func (s *Server) setAlive(w http.ResponseWriter, c *call) error {
 					h.Note = "死亡日期 " + day.Format("2006-01-02") + "（" + h.Members[i].Name + "）"
 				}
 				h.Members[i].Alive = alive
+				c.done = fmt.Sprintf(translate(c.lang, "done.alive"), h.Members[i].Name)
 				return nil
 			}
 		}
@@ -376,6 +379,7 @@ func (s *Server) setYear(w http.ResponseWriter, c *call) error {
 	y.Causes = r.PostForm["causes"]
 	if err == nil {
 		_, err = s.d.Registry.SetYear(r.Context(), c.p, y)
+		c.done = fmt.Sprintf(translate(c.lang, "done.year"), y.Year)
 	}
 	return afterForm(w, c, err, "/registry/"+url.PathEscape(v.H.Code), func(msg string, status int) error {
 		v.Error = msg
@@ -385,17 +389,17 @@ func (s *Server) setYear(w http.ResponseWriter, c *call) error {
 
 type reliefView struct {
 	Page
-	Fund       relief.Fund
-	Screening  *relief.Screening // the county-wide screening, when asked for
-	County     bool              // the user works at the county
-	Apps       []appRow
-	Status     string
-	Batches    []relief.Batch
-	Causes     []string
-	Year       int
-	Today      string
-	Error      string
-	Flash      string
+	Fund      relief.Fund
+	Screening *relief.Screening // the county-wide screening, when asked for
+	County    bool              // the user works at the county
+	Apps      []appRow
+	Status    string
+	Batches   []relief.Batch
+	Causes    []string
+	Year      int
+	Today     string
+	Error     string
+	Flash     string
 	// The applications' filters and pager.
 	FilterVillage string
 	FilterYear    int
