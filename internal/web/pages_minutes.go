@@ -195,6 +195,11 @@ func (s *Server) pairCadre(w http.ResponseWriter, c *call) error {
 		err = errs.F(errs.Invalid, "invalid_account", "household", "name the household account")
 	} else {
 		_, err = c.account(c.p.County, hh)
+		if e, ok := errs.As(err); ok && e.Field == "account" {
+			marked := *e
+			marked.Field = "household" // the form's field
+			err = &marked
+		}
 	}
 	if err == nil {
 		err = s.d.Funds.PairCadre(c.r.Context(), c.p.Username, c.p.County, hh, c.r.PostFormValue("cadre"))

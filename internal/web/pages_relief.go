@@ -305,6 +305,7 @@ func (s *Server) saveHousehold(w http.ResponseWriter, c *call, change func(h *re
 	}
 	return afterForm(w, c, err, "/registry/"+url.PathEscape(v.H.Code), func(msg string, status int) error {
 		v.Error = msg
+		v.form, v.badField = c.r.PostForm, c.badField // the view was made before the refusal
 		return s.renderHousehold(w, c, status, v)
 	})
 }
@@ -383,6 +384,7 @@ func (s *Server) setYear(w http.ResponseWriter, c *call) error {
 	}
 	return afterForm(w, c, err, "/registry/"+url.PathEscape(v.H.Code), func(msg string, status int) error {
 		v.Error = msg
+		v.form, v.badField = c.r.PostForm, c.badField // the view was made before the refusal
 		return s.renderHousehold(w, c, status, v)
 	})
 }
