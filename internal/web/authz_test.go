@@ -242,6 +242,7 @@ var matrix = map[string]rule{
 	"POST /api/v1/registry/{county}/import":                 {roles: "village township rural", record: true, list: true},
 	"GET /api/v1/registry/{county}/leads":                   {roles: staff, record: true, list: true},
 	"GET /api/v1/public/{county}/relief":                    {roles: public},
+	"GET /api/v1/pick/{county}/{kind}":                      {roles: staff, list: true},
 	"POST /api/v1/public/{county}/notices/{id}/objections":  {roles: public, always: 404},
 	"/api/": {roles: staff, always: 404},
 	"/":     {roles: public, always: 404},
@@ -413,7 +414,7 @@ func (f *fixture) path(pattern string, role auth.Role, rel relation) string {
 	if rel != own && countyLevel && !strings.HasPrefix(p, "/api/") {
 		id = 1 << 40 // pages address the user's own county: another county's record is simply absent
 	}
-	r := strings.NewReplacer("{county}", county, "{code}", code, "{id}", fmt.Sprint(id), "{username}", user, "{village}", village, "{area}", "agreements", "{$}", "")
+	r := strings.NewReplacer("{county}", county, "{code}", code, "{id}", fmt.Sprint(id), "{username}", user, "{village}", village, "{area}", "agreements", "{kind}", "payee", "{$}", "")
 	p = r.Replace(p)
 	switch {
 	case p == "/static/":

@@ -344,6 +344,12 @@ type transferView struct {
 }
 
 func (s *Server) transferPage(w http.ResponseWriter, c *call) error {
+	return s.renderTransfer(w, c, http.StatusOK, c.r.URL.Query().Get("error"))
+}
+
+// renderTransfer renders a transfer's page, with a refused reversal's
+// message (and what was typed) when there is one.
+func (s *Server) renderTransfer(w http.ResponseWriter, c *call, status int, msg string) error {
 	id, err := strconv.ParseInt(c.r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return errs.F(errs.Invalid, "invalid_id", "id", "transfer id must be a positive integer")
@@ -385,8 +391,8 @@ func (s *Server) transferPage(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	v.Reversible = v.ReversedBy == 0 && t.Reverses == 0 && reversibleKinds[t.Kind] && auth.Allowed(c.p.Role, auth.WriteFunds) && c.p.Place.Level() == place.County
-	v.Error = c.r.URL.Query().Get("error")
-	return c.render(w, http.StatusOK, "transfer", v)
+	v.Error = msg
+	return c.render(w, status, "transfer", v)
 }
 
 // reversibleKinds are the transfers a page may enter the reversal of:
@@ -416,19 +422,13 @@ func (s *Server) reverseTransfer(w http.ResponseWriter, c *call) error {
 			in, err = s.d.Instructions.ProposeReversal(c.r.Context(), c.p, id, key, reason)
 		}
 	}
+	next := ""
 	if err == nil {
-		http.Redirect(w, c.r, instructionPath(in), http.StatusSeeOther)
-		return nil
+		next = instructionPath(in)
 	}
-	if statusOf(errs.KindOf(err)) >= 500 {
-		return err
-	}
-	msg := err.Error()
-	if e, ok := errs.As(err); ok {
-		msg = e.Message
-	}
-	http.Redirect(w, c.r, fmt.Sprintf("/ledger/transfers/%d?error=%s", id, url.QueryEscape(msg)), http.StatusSeeOther)
-	return nil
+	return afterForm(w, c, err, next, func(msg string, status int) error {
+		return s.renderTransfer(w, c, status, msg)
+	})
 }
 
 type traceView struct {

@@ -655,8 +655,7 @@ func (s *Server) reclaimProject(w http.ResponseWriter, c *call) error {
 	}
 	in, err := s.d.Projects.Reclaim(c.r.Context(), c.p, p.Code, strings.TrimSpace(c.r.PostFormValue("to")), c.r.PostFormValue("reason"))
 	if err == nil {
-		http.Redirect(w, c.r, instructionPath(in), http.StatusSeeOther)
-		return nil
+		return afterForm(w, c, nil, instructionPath(in), nil)
 	}
 	return s.projectResult(w, c, code, err)
 }

@@ -93,6 +93,7 @@ func (s *Server) recordMinutes(w http.ResponseWriter, c *call) error {
 				Commitments: []funds.Commitment{{Department: strings.TrimSpace(r.PostFormValue("department")), Amount: amt, Deadline: deadline}}})
 		}
 	}
+	c.done = translate(c.lang, "done.minutes")
 	return s.minutesResult(w, c, err)
 }
 
@@ -182,6 +183,7 @@ func (s *Server) assignTeam(w http.ResponseWriter, c *call) error {
 		names := strings.FieldsFunc(c.r.PostFormValue("names"), func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == '\n' })
 		err = s.d.Funds.Assign(c.r.Context(), c.p.Username, c.p.County, vil, c.r.PostFormValue("role"), names)
 	}
+	c.done = translate(c.lang, "done.team")
 	return s.minutesResult(w, c, err)
 }
 
@@ -193,10 +195,16 @@ func (s *Server) pairCadre(w http.ResponseWriter, c *call) error {
 		err = errs.F(errs.Invalid, "invalid_account", "household", "name the household account")
 	} else {
 		_, err = c.account(c.p.County, hh)
+		if e, ok := errs.As(err); ok && e.Field == "account" {
+			marked := *e
+			marked.Field = "household" // the form's field
+			err = &marked
+		}
 	}
 	if err == nil {
 		err = s.d.Funds.PairCadre(c.r.Context(), c.p.Username, c.p.County, hh, c.r.PostFormValue("cadre"))
 	}
+	c.done = translate(c.lang, "done.pair")
 	return s.minutesResult(w, c, err)
 }
 

@@ -62,8 +62,8 @@ func (s *Server) choosePolicy(w http.ResponseWriter, c *call) error {
 		v.Error, v.FormID, v.Overrides = msg, id, overrides
 		return c.render(w, status, "policy", v)
 	}
-	http.Redirect(w, c.r, "/system/policy", http.StatusSeeOther)
-	return nil
+	c.done = translate(c.lang, "done.policy")
+	return afterForm(w, c, nil, "/system/policy", nil)
 }
 
 // apiPolicy answers the county's resolved profile.

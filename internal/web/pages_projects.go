@@ -154,25 +154,22 @@ func (s *Server) payForm(w http.ResponseWriter, c *call) error {
 			in, err = s.d.Funds.ProposePayment(r.Context(), c.p, funds.Payment{Key: r.PostFormValue("key"), Project: p.Code, To: strings.TrimSpace(r.PostFormValue("to")),
 				Amount: amt, DocNo: strings.TrimSpace(r.PostFormValue("doc_no")), Memo: strings.TrimSpace(r.PostFormValue("memo"))})
 			if err == nil {
-				http.Redirect(w, r, instructionPath(in), http.StatusSeeOther)
-				return nil
+				return afterForm(w, c, nil, instructionPath(in), nil)
 			}
 		}
 	}
-	if err != nil && statusOf(errs.KindOf(err)) < 500 && p.Code != "" {
+	if p.Code == "" {
+		return err
+	}
+	// Refused: the project's page again, with what was typed.
+	return afterForm(w, c, err, "", func(msg string, status int) error {
 		rep, rerr := s.d.Funds.ProjectReport(r.Context(), c.p.County, p.Code)
 		if rerr != nil {
 			return rerr
 		}
-		msg := formMessage(c.lang, err)
 		v := fundProjectView{Page: c.page(p.Name, "funds"), Report: rep, PlaceName: s.d.Auth.PlaceName(r.Context(), p.Place), Error: msg}
-		return c.render(w, statusOf(errs.KindOf(err)), "fund_project", v)
-	}
-	if err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/funds/projects/"+pathEscape(p.Code), http.StatusSeeOther)
-	return nil
+		return c.render(w, status, "fund_project", v)
+	})
 }
 
 // --- JSON API ---

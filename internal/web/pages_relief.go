@@ -164,6 +164,7 @@ func (s *Server) createHousehold(w http.ResponseWriter, c *call) error {
 		}
 	}
 	_, _, err = s.d.Registry.Save(r.Context(), c.p, h)
+	c.done = fmt.Sprintf(translate(c.lang, "done.household"), h.Head)
 	return afterForm(w, c, err, "/registry/"+url.PathEscape(h.Code), func(msg string, status int) error {
 		v, verr := s.registryView(c)
 		if verr != nil {
@@ -305,6 +306,7 @@ func (s *Server) saveHousehold(w http.ResponseWriter, c *call, change func(h *re
 	}
 	return afterForm(w, c, err, "/registry/"+url.PathEscape(v.H.Code), func(msg string, status int) error {
 		v.Error = msg
+		v.form, v.badField = c.r.PostForm, c.badField // the view was made before the refusal
 		return s.renderHousehold(w, c, status, v)
 	})
 }
@@ -318,6 +320,7 @@ func (s *Server) correctCard(w http.ResponseWriter, c *call) error {
 			return errs.F(errs.Invalid, "invalid_card", "number", "give the new card number")
 		}
 		h.Card = registry.Card{Holder: r.PostFormValue("holder"), Bank: r.PostFormValue("bank"), Number: r.PostFormValue("number")}
+		c.done = translate(c.lang, "done.card")
 		return nil
 	})
 }
@@ -345,6 +348,7 @@ func (s *Server) setAlive(w http.ResponseWriter, c *call) error {
 					h.Note = "死亡日期 " + day.Format("2006-01-02") + "（" + h.Members[i].Name + "）"
 				}
 				h.Members[i].Alive = alive
+				c.done = fmt.Sprintf(translate(c.lang, "done.alive"), h.Members[i].Name)
 				return nil
 			}
 		}
@@ -377,27 +381,28 @@ func (s *Server) setYear(w http.ResponseWriter, c *call) error {
 	y.Causes = r.PostForm["causes"]
 	if err == nil {
 		_, err = s.d.Registry.SetYear(r.Context(), c.p, y)
+		c.done = fmt.Sprintf(translate(c.lang, "done.year"), y.Year)
 	}
 	return afterForm(w, c, err, "/registry/"+url.PathEscape(v.H.Code), func(msg string, status int) error {
 		v.Error = msg
+		v.form, v.badField = c.r.PostForm, c.badField // the view was made before the refusal
 		return s.renderHousehold(w, c, status, v)
 	})
 }
 
 type reliefView struct {
 	Page
-	Fund       relief.Fund
-	Screening  *relief.Screening // the county-wide screening, when asked for
-	County     bool              // the user works at the county
-	Apps       []appRow
-	Status     string
-	Batches    []relief.Batch
-	Households []householdRow
-	Causes     []string
-	Year       int
-	Today      string
-	Error      string
-	Flash      string
+	Fund      relief.Fund
+	Screening *relief.Screening // the county-wide screening, when asked for
+	County    bool              // the user works at the county
+	Apps      []appRow
+	Status    string
+	Batches   []relief.Batch
+	Causes    []string
+	Year      int
+	Today     string
+	Error     string
+	Flash     string
 	// The applications' filters and pager.
 	FilterVillage string
 	FilterYear    int
@@ -457,15 +462,6 @@ func (s *Server) reliefView(c *call) (reliefView, error) {
 		}
 		v.Screening = &sc
 	}
-	if auth.Allowed(c.p.Role, auth.ApplyRelief) {
-		hs, _, err := s.d.Registry.Households(ctx, c.p.County, c.p.Prefix(), 500, 0)
-		if err != nil {
-			return v, err
-		}
-		for _, h := range hs {
-			v.Households = append(v.Households, householdRow{Household: h})
-		}
-	}
 	return v, nil
 }
 
@@ -496,6 +492,7 @@ func (s *Server) reliefReceive(w http.ResponseWriter, c *call) error {
 	}
 	_, err = s.d.Relief.Receive(r.Context(), c.p, relief.Inflow{Key: r.PostFormValue("key"), Source: r.PostFormValue("source"), Donor: r.PostFormValue("donor"),
 		Campaign: r.PostFormValue("campaign"), Amount: amt, DocNo: r.PostFormValue("doc_no")})
+	c.done = translate(c.lang, "done.relief_inflow")
 	return s.reliefResult(w, c, err, "/relief")
 }
 
@@ -506,12 +503,16 @@ func (s *Server) reliefApply(w http.ResponseWriter, c *call) error {
 	}
 	seq, _ := strconv.Atoi(r.PostFormValue("member"))
 	year, _ := strconv.Atoi(r.PostFormValue("year"))
-	a, err := s.d.Relief.Apply(r.Context(), c.p, relief.NewApplication{Household: r.PostFormValue("household"), MemberSeq: seq, Year: year, Cause: r.PostFormValue("cause"), Opinion: r.PostFormValue("opinion")})
+	a, err := s.d.Relief.Apply(r.Context(), c.p, relief.NewApplication{Household: strings.TrimSpace(r.PostFormValue("household")), MemberSeq: seq, Year: year, Cause: r.PostFormValue("cause"), Opinion: r.PostFormValue("opinion")})
+	if err == nil {
+		c.done = fmt.Sprintf(translate(c.lang, "done.relief_applied"), a.Applicant)
+	}
 	return s.reliefResult(w, c, err, fmt.Sprintf("/relief/applications/%d", a.ID))
 }
 
 func (s *Server) reliefNotices(w http.ResponseWriter, c *call) error {
 	_, err := s.d.Relief.PostNotices(c.r.Context(), c.p, c.r.PostFormValue("starts"))
+	c.done = translate(c.lang, "done.relief_notices")
 	return s.reliefResult(w, c, err, "/relief")
 }
 

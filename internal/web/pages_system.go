@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -147,10 +148,13 @@ func (s *Server) createUser(w http.ResponseWriter, c *call) error {
 		}
 		in.Password = ""
 		v.Error, v.Form = msg, in
+		if e, ok := errs.As(err); ok {
+			c.badField = e.Field
+		}
 		return c.render(w, status, "users", v)
 	}
-	http.Redirect(w, r, "/system/users", http.StatusSeeOther)
-	return nil
+	c.done = fmt.Sprintf(translate(c.lang, "done.user"), in.Username)
+	return afterForm(w, c, nil, "/system/users", nil)
 }
 
 func (s *Server) setUserDisabled(w http.ResponseWriter, c *call, disabled bool) error {
@@ -166,8 +170,12 @@ func (s *Server) setUserDisabled(w http.ResponseWriter, c *call, disabled bool) 
 		v.Error = msg
 		return c.render(w, status, "users", v)
 	}
-	http.Redirect(w, c.r, "/system/users", http.StatusSeeOther)
-	return nil
+	key := "done.user_enabled"
+	if disabled {
+		key = "done.user_disabled"
+	}
+	c.done = fmt.Sprintf(translate(c.lang, key), c.r.PathValue("username"))
+	return afterForm(w, c, nil, "/system/users", nil)
 }
 
 func (s *Server) disableUser(w http.ResponseWriter, c *call) error {

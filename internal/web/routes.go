@@ -225,6 +225,8 @@ func (s *Server) register() {
 	s.api("GET /api/v1/registry/{county}/leads", auth.ViewRegistry, s.apiLeads)
 	s.api("GET /api/v1/public/{county}/relief", auth.ViewPublic, s.apiPublicRelief)
 	s.api("GET /api/v1/jobs/{county}/{id}", auth.ViewDesk, s.apiJob)
+	// Pickers: search a kind of record by name or code (see pick.go).
+	s.api("GET /api/v1/pick/{county}/{kind}", auth.ViewDesk, s.apiPick)
 	s.api("/api/", auth.ViewLedger, s.apiNotFound)
 
 	// Anything else is a page that does not exist.
