@@ -71,6 +71,8 @@ func (s *Server) register() {
 	s.page("POST /projects/{code}/reclaim", auth.ReclaimFunds, s.reclaimProject)
 	s.page("POST /projects/objections/{id}/answer", auth.ManageNotices, s.answerObjection)
 	s.page("GET /review", auth.ViewProjects, s.queuePage)
+	s.page("GET /review/objections/{id}", auth.ManageNotices, s.objectionPage)
+	s.page("POST /review/objections/{id}/answer", auth.ManageNotices, s.answerFromQueue)
 
 	s.page("GET /registry", auth.ViewRegistry, s.registryPage)
 	s.page("GET /registry.xlsx", auth.ViewRegistry, s.registryExport)
@@ -141,6 +143,8 @@ func (s *Server) register() {
 	s.page("POST /public/{county}/notices/{id}/objections", auth.ViewPublic, s.fileObjection)
 	s.page("GET /public/{county}/notices/{id}/print", auth.ViewPublic, s.noticePrint)
 	s.page("GET /public/{county}/notices/{id}/qr.svg", auth.ViewPublic, s.noticeQR)
+	s.page("GET /public/{county}/objections", auth.ViewPublic, s.objectionLookup)
+	s.page("GET /public/{county}/objections/{receipt}", auth.ViewPublic, s.objectionReceipt)
 
 	// The ledger API (see docs/API.md).
 	s.api("GET /api/v1/ledger/{county}/channels", auth.ViewLedger, s.apiListChannels)
@@ -197,6 +201,9 @@ func (s *Server) register() {
 	s.api("POST /api/v1/projects/{county}/objections/{id}/answer", auth.ManageNotices, s.apiAnswerObjection)
 	s.api("GET /api/v1/public/{county}/notices", auth.ViewPublic, s.apiPublicNotices)
 	s.api("POST /api/v1/public/{county}/notices/{id}/objections", auth.ViewPublic, s.apiFileObjection)
+	s.api("GET /api/v1/public/{county}/objections/{receipt}", auth.ViewPublic, s.apiObjectionReceipt)
+	s.api("GET /api/v1/review/{county}/objections", auth.ManageNotices, s.apiObjectionQueue)
+	s.api("POST /api/v1/review/{county}/objections/{id}/answer", auth.ManageNotices, s.apiAnswerFromQueue)
 	s.api("GET /api/v1/relief/{county}", auth.ViewRelief, s.apiRelief)
 	s.api("POST /api/v1/relief/{county}/inflows", auth.ReceiveRelief, s.apiReliefInflow)
 	s.api("POST /api/v1/relief/{county}/applications", auth.ApplyRelief, s.apiReliefApply)
