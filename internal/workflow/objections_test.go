@@ -157,7 +157,7 @@ func TestObjectionReceiptAndQueue(t *testing.T) {
 func TestMaskDigits(t *testing.T) {
 	for in, want := range map[string]string{
 		"电话13800138000，身份证42052719900101123X": "电话***********，身份证*****************X",
-		"户号12345 金额 123456 元":                  "户号12345 金额 ****** 元",
+		"户号12345 金额 123456 元":                 "户号12345 金额 ****** 元",
 		"全角１２３４５６７":                           "全角*******",
 		"没有数字":                                "没有数字",
 	} {
