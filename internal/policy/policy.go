@@ -162,6 +162,13 @@ type Review struct {
 	ExtraSignerAbove money.Fen // projects above this need an extra signer
 	ExtraSigner      Step      // that signer's step (default: the rural bureau's head at the county)
 	Approval         Step      // approval into the annual plan after the notice (default: the rural bureau)
+	// ObjectionReplyDays: an objection to a notice is answered within
+	// this many days of being filed (default 7), else it is overdue.
+	ObjectionReplyDays int
+	// ObjectionText says what the public notice page shows of an
+	// objection's text: "masked" (default: the text, every run of six or
+	// more digits masked) or "hidden" (only that one was filed).
+	ObjectionText string
 }
 
 // Agreements are the rules for benefit agreements (002).

@@ -105,3 +105,25 @@ func TestMissingKey(t *testing.T) {
 		t.Errorf("missing key: %v", err)
 	}
 }
+
+// TestObjectionRules: a profile that says nothing answers objections in
+// 7 days and shows their text masked; a county may set both, within
+// bounds.
+func TestObjectionRules(t *testing.T) {
+	p, err := policy.Resolve("zigui", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Review.ObjectionReplyDays != 7 || p.Review.ObjectionText != "masked" {
+		t.Errorf("defaults: %d days, text %q", p.Review.ObjectionReplyDays, p.Review.ObjectionText)
+	}
+	p, err = policy.Resolve("zigui", "[review]\nobjection_reply_days = 5\nobjection_text = \"hidden\"\n")
+	if err != nil || p.Review.ObjectionReplyDays != 5 || p.Review.ObjectionText != "hidden" {
+		t.Errorf("overridden: %+v, %v", p.Review, err)
+	}
+	for _, in := range []string{"[review]\nobjection_reply_days = 61", "[review]\nobjection_reply_days = -1", "[review]\nobjection_text = \"full\""} {
+		if _, err := policy.Resolve("zigui", in); errs.KindOf(err) != errs.Invalid || !strings.Contains(err.Error(), "review.objection_") {
+			t.Errorf("override %q: %v, want refused naming the key", in, err)
+		}
+	}
+}

@@ -63,6 +63,9 @@ type rawProfile struct {
 		Steps            []rawStep `toml:"steps"`
 		ExtraSigner      *rawStep  `toml:"extra_signer"`
 		Approval         *rawStep  `toml:"approval"`
+		// ObjectionReplyDays and ObjectionText: see Review.
+		ObjectionReplyDays int    `toml:"objection_reply_days"`
+		ObjectionText      string `toml:"objection_text"`
 	} `toml:"review"`
 	Agreements struct {
 		EquityDividendMin     string `toml:"equity_dividend_min"`
@@ -275,6 +278,22 @@ func (r rawProfile) validate(def definedSet) (Profile, error) {
 	p.Review = Review{Steps: steps, NoticeDays: r.Review.NoticeDays, ExtraSignerAbove: amount("review.extra_signer_above", r.Review.ExtraSignerAbove, true),
 		ExtraSigner: Step{Name: "县领导加签（重大项目）", Role: "rural", Level: "county", Checks: []string{"重大项目"}, MayReturn: true, SLADays: 5},
 		Approval:    Step{Name: "公示期满无异议，批复纳入年度计划", Role: "rural", Level: "county", Checks: []string{"公示结果", "年度计划"}, MayReturn: true, SLADays: 10}}
+	switch rd := r.Review.ObjectionReplyDays; {
+	case rd == 0:
+		p.Review.ObjectionReplyDays = 7
+	case rd < 1 || rd > 60:
+		return fail("review.objection_reply_days", "must be 1 to 60 days, got %d", rd)
+	default:
+		p.Review.ObjectionReplyDays = rd
+	}
+	switch ot := r.Review.ObjectionText; ot {
+	case "":
+		p.Review.ObjectionText = "masked"
+	case "masked", "hidden":
+		p.Review.ObjectionText = ot
+	default:
+		return fail("review.objection_text", "%q must be masked or hidden", ot)
+	}
 	for _, o := range []struct {
 		key string
 		raw *rawStep

@@ -463,7 +463,8 @@ func (s *Server) apiFileObjection(w http.ResponseWriter, c *call) error {
 	if err := decodeJSON(c.r, &raw); err != nil {
 		return err
 	}
-	b = workflow.ObjectionInput{Kind: raw.Kind, Name: raw.Name, Contact: raw.Contact, Body: raw.Body}
+	days, _ := s.reviewRules(c, county)
+	b = workflow.ObjectionInput{Kind: raw.Kind, Name: raw.Name, Contact: raw.Contact, Body: raw.Body, ReplyDays: days}
 	if !s.objections.allow(s.clientIP(c.r), s.d.Clock(), objectionLimit, time.Hour) {
 		return errTooManyObjections
 	}
@@ -475,6 +476,6 @@ func (s *Server) apiFileObjection(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"objection": map[string]any{"id": o.ID, "status": o.Status}})
+	writeJSON(w, http.StatusCreated, filedObjectionResponse{Objection: filedObjectionJSON{ID: o.ID, Receipt: o.Receipt, Status: o.Status, DueAt: timeOrNil(o.DueAt)}})
 	return nil
 }

@@ -412,7 +412,7 @@ func TestBrowserProjectChain(t *testing.T) {
 		d.must("public notices", chromedp.Navigate(d.url+"/public/990101/notices"), visible("#public-notices"))
 		d.must("open the notice", click("#public-notices a[href*='/notices/']"), visible("#objection-form"),
 			setValue("#objection-form textarea[name=body]", "茶园涉及的流转土地租金是否已落实？"), setValue("#objection-form input[name=contact]", "13800138000"))
-		d.submit("object", "#objection-form", "#objection-filed")
+		d.submit("object", "#objection-form", "#receipt-no")
 		d.shot("21-public-objection")
 		if body := d.textOf("body"); strings.Contains(body, "13800138000") {
 			t.Error("the public page shows the objector's contact")
@@ -496,6 +496,64 @@ func TestBrowserProjectChain(t *testing.T) {
 		if s := d.textOf("#chain"); strings.Count(s, "同意") < 6 {
 			t.Errorf("the review record: %s", s)
 		}
+	})
+}
+
+// TestBrowserObjectionReceipt: a member of the public objects to the
+// demo's running project notice and gets a receipt number; the county
+// bureau, which answers project objections, finds it in 我的待办 and
+// answers from there; the reply shows beneath the public notice and on
+// the receipt's page, found through the lookup form.
+func TestBrowserObjectionReceipt(t *testing.T) {
+	chromium(t)
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		d := newDriver(t, db)
+		d.must("public notices", chromedp.Navigate(d.url+"/public/990101/notices"), visible("#public-notices"))
+		d.must("open the notice", click("#public-notices a[href*='/notices/']"), visible("#objection-form"),
+			setValue("#objection-form textarea[name=body]", "道路经过我家宅基地，土地证号4205270012，请核实"),
+			setValue("#objection-form input[name=name]", "王五"), setValue("#objection-form input[name=contact]", "13700000000"))
+		notice := d.here()
+		d.submit("object", "#objection-form", "#receipt-no")
+		receipt := strings.TrimSpace(d.textOf("#receipt-no"))
+		if !strings.HasPrefix(receipt, "990101-") || !strings.Contains(d.textOf("body"), "已受理") {
+			t.Fatalf("after objecting: receipt %q, page %s", receipt, d.textOf("body"))
+		}
+		d.shot("60-objection-receipt")
+
+		d.signIn("demo.rural")
+		d.must("the queue", chromedp.Navigate(d.url+"/review"), visible("#objection-queue"))
+		if s := d.textOf("#objection-queue"); !strings.Contains(s, receipt) {
+			t.Fatalf("the bureau's queue lacks %s: %s", receipt, s)
+		}
+		d.must("open the objection", click("#objection-queue a[href*='/review/objections/']"), visible("#answer-form"))
+		if s := d.textOf("#objection-body"); !strings.Contains(s, "4205270012") {
+			t.Errorf("the staff see the text as filed: %q", s)
+		}
+		d.must("answer", click("#answer-form input[value=dismiss]"), setValue("#answer-form textarea[name=reply]", "经现场核实，道路不经过宅基地"))
+		d.submit("answer", "#answer-form", "#flash")
+		if f := d.textOf("#flash"); !strings.Contains(f, "已答复异议") || !strings.Contains(f, receipt) {
+			t.Errorf("after the answer, the message: %q", f)
+		}
+		if d.count("#objection-queue") > 0 && strings.Contains(d.textOf("#objection-queue"), receipt) {
+			t.Error("the answered objection is still in the queue")
+		}
+		d.shot("61-objection-answered")
+		d.signOut()
+
+		d.must("the notice again", chromedp.Navigate(d.url+notice), visible("#objections"))
+		s := d.textOf("#objections")
+		if !strings.Contains(s, "经现场核实，道路不经过宅基地") || !strings.Contains(s, "不成立") || !strings.Contains(s, "土地证号**********") {
+			t.Errorf("the public notice's objections: %s", s)
+		}
+		if b := d.textOf("body"); strings.Contains(b, "13700000000") || strings.Contains(b, "王五") || strings.Contains(b, "4205270012") {
+			t.Errorf("the public notice shows the objector or the digits: %s", b)
+		}
+		d.must("lookup", click("#receipt-lookup"), visible("#receipt-form"), setValue("#receipt-form input[name=receipt]", strings.ToLower(receipt)))
+		d.submit("lookup", "#receipt-form", "#receipt-status")
+		if st, rp := d.textOf("#receipt-status"), d.textOf("#receipt-reply"); !strings.Contains(st, "不成立") || !strings.Contains(rp, "经现场核实") {
+			t.Errorf("the receipt page: status %q, reply %q", st, rp)
+		}
+		d.shot("62-objection-lookup")
 	})
 }
 

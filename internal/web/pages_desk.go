@@ -134,6 +134,17 @@ func (s *Server) dashboard(w http.ResponseWriter, c *call) error {
 			v.QueueLate++
 		}
 	}
+	// Objections the user's office answers wait in the same queue.
+	os, err := s.objectionRows(c)
+	if err != nil {
+		return err
+	}
+	for _, o := range os {
+		v.Queue++
+		if o.Overdue {
+			v.QueueLate++
+		}
+	}
 	if v.LateSteps, err = s.d.Workflow.OverdueCount(c.r.Context(), county, prefix); err != nil {
 		return err
 	}

@@ -743,6 +743,7 @@ type volumeView struct {
 	PlaceName string
 	Files     []volume.File
 	Generated string
+	Print     printFrame
 }
 
 // volumeIndex is the printable index of a project's volume.
@@ -757,6 +758,7 @@ func (s *Server) volumeIndex(w http.ResponseWriter, c *call) error {
 	}
 	v := volumeView{Page: c.page(p.Name, "projects"), P: p, PlaceName: s.d.Auth.PlaceName(c.r.Context(), p.Place), Files: files,
 		Generated: s.d.Clock().In(clock.Zone).Format("2006-01-02 15:04")}
+	v.Print = s.staffPrintFrame(c, p.Name)
 	return c.render(w, http.StatusOK, "volume", v)
 }
 
@@ -775,6 +777,8 @@ type queueView struct {
 	Page
 	Rows    []queueRow // what the user can act on now
 	Waiting []queueRow // the user's own items (and the queue's others), waiting for someone else
+	// Objections are the open objections the user's office answers.
+	Objections []objectionRow
 }
 
 // queueRows is what the user can act on now: the items at a step of their
@@ -848,5 +852,9 @@ func (s *Server) queuePage(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	return c.render(w, http.StatusOK, "queue", queueView{Page: c.page(translate(c.lang, "queue.title"), "projects"), Rows: rows, Waiting: waiting})
+	objections, err := s.objectionRows(c)
+	if err != nil {
+		return err
+	}
+	return c.render(w, http.StatusOK, "queue", queueView{Page: c.page(translate(c.lang, "queue.title"), "projects"), Rows: rows, Waiting: waiting, Objections: objections})
 }

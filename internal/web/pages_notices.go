@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -68,6 +69,10 @@ type publicNoticeView struct {
 	URL          string
 	Error        string
 	Done         bool
+	// Filed is the objections to the notice as the public sees them, with
+	// the replies beneath (see pages_objections.go).
+	Filed []publicObjection
+	Print printFrame
 }
 
 // publicNotice finds a posted notice of the county (withdrawn ones and
@@ -101,7 +106,9 @@ func (s *Server) publicNoticeView(c *call) (publicNoticeView, error) {
 			v.Answered++
 		}
 	}
+	v.Filed = s.publicObjections(c, county, os)
 	v.URL = s.noticeURL(c, county, id)
+	v.Print = s.printFrame(c, name, n.Title)
 	return v, nil
 }
 
@@ -171,9 +178,16 @@ func (s *Server) fileObjection(w http.ResponseWriter, c *call) error {
 	if !c.p.IsPublic() {
 		actor = c.p.Username
 	}
-	_, err = s.d.Workflow.FileObjection(r.Context(), actor, v.County, v.N.ID, workflow.ObjectionInput{Kind: r.PostFormValue("kind"), Name: r.PostFormValue("name"),
-		Contact: r.PostFormValue("contact"), Body: r.PostFormValue("body")})
-	return afterForm(w, c, err, fmt.Sprintf("/public/%s/notices/%d?filed=1", v.County, v.N.ID), func(msg string, status int) error {
+	days, _ := s.reviewRules(c, v.County)
+	o, err := s.d.Workflow.FileObjection(r.Context(), actor, v.County, v.N.ID, workflow.ObjectionInput{Kind: r.PostFormValue("kind"), Name: r.PostFormValue("name"),
+		Contact: r.PostFormValue("contact"), Body: r.PostFormValue("body"), ReplyDays: days})
+	next := ""
+	if err == nil {
+		// The receipt's own page, which the objector can come back to.
+		next = fmt.Sprintf("/public/%s/objections/%s", v.County, url.PathEscape(o.Receipt))
+		c.done = fmt.Sprintf(translate(c.lang, "obj.filed"), o.Receipt)
+	}
+	return afterForm(w, c, err, next, func(msg string, status int) error {
 		v.Error = msg
 		return c.render(w, status, "public_notice", v)
 	})

@@ -76,6 +76,8 @@ func (s *Server) register() {
 	s.page("GET /adopt/plan/template.xlsx", auth.ProposeProjects, s.planTemplate)
 	s.page("POST /adopt/plan/{id}/decide", auth.ReviewProjects, s.decidePlan)
 	s.page("GET /review", auth.ViewProjects, s.queuePage)
+	s.page("GET /review/objections/{id}", auth.ManageNotices, s.objectionPage)
+	s.page("POST /review/objections/{id}/answer", auth.ManageNotices, s.answerFromQueue)
 
 	s.page("GET /registry", auth.ViewRegistry, s.registryPage)
 	s.page("GET /registry.xlsx", auth.ViewRegistry, s.registryExport)
@@ -150,6 +152,8 @@ func (s *Server) register() {
 	s.page("POST /public/{county}/notices/{id}/objections", auth.ViewPublic, s.fileObjection)
 	s.page("GET /public/{county}/notices/{id}/print", auth.ViewPublic, s.noticePrint)
 	s.page("GET /public/{county}/notices/{id}/qr.svg", auth.ViewPublic, s.noticeQR)
+	s.page("GET /public/{county}/objections", auth.ViewPublic, s.objectionLookup)
+	s.page("GET /public/{county}/objections/{receipt}", auth.ViewPublic, s.objectionReceipt)
 
 	// The ledger API (see docs/API.md).
 	s.api("GET /api/v1/ledger/{county}/channels", auth.ViewLedger, s.apiListChannels)
@@ -210,6 +214,9 @@ func (s *Server) register() {
 	s.api("POST /api/v1/adopt/{county}/plan/{id}/decide", auth.ReviewProjects, s.apiDecidePlan)
 	s.api("GET /api/v1/public/{county}/notices", auth.ViewPublic, s.apiPublicNotices)
 	s.api("POST /api/v1/public/{county}/notices/{id}/objections", auth.ViewPublic, s.apiFileObjection)
+	s.api("GET /api/v1/public/{county}/objections/{receipt}", auth.ViewPublic, s.apiObjectionReceipt)
+	s.api("GET /api/v1/review/{county}/objections", auth.ManageNotices, s.apiObjectionQueue)
+	s.api("POST /api/v1/review/{county}/objections/{id}/answer", auth.ManageNotices, s.apiAnswerFromQueue)
 	s.api("GET /api/v1/relief/{county}", auth.ViewRelief, s.apiRelief)
 	s.api("POST /api/v1/relief/{county}/inflows", auth.ReceiveRelief, s.apiReliefInflow)
 	s.api("POST /api/v1/relief/{county}/applications", auth.ApplyRelief, s.apiReliefApply)

@@ -75,10 +75,10 @@ func loadViews() *views {
 	for _, lang := range []string{"zh", "en"} {
 		v.pages[lang] = map[string]*template.Template{}
 		fm := template.FuncMap{"tr": func(key string) string { return translate(lang, key) }}
-		layout := template.Must(template.New("layout.html").Funcs(funcs).Funcs(fm).ParseFS(templateFS, "templates/layout.html", "templates/partials.html"))
+		layout := template.Must(template.New("layout.html").Funcs(funcs).Funcs(fm).ParseFS(templateFS, "templates/layout.html", "templates/partials*.html"))
 		for _, n := range names {
 			base := path.Base(n)
-			if base == "layout.html" || base == "partials.html" {
+			if base == "layout.html" || strings.HasPrefix(base, "partials") { // partials*.html: shared blocks
 				continue
 			}
 			t := template.Must(template.Must(layout.Clone()).ParseFS(templateFS, n))

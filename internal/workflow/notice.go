@@ -88,6 +88,14 @@ type Objection struct {
 	Reply     string
 	RepliedBy string
 	RepliedAt time.Time
+	// Receipt is the objector's receipt number (受理编号; "" for objections
+	// filed before receipts). Place is the noticed item's place;
+	// AnswerRole and AnswerLevel name the office that answers it (see
+	// objections.go), by DueAt (zero: no deadline).
+	Receipt                 string
+	Place                   place.Code
+	AnswerRole, AnswerLevel string
+	DueAt                   time.Time
 }
 
 // OpenNoticeTx posts the notice of an item waiting at a step that needs
@@ -261,6 +269,8 @@ type ObjectionInput struct {
 	Kind          string // objection, report
 	Name, Contact string // optional
 	Body          string
+	// ReplyDays is the profile's reply deadline in days (0: DefaultReplyDays).
+	ReplyDays int
 }
 
 // FileObjection records an objection or report to a running notice, from
@@ -291,15 +301,32 @@ func (e *Engine) FileObjection(ctx context.Context, actor, county string, notice
 		if !n.Running(clock.Day(tx.Now)) {
 			return errs.F(errs.RuleBroken, "notice_closed", "notice", "the notice runs %s to %s: objections are taken during it", n.Starts, n.Ends)
 		}
+		it, err := e.item(ctx, tx, county, n.Item)
+		if err != nil {
+			return err
+		}
 		var id int64
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM wf_objections WHERE county = ?`, county).Scan(&id); err != nil {
 			return errs.Wrap(err, "workflow: objection id")
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO wf_objections (county, id, notice, kind, name, contact, body, filed_at, status, reply, replied_by, replied_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', '', '', 0)`,
-			county, id, noticeID, in.Kind, in.Name, in.Contact, in.Body, clock.Micros(tx.Now)); err != nil {
+		check, err := newCheck()
+		if err != nil {
+			return err
+		}
+		days := in.ReplyDays
+		if days <= 0 {
+			days = DefaultReplyDays
+		}
+		role, level := answererOf(it)
+		due := tx.Now.AddDate(0, 0, days)
+		receipt := receiptOf(county, tx.Now, id, check)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO wf_objections (county, id, notice, kind, name, contact, body, filed_at, status, reply, replied_by, replied_at, receipt, place, answer_role, answer_level, due_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', '', '', 0, ?, ?, ?, ?, ?)`,
+			county, id, noticeID, in.Kind, in.Name, in.Contact, in.Body, clock.Micros(tx.Now), receipt, string(it.Place), role, level, clock.Micros(due)); err != nil {
 			return errs.Wrap(err, "workflow: objection")
 		}
-		out = Objection{County: county, ID: id, Notice: noticeID, Kind: in.Kind, Name: in.Name, Contact: in.Contact, Body: in.Body, FiledAt: tx.Now, Status: "open"}
+		out = Objection{County: county, ID: id, Notice: noticeID, Kind: in.Kind, Name: in.Name, Contact: in.Contact, Body: in.Body, FiledAt: tx.Now, Status: "open",
+			Receipt: receipt, Place: it.Place, AnswerRole: role, AnswerLevel: level, DueAt: due}
 		_, err = audit.Append(ctx, tx, audit.Entry{County: county, Actor: actor, Action: "workflow.objection", Object: fmt.Sprintf("objection %d to notice %d", id, noticeID),
 			Place: string(n.Place), After: map[string]any{"kind": in.Kind, "body": ident.Scrub(in.Body)}})
 		return err
@@ -309,7 +336,7 @@ func (e *Engine) FileObjection(ctx context.Context, actor, county string, notice
 
 // Objection returns one objection. Errors: NotFound.
 func (e *Engine) Objection(ctx context.Context, county string, id int64) (Objection, error) {
-	o, err := scanObjection(county, e.db.QueryRowContext(ctx, `SELECT id, notice, kind, name, contact, body, filed_at, status, reply, replied_by, replied_at FROM wf_objections WHERE county = ? AND id = ?`, county, id))
+	o, err := scanObjection(county, e.db.QueryRowContext(ctx, `SELECT `+objectionCols+` FROM wf_objections WHERE county = ? AND id = ?`, county, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, errs.F(errs.NotFound, "not_found", "objection", "no objection %d", id)
 	}
@@ -321,7 +348,7 @@ func (e *Engine) Objection(ctx context.Context, county string, id int64) (Object
 
 // Objections lists a notice's objections, oldest first.
 func (e *Engine) Objections(ctx context.Context, county string, noticeID int64) ([]Objection, error) {
-	rows, err := e.db.QueryContext(ctx, `SELECT id, notice, kind, name, contact, body, filed_at, status, reply, replied_by, replied_at FROM wf_objections WHERE county = ? AND notice = ? ORDER BY id`, county, noticeID)
+	rows, err := e.db.QueryContext(ctx, `SELECT `+objectionCols+` FROM wf_objections WHERE county = ? AND notice = ? ORDER BY id`, county, noticeID)
 	if err != nil {
 		return nil, errs.Wrap(err, "workflow: objections")
 	}
@@ -337,26 +364,13 @@ func (e *Engine) Objections(ctx context.Context, county string, noticeID int64) 
 	return out, rows.Err()
 }
 
-func scanObjection(county string, sc interface{ Scan(...any) error }) (Objection, error) {
-	o := Objection{County: county}
-	var filed, replied int64
-	if err := sc.Scan(&o.ID, &o.Notice, &o.Kind, &o.Name, &o.Contact, &o.Body, &filed, &o.Status, &o.Reply, &o.RepliedBy, &replied); err != nil {
-		return o, err
-	}
-	o.FiledAt = clock.FromMicros(filed)
-	if replied > 0 {
-		o.RepliedAt = clock.FromMicros(replied)
-	}
-	return o, nil
-}
-
 // AnswerTx answers an open objection: upheld, the item goes back to its
 // maker and the notice is withdrawn (a resubmitted item is noticed
 // afresh); dismissed, with the reasons. Township and rural-revitalization
 // staff who see the item answer. Errors: Forbidden, NotFound, RuleBroken
 // (already_answered), Invalid (opinion_required).
 func (e *Engine) AnswerTx(ctx context.Context, tx *store.Tx, p auth.Principal, county string, objectionID int64, upheld bool, reply string) (Objection, Item, error) {
-	o, err := scanObjection(county, tx.QueryRowContext(ctx, `SELECT id, notice, kind, name, contact, body, filed_at, status, reply, replied_by, replied_at FROM wf_objections WHERE county = ? AND id = ?`, county, objectionID))
+	o, err := scanObjection(county, tx.QueryRowContext(ctx, `SELECT `+objectionCols+` FROM wf_objections WHERE county = ? AND id = ?`, county, objectionID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Objection{}, Item{}, errs.F(errs.NotFound, "not_found", "objection", "no objection %d", objectionID)
 	}
