@@ -61,8 +61,8 @@ type (
 	}
 	// rowErrorJSON is one bad cell of an import.
 	rowErrorJSON struct {
-		Row    int    `json:"row"`
 		Column string `json:"column"`
+		Row    int    `json:"row"`
 		Why    string `json:"why"`
 	}
 	rowsError struct {
