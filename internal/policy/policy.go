@@ -88,24 +88,24 @@ const (
 
 // Category is a fund category (资金类别) and whether it may be integrated.
 type Category struct {
-	Code       string
-	Name       string
-	Integrable bool
-	Purposes   []string // what its money may pay for under the strict policy
+	Code       string   `json:"code"`
+	Name       string   `json:"name"`
+	Integrable bool     `json:"integrable"`
+	Purposes   []string `json:"purposes"` // what its money may pay for under the strict policy
 }
 
 // Minimum is an amount a department must put into each village (001).
 type Minimum struct {
-	Department string
-	Amount     money.Fen
+	Department string    `json:"department"`
+	Amount     money.Fen `json:"amount"`
 }
 
 // Share is a minimum share of some total (e.g. human settlement ≥ 30% of
 // last year's integrated funds, 003).
 type Share struct {
-	Purpose string
-	Min     Percent
-	Of      string // what it is a share of, in words
+	Purpose string  `json:"purpose"`
+	Min     Percent `json:"min"`
+	Of      string  `json:"of"` // what it is a share of, in words
 }
 
 // PlanLine is one line of a county's standing input plan (000 "5+3+1+X"):
@@ -113,12 +113,12 @@ type Share struct {
 // channels when all are empty) and whether their arrivals or their
 // integration into the pool are counted.
 type PlanLine struct {
-	Name       string
-	Amount     money.Fen // 0 for an open line ("X": social money)
-	Levels     []string  // channel levels (central, province, city, county, village, social)
-	Categories []string  // fund category codes
-	Purposes   []string  // the channel may pay for one of these
-	Measure    string    // MeasureArrived or MeasureIntegrated
+	Name       string    `json:"name"`
+	Amount     money.Fen `json:"amount"`     // 0 for an open line ("X": social money)
+	Levels     []string  `json:"levels"`     // channel levels (central, province, city, county, village, social)
+	Categories []string  `json:"categories"` // fund category codes
+	Purposes   []string  `json:"purposes"`   // the channel may pay for one of these
+	Measure    string    `json:"measure"`    // MeasureArrived or MeasureIntegrated
 }
 
 // What a plan line counts.
@@ -129,56 +129,56 @@ const (
 
 // Funds are the rules of channels, integration and allocation.
 type Funds struct {
-	Integration           string
-	MinIntegrationRatio   Percent
-	AllocationRule        string
-	AnnualGrowthMin       Percent
-	PerPoorHouseholdMin   money.Fen
-	VillageTotalMin       money.Fen
-	PoorVillageMin        money.Fen
-	Categories            []Category
-	VillageMinimums       []Minimum
-	CoFundingVillageShare Percent
-	CoFundingCountyShare  Percent
-	CategoryShares        []Share
-	InputPlan             []PlanLine
-	NextYearVillagesBy    string // "MM-DD": next year's village list is due (001: before September)
+	Integration           string     `json:"integration"`
+	MinIntegrationRatio   Percent    `json:"min_integration_ratio"`
+	AllocationRule        string     `json:"allocation_rule"`
+	AnnualGrowthMin       Percent    `json:"annual_growth_min"`
+	PerPoorHouseholdMin   money.Fen  `json:"per_poor_household_min"`
+	VillageTotalMin       money.Fen  `json:"village_total_min"`
+	PoorVillageMin        money.Fen  `json:"poor_village_min"`
+	Categories            []Category `json:"categories"`
+	VillageMinimums       []Minimum  `json:"village_minimums"`
+	CoFundingVillageShare Percent    `json:"co_funding_village_share"`
+	CoFundingCountyShare  Percent    `json:"co_funding_county_share"`
+	CategoryShares        []Share    `json:"category_shares"`
+	InputPlan             []PlanLine `json:"input_plan"`
+	NextYearVillagesBy    string     `json:"next_year_villages_by"` // "MM-DD": next year's village list is due (001: before September)
 }
 
 // Step is one step of a review chain.
 type Step struct {
-	Name      string
-	Role      string
-	Level     string // village, township, county
-	Checks    []string
-	MayReturn bool
-	SLADays   int
+	Name      string   `json:"name"`
+	Role      string   `json:"role"`
+	Level     string   `json:"level"` // village, township, county
+	Checks    []string `json:"checks"`
+	MayReturn bool     `json:"may_return"`
+	SLADays   int      `json:"sla_days"`
 }
 
 // Review is the review chain of project proposals and its notice.
 type Review struct {
-	Steps            []Step
-	NoticeDays       int
-	ExtraSignerAbove money.Fen // projects above this need an extra signer
-	ExtraSigner      Step      // that signer's step (default: the rural bureau's head at the county)
-	Approval         Step      // approval into the annual plan after the notice (default: the rural bureau)
+	Steps            []Step    `json:"steps"`
+	NoticeDays       int       `json:"notice_days"`
+	ExtraSignerAbove money.Fen `json:"extra_signer_above"` // projects above this need an extra signer
+	ExtraSigner      Step      `json:"extra_signer"`       // that signer's step (default: the rural bureau's head at the county)
+	Approval         Step      `json:"approval"`           // approval into the annual plan after the notice (default: the rural bureau)
 	// ObjectionReplyDays: an objection to a notice is answered within
 	// this many days of being filed (default 7), else it is overdue.
-	ObjectionReplyDays int
+	ObjectionReplyDays int `json:"objection_reply_days"`
 	// ObjectionText says what the public notice page shows of an
 	// objection's text: "masked" (default: the text, every run of six or
 	// more digits masked) or "hidden" (only that one was filed).
-	ObjectionText string
+	ObjectionText string `json:"objection_text"`
 }
 
 // Agreements are the rules for benefit agreements (002).
 type Agreements struct {
-	EquityDividendMin     Percent
-	GuaranteedDividendMin Percent
-	GuaranteedRising      bool
-	MinTermYears          int
-	CollateralMin         Percent
-	DirectSubsidyMax      money.Fen
+	EquityDividendMin     Percent   `json:"equity_dividend_min"`
+	GuaranteedDividendMin Percent   `json:"guaranteed_dividend_min"`
+	GuaranteedRising      bool      `json:"guaranteed_rising"`
+	MinTermYears          int       `json:"min_term_years"`
+	CollateralMin         Percent   `json:"collateral_min"`
+	DirectSubsidyMax      money.Fen `json:"direct_subsidy_max"`
 }
 
 // Money is the two-person control of money moves (两人经手): every
@@ -186,9 +186,9 @@ type Agreements struct {
 // payout batch and bank return is entered by one person and approved by
 // another before it posts; above SecondAbove a second approver signs too.
 type Money struct {
-	Approval    Step      // the approver's step (default: the finance bureau at the county)
-	SecondAbove money.Fen // instructions above this need the second approver
-	Second      Step      // the second approver's step (default: the finance bureau's head)
+	Approval    Step      `json:"approval"`     // the approver's step (default: the finance bureau at the county)
+	SecondAbove money.Fen `json:"second_above"` // instructions above this need the second approver
+	Second      Step      `json:"second"`       // the second approver's step (default: the finance bureau's head)
 }
 
 // DefaultMoney is the two-person control of a profile that says nothing
@@ -202,37 +202,37 @@ func DefaultMoney() Money {
 
 // Standard is a year's poverty standard (per capita net income per year).
 type Standard struct {
-	Year   int
-	Amount money.Fen
-	Source string
+	Year   int       `json:"year"`
+	Amount money.Fen `json:"amount"`
+	Source string    `json:"source"`
 }
 
 // Relief are the relief-fund rules (004).
 type Relief struct {
-	EligibleStatuses []string
-	Causes           []string
-	Standards        []Standard
-	Rounding         string // "yuan_up", "yuan_half_up", "fen"
-	Floor            money.Fen
-	NoticeDays       int
-	Steps            []Step
+	EligibleStatuses []string   `json:"eligible_statuses"`
+	Causes           []string   `json:"causes"`
+	Standards        []Standard `json:"standards"`
+	Rounding         string     `json:"rounding"` // "yuan_up", "yuan_half_up", "fen"
+	Floor            money.Fen  `json:"floor"`
+	NoticeDays       int        `json:"notice_days"`
+	Steps            []Step     `json:"steps"`
 }
 
 // Profile is one county policy profile.
 type Profile struct {
-	ID         string
-	Name       string
-	Seed       string
-	Version    int
-	Effective  time.Time
-	Source     string
-	Funds      Funds
-	Review     Review
-	Agreements Agreements
-	Relief     Relief
-	Money      Money
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	Seed       string     `json:"seed"`
+	Version    int        `json:"version"`
+	Effective  time.Time  `json:"effective"`
+	Source     string     `json:"source"`
+	Funds      Funds      `json:"funds"`
+	Review     Review     `json:"review"`
+	Agreements Agreements `json:"agreements"`
+	Relief     Relief     `json:"relief"`
+	Money      Money      `json:"money"`
 	// Overridden lists the keys a county changed from the base profile.
-	Overridden []string
+	Overridden []string `json:"overridden"`
 }
 
 // StandardFor returns the poverty standard of a year, or false.

@@ -8,6 +8,7 @@ import (
 	"onepool/internal/clock"
 	"onepool/internal/errs"
 	"onepool/internal/funds"
+	"onepool/internal/ledger"
 )
 
 type fundChannelJSON struct {
@@ -20,6 +21,58 @@ type fundChannelJSON struct {
 	Year          int      `json:"year"`
 	Integrable    bool     `json:"integrable"`
 	NotIntegrable bool     `json:"not_integrable,omitempty"`
+}
+
+type fundChannelsAnswer struct {
+	Channels []fundChannelJSON `json:"channels"`
+}
+
+// planJSON is a channel's plan for a year, asked and answered.
+type planJSON struct {
+	Channel string `json:"channel"`
+	Year    int    `json:"year"`
+	Amount  Amount `json:"amount"`
+}
+
+// planLineJSON is a line of the standing input plan.
+type planLineJSON struct {
+	Name     string   `json:"name"`
+	Measure  string   `json:"measure"`
+	Planned  *Amount  `json:"planned"` // null for an open line
+	Actual   Amount   `json:"actual"`
+	Short    Amount   `json:"short"`
+	Met      bool     `json:"met"`
+	Channels []string `json:"channels"`
+}
+
+type fundsReportAnswer struct {
+	Year                int            `json:"year"`
+	Channels            []rateJSON     `json:"channels"`
+	Departments         []rateJSON     `json:"departments"`
+	Categories          []rateJSON     `json:"categories"`
+	Total               rateJSON       `json:"total"`
+	MinIntegrationRatio string         `json:"min_integration_ratio"`
+	IntegrationRatioMet bool           `json:"integration_ratio_met"`
+	InputPlan           []planLineJSON `json:"input_plan"`
+	Shares              []checkJSON    `json:"shares"`
+}
+
+// writeTransfers answers the transfers an idempotent write posted: 201,
+// or — when every key had been posted before and the same transfers come
+// back — 200 with the header Idempotent-Replayed: true and the same body.
+func writeTransfers(w http.ResponseWriter, ts []ledger.Transfer) {
+	out := make([]transferOut, len(ts))
+	replayed := len(ts) > 0
+	for i, t := range ts {
+		out[i] = toTransferOut(t)
+		replayed = replayed && t.Replayed
+	}
+	status := http.StatusCreated
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+		status = http.StatusOK
+	}
+	writeJSON(w, status, transfersAnswer{Transfers: out})
 }
 
 func toFundChannelJSON(c funds.Channel) fundChannelJSON {
@@ -35,7 +88,7 @@ func (s *Server) apiFundChannels(w http.ResponseWriter, c *call) error {
 	for i, ch := range cs {
 		out[i] = toFundChannelJSON(ch)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"channels": out})
+	writeJSON(w, http.StatusOK, fundChannelsAnswer{Channels: out})
 	return nil
 }
 
@@ -58,23 +111,19 @@ func (s *Server) apiRegisterChannels(w http.ResponseWriter, c *call) error {
 	for i, ch := range cs {
 		out[i] = toFundChannelJSON(ch)
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"channels": out})
+	writeJSON(w, http.StatusCreated, fundChannelsAnswer{Channels: out})
 	return nil
 }
 
 func (s *Server) apiSetPlan(w http.ResponseWriter, c *call) error {
-	var body struct {
-		Channel string `json:"channel"`
-		Year    int    `json:"year"`
-		Amount  Amount `json:"amount"`
-	}
+	var body planJSON
 	if err := decodeJSON(c.r, &body); err != nil {
 		return err
 	}
 	if err := s.d.Funds.SetPlan(c.r.Context(), c.p.Username, c.r.PathValue("county"), body.Channel, body.Year, body.Amount.Fen()); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"channel": body.Channel, "year": body.Year, "amount": body.Amount})
+	writeJSON(w, http.StatusOK, body)
 	return nil
 }
 
@@ -110,11 +159,7 @@ func (s *Server) apiMovements(w http.ResponseWriter, c *call, integrate bool) er
 	if err != nil {
 		return err
 	}
-	out := make([]transferOut, len(ts))
-	for i, t := range ts {
-		out[i] = toTransferOut(t)
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"transfers": out})
+	writeTransfers(w, ts)
 	return nil
 }
 
@@ -165,25 +210,16 @@ func (s *Server) apiFundsReport(w http.ResponseWriter, c *call) error {
 		d.Channel = ""
 		depts = append(depts, d)
 	}
-	type planJSON struct {
-		Name     string   `json:"name"`
-		Measure  string   `json:"measure"`
-		Planned  *Amount  `json:"planned"` // null for an open line
-		Actual   Amount   `json:"actual"`
-		Short    Amount   `json:"short"`
-		Met      bool     `json:"met"`
-		Channels []string `json:"channels"`
-	}
-	plan := []planJSON{}
+	plan := []planLineJSON{}
 	for _, l := range rep.InputPlan {
-		pj := planJSON{Name: l.Line.Name, Measure: l.Line.Measure, Actual: Amount(l.Actual), Short: Amount(l.Short), Met: l.Met, Channels: l.Channels}
+		pj := planLineJSON{Name: l.Line.Name, Measure: l.Line.Measure, Actual: Amount(l.Actual), Short: Amount(l.Short), Met: l.Met, Channels: l.Channels}
 		if l.Line.Amount > 0 {
 			a := Amount(l.Line.Amount)
 			pj.Planned = &a
 		}
 		plan = append(plan, pj)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"year": year, "channels": rows, "departments": depts, "categories": cats, "total": toRateJSON(rep.Total),
-		"min_integration_ratio": rep.MinRatio.String(), "integration_ratio_met": rep.RatioMet, "input_plan": plan, "shares": toChecksJSON(rep.Shares)})
+	writeJSON(w, http.StatusOK, fundsReportAnswer{Year: year, Channels: rows, Departments: depts, Categories: cats, Total: toRateJSON(rep.Total),
+		MinIntegrationRatio: rep.MinRatio.String(), IntegrationRatioMet: rep.RatioMet, InputPlan: plan, Shares: toChecksJSON(rep.Shares)})
 	return nil
 }

@@ -50,9 +50,64 @@ type transferOut struct {
 	Hash     string    `json:"hash"`
 }
 
+// The answers of the ledger API, one struct each.
+type (
+	// pageOf is the paging of a list: the rows matching the filters, and
+	// the window answered.
+	pageOf struct {
+		Total  int `json:"total"`
+		Offset int `json:"offset"`
+		Limit  int `json:"limit"`
+	}
+	transferAnswer struct {
+		Transfer   transferOut `json:"transfer"`
+		ReversedBy int64       `json:"reversed_by"`
+	}
+	transfersAnswer struct {
+		Transfers []transferOut `json:"transfers"`
+	}
+	transferPage struct {
+		Transfers []transferOut `json:"transfers"`
+		TotalMore bool          `json:"total_more"` // more than total (a count capped at ledger.CountCap)
+		pageOf
+	}
+	balancesAnswer struct {
+		Account  string       `json:"account"`
+		AsOf     string       `json:"as_of"`
+		Balances []balanceOut `json:"balances"`
+		Total    Amount       `json:"total"`
+		TotalFen int64        `json:"total_fen"`
+	}
+	accountAnswer struct {
+		Account accountJSON `json:"account"`
+	}
+	accountsAnswer struct {
+		Accounts []accountJSON `json:"accounts"`
+	}
+	statementLine struct {
+		transferOut
+		Direction string `json:"direction"`
+	}
+	statementAnswer struct {
+		Account string          `json:"account"`
+		Lines   []statementLine `json:"lines"`
+	}
+	channelsAnswer struct {
+		Channels []channelJSON `json:"channels"`
+	}
+	traceAnswer struct {
+		Channels  []channelJSON  `json:"channels"`
+		Nodes     []traceNodeOut `json:"nodes"`
+		Edges     []traceEdgeOut `json:"edges"`
+		Holdings  []holdingOut   `json:"holdings"`
+		Truncated bool           `json:"truncated"`
+	}
+)
+
 func toTransferOut(t ledger.Transfer) transferOut {
 	o := transferOut{County: t.County, ID: t.ID, Key: t.Key, Kind: t.Kind, From: t.From, To: t.To, Total: Amount(t.Total), TotalFen: int64(t.Total),
-		Memo: t.Memo, DocNo: t.DocNo, Reverses: t.Reverses, PostedAt: t.PostedAt.In(clock.Zone).Format(time.RFC3339Nano), Actor: t.Actor, Hash: t.Hash}
+		Memo: t.Memo, DocNo: t.DocNo, Reverses: t.Reverses, PostedAt: t.PostedAt.In(clock.Zone).Format(time.RFC3339Nano), Actor: t.Actor, Hash: t.Hash,
+		Legs: []legJSON{}}
 	for _, l := range t.Legs {
 		o.Legs = append(o.Legs, legJSON{Channel: l.Channel, Amount: Amount(l.Amount), AmountFen: int64(l.Amount)})
 	}
@@ -145,7 +200,7 @@ func (s *Server) apiTransfer(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"transfer": toTransferOut(t), "reversed_by": by})
+	writeJSON(w, http.StatusOK, transferAnswer{Transfer: toTransferOut(t), ReversedBy: by})
 	return nil
 }
 
@@ -170,7 +225,7 @@ func (s *Server) apiListTransfers(w http.ResponseWriter, c *call) error {
 		for i, t := range ts {
 			out[i] = toTransferOut(t)
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"transfers": out})
+		writeJSON(w, http.StatusOK, transfersAnswer{Transfers: out})
 		return nil
 	}
 	channels, err := s.d.Ledger.Channels(r.Context(), cty)
@@ -193,7 +248,7 @@ func (s *Server) apiListTransfers(w http.ResponseWriter, c *call) error {
 		out[i] = toTransferOut(t)
 	}
 	// A count past ledger.CountCap says "more than": total_more.
-	writeJSON(w, http.StatusOK, map[string]any{"transfers": out, "total": min(total, ledger.CountCap), "total_more": total > ledger.CountCap, "offset": f.Offset, "limit": f.Limit})
+	writeJSON(w, http.StatusOK, transferPage{Transfers: out, TotalMore: total > ledger.CountCap, pageOf: pageOf{Total: min(total, ledger.CountCap), Offset: f.Offset, Limit: f.Limit}})
 	return nil
 }
 
@@ -261,7 +316,7 @@ func (s *Server) apiBalances(w http.ResponseWriter, c *call) error {
 		out = append(out, balanceOut{b.Channel, b.ChannelName, Amount(b.Amount), int64(b.Amount)})
 		total += b.Amount
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"account": code, "as_of": asOf, "balances": out, "total": Amount(total), "total_fen": int64(total)})
+	writeJSON(w, http.StatusOK, balancesAnswer{Account: code, AsOf: asOf, Balances: out, Total: Amount(total), TotalFen: int64(total)})
 	return nil
 }
 
@@ -292,7 +347,7 @@ func (s *Server) apiAccount(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"account": toAccountJSON(a)})
+	writeJSON(w, http.StatusOK, accountAnswer{Account: toAccountJSON(a)})
 	return nil
 }
 
@@ -327,7 +382,7 @@ func (s *Server) apiListAccounts(w http.ResponseWriter, c *call) error {
 		t := Amount(a.Total)
 		out[i].Total = &t
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"accounts": out})
+	writeJSON(w, http.StatusOK, accountsAnswer{Accounts: out})
 	return nil
 }
 
@@ -367,7 +422,7 @@ func (s *Server) apiOpenAccounts(w http.ResponseWriter, c *call) error {
 	for i, a := range as {
 		out[i] = toAccountJSON(a)
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"accounts": out})
+	writeJSON(w, http.StatusCreated, accountsAnswer{Accounts: out})
 	return nil
 }
 
@@ -388,15 +443,11 @@ func (s *Server) apiStatement(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	type lineOut struct {
-		transferOut
-		Direction string `json:"direction"`
-	}
-	out := make([]lineOut, len(lines))
+	out := make([]statementLine, len(lines))
 	for i, l := range lines {
-		out[i] = lineOut{toTransferOut(l.Transfer), map[bool]string{true: "in", false: "out"}[l.In]}
+		out[i] = statementLine{toTransferOut(l.Transfer), map[bool]string{true: "in", false: "out"}[l.In]}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"account": r.PathValue("code"), "lines": out})
+	writeJSON(w, http.StatusOK, statementAnswer{Account: r.PathValue("code"), Lines: out})
 	return nil
 }
 
@@ -419,7 +470,7 @@ func (s *Server) apiListChannels(w http.ResponseWriter, c *call) error {
 	for i, ch := range cs {
 		out[i] = channelJSON{ch.Code, ch.Name}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"channels": out})
+	writeJSON(w, http.StatusOK, channelsAnswer{Channels: out})
 	return nil
 }
 
@@ -452,7 +503,7 @@ func (s *Server) apiCreateChannels(w http.ResponseWriter, c *call) error {
 	for i, ch := range cs {
 		out[i] = channelJSON{ch.Code, ch.Name}
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"channels": out})
+	writeJSON(w, http.StatusCreated, channelsAnswer{Channels: out})
 	return nil
 }
 
@@ -521,7 +572,7 @@ func (s *Server) apiTrace(w http.ResponseWriter, c *call) error {
 	for i, ch := range t.Channels {
 		chans[i] = channelJSON{ch.Code, ch.Name}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"channels": chans, "nodes": nodes, "edges": edges, "holdings": holdings, "truncated": t.Truncated})
+	writeJSON(w, http.StatusOK, traceAnswer{Channels: chans, Nodes: nodes, Edges: edges, Holdings: holdings, Truncated: t.Truncated})
 	return nil
 }
 

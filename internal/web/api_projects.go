@@ -90,7 +90,7 @@ func (s *Server) apiLibrary(w http.ResponseWriter, c *call) error {
 	for i, p := range ps {
 		out[i] = toLibJSON(p)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"projects": out, "total": total})
+	writeJSON(w, http.StatusOK, libraryAnswer{Projects: out, Total: total})
 	return nil
 }
 
@@ -107,7 +107,7 @@ func (s *Server) apiCreateProject(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"project": toLibJSON(p)})
+	writeJSON(w, http.StatusCreated, projectCreated{Project: toLibJSON(p)})
 	return nil
 }
 
@@ -157,38 +157,177 @@ type objectionJSON struct {
 	Contact string `json:"contact,omitempty"`
 }
 
+// The answers of the projects API, one struct each.
+type (
+	libraryAnswer struct {
+		Projects []libProjectJSON `json:"projects"`
+		Total    int              `json:"total"`
+	}
+	projectCreated struct {
+		Project libProjectJSON `json:"project"`
+	}
+	projectNoticeJSON struct {
+		ID         int64           `json:"id"`
+		Title      string          `json:"title"`
+		Starts     string          `json:"starts"`
+		Ends       string          `json:"ends"`
+		Running    bool            `json:"running"`
+		Objections []objectionJSON `json:"objections"`
+	}
+	fileOut struct {
+		ID          int64     `json:"id"`
+		Kind        string    `json:"kind"`
+		Name        string    `json:"name"`
+		Version     int       `json:"version"`
+		SHA256      string    `json:"sha256"`
+		Size        int64     `json:"size"`
+		ContentType string    `json:"content_type"`
+		UploadedBy  string    `json:"uploaded_by"`
+		UploadedAt  time.Time `json:"uploaded_at"`
+	}
+	fileAnswer struct {
+		File fileOut `json:"file"`
+	}
+	eventJSON struct {
+		From  string    `json:"from"`
+		To    string    `json:"to"`
+		Day   string    `json:"day"`
+		Note  string    `json:"note"`
+		Actor string    `json:"actor"`
+		At    time.Time `json:"at"`
+	}
+	inspectionJSON struct {
+		Phase     string  `json:"phase"`
+		Day       string  `json:"day"`
+		Inspector string  `json:"inspector"`
+		Findings  string  `json:"findings"`
+		Actor     string  `json:"actor"`
+		Files     []int64 `json:"files"`
+	}
+	trackingJSON struct {
+		Day       string `json:"day"`
+		Indicator string `json:"indicator"`
+		Value     string `json:"value"`
+		Note      string `json:"note"`
+		Actor     string `json:"actor"`
+	}
+	violationJSON struct {
+		Kind      string    `json:"kind"` // reclaim, switch
+		Amount    Amount    `json:"amount"`
+		AmountFen int64     `json:"amount_fen"`
+		ToProject string    `json:"to_project"`
+		Transfers []int64   `json:"transfers"`
+		Reason    string    `json:"reason"`
+		Actor     string    `json:"actor"`
+		At        time.Time `json:"at"`
+	}
+	// projectDetail is a project with its review, notice, volume,
+	// lifecycle and money.
+	projectDetail struct {
+		Project     libProjectJSON     `json:"project"`
+		Allocated   Amount             `json:"allocated"`
+		Paid        Amount             `json:"paid"`
+		Held        Amount             `json:"held"`
+		Review      *itemJSON          `json:"review,omitempty"`
+		Notice      *projectNoticeJSON `json:"notice,omitempty"`
+		Files       []fileOut          `json:"files"`
+		Events      []eventJSON        `json:"events"`
+		Inspections []inspectionJSON   `json:"inspections"`
+		Tracking    []trackingJSON     `json:"tracking"`
+		Violations  []violationJSON    `json:"violations"`
+	}
+	objectionAnswer struct {
+		Objection objectionJSON `json:"objection"`
+	}
+	queueRowJSON struct {
+		ID        int64     `json:"id"`
+		Kind      string    `json:"kind"`
+		Subject   string    `json:"subject"`
+		Title     string    `json:"title"`
+		Place     string    `json:"place"`
+		Step      string    `json:"step"`
+		State     string    `json:"state"`
+		Overdue   bool      `json:"overdue"`
+		Frozen    bool      `json:"frozen"`
+		EnteredAt time.Time `json:"entered_at"`
+		StepRole  string    `json:"step_role,omitempty"`
+		StepLevel string    `json:"step_level,omitempty"`
+	}
+	queueAnswer struct {
+		Queue   []queueRowJSON `json:"queue"`
+		Waiting []queueRowJSON `json:"waiting"`
+	}
+	townshipJSON struct {
+		Township string         `json:"township"`
+		Name     string         `json:"name"`
+		Counts   map[string]int `json:"counts"` // by status
+		Total    int            `json:"total"`
+	}
+	townshipsAnswer struct {
+		Townships []townshipJSON `json:"townships"`
+	}
+	publicNoticeJSON struct {
+		ID      int64    `json:"id"`
+		Title   string   `json:"title"`
+		Body    string   `json:"body"`
+		Starts  string   `json:"starts"`
+		Ends    string   `json:"ends"`
+		Running bool     `json:"running"`
+		Places  []string `json:"places"`
+	}
+	publicNoticesAnswer struct {
+		Notices []publicNoticeJSON `json:"notices"`
+	}
+	filedJSON struct {
+		ID     int64  `json:"id"`
+		Status string `json:"status"`
+	}
+	filedAnswer struct {
+		Objection filedJSON `json:"objection"`
+	}
+)
+
 func (s *Server) apiProject(w http.ResponseWriter, c *call) error {
 	v, err := s.projectView(c, c.r.PathValue("code"))
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"project": toLibJSON(v.P), "allocated": Amount(v.Money.Total.Allocated), "paid": Amount(v.Money.Total.Paid), "held": Amount(v.Money.Total.Held)}
+	out := projectDetail{Project: toLibJSON(v.P), Allocated: Amount(v.Money.Total.Allocated), Paid: Amount(v.Money.Total.Paid), Held: Amount(v.Money.Total.Held),
+		Files: []fileOut{}, Events: []eventJSON{}, Inspections: []inspectionJSON{}, Tracking: []trackingJSON{}, Violations: []violationJSON{}}
 	if v.Item != nil {
-		out["review"] = toItemJSON(*v.Item, s.d.Clock(), v.History)
+		it := toItemJSON(*v.Item, s.d.Clock(), v.History)
+		out.Review = &it
 	}
 	if v.Notice != nil {
-		os := []objectionJSON{}
+		n := projectNoticeJSON{ID: v.Notice.ID, Title: v.Notice.Title, Starts: v.Notice.Starts, Ends: v.Notice.Ends, Running: v.NoticeRunning, Objections: []objectionJSON{}}
 		for _, o := range v.Objections {
-			os = append(os, objectionJSON{o.ID, o.Kind, o.Body, o.Status, o.Reply, o.Contact})
+			n.Objections = append(n.Objections, objectionJSON{o.ID, o.Kind, o.Body, o.Status, o.Reply, o.Contact})
 		}
-		out["notice"] = map[string]any{"id": v.Notice.ID, "title": v.Notice.Title, "starts": v.Notice.Starts, "ends": v.Notice.Ends, "running": v.NoticeRunning, "objections": os}
+		out.Notice = &n
 	}
-	var files []map[string]any
 	for _, f := range v.Files {
-		files = append(files, fileJSON(f))
+		out.Files = append(out.Files, fileJSON(f))
 	}
-	out["files"] = files
-	out["events"] = v.Events
-	out["inspections"] = v.Inspections
-	out["tracking"] = v.Tracking
-	out["violations"] = v.Violations
+	for _, e := range v.Events {
+		out.Events = append(out.Events, eventJSON{From: e.From, To: e.To, Day: e.Day, Note: e.Note, Actor: e.Actor, At: e.At})
+	}
+	for _, in := range v.Inspections {
+		out.Inspections = append(out.Inspections, inspectionJSON{Phase: in.Phase, Day: in.Day, Inspector: in.Inspector, Findings: in.Findings, Actor: in.Actor, Files: in.Files})
+	}
+	for _, t := range v.Tracking {
+		out.Tracking = append(out.Tracking, trackingJSON{Day: t.Day, Indicator: t.Indicator, Value: t.Value, Note: t.Note, Actor: t.Actor})
+	}
+	for _, vi := range v.Violations {
+		out.Violations = append(out.Violations, violationJSON{Kind: vi.Kind, Amount: Amount(vi.Amount), AmountFen: vi.Amount, ToProject: vi.ToProject, Transfers: vi.Transfers,
+			Reason: vi.Reason, Actor: vi.Actor, At: vi.At})
+	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
-func fileJSON(f volume.File) map[string]any {
-	return map[string]any{"id": f.ID, "kind": f.Kind, "name": f.Name, "version": f.Version, "sha256": f.SHA256, "size": f.Size, "content_type": f.ContentType,
-		"uploaded_by": f.UploadedBy, "uploaded_at": f.UploadedAt}
+func fileJSON(f volume.File) fileOut {
+	return fileOut{ID: f.ID, Kind: f.Kind, Name: f.Name, Version: f.Version, SHA256: f.SHA256, Size: f.Size, ContentType: f.ContentType,
+		UploadedBy: f.UploadedBy, UploadedAt: f.UploadedAt}
 }
 
 // apiProjectAction runs an action on a visible project and answers with
@@ -357,7 +496,7 @@ func (s *Server) apiAttachFile(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"file": fileJSON(fs[0])})
+	writeJSON(w, http.StatusCreated, fileAnswer{File: fileJSON(fs[0])})
 	return nil
 }
 
@@ -383,7 +522,7 @@ func (s *Server) apiAnswerObjection(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"objection": objectionJSON{o.ID, o.Kind, o.Body, o.Status, o.Reply, o.Contact}})
+	writeJSON(w, http.StatusOK, objectionAnswer{Objection: objectionJSON{o.ID, o.Kind, o.Body, o.Status, o.Reply, o.Contact}})
 	return nil
 }
 
@@ -392,19 +531,19 @@ func (s *Server) apiQueue(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	toJSON := func(rows []queueRow) []map[string]any {
-		out := []map[string]any{}
+	toJSON := func(rows []queueRow) []queueRowJSON {
+		out := []queueRowJSON{}
 		for _, r := range rows {
-			m := map[string]any{"id": r.ID, "kind": r.Kind, "subject": r.Subject, "title": r.Title, "place": r.Place, "step": r.StepName, "state": r.State,
-				"overdue": r.Overdue, "frozen": r.Frozen, "entered_at": r.EnteredAt}
+			q := queueRowJSON{ID: r.ID, Kind: r.Kind, Subject: r.Subject, Title: r.Title, Place: string(r.Place), Step: r.StepName, State: r.State,
+				Overdue: r.Overdue, Frozen: r.Frozen, EnteredAt: r.EnteredAt}
 			if cur, ok := r.Current(); ok {
-				m["step_role"], m["step_level"] = cur.Role, cur.Level
+				q.StepRole, q.StepLevel = cur.Role, cur.Level
 			}
-			out = append(out, m)
+			out = append(out, q)
 		}
 		return out
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"queue": toJSON(rows), "waiting": toJSON(waiting)})
+	writeJSON(w, http.StatusOK, queueAnswer{Queue: toJSON(rows), Waiting: toJSON(waiting)})
 	return nil
 }
 
@@ -417,11 +556,11 @@ func (s *Server) apiTownships(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	out := []map[string]any{}
+	out := []townshipJSON{}
 	for _, t := range counts {
-		out = append(out, map[string]any{"township": t.Township, "name": s.d.Auth.PlaceName(c.r.Context(), t.Township), "counts": t.Counts, "total": t.Total})
+		out = append(out, townshipJSON{Township: string(t.Township), Name: s.d.Auth.PlaceName(c.r.Context(), t.Township), Counts: t.Counts, Total: t.Total})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"townships": out})
+	writeJSON(w, http.StatusOK, townshipsAnswer{Townships: out})
 	return nil
 }
 
@@ -433,12 +572,16 @@ func (s *Server) apiPublicNotices(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	out := []map[string]any{}
+	out := []publicNoticeJSON{}
 	for _, n := range ns {
 		n = scrubNotice(n)
-		out = append(out, map[string]any{"id": n.ID, "title": n.Title, "body": n.Body, "starts": n.Starts, "ends": n.Ends, "running": n.Running(today), "places": n.Places})
+		pn := publicNoticeJSON{ID: n.ID, Title: n.Title, Body: n.Body, Starts: n.Starts, Ends: n.Ends, Running: n.Running(today), Places: []string{}}
+		for _, pl := range n.Places {
+			pn.Places = append(pn.Places, string(pl))
+		}
+		out = append(out, pn)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"notices": out})
+	writeJSON(w, http.StatusOK, publicNoticesAnswer{Notices: out})
 	return nil
 }
 

@@ -34,6 +34,98 @@ type amountJSON struct {
 	Sum   Amount `json:"sum"`
 }
 
+// The answers of the relief and registry API, one struct each.
+type (
+	reliefAnswer struct {
+		Fund         fundJSON  `json:"fund"`
+		Applications []appJSON `json:"applications"`
+		pageOf
+	}
+	fundAnswer struct {
+		Fund fundJSON `json:"fund"`
+	}
+	inflowAnswer struct {
+		Transfer int64 `json:"transfer"` // the transfer's id
+	}
+	applicationAnswer struct {
+		Application appJSON `json:"application"`
+	}
+	calcJSON struct {
+		Standard  Amount `json:"standard"`
+		Source    string `json:"source"`
+		Income    Amount `json:"income"`
+		Expenses  Amount `json:"expenses"`
+		Members   int    `json:"members"`
+		PerCapita Amount `json:"per_capita"`
+		Rounding  string `json:"rounding"`
+		Amount    Amount `json:"amount"`
+	}
+	applicationDetail struct {
+		Application appJSON  `json:"application"`
+		Calculation calcJSON `json:"calculation"`
+		BankCheck   []string `json:"bank_check"`
+		Review      itemJSON `json:"review"`
+	}
+	postedAnswer struct {
+		Posted int `json:"posted"`
+	}
+	batchLineJSON struct {
+		Line        int    `json:"line"`
+		Application int64  `json:"application"`
+		Attempt     int    `json:"attempt"`
+		Household   string `json:"household"`
+		Card        string `json:"card"` // masked
+		Amount      Amount `json:"amount"`
+		Status      string `json:"status"`
+		Reason      string `json:"reason"`
+	}
+	batchAnswer struct {
+		Batch int64           `json:"batch"`
+		Total Amount          `json:"total"`
+		Lines []batchLineJSON `json:"lines"`
+	}
+	memberJSON struct {
+		Seq        int    `json:"seq"`
+		Name       string `json:"name"`
+		ResidentID string `json:"resident_id"` // masked
+		Relation   string `json:"relation"`
+		BirthYear  int    `json:"birth_year"`
+		Alive      bool   `json:"alive"`
+	}
+	cardJSON struct {
+		Holder string `json:"holder"`
+		Bank   string `json:"bank"`
+		Number string `json:"number"` // masked
+	}
+	householdJSON struct {
+		Code    string       `json:"code"`
+		Village string       `json:"village"`
+		Head    string       `json:"head"`
+		Members []memberJSON `json:"members"`
+		Card    cardJSON     `json:"card"`
+	}
+	householdsAnswer struct {
+		Households []householdJSON `json:"households"`
+		pageOf
+	}
+	householdAnswer struct {
+		Household householdJSON `json:"household"`
+	}
+	importedAnswer struct {
+		Imported int `json:"imported"`
+	}
+	leadJSON struct {
+		ID         int64    `json:"id"`
+		Kind       string   `json:"kind"`
+		Households []string `json:"households"`
+		Status     string   `json:"status"`
+		Reason     string   `json:"reason"`
+	}
+	leadsAnswer struct {
+		Leads []leadJSON `json:"leads"`
+	}
+)
+
 func toFundJSON(f relief.Fund) fundJSON {
 	out := fundJSON{Balance: Amount(f.Balance), InTransit: Amount(f.InTransit), Floor: Amount(f.Floor), Donations: Amount(f.Donations), Treasury: Amount(f.Treasury), Paid: Amount(f.Paid),
 		ByCampaign: []amountJSON{}, ByVillage: []amountJSON{}, ByMonth: []amountJSON{}}
@@ -95,7 +187,7 @@ func (s *Server) apiRelief(w http.ResponseWriter, c *call) error {
 	for _, a := range apps {
 		out = append(out, toAppJSON(a))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"fund": toFundJSON(f), "applications": out, "total": total, "offset": offset, "limit": limit})
+	writeJSON(w, http.StatusOK, reliefAnswer{Fund: toFundJSON(f), Applications: out, pageOf: pageOf{Total: total, Offset: offset, Limit: limit}})
 	return nil
 }
 
@@ -115,7 +207,13 @@ func (s *Server) apiReliefInflow(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"transfer": t.ID, "replayed": t.Replayed})
+	// The same key again answers the same body, 200 with the replay header.
+	status := http.StatusCreated
+	if t.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+		status = http.StatusOK
+	}
+	writeJSON(w, status, inflowAnswer{Transfer: t.ID})
 	return nil
 }
 
@@ -137,7 +235,7 @@ func (s *Server) apiReliefApply(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"application": toAppJSON(a)})
+	writeJSON(w, http.StatusCreated, applicationAnswer{Application: toAppJSON(a)})
 	return nil
 }
 
@@ -146,12 +244,10 @@ func (s *Server) apiReliefApplication(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"application": toAppJSON(v.A), "calculation": map[string]any{"standard": Amount(v.Calc.Standard), "source": v.Calc.Source,
-		"income": Amount(v.Calc.Income), "expenses": Amount(v.Calc.Expenses), "members": v.Calc.Members, "per_capita": Amount(v.Calc.PerCapita),
-		"rounding": v.Calc.Rounding, "amount": Amount(v.Calc.Amount)}, "bank_check": v.Problems}
 	hist, _ := s.d.Workflow.History(c.r.Context(), c.p.County, v.A.Item)
-	out["review"] = toItemJSON(v.Item, s.d.Clock(), hist)
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, applicationDetail{Application: toAppJSON(v.A), Calculation: calcJSON{Standard: Amount(v.Calc.Standard), Source: v.Calc.Source,
+		Income: Amount(v.Calc.Income), Expenses: Amount(v.Calc.Expenses), Members: v.Calc.Members, PerCapita: Amount(v.Calc.PerCapita),
+		Rounding: v.Calc.Rounding, Amount: Amount(v.Calc.Amount)}, BankCheck: v.Problems, Review: toItemJSON(v.Item, s.d.Clock(), hist)})
 	return nil
 }
 
@@ -178,7 +274,7 @@ func (s *Server) apiReliefDecide(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"application": toAppJSON(got)})
+	writeJSON(w, http.StatusOK, applicationAnswer{Application: toAppJSON(got)})
 	return nil
 }
 
@@ -193,7 +289,7 @@ func (s *Server) apiReliefNotices(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"posted": n})
+	writeJSON(w, http.StatusOK, postedAnswer{Posted: n})
 	return nil
 }
 
@@ -218,12 +314,12 @@ func (s *Server) apiReliefBatch(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	lines := []map[string]any{}
+	lines := []batchLineJSON{}
 	for _, l := range v.Lines {
-		lines = append(lines, map[string]any{"line": l.Line, "application": l.Application, "attempt": l.Attempt, "household": l.Household, "card": l.CardMask,
-			"amount": Amount(l.Amount), "status": l.Status, "reason": l.Reason})
+		lines = append(lines, batchLineJSON{Line: l.Line, Application: l.Application, Attempt: l.Attempt, Household: l.Household, Card: l.CardMask,
+			Amount: Amount(l.Amount), Status: l.Status, Reason: l.Reason})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"batch": v.B.ID, "total": Amount(v.B.Total), "lines": lines})
+	writeJSON(w, http.StatusOK, batchAnswer{Batch: v.B.ID, Total: Amount(v.B.Total), Lines: lines})
 	return nil
 }
 
@@ -238,13 +334,13 @@ func (s *Server) apiReliefReturn(w http.ResponseWriter, c *call) error {
 	return writeInstruction(w, in)
 }
 
-func toHouseholdJSON(h registry.Household) map[string]any {
-	members := []map[string]any{}
+func toHouseholdJSON(h registry.Household) householdJSON {
+	members := []memberJSON{}
 	for _, m := range h.Members {
-		members = append(members, map[string]any{"seq": m.Seq, "name": m.Name, "resident_id": m.IDMasked, "relation": m.Relation, "birth_year": m.BirthYear, "alive": m.Alive})
+		members = append(members, memberJSON{Seq: m.Seq, Name: m.Name, ResidentID: m.IDMasked, Relation: m.Relation, BirthYear: m.BirthYear, Alive: m.Alive})
 	}
-	return map[string]any{"code": h.Code, "village": h.Village, "head": h.Head, "members": members,
-		"card": map[string]any{"holder": h.Card.Holder, "bank": h.Card.Bank, "number": h.Card.Masked}}
+	return householdJSON{Code: h.Code, Village: string(h.Village), Head: h.Head, Members: members,
+		Card: cardJSON{Holder: h.Card.Holder, Bank: h.Card.Bank, Number: h.Card.Masked}}
 }
 
 func (s *Server) apiHouseholds(w http.ResponseWriter, c *call) error {
@@ -259,11 +355,11 @@ func (s *Server) apiHouseholds(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	out := []map[string]any{}
+	out := []householdJSON{}
 	for _, h := range hs {
 		out = append(out, toHouseholdJSON(h))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"households": out, "total": total, "offset": f.Offset, "limit": f.Limit})
+	writeJSON(w, http.StatusOK, householdsAnswer{Households: out, pageOf: pageOf{Total: total, Offset: f.Offset, Limit: f.Limit}})
 	return nil
 }
 
@@ -272,7 +368,7 @@ func (s *Server) apiHousehold(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"household": toHouseholdJSON(h)})
+	writeJSON(w, http.StatusOK, householdAnswer{Household: toHouseholdJSON(h)})
 	return nil
 }
 
@@ -292,7 +388,7 @@ func (s *Server) apiRegistryImport(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"imported": n})
+	writeJSON(w, http.StatusOK, importedAnswer{Imported: n})
 	return nil
 }
 
@@ -301,11 +397,11 @@ func (s *Server) apiLeads(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	out := []map[string]any{}
+	out := []leadJSON{}
 	for _, l := range ls {
-		out = append(out, map[string]any{"id": l.ID, "kind": l.Kind, "households": l.Households, "status": l.Status, "reason": l.Reason})
+		out = append(out, leadJSON{ID: l.ID, Kind: l.Kind, Households: l.Households, Status: l.Status, Reason: l.Reason})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"leads": out})
+	writeJSON(w, http.StatusOK, leadsAnswer{Leads: out})
 	return nil
 }
 
@@ -314,6 +410,6 @@ func (s *Server) apiPublicRelief(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"fund": toFundJSON(f)})
+	writeJSON(w, http.StatusOK, fundAnswer{Fund: toFundJSON(f)})
 	return nil
 }

@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
+	"regexp"
 	"strings"
+	"unicode"
 
 	"onepool/internal/errs"
 	"onepool/internal/money"
@@ -61,11 +64,13 @@ func writeErrorIn(w http.ResponseWriter, lang string, err error) {
 	writeJSON(w, statusOf(e.Kind), map[string]apiError{"error": {Code: e.Code, Field: e.Field, Message: errorText(lang, e), Params: errorParams(e)}})
 }
 
+// writeJSON is the one JSON writer of the API: every list it writes is a
+// list, never null (nil slices anywhere in v are written as []).
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	if err := enc.Encode(noNilSlices(reflect.ValueOf(v)).Interface()); err != nil {
 		http.Error(w, `{"error":{"code":"internal","message":"encode"}}`, http.StatusInternalServerError)
 		return
 	}
@@ -175,3 +180,137 @@ func (a Amount) MarshalJSON() ([]byte, error) {
 
 // Fen is the amount in fen.
 func (a Amount) Fen() money.Fen { return money.Fen(a) }
+
+var marshalerType = reflect.TypeFor[json.Marshaler]()
+
+// noNilSlices returns v with every nil slice and map (at any depth: fields,
+// elements, map values, pointees, interfaces) replaced by an empty one, so
+// that empty lists are written as [] (and empty maps as {}). It copies what it changes and never
+// writes into v. Values that encode themselves (json.Marshaler: Amount,
+// time.Time, json.RawMessage) and byte slices (base64 strings) are left
+// as they are, and so are unexported fields (an embedded struct of an
+// unexported type cannot be changed through reflection: its constructor
+// must fill its lists).
+func noNilSlices(v reflect.Value) reflect.Value {
+	if !v.IsValid() {
+		return v
+	}
+	t := v.Type()
+	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface && t.Implements(marshalerType) {
+		return v
+	}
+	switch t.Kind() {
+	case reflect.Interface:
+		if v.IsNil() {
+			return v
+		}
+		e := noNilSlices(v.Elem())
+		out := reflect.New(t).Elem()
+		out.Set(e)
+		return out
+	case reflect.Pointer:
+		if v.IsNil() || t.Implements(marshalerType) {
+			return v
+		}
+		e := noNilSlices(v.Elem())
+		out := reflect.New(t.Elem())
+		out.Elem().Set(e)
+		return out
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return v
+		}
+		out := reflect.MakeSlice(t, v.Len(), v.Len())
+		for i := 0; i < v.Len(); i++ {
+			out.Index(i).Set(noNilSlices(v.Index(i)))
+		}
+		return out
+	case reflect.Array:
+		out := reflect.New(t).Elem()
+		for i := 0; i < v.Len(); i++ {
+			out.Index(i).Set(noNilSlices(v.Index(i)))
+		}
+		return out
+	case reflect.Map:
+		if v.IsNil() {
+			return reflect.MakeMap(t) // an object, never null
+		}
+		out := reflect.MakeMapWithSize(t, v.Len())
+		it := v.MapRange()
+		for it.Next() {
+			out.SetMapIndex(it.Key(), noNilSlices(it.Value()))
+		}
+		return out
+	case reflect.Struct:
+		out := reflect.New(t).Elem()
+		out.Set(v)
+		for i := 0; i < t.NumField(); i++ {
+			if f := out.Field(i); f.CanSet() {
+				f.Set(noNilSlices(v.Field(i)))
+			}
+		}
+		return out
+	}
+	return v
+}
+
+// goName is a Go field name as encoding/json writes a struct without tags.
+var goName = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*$`)
+
+// snakeName writes a Go field name in snake_case: DocNo → doc_no,
+// SLADays → sla_days, ID → id, MaxApp → max_app.
+func snakeName(s string) string {
+	r := []rune(s)
+	var b strings.Builder
+	for i, c := range r {
+		up := unicode.IsUpper(c)
+		if up && i > 0 && (!unicode.IsUpper(r[i-1]) || (i+1 < len(r) && unicode.IsLower(r[i+1]))) {
+			b.WriteByte('_')
+		}
+		b.WriteRune(unicode.ToLower(c))
+	}
+	return b.String()
+}
+
+// snakePayload is a stored JSON document (an instruction's frozen payload)
+// as the API answers it: the same values, every key that is a Go field
+// name written in snake_case. The stored form, which is hashed and
+// compared on replay, is not changed; only its answer is.
+func snakePayload(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 {
+		return json.RawMessage("{}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return raw
+	}
+	var walk func(any) any
+	walk = func(v any) any {
+		switch x := v.(type) {
+		case map[string]any:
+			out := make(map[string]any, len(x))
+			for k, e := range x {
+				if goName.MatchString(k) {
+					k = snakeName(k)
+				}
+				out[k] = walk(e)
+			}
+			return out
+		case []any:
+			for i := range x {
+				x[i] = walk(x[i])
+			}
+			return x
+		case nil:
+			return v
+		}
+		return v
+	}
+	out, err := json.Marshal(walk(v))
+	if err != nil {
+		return raw
+	}
+	return out
+}

@@ -246,7 +246,7 @@ type planRowJSON struct {
 	Steps       []planStepJSON `json:"steps"`
 }
 
-type planJSON struct {
+type planBatchJSON struct {
 	ID        int64         `json:"id"`
 	FileName  string        `json:"file_name"`
 	Projects  int           `json:"projects"`
@@ -258,8 +258,8 @@ type planJSON struct {
 	Rows      []planRowJSON `json:"rows"`
 }
 
-func toPlanJSON(b projects.PlanBatch) planJSON {
-	out := planJSON{ID: b.ID, FileName: b.FileName, Projects: b.Projects, Total: Amount(b.Total), State: b.State, CreatedAt: b.CreatedAt, CreatedBy: b.CreatedBy, Item: b.Item.ID, Rows: []planRowJSON{}}
+func toPlanBatchJSON(b projects.PlanBatch) planBatchJSON {
+	out := planBatchJSON{ID: b.ID, FileName: b.FileName, Projects: b.Projects, Total: Amount(b.Total), State: b.State, CreatedAt: b.CreatedAt, CreatedBy: b.CreatedBy, Item: b.Item.ID, Rows: []planRowJSON{}}
 	for _, r := range b.Rows {
 		rj := planRowJSON{Row: r.Row, Code: r.Code, Name: r.Name, Place: r.Place, Purpose: r.Purpose, PlanYear: r.PlanYear, Budget: Amount(r.Budget),
 			ApprovalDoc: r.ApprovalDoc, ApprovalDay: r.ApprovalDay, ApprovedBy: r.ApprovedBy, Steps: []planStepJSON{}}
@@ -269,12 +269,6 @@ func toPlanJSON(b projects.PlanBatch) planJSON {
 		out.Rows = append(out.Rows, rj)
 	}
 	return out
-}
-
-type rowErrorJSON struct {
-	Row    int    `json:"row"`
-	Column string `json:"column"`
-	Why    string `json:"why"`
 }
 
 type rowsErrorJSON struct {
@@ -312,7 +306,7 @@ func writeRows(w http.ResponseWriter, c *call, err error) bool {
 }
 
 type planAnswer struct {
-	Plan planJSON `json:"plan"`
+	Plan planBatchJSON `json:"plan"`
 }
 
 // apiImportPlan: POST /api/v1/adopt/{county}/plan?name= — the body is the
@@ -334,7 +328,7 @@ func (s *Server) apiImportPlan(w http.ResponseWriter, c *call) error {
 		}
 		return err
 	}
-	writeJSON(w, http.StatusCreated, planAnswer{toPlanJSON(b)})
+	writeJSON(w, http.StatusCreated, planAnswer{toPlanBatchJSON(b)})
 	return nil
 }
 
@@ -355,7 +349,7 @@ func (s *Server) apiGetPlan(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, planAnswer{toPlanJSON(b)})
+	writeJSON(w, http.StatusOK, planAnswer{toPlanBatchJSON(b)})
 	return nil
 }
 
@@ -381,7 +375,7 @@ func (s *Server) apiDecidePlan(w http.ResponseWriter, c *call) error {
 		}
 		return err
 	}
-	writeJSON(w, http.StatusOK, planAnswer{toPlanJSON(b)})
+	writeJSON(w, http.StatusOK, planAnswer{toPlanBatchJSON(b)})
 	return nil
 }
 

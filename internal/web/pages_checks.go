@@ -93,7 +93,7 @@ func (s *Server) apiVillageChecks(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"village": pl, "year": year, "checks": toChecksJSON(checks)})
+	writeJSON(w, http.StatusOK, villageChecksAnswer{Village: string(pl), Year: year, Checks: toChecksJSON(checks)})
 	return nil
 }
 
@@ -124,20 +124,13 @@ func (s *Server) apiChannelReport(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	type projJSON struct {
-		Project    string `json:"project"`
-		Name       string `json:"name"`
-		Allocated  Amount `json:"allocated"`
-		Paid       Amount `json:"paid"`
-		Households int64  `json:"households"`
-		ToHouses   Amount `json:"to_households"`
-	}
+	type projJSON = channelProjectJSON
 	var ps []projJSON
 	for _, p := range rep.Projects {
 		ps = append(ps, projJSON{p.Project, p.Name, Amount(p.Allocated), Amount(p.Paid), p.Households, Amount(p.ToHouses)})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"channel": toFundChannelJSON(rep.Channel), "arrived": Amount(rep.Arrived), "integrated": Amount(rep.Integrated),
-		"in_pool": Amount(rep.InPool), "projects": ps})
+	writeJSON(w, http.StatusOK, channelReportAnswer{Channel: toFundChannelJSON(rep.Channel), Arrived: Amount(rep.Arrived), Integrated: Amount(rep.Integrated),
+		InPool: Amount(rep.InPool), Projects: ps})
 	return nil
 }
 

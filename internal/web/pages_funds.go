@@ -236,23 +236,23 @@ func (s *Server) apiImportFunds(w http.ResponseWriter, c *call) error {
 		var ie *funds.ImportError
 		if errors.As(err, &ie) {
 			lang := apiLang(c.r.Header.Get("Accept-Language"))
-			rows := make([]map[string]any, len(ie.Rows))
+			rows := make([]rowErrorJSON, len(ie.Rows))
 			for i, r := range ie.Rows {
 				why := r.Why
 				if lang == "zh" {
 					why = rowWhyZh(r)
 				}
-				rows[i] = map[string]any{"row": r.Row, "column": r.Column, "why": why}
+				rows[i] = rowErrorJSON{Row: r.Row, Column: r.Column, Why: why}
 			}
 			msg := "the file was not imported"
 			if lang == "zh" {
 				msg = "文件未导入，没有写入任何数据"
 			}
-			writeJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{"code": "invalid_rows", "field": "file", "message": msg, "params": []string{}, "rows": rows}})
+			writeJSON(w, http.StatusBadRequest, rowsErrorAnswer{Error: rowsError{apiError: apiError{Code: "invalid_rows", Field: "file", Message: msg, Params: []string{}}, Rows: rows}})
 			return nil
 		}
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"imported": n})
+	writeJSON(w, http.StatusOK, importedAnswer{Imported: n})
 	return nil
 }

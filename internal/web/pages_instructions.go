@@ -190,7 +190,7 @@ func (s *Server) toInstructionJSON(c *call, in instruct.Instruction) instruction
 // instructionOut is an instruction's JSON without the step it waits for.
 func instructionOut(in instruct.Instruction) instructionJSON {
 	out := instructionJSON{ID: in.ID, Kind: in.Kind, Key: in.Key, Place: string(in.Place), Amount: Amount(in.Amount), AmountFen: int64(in.Amount),
-		Summary: in.Summary, Subject: in.Subject, State: in.State, Maker: in.Maker, Approver: in.Approver, Transfers: in.Result, Payload: in.Payload, CreatedAt: in.CreatedAt}
+		Summary: in.Summary, Subject: in.Subject, State: in.State, Maker: in.Maker, Approver: in.Approver, Transfers: in.Result, Payload: snakePayload(in.Payload), CreatedAt: in.CreatedAt}
 	if out.Transfers == nil {
 		out.Transfers = []int64{}
 	}
@@ -205,7 +205,7 @@ func writeInstruction(w http.ResponseWriter, in instruct.Instruction) error {
 		w.Header().Set("Idempotent-Replayed", "true")
 		status = http.StatusOK
 	}
-	writeJSON(w, status, map[string]any{"instruction": instructionOut(in)})
+	writeJSON(w, status, instructionAnswer{Instruction: instructionOut(in)})
 	return nil
 }
 
@@ -234,7 +234,7 @@ func (s *Server) writeInstructions(w http.ResponseWriter, c *call, ins []instruc
 	for i, in := range ins {
 		out[i] = s.toInstructionJSON(c, in)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"instructions": out})
+	writeJSON(w, http.StatusOK, instructionsAnswer{Instructions: out})
 	return nil
 }
 
@@ -246,7 +246,7 @@ func (s *Server) apiInstruction(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"instruction": s.toInstructionJSON(c, in)})
+	writeJSON(w, http.StatusOK, instructionAnswer{Instruction: s.toInstructionJSON(c, in)})
 	return nil
 }
 
@@ -272,6 +272,6 @@ func (s *Server) apiDecideInstruction(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"instruction": s.toInstructionJSON(c, out)})
+	writeJSON(w, http.StatusOK, instructionAnswer{Instruction: s.toInstructionJSON(c, out)})
 	return nil
 }

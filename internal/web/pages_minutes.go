@@ -102,22 +102,12 @@ func (s *Server) apiCommitments(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	type cj struct {
-		Village    string `json:"village"`
-		MinutesNo  string `json:"minutes_no"`
-		MeetingDay string `json:"meeting_day"`
-		Department string `json:"department"`
-		Amount     Amount `json:"amount"`
-		Deadline   string `json:"deadline"`
-		Fulfilled  Amount `json:"fulfilled"`
-		Met        bool   `json:"met"`
-		Overdue    bool   `json:"overdue"`
-	}
+	type cj = commitmentJSON
 	out := make([]cj, len(rows))
 	for i, r := range rows {
 		out[i] = cj{string(r.Village), r.MinutesNo, r.MeetingDay, r.Department, Amount(r.Amount), clock.Day(r.Deadline), Amount(r.Fulfilled), r.Met, r.Overdue}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"commitments": out})
+	writeJSON(w, http.StatusOK, commitmentsAnswer{Commitments: out})
 	return nil
 }
 
@@ -154,7 +144,7 @@ func (s *Server) apiRecordMinutes(w http.ResponseWriter, c *call) error {
 	if err := s.d.Funds.RecordMinutes(c.r.Context(), c.p.Username, c.r.PathValue("county"), m); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"village": vil, "minutes_no": m.MinutesNo, "commitments": len(m.Commitments)})
+	writeJSON(w, http.StatusCreated, minutesAnswer{Village: string(vil), MinutesNo: m.MinutesNo, Commitments: len(m.Commitments)})
 	return nil
 }
 
@@ -225,23 +215,16 @@ func (s *Server) apiTeams(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	type pj struct {
-		Household string `json:"household"`
-		Cadre     string `json:"cadre"`
-	}
-	type tj struct {
-		Village string              `json:"village"`
-		Members map[string][]string `json:"members"`
-		Pairs   []pj                `json:"pairs"`
-	}
+	type pj = pairJSON
+	type tj = teamJSON
 	out := make([]tj, len(rows))
 	for i, r := range rows {
-		out[i] = tj{Village: string(r.Village), Members: r.Members}
+		out[i] = tj{Village: string(r.Village), Members: r.Members, Pairs: []pj{}}
 		for _, p := range r.Pairs {
 			out[i].Pairs = append(out[i].Pairs, pj{p.Household, p.Cadre})
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"teams": out})
+	writeJSON(w, http.StatusOK, teamsAnswer{Teams: out})
 	return nil
 }
 
@@ -260,7 +243,7 @@ func (s *Server) apiAssign(w http.ResponseWriter, c *call) error {
 	if err := s.d.Funds.Assign(c.r.Context(), c.p.Username, c.r.PathValue("county"), place.Code(b.Village), b.Role, b.Names); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"village": b.Village, "role": b.Role, "names": b.Names})
+	writeJSON(w, http.StatusOK, assignAnswer{Village: b.Village, Role: b.Role, Names: b.Names})
 	return nil
 }
 
@@ -281,6 +264,6 @@ func (s *Server) apiPair(w http.ResponseWriter, c *call) error {
 	if err := s.d.Funds.PairCadre(c.r.Context(), c.p.Username, c.r.PathValue("county"), b.Household, b.Cadre); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"household": b.Household, "cadre": b.Cadre})
+	writeJSON(w, http.StatusOK, pairJSON{Household: b.Household, Cadre: b.Cadre})
 	return nil
 }

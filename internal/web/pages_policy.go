@@ -72,7 +72,7 @@ func (s *Server) apiPolicy(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"county": ch.County, "profile": ch.Profile, "overrides": ch.Overrides, "overridden": p.Overridden,
-		"updated_at": ch.UpdatedAt, "updated_by": ch.UpdatedBy, "resolved": p})
+	writeJSON(w, http.StatusOK, policyAnswer{County: ch.County, Profile: ch.Profile, Overrides: ch.Overrides, Overridden: p.Overridden,
+		UpdatedAt: ch.UpdatedAt, UpdatedBy: ch.UpdatedBy, Resolved: p})
 	return nil
 }

@@ -196,7 +196,7 @@ func (s *Server) apiFundProjects(w http.ResponseWriter, c *call) error {
 	for i, p := range ps {
 		out[i] = toProjectJSON(p)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"projects": out})
+	writeJSON(w, http.StatusOK, fundProjectsAnswer{Projects: out})
 	return nil
 }
 
@@ -275,19 +275,8 @@ func (s *Server) apiProjectReport(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	type line struct {
-		Channel   string `json:"channel"`
-		Allocated Amount `json:"allocated"`
-		Paid      Amount `json:"paid"`
-		Held      Amount `json:"held"`
-		Crossed   bool   `json:"crossed_category"`
-	}
-	type payment struct {
-		Channel string `json:"channel"`
-		To      string `json:"to"`
-		Amount  Amount `json:"amount"`
-		Count   int64  `json:"transfers"`
-	}
+	type line = reportLineJSON
+	type payment = reportPaymentJSON
 	var lines []line
 	for _, l := range rep.Lines {
 		lines = append(lines, line{l.Channel, Amount(l.Allocated), Amount(l.Paid), Amount(l.Held), l.Crossed})
@@ -296,7 +285,7 @@ func (s *Server) apiProjectReport(w http.ResponseWriter, c *call) error {
 	for _, f := range rep.Payments {
 		pays = append(pays, payment{f.Channel, f.To, Amount(f.Amount), f.Count})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"project": toProjectJSON(p), "channels": lines, "payments": pays,
-		"total": line{"", Amount(rep.Total.Allocated), Amount(rep.Total.Paid), Amount(rep.Total.Held), false}})
+	writeJSON(w, http.StatusOK, projectReportAnswer{Project: toProjectJSON(p), Channels: lines, Payments: pays,
+		Total: line{"", Amount(rep.Total.Allocated), Amount(rep.Total.Paid), Amount(rep.Total.Held), false}})
 	return nil
 }
