@@ -141,6 +141,12 @@ func scanAccount(county string, sc interface{ Scan(...any) error }) (Account, er
 	return a, err
 }
 
+// AccountsTx returns the accounts of the codes that exist, by code, read
+// through q (500 codes a query): an import checks 200,000 codes at once.
+func (l *Ledger) AccountsTx(ctx context.Context, q store.Querier, county string, codes []string) (map[string]Account, error) {
+	return loadAccounts(ctx, q, county, codes)
+}
+
 func loadAccounts(ctx context.Context, q store.Querier, county string, codes []string) (map[string]Account, error) {
 	out := map[string]Account{}
 	for start := 0; start < len(codes); start += 500 {
