@@ -128,7 +128,9 @@ func yuan(s string) money.Fen {
 	return f
 }
 
-func approve() workflow.Decision { return workflow.Decision{Action: workflow.Approve, Opinion: "核对无误"} }
+func approve() workflow.Decision {
+	return workflow.Decision{Action: workflow.Approve, Opinion: "核对无误"}
+}
 
 // TestOpeningPostsOnlyAfterApproval: a good file is entered as one
 // instruction; nothing moves until another person approves (the maker
