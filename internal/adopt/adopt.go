@@ -146,15 +146,18 @@ func digest(rows []checked) string {
 
 const maxRowErrors = 1000
 
+// postChunk is how many transfers one ledger call posts.
+const postChunk = 5000
+
 // Propose checks an opening set — every row's every cell in one pass —
 // and enters it for approval. Nothing is posted until a second person
 // approves it. The same key with the same set returns the instruction
 // already entered (Replayed). Errors: Invalid (invalid_rows with every
-// bad cell; invalid_doc_no, invalid_date, empty_import), Forbidden
-// (county_only), RuleBroken (opening_exists), and instruct's.
+// bad cell; invalid_doc_no, invalid_date, empty_import), RuleBroken
+// (county_only, opening_exists), and instruct's.
 func (s *Service) Propose(ctx context.Context, p auth.Principal, o Opening) (instruct.Instruction, error) {
 	if p.Place != place.Code(p.County+"000000") {
-		return instruct.Instruction{}, errs.F(errs.Forbidden, "county_only", "", "an opening set is entered by the county's staff")
+		return instruct.Instruction{}, errs.F(errs.RuleBroken, "county_only", "", "an opening set is entered by the county's staff")
 	}
 	o.DocNo = strings.TrimSpace(o.DocNo)
 	if o.DocNo == "" {
@@ -190,7 +193,7 @@ func (s *Service) Propose(ctx context.Context, p auth.Principal, o Opening) (ins
 			// idempotency conflict), which ProposeTx answers; anything else
 			// is a second set.
 			if old, err := s.ins.Get(ctx, p, id); err != nil || old.Key != o.Key {
-				return errs.F(errs.RuleBroken, "opening_exists", "", "the county already has an opening set (instruction %d, %s); a second is refused unless the first is rejected", id, state)
+				return exists(id, state)
 			}
 		}
 		codes := make([]string, 0, len(o.Rows))
@@ -308,6 +311,14 @@ func current(ctx context.Context, q store.Querier, county string) (int64, string
 	return id, state, nil
 }
 
+// exists is the refusal of a second opening set.
+func exists(id int64, state string) error {
+	if state == instruct.Posted {
+		return errs.F(errs.RuleBroken, "opening_exists", "", "the county already has a posted opening set (instruction %d); a second is refused", id)
+	}
+	return errs.F(errs.RuleBroken, "opening_exists", "", "the county's opening set (instruction %d) is waiting for approval; a second is refused unless it is rejected", id)
+}
+
 func insertRows(ctx context.Context, tx *store.Tx, county string, id int64, rows []checked) error {
 	const per = 1000 // 6 columns: 6,000 parameters a statement
 	for start := 0; start < len(rows); start += per {
@@ -360,7 +371,7 @@ func (s *Service) exec(ctx context.Context, tx *store.Tx, approver auth.Principa
 	err := tx.QueryRowContext(ctx, `SELECT instruction FROM adopt_openings WHERE county = ? AND state = 'posted'`, in.County).Scan(&posted)
 	switch {
 	case err == nil:
-		return nil, errs.F(errs.RuleBroken, "opening_exists", "", "the county already has an opening set (instruction %d, %s); a second is refused unless the first is rejected", posted, instruct.Posted)
+		return nil, exists(posted, instruct.Posted)
 	case !errors.Is(err, sql.ErrNoRows):
 		return nil, errs.Wrap(err, "adopt: posted")
 	}
@@ -386,13 +397,17 @@ func (s *Service) exec(ctx context.Context, tx *store.Tx, approver auth.Principa
 		}
 		reqs[i].Legs = append(reqs[i].Legs, ledger.Leg{Channel: r.channel, Amount: r.amount})
 	}
-	ts, _, err := s.l.PostTx(ctx, tx, approver.Username, in.County, reqs)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]int64, len(ts))
-	for i, t := range ts {
-		ids[i] = t.ID
+	// The ledger posts at most 10,000 transfers a call; every call is in
+	// the approving transaction, so the set posts whole or not at all.
+	ids := make([]int64, 0, len(reqs))
+	for start := 0; start < len(reqs); start += postChunk {
+		ts, _, err := s.l.PostTx(ctx, tx, approver.Username, in.County, reqs[start:min(start+postChunk, len(reqs))])
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range ts {
+			ids = append(ids, t.ID)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE adopt_openings SET state = 'posted', posted_at = ? WHERE county = ? AND instruction = ?`, clock.Micros(tx.Now), in.County, in.ID); err != nil {
 		return nil, errs.Wrap(err, "adopt: posted")

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"onepool/internal/adopt"
 	"onepool/internal/audit"
 	"onepool/internal/auth"
 	"onepool/internal/clock"
@@ -52,6 +53,10 @@ type Deps struct {
 	// Instructions is two people on money; it defaults to a service on DB
 	// with every capability's money moves registered.
 	Instructions *instruct.Service
+	// Adopt is the opening import of a county starting mid-year; it
+	// defaults to a service on DB, its executor registered with
+	// Instructions.
+	Adopt *adopt.Service
 	Keys         *registry.Keys
 	Clock        clock.Clock
 	Log          *slog.Logger
@@ -128,6 +133,12 @@ func NewServer(d Deps) *Server {
 		d.Funds.UseInstructions(d.Instructions)
 		d.Projects.UseInstructions(d.Instructions)
 		d.Relief.UseInstructions(d.Instructions)
+	}
+	if d.Adopt == nil {
+		d.Adopt = adopt.New(d.DB, d.Ledger, d.Funds, d.Clock)
+	}
+	if !d.Instructions.Registered(instruct.Opening) {
+		d.Adopt.UseInstructions(d.Instructions)
 	}
 	s := &Server{d: d, mux: http.NewServeMux(), views: loadViews(), limits: newLimiters(d.Limits)}
 	s.proxies = append(s.proxies, d.Proxies...)
