@@ -459,9 +459,13 @@ func runDemo(ctx context.Context, a *auth.Service, l *ledger.Ledger, keys *regis
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "demo county %s ready (fictional data). Sign in with:\n", demo.County)
-	for _, c := range creds {
-		fmt.Fprintf(stdout, "  %-16s %-22s %-9s %s\n", c.Username, c.Password, c.Role, c.Place)
+	for _, cty := range []struct{ code, what string }{{demo.County, ""}, {demo.AdoptedCounty, ", started mid-year through the opening import"}} {
+		fmt.Fprintf(stdout, "demo county %s ready (fictional data%s). Sign in with:\n", cty.code, cty.what)
+		for _, c := range creds {
+			if c.County == cty.code {
+				fmt.Fprintf(stdout, "  %-16s %-22s %-9s %s\n", c.Username, c.Password, c.Role, c.Place)
+			}
+		}
 	}
 	return nil
 }
