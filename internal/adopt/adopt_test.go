@@ -3,6 +3,8 @@ package adopt_test
 import (
 	"context"
 	"errors"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -297,7 +299,10 @@ func TestSecondOpeningAfterRejection(t *testing.T) {
 // households (one row each, and the pool's and a project's): read from
 // CSV, checked, entered, approved and posted.
 func BenchmarkOpening200k(b *testing.B) {
-	const n = 200_000
+	n := 200_000
+	if v, err := strconv.Atoi(os.Getenv("ONEPOOL_BENCH_ROWS")); err == nil && v > 0 {
+		n = v
+	}
 	var file strings.Builder
 	file.WriteString("账户代码,渠道代码,金额（元）\npool,ZX,1000万元\nprj:P1,SJ,200万元\n")
 	for i := 0; i < n; i++ {
@@ -311,23 +316,38 @@ func BenchmarkOpening200k(b *testing.B) {
 		b.Run(d.String(), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
-				e := setup(b, storetest.MustOpen(b, d), n)
+				db := storetest.MustOpen(b, d)
+				e := setup(b, db, n)
+				if os.Getenv("ONEPOOL_BENCH_ANALYZE") != "" {
+					if _, err := db.ExecRaw(ctx, "ANALYZE"); err != nil {
+						b.Fatal(err)
+					}
+				}
 				b.StartTimer()
+				t0 := time.Now()
 				rows, err := adopt.ReadRows(strings.NewReader(file.String()))
 				if err != nil {
 					b.Fatal(err)
 				}
+				t1 := time.Now()
 				in, err := e.ad.Propose(ctx, ruralP, adopt.Opening{Key: "bench", DocNo: "bench", Day: oct, Rows: rows})
 				if err != nil {
 					b.Fatal(err)
 				}
+				t2 := time.Now()
 				if _, err := e.ins.Decide(ctx, financeP, in.ID, approve()); err != nil {
 					b.Fatal(err)
 				}
+				t3 := time.Now()
 				got, err := e.ins.Decide(ctx, headP, in.ID, approve())
 				if err != nil || got.State != instruct.Posted {
 					b.Fatalf("%+v %v", got, err)
 				}
+				t4 := time.Now()
+				b.ReportMetric(t1.Sub(t0).Seconds(), "read-s")
+				b.ReportMetric(t2.Sub(t1).Seconds(), "enter-s")
+				b.ReportMetric(t3.Sub(t2).Seconds(), "approve1-s")
+				b.ReportMetric(t4.Sub(t3).Seconds(), "post-s")
 			}
 		})
 	}
