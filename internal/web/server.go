@@ -57,9 +57,9 @@ type Deps struct {
 	// defaults to a service on DB, its executor registered with
 	// Instructions.
 	Adopt *adopt.Service
-	Keys         *registry.Keys
-	Clock        clock.Clock
-	Log          *slog.Logger
+	Keys  *registry.Keys
+	Clock clock.Clock
+	Log   *slog.Logger
 	// TrustProxy makes the server believe X-Forwarded-Proto and
 	// X-Forwarded-For from a reverse proxy on this machine (a loopback
 	// peer); Proxies adds other proxy addresses. A request from any
