@@ -24,16 +24,23 @@ import (
 	"time"
 
 	"onepool/bench"
+	"onepool/internal/adopt"
 	"onepool/internal/audit"
 	"onepool/internal/auth"
 	"onepool/internal/clock"
 	"onepool/internal/demo"
+	"onepool/internal/errs"
+	"onepool/internal/funds"
+	"onepool/internal/instruct"
 	"onepool/internal/ledger"
 	"onepool/internal/place"
+	"onepool/internal/policy"
 	"onepool/internal/registry"
 	"onepool/internal/store"
 	"onepool/internal/store/pgcluster"
+	"onepool/internal/tabular"
 	"onepool/internal/web"
+	"onepool/internal/workflow"
 )
 
 func main() {
@@ -68,6 +75,9 @@ Usage:
                                                issue an API token for a user (valid N days, default 90, 1–365)
   onepool user token list --username U         list a user's tokens (id, label, created, last used, expires, state)
   onepool user token revoke --username U --id N   revoke a user's token
+  onepool adopt opening --county C --file F --doc 文号 --day YYYY-MM-DD --user U [--key K]
+                                               enter a county's opening balances (CSV or xlsx) as user U
+                                               for approval by another person (系统 → 资金 → 期初导入)
   onepool migrate [--db DB]                    apply database migrations
   onepool verify  [--db DB]                    check the ledger and audit hash chains and balances
   onepool backup  [--db DB] --out FILE [--format pg_dump|logical]
@@ -109,6 +119,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdDemo(ctx, args[2:], defaultDB, getenv, stdout, stderr)
 	case "user":
 		return cmdUser(ctx, args[2:], defaultDB, stdout, stderr)
+	case "adopt":
+		return cmdAdopt(ctx, args[2:], defaultDB, stdout, stderr)
 	case "bench":
 		return cmdBench(ctx, args[2:], defaultDB, stdout, stderr)
 	case "help", "-h", "--help":
@@ -459,9 +471,13 @@ func runDemo(ctx context.Context, a *auth.Service, l *ledger.Ledger, keys *regis
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "demo county %s ready (fictional data). Sign in with:\n", demo.County)
-	for _, c := range creds {
-		fmt.Fprintf(stdout, "  %-16s %-22s %-9s %s\n", c.Username, c.Password, c.Role, c.Place)
+	for _, cty := range []struct{ code, what string }{{demo.County, ""}, {demo.AdoptedCounty, ", started mid-year through the opening import"}} {
+		fmt.Fprintf(stdout, "demo county %s ready (fictional data%s). Sign in with:\n", cty.code, cty.what)
+		for _, c := range creds {
+			if c.County == cty.code {
+				fmt.Fprintf(stdout, "  %-16s %-22s %-9s %s\n", c.Username, c.Password, c.Role, c.Place)
+			}
+		}
 	}
 	return nil
 }
@@ -727,4 +743,72 @@ func cmdBench(ctx context.Context, args []string, defaultDB string, stdout, stde
 		return err
 	}
 	return bench.Ledger(ctx, bench.LedgerOptions{DB: *dbf, Transfers: *n, API: *api, Hot: *hot}, stdout)
+}
+
+// cmdAdopt enters a county's opening balances from a file, as a named
+// county user (the maker): the set waits for another person's approval
+// on the 期初导入 page, like one uploaded there.
+func cmdAdopt(ctx context.Context, args []string, defaultDB string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "opening" {
+		fmt.Fprint(stderr, "usage: onepool adopt opening --county C --file F --doc 文号 --day YYYY-MM-DD --user U [--key K]\n")
+		return exitCode(2)
+	}
+	fs := flags("adopt opening", stderr)
+	dbf := fs.String("db", defaultDB, "database")
+	cty := fs.String("county", "", "the county's 6-digit code")
+	file := fs.String("file", "", "the opening file (CSV or xlsx: 账户代码, 渠道代码, 金额（元）)")
+	doc := fs.String("doc", "", "the set's document number (文号)")
+	day := fs.String("day", "", "the set's document date (凭证日期), YYYY-MM-DD")
+	user := fs.String("user", "", "the county user entering it (finance or rural-revitalization bureau)")
+	key := fs.String("key", "", "idempotency key (default: from the 文号 and the date)")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if *cty == "" || *file == "" || *user == "" {
+		fmt.Fprintln(stderr, "onepool adopt opening: give --county, --file and --user")
+		return exitCode(2)
+	}
+	d, err := tabular.ParseDate(*day)
+	if *day != "" && err != nil {
+		return err
+	}
+	db, err := openMigrated(ctx, *dbf)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	a := auth.New(db, clock.System, auth.Config{})
+	u, err := a.User(ctx, auth.System(*cty), *user)
+	if err != nil {
+		return err
+	}
+	p := auth.Principal{Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, Place: u.Place, County: u.County}
+	if u.County != *cty || u.Disabled || !auth.Allowed(u.Role, auth.WriteFunds) {
+		return errs.F(errs.Forbidden, "forbidden", "user", "user %s may not enter money of county %s", u.Username, *cty)
+	}
+	f, err := os.Open(*file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rows, err := adopt.ReadRows(f)
+	if err != nil {
+		return err
+	}
+	l := ledger.New(db, clock.System)
+	counties := policy.NewCounties(db, clock.System)
+	fsv := funds.New(db, l, counties, clock.System)
+	ins := instruct.NewService(db, workflow.New(db, clock.System), counties, clock.System)
+	ad := adopt.New(db, l, fsv, clock.System)
+	ad.UseInstructions(ins)
+	in, err := ad.Propose(ctx, p, adopt.Opening{Key: *key, DocNo: *doc, Day: d, Rows: rows})
+	if err != nil {
+		return err
+	}
+	what := "entered"
+	if in.Replayed {
+		what = "already entered"
+	}
+	fmt.Fprintf(stdout, "opening set %s as instruction %d (%s yuan, %d rows): it posts when another person approves it at /instructions/%d\n", what, in.ID, in.Amount, len(rows), in.ID)
+	return nil
 }

@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"onepool/internal/errs"
 	"onepool/internal/ledger"
 	"onepool/internal/money"
 	"onepool/internal/place"
@@ -619,4 +620,31 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// TestAdoptOpeningCommand: the demo prints the adopted county's sign-ins;
+// `adopt opening` enters a file for approval (nothing posted), a replay
+// says so, and the adopted county refuses a second set.
+func TestAdoptOpeningCommand(t *testing.T) {
+	dir := t.TempDir()
+	src := "sqlite:" + filepath.Join(dir, "adopt.db")
+	out, _, err := runCmd(t, "demo", "--db", src)
+	if err != nil || !strings.Contains(out, "demo county 990102 ready") || !strings.Contains(out, "demo2.finance2") {
+		t.Fatalf("demo: %v: %s", err, out)
+	}
+	good := filepath.Join(dir, "opening.csv")
+	os.WriteFile(good, []byte("账户代码,渠道代码,金额（元）\npool,ZX,1万元\n"), 0o600)
+	args := []string{"adopt", "opening", "--db", src, "--county", "990101", "--file", good, "--doc", "青财建〔2026〕9号", "--day", "2026-09-30", "--user", "demo.finance"}
+	out, _, err = runCmd(t, args...)
+	if err != nil || !strings.Contains(out, "opening set entered as instruction") {
+		t.Fatalf("adopt opening: %v: %s", err, out)
+	}
+	if out, _, err = runCmd(t, args...); err != nil || !strings.Contains(out, "already entered") {
+		t.Fatalf("replay: %v: %s", err, out)
+	}
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("账户代码,渠道代码,金额（元）\nhh:nobody,ZX,1\n"), 0o600)
+	if _, _, err := runCmd(t, "adopt", "opening", "--db", src, "--county", "990102", "--file", bad, "--doc", "d", "--day", "2026-09-30", "--user", "demo2.finance"); errs.CodeOf(err) != "opening_exists" {
+		t.Fatalf("a second set in the adopted county: %v", err)
+	}
 }

@@ -1,7 +1,9 @@
-// Package demo creates the demo county: a clearly fictional county
+// Package demo creates the demo counties. The first: a clearly fictional county
 // (division code 990101, which no real province uses) with townships,
 // villages, a user for every role, fund channels and a few ledger
-// movements from channel to pool to projects to households. Every step is
+// movements from channel to pool to projects to households. The second
+// (990102, adopted.go) started using onepool mid-year: its balances came
+// in through the opening import, approved by two people. Every step is
 // idempotent, so running it again changes nothing.
 package demo
 
@@ -33,6 +35,7 @@ const County = "990101"
 
 // Credential is a demo user's sign-in.
 type Credential struct {
+	County             string // the county's code
 	Username, Password string
 	Role               auth.Role
 	Place              string // place name
@@ -154,7 +157,7 @@ func Run(ctx context.Context, a *auth.Service, l *ledger.Ledger, keys ...*regist
 	}
 	var creds []Credential
 	for _, u := range users {
-		creds = append(creds, Credential{Username: u.username, Password: Password(u.username), Role: u.role, Place: names[u.place]})
+		creds = append(creds, Credential{County: County, Username: u.username, Password: Password(u.username), Role: u.role, Place: names[u.place]})
 		if _, err := a.User(ctx, sys, u.username); err == nil {
 			continue
 		}
@@ -191,7 +194,12 @@ func Run(ctx context.Context, a *auth.Service, l *ledger.Ledger, keys ...*regist
 			return nil, err
 		}
 	}
-	return creds, nil
+	// The second county, started mid-year through the opening import.
+	more, err := adoptedCounty(ctx, a, l)
+	if err != nil {
+		return nil, err
+	}
+	return append(creds, more...), nil
 }
 
 // twoPeople shows two people on money: an allocation entered by the

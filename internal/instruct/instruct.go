@@ -50,10 +50,11 @@ const (
 	ReliefBatch = "relief_batch" // a relief payout batch (relief)
 	BankReturn  = "bank_return"  // the bank's return file of a payout (relief)
 	Correction  = "correction"   // the reversal of a wrong arrival, integration or allocation (funds)
+	Opening     = "opening"      // a county's opening balances when it adopts onepool mid-year (adopt)
 )
 
 // Kinds lists every kind, in display order.
-var Kinds = []string{Allocation, Payment, Reclaim, Switch, Reversal, Adjustment, ReliefBatch, BankReturn, Correction}
+var Kinds = []string{Allocation, Payment, Reclaim, Switch, Reversal, Adjustment, ReliefBatch, BankReturn, Correction, Opening}
 
 // States of an instruction.
 const (

@@ -22,6 +22,7 @@ var owner = map[string]string{
 	"arrival": "funds", "integration": "funds", "allocation": "funds", "payment": "funds", "reclaim": "projects",
 	"refund": "relief", "donation": "relief", "topup": "relief", "relief_payout": "relief",
 	"dividend": "agreements", "disbursement": "loans", "repayment": "loans", "interest_subsidy": "loans", "transfer": "",
+	"opening": "adopt",
 }
 
 // reversible are the kinds the ledger API may reverse.

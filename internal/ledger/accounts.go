@@ -141,6 +141,39 @@ func scanAccount(county string, sc interface{ Scan(...any) error }) (Account, er
 	return a, err
 }
 
+// AccountsTx returns the accounts of the codes that exist, by code, read
+// through q: an import checks 200,000 codes at once. 500 codes a query,
+// each a probe of the primary key driven by a VALUES list (see
+// accountsByCodeSQL: an IN list with "county = ?" scanned the county on
+// PostgreSQL before statistics, 2.6 s a query at 20,000 accounts).
+func (l *Ledger) AccountsTx(ctx context.Context, q store.Querier, county string, codes []string) (map[string]Account, error) {
+	out := make(map[string]Account, len(codes))
+	for start := 0; start < len(codes); start += 500 {
+		end := min(start+500, len(codes))
+		args := make([]any, 0, 2*(end-start))
+		for _, c := range codes[start:end] {
+			args = append(args, county, c)
+		}
+		rows, err := q.QueryContext(ctx, `SELECT `+prefixCols("a.", accountCols)+` FROM (VALUES `+valuesList(end-start, "TEXT")+`) AS k CROSS JOIN ledger_accounts a WHERE a.county = k.column1 AND a.code = k.column2`, args...)
+		if err != nil {
+			return nil, errs.Wrap(err, "ledger: load accounts")
+		}
+		for rows.Next() {
+			a, err := scanAccount(county, rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[a.Code] = a
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, errs.Wrap(err, "ledger: load accounts")
+		}
+	}
+	return out, nil
+}
+
 func loadAccounts(ctx context.Context, q store.Querier, county string, codes []string) (map[string]Account, error) {
 	out := map[string]Account{}
 	for start := 0; start < len(codes); start += 500 {

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"onepool/internal/auth"
 	"onepool/internal/errs"
@@ -112,10 +113,14 @@ func (s *Server) allocateForm(w http.ResponseWriter, c *call) error {
 	p, err := c.project(r.PostFormValue("project"))
 	if err == nil {
 		var amt money.Fen
+		var day time.Time
 		if amt, err = formAmount(r); err == nil {
+			day, err = formDay(r.PostFormValue("day"))
+		}
+		if err == nil {
 			var in instruct.Instruction
 			in, err = s.d.Funds.ProposeAllocation(r.Context(), c.p, funds.Allocation{Key: r.PostFormValue("key"), Project: p.Code, Amount: amt,
-				Rule: r.PostFormValue("rule"), DocNo: strings.TrimSpace(r.PostFormValue("doc_no"))})
+				Rule: r.PostFormValue("rule"), DocNo: strings.TrimSpace(r.PostFormValue("doc_no")), Day: day})
 			if err == nil {
 				return s.projectsResult(w, c, nil, instructionPath(in))
 			}
@@ -208,6 +213,7 @@ func (s *Server) apiAllocate(w http.ResponseWriter, c *call) error {
 		Rule    string    `json:"rule"`
 		Legs    []legJSON `json:"legs"`
 		DocNo   string    `json:"doc_no"`
+		Day     string    `json:"day"` // 凭证日期, YYYY-MM-DD; empty: the day it is approved
 		Memo    string    `json:"memo"`
 	}
 	if err := decodeJSON(c.r, &b); err != nil {
@@ -220,7 +226,11 @@ func (s *Server) apiAllocate(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	in, err := s.d.Funds.ProposeAllocation(c.r.Context(), c.p, funds.Allocation{Key: b.Key, Project: b.Project, Amount: b.Amount.Fen(), Rule: b.Rule, Legs: legs, DocNo: b.DocNo, Memo: b.Memo})
+	day, err := formDay(b.Day)
+	if err != nil {
+		return err
+	}
+	in, err := s.d.Funds.ProposeAllocation(c.r.Context(), c.p, funds.Allocation{Key: b.Key, Project: b.Project, Amount: b.Amount.Fen(), Rule: b.Rule, Legs: legs, DocNo: b.DocNo, Day: day, Memo: b.Memo})
 	if err != nil {
 		return err
 	}

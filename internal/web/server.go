@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"onepool/internal/adopt"
 	"onepool/internal/audit"
 	"onepool/internal/auth"
 	"onepool/internal/clock"
@@ -57,7 +58,11 @@ type Deps struct {
 	// Jobs runs long work (imports) off the request; it defaults to a
 	// runner on DB, which at start-up fails the jobs a stopped server
 	// left running (jobs.Runner.Recover).
-	Jobs  *jobs.Runner
+	Jobs *jobs.Runner
+	// Adopt is the opening import of a county starting mid-year; it
+	// defaults to a service on DB, its executor registered with
+	// Instructions.
+	Adopt *adopt.Service
 	Clock clock.Clock
 	Log   *slog.Logger
 	// TrustProxy makes the server believe X-Forwarded-Proto and
@@ -139,6 +144,12 @@ func NewServer(d Deps) *Server {
 		if _, err := d.Jobs.Recover(context.Background()); err != nil {
 			d.Log.Error("jobs: recover", "err", err)
 		}
+	}
+	if d.Adopt == nil {
+		d.Adopt = adopt.New(d.DB, d.Ledger, d.Funds, d.Clock)
+	}
+	if !d.Instructions.Registered(instruct.Opening) {
+		d.Adopt.UseInstructions(d.Instructions)
 	}
 	s := &Server{d: d, mux: http.NewServeMux(), views: loadViews(), limits: newLimiters(d.Limits)}
 	s.proxies = append(s.proxies, d.Proxies...)
