@@ -223,3 +223,124 @@ func (s *Server) apiFundsReport(w http.ResponseWriter, c *call) error {
 		MinIntegrationRatio: rep.MinRatio.String(), IntegrationRatioMet: rep.RatioMet, InputPlan: plan, Shares: toChecksJSON(rep.Shares)})
 	return nil
 }
+
+type projectJSON struct {
+	Code       string `json:"code"`
+	Name       string `json:"name"`
+	Place      string `json:"place"`
+	Purpose    string `json:"purpose"`
+	Department string `json:"department"`
+	Collective bool   `json:"collective"` // run by the village collective (co-funded)
+}
+
+func toProjectJSON(p funds.Project) projectJSON {
+	return projectJSON{p.Code, p.Name, string(p.Place), p.Purpose, p.Department, p.Collective}
+}
+
+func (s *Server) apiFundProjects(w http.ResponseWriter, c *call) error {
+	ps, err := s.d.Funds.Projects(c.r.Context(), c.p.County, c.p.Prefix())
+	if err != nil {
+		return err
+	}
+	out := make([]projectJSON, len(ps))
+	for i, p := range ps {
+		out[i] = toProjectJSON(p)
+	}
+	writeJSON(w, http.StatusOK, fundProjectsAnswer{Projects: out})
+	return nil
+}
+
+func (s *Server) apiAllocate(w http.ResponseWriter, c *call) error {
+	var b struct {
+		Key     string    `json:"key"`
+		Project string    `json:"project"`
+		Amount  Amount    `json:"amount"`
+		Rule    string    `json:"rule"`
+		Legs    []legJSON `json:"legs"`
+		DocNo   string    `json:"doc_no"`
+		Day     string    `json:"day"` // 凭证日期, YYYY-MM-DD; empty: the day it is approved
+		Memo    string    `json:"memo"`
+	}
+	if err := decodeJSON(c.r, &b); err != nil {
+		return err
+	}
+	if _, err := c.project(b.Project); err != nil {
+		return err
+	}
+	legs, err := toLegs(b.Legs)
+	if err != nil {
+		return err
+	}
+	day, err := formDay(b.Day)
+	if err != nil {
+		return err
+	}
+	in, err := s.d.Funds.ProposeAllocation(c.r.Context(), c.p, funds.Allocation{Key: b.Key, Project: b.Project, Amount: b.Amount.Fen(), Rule: b.Rule, Legs: legs, DocNo: b.DocNo, Day: day, Memo: b.Memo})
+	if err != nil {
+		return err
+	}
+	return writeInstruction(w, in)
+}
+
+func (s *Server) apiPay(w http.ResponseWriter, c *call) error {
+	var b struct {
+		Key     string    `json:"key"`
+		Project string    `json:"project"`
+		To      string    `json:"to"`
+		Amount  Amount    `json:"amount"`
+		Legs    []legJSON `json:"legs"`
+		DocNo   string    `json:"doc_no"`
+		Memo    string    `json:"memo"`
+	}
+	if err := decodeJSON(c.r, &b); err != nil {
+		return err
+	}
+	if _, err := c.project(b.Project); err != nil {
+		return err
+	}
+	legs, err := toLegs(b.Legs)
+	if err != nil {
+		return err
+	}
+	in, err := s.d.Funds.ProposePayment(c.r.Context(), c.p, funds.Payment{Key: b.Key, Project: b.Project, To: b.To, Amount: b.Amount.Fen(), Legs: legs, DocNo: b.DocNo, Memo: b.Memo})
+	if err != nil {
+		return err
+	}
+	return writeInstruction(w, in)
+}
+
+func toLegs(in []legJSON) ([]ledger.Leg, error) {
+	var out []ledger.Leg
+	for _, l := range in {
+		amt, err := l.fen()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ledger.Leg{Channel: l.Channel, Amount: amt})
+	}
+	return out, nil
+}
+
+func (s *Server) apiProjectReport(w http.ResponseWriter, c *call) error {
+	p, err := c.project(c.r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	rep, err := s.d.Funds.ProjectReport(c.r.Context(), c.p.County, p.Code)
+	if err != nil {
+		return err
+	}
+	type line = reportLineJSON
+	type payment = reportPaymentJSON
+	var lines []line
+	for _, l := range rep.Lines {
+		lines = append(lines, line{l.Channel, Amount(l.Allocated), Amount(l.Paid), Amount(l.Held), l.Crossed})
+	}
+	var pays []payment
+	for _, f := range rep.Payments {
+		pays = append(pays, payment{f.Channel, f.To, Amount(f.Amount), f.Count})
+	}
+	writeJSON(w, http.StatusOK, projectReportAnswer{Project: toProjectJSON(p), Channels: lines, Payments: pays,
+		Total: line{"", Amount(rep.Total.Allocated), Amount(rep.Total.Paid), Amount(rep.Total.Held), false}})
+	return nil
+}

@@ -154,29 +154,6 @@ func (s *Server) dashboard(w http.ResponseWriter, c *call) error {
 	return c.render(w, http.StatusOK, "dashboard", v)
 }
 
-// transferRows adds account names to transfers.
-func (c *call) transferRows(county string, ts []ledger.Transfer) ([]transferRow, error) {
-	names := map[string]string{}
-	out := make([]transferRow, len(ts))
-	for i, t := range ts {
-		for _, code := range []string{t.From, t.To} {
-			if _, ok := names[code]; ok {
-				continue
-			}
-			a, err := c.s.d.Ledger.Account(c.r.Context(), county, code)
-			if err != nil {
-				return nil, err
-			}
-			names[code] = a.Name
-			if !c.p.Sees(a.Place) {
-				names[code] = translate(c.lang, "scope.outside")
-			}
-		}
-		out[i] = transferRow{Transfer: t, FromName: names[t.From], ToName: names[t.To]}
-	}
-	return out, nil
-}
-
 // areaInfo is an area of MISSION.md that a later release builds.
 type areaInfo struct {
 	Key          string

@@ -583,3 +583,26 @@ func parseDay(s string) (time.Time, error) {
 	}
 	return day, nil
 }
+
+// transferRows adds account names to transfers.
+func (c *call) transferRows(county string, ts []ledger.Transfer) ([]transferRow, error) {
+	names := map[string]string{}
+	out := make([]transferRow, len(ts))
+	for i, t := range ts {
+		for _, code := range []string{t.From, t.To} {
+			if _, ok := names[code]; ok {
+				continue
+			}
+			a, err := c.s.d.Ledger.Account(c.r.Context(), county, code)
+			if err != nil {
+				return nil, err
+			}
+			names[code] = a.Name
+			if !c.p.Sees(a.Place) {
+				names[code] = translate(c.lang, "scope.outside")
+			}
+		}
+		out[i] = transferRow{Transfer: t, FromName: names[t.From], ToName: names[t.To]}
+	}
+	return out, nil
+}

@@ -97,3 +97,25 @@ func (c *call) tracePrefix() string {
 	}
 	return c.p.Prefix()
 }
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// subtreePlaces lists the places under the caller at or below level.
+func (s *Server) subtreePlaces(c *call, min place.Level) []placeOption {
+	var out []placeOption
+	if t, err := s.d.Auth.Places(c.r.Context(), c.p.County); err == nil {
+		for _, n := range auth.Subtree(t, c.p.Place) {
+			if n.Code.Level() >= min {
+				out = append(out, placeOption{Code: string(n.Code), Label: n.Name})
+			}
+		}
+	}
+	return out
+}
