@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"onepool/internal/app"
 	"onepool/internal/auth"
 	"onepool/internal/clock"
 	"onepool/internal/ledger"
@@ -274,7 +275,7 @@ func apiPhases(ctx context.Context, db *store.DB, l *ledger.Ledger, county strin
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a})}
+	srv := &http.Server{Handler: app.Server(web.Deps{DB: db, Ledger: l, Auth: a})}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err

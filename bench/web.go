@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"onepool/internal/app"
 	"onepool/internal/auth"
 	"onepool/internal/clock"
 	"onepool/internal/demo"
@@ -102,7 +103,7 @@ func Web(ctx context.Context, o WebOptions, w io.Writer) error {
 	if err := db.QueryRowContext(ctx, `SELECT last_transfer_id FROM ledger_heads WHERE county = ?`, demo.County).Scan(&transfers); err != nil {
 		return err
 	}
-	h := web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Keys: BenchKeys()})
+	h := app.Server(web.Deps{DB: db, Ledger: l, Auth: a, Keys: BenchKeys()})
 	tokens := map[string]string{}
 	pages := WebPages(o.Households, villages)
 	for _, p := range pages {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"onepool/internal/app"
 	"onepool/internal/auth"
 	"onepool/internal/clock"
 	"onepool/internal/demo"
@@ -57,7 +58,7 @@ func BenchmarkWebPages(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var h http.Handler = web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Keys: BenchKeys()})
+	var h http.Handler = app.Server(web.Deps{DB: db, Ledger: l, Auth: a, Keys: BenchKeys()})
 	tokens := map[string]string{}
 	for _, p := range WebPages(households, villages) {
 		if tokens[p.User] != "" {

@@ -25,6 +25,7 @@ import (
 
 	"onepool/bench"
 	"onepool/internal/adopt"
+	"onepool/internal/app"
 	"onepool/internal/audit"
 	"onepool/internal/auth"
 	"onepool/internal/clock"
@@ -321,7 +322,7 @@ func cmdServe(ctx context.Context, args []string, defaultDB string, getenv func(
 	} else if n > 0 {
 		log.Info("registry: emptied the clear mask and birth date of members stored before they were derived from the sealed ID", "rows", n)
 	}
-	h := web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Keys: keys, Clock: clock.System, Log: log, Proxies: trust.prefixes, Limits: web.DefaultLimits()})
+	h := app.Server(web.Deps{DB: db, Ledger: l, Auth: a, Keys: keys, Clock: clock.System, Log: log, Proxies: trust.prefixes, Limits: web.DefaultLimits()})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

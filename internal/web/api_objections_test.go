@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"onepool/internal/app"
 	"onepool/internal/auth"
 	"onepool/internal/demo"
 	"onepool/internal/ledger"
@@ -32,7 +33,7 @@ func TestObjectionReceiptsAPI(t *testing.T) {
 		if _, err := demo.Run(ctx, a, l); err != nil {
 			t.Fatal(err)
 		}
-		h := web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a})
+		h := app.Server(web.Deps{DB: db, Ledger: l, Auth: a})
 		tokens := map[string]string{}
 		for _, u := range []string{"demo.township", "demo.rural", "demo.finance"} {
 			usr, err := a.User(ctx, auth.System(demo.County), u)

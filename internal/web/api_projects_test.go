@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"onepool/internal/app"
 	"onepool/internal/auth"
 	"onepool/internal/clock"
 	"onepool/internal/demo"
@@ -35,7 +36,7 @@ func TestProjectsAPI(t *testing.T) {
 		if _, err := policy.NewCounties(db, nil).Choose(ctx, "t", demo.County, "nan", ""); err != nil {
 			t.Fatal(err)
 		}
-		h := web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a})
+		h := app.Server(web.Deps{DB: db, Ledger: l, Auth: a})
 		tokens := map[string]string{}
 		for _, u := range []string{"demo.village", "demo.township", "demo.township2", "demo.rural", "demo.rural2", "demo.finance", "demo.sector"} {
 			usr, err := a.User(ctx, auth.System(demo.County), u)

@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
+	"onepool/internal/ledger"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
+	"onepool/internal/app"
 	"onepool/internal/auth"
 	"onepool/internal/store"
 	"onepool/internal/store/storetest"
@@ -125,10 +128,16 @@ func TestAPIShapeOnDemo(t *testing.T) {
 			"relief/{county}/applications/": {"id": first(c+"relief/990101", "applications", "id")},
 			"registry/{county}/households/": {"code": first(c+"registry/990101/households", "households", "code")},
 			"relief/{county}/batches/":      {"id": "1"},
+			"pick/{county}/":                {"kind": "household"},
 		}
 		queries := map[string]string{
 			"/api/v1/ledger/{county}/trace": "?channel=ZX",
+			"/api/v1/pick/{county}/{kind}":  "?q=%E5%BC%A0",
 		}
+		// Records the demo has none of (a plan import, a receipt, a job):
+		// their answers' shapes are asserted by their own tests
+		// (adopt_test, api_objections_test, jobs_test).
+		noDemoRecord := []string{"/adopt/{county}/plan/", "/public/{county}/objections/", "/jobs/{county}/"}
 		param := regexp.MustCompile(`\{([a-z_]+)\}`)
 		walked := 0
 		for _, rt := range srv.Routes() {
@@ -172,7 +181,7 @@ func TestAPIShapeOnDemo(t *testing.T) {
 					answered = true
 				}
 			}
-			if !answered && !strings.Contains(path, "/batches/") {
+			if !answered && !strings.Contains(path, "/batches/") && !slices.ContainsFunc(noDemoRecord, func(p string) bool { return strings.Contains(path, p) }) {
 				t.Errorf("GET %s: no user got 200 (add a sample value for its path to this test)", concrete)
 			}
 			walked++
@@ -218,7 +227,8 @@ func TestAPIRoutesDocumented(t *testing.T) {
 		t.Fatal(err)
 	}
 	documented := documentedRoutes(string(doc))
-	h := web.NewServer(web.Deps{})
+	db := storetest.MustOpen(t, store.SQLite)
+	h := app.Server(web.Deps{DB: db, Ledger: ledger.New(db, nil), Auth: auth.New(db, nil, auth.Config{})})
 	var missing []string
 	for _, rt := range h.Routes() {
 		method, path, ok := strings.Cut(rt.Pattern, " ")

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"onepool/internal/app"
 	"onepool/internal/audit"
 	"onepool/internal/auth"
 	"onepool/internal/ledger"
@@ -47,7 +48,7 @@ func newTestServer(t *testing.T, db *store.DB) *web.Server {
 	if token2, err = a.IssueToken(ctx, u2.Principal(), "test"); err != nil {
 		t.Fatal(err)
 	}
-	return web.NewServer(web.Deps{DB: db, Ledger: ledger.New(db, nil), Auth: a})
+	return app.Server(web.Deps{DB: db, Ledger: ledger.New(db, nil), Auth: a})
 }
 
 // noToken in a scenario's token field sends no Authorization header.

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"onepool/internal/app"
 	"onepool/internal/audit"
 	"onepool/internal/auth"
 	"onepool/internal/demo"
@@ -59,7 +60,7 @@ func edgeServer(t *testing.T, db *store.DB, o edgeOpts) (*web.Server, *auth.Serv
 			t.Fatal(err)
 		}
 	}
-	return web.NewServer(d), a, clk
+	return app.Server(d), a, clk
 }
 
 var newTokenRe = regexp.MustCompile(`<pre id="new-token">(op_[A-Za-z0-9_\-]+)</pre>`)

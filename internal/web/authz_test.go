@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"onepool/internal/app"
 	"onepool/internal/auth"
 	"onepool/internal/funds"
 	"onepool/internal/ident"
@@ -336,7 +337,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 			t.Fatal(err)
 		}
 	}
-	f := &fixture{h: web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Keys: keys}), a: a, ids: map[string]int64{}}
+	f := &fixture{h: app.Server(web.Deps{DB: db, Ledger: l, Auth: a, Keys: keys}), a: a, ids: map[string]int64{}}
 	for _, county := range []string{countyA, county2} {
 		if _, err := l.CreateChannels(ctx, "t", county, []ledger.NewChannel{{Code: "ZX", Name: "中央"}}); err != nil {
 			t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"onepool/internal/app"
 	"onepool/internal/auth"
 	"onepool/internal/clock"
 	"onepool/internal/demo"
@@ -85,7 +86,7 @@ func newDriverAt(t *testing.T, db *store.DB, clk clock.Clock, profile string) *d
 			t.Fatal(err)
 		}
 	}
-	srv := httptest.NewServer(web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Clock: clk, Keys: keys}))
+	srv := httptest.NewServer(app.Server(web.Deps{DB: db, Ledger: l, Auth: a, Clock: clk, Keys: keys}))
 	t.Cleanup(srv.Close)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe),

@@ -15,6 +15,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"onepool/internal/app"
 	"onepool/internal/auth"
 	"onepool/internal/clock"
 	"onepool/internal/demo"
@@ -41,7 +42,7 @@ func newExcelRig(t *testing.T, db *store.DB) *excelRig {
 	if _, err := demo.Run(ctx, a, l); err != nil {
 		t.Fatal(err)
 	}
-	return &excelRig{t: t, h: web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a}), a: a, toks: map[string]string{}}
+	return &excelRig{t: t, h: app.Server(web.Deps{DB: db, Ledger: l, Auth: a}), a: a, toks: map[string]string{}}
 }
 
 // api posts body to path as user and returns the status and the body.

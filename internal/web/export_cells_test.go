@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"onepool/internal/app"
 	"onepool/internal/auth"
 	"onepool/internal/clock"
 	"onepool/internal/demo"
@@ -32,7 +33,7 @@ func TestExportCellsAreText(t *testing.T) {
 		if _, err := demo.Run(ctx, a, l); err != nil {
 			t.Fatal(err)
 		}
-		h := web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a})
+		h := app.Server(web.Deps{DB: db, Ledger: l, Auth: a})
 		tok, err := a.IssueToken(ctx, auth.Principal{Username: "demo.finance", Role: auth.RoleFinance, Place: "990101000000", County: "990101"}, "export")
 		if err != nil {
 			t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"onepool/internal/app"
 	"onepool/internal/auth"
 	"onepool/internal/funds"
 	"onepool/internal/ident"
@@ -54,7 +55,7 @@ func TestMaskingScan(t *testing.T) {
 		ctx := context.Background()
 		a := auth.New(db, nil, auth.Config{ArgonMemoryKiB: 64, ArgonTime: 1})
 		l := ledger.New(db, nil)
-		h := web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a})
+		h := app.Server(web.Deps{DB: db, Ledger: l, Auth: a})
 		if _, err := a.ImportPlaces(ctx, auth.System(countyA), []place.Node{{Code: root, Name: "甲县"}, {Code: vilA, Name: "甲村", Parent: root}}); err != nil {
 			t.Fatal(err)
 		}

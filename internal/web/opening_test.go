@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"onepool/internal/app"
 	"onepool/internal/auth"
 	"onepool/internal/demo"
 	"onepool/internal/ledger"
@@ -48,7 +49,7 @@ func TestOpeningImportPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h := web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a})
+		h := app.Server(web.Deps{DB: db, Ledger: l, Auth: a})
 		var second int
 		for _, c := range creds {
 			if c.County == demo.AdoptedCounty {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"onepool/internal/app"
 	"onepool/internal/audit"
 	"onepool/internal/auth"
 	"onepool/internal/demo"
@@ -205,5 +206,5 @@ func demoKeyed(t *testing.T, db *store.DB) (*auth.Service, *ledger.Ledger, *regi
 	if _, err := demo.Run(context.Background(), a, l, keys); err != nil {
 		t.Fatal(err)
 	}
-	return a, l, keys, web.NewServer(web.Deps{DB: db, Ledger: l, Auth: a, Keys: keys})
+	return a, l, keys, app.Server(web.Deps{DB: db, Ledger: l, Auth: a, Keys: keys})
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"onepool/internal/app"
 	"onepool/internal/auth"
 	"onepool/internal/demo"
 	"onepool/internal/ledger"
@@ -97,7 +98,7 @@ func demoServer(t *testing.T, db *store.DB, trustProxy bool) http.Handler {
 		// httptest's requests come from 192.0.2.1: that is the proxy.
 		d.Proxies = []netip.Prefix{netip.MustParsePrefix("192.0.2.1/32")}
 	}
-	return web.NewServer(d)
+	return app.Server(d)
 }
 
 // TestCookiesAndHeaders: session cookies are HttpOnly and SameSite, Secure

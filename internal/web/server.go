@@ -96,7 +96,8 @@ type Route struct {
 	API     bool
 }
 
-// NewServer returns the HTTP handler with every route registered.
+// NewServer returns the HTTP handler with every route registered, on the
+// services of d (see app.Wire).
 func NewServer(d Deps) *Server {
 	if d.Clock == nil {
 		d.Clock = clock.System
@@ -104,52 +105,11 @@ func NewServer(d Deps) *Server {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	if d.Policy == nil {
-		d.Policy = policy.NewCounties(d.DB, d.Clock)
-	}
-	if d.Funds == nil {
-		d.Funds = funds.New(d.DB, d.Ledger, d.Policy, d.Clock)
-	}
-	if d.Workflow == nil {
-		d.Workflow = workflow.New(d.DB, d.Clock)
-	}
-	if d.Volume == nil {
-		d.Volume = volume.New(d.DB, d.Clock)
-	}
-	if d.Projects == nil {
-		d.Projects = projects.New(d.DB, d.Funds, d.Workflow, d.Volume, d.Policy, d.Clock)
-	}
-	if d.Keys == nil {
-		master := make([]byte, 32)
-		if _, err := rand.Read(master); err != nil {
-			panic(err)
-		}
-		d.Keys, _ = registry.NewKeys(master)
-	}
-	if d.Registry == nil {
-		d.Registry = registry.New(d.DB, d.Keys, d.Clock)
-	}
-	if d.Relief == nil {
-		d.Relief = relief.New(d.DB, d.Ledger, d.Registry, d.Keys, d.Workflow, d.Policy, d.Clock)
-	}
-	if d.Instructions == nil {
-		d.Instructions = instruct.NewService(d.DB, d.Workflow, d.Policy, d.Clock)
-		d.Instructions.UseLedger(d.Ledger)
-		d.Funds.UseInstructions(d.Instructions)
-		d.Projects.UseInstructions(d.Instructions)
-		d.Relief.UseInstructions(d.Instructions)
-	}
-	if d.Jobs == nil {
-		d.Jobs = jobs.New(d.DB, d.Clock, "", 2)
-		if _, err := d.Jobs.Recover(context.Background()); err != nil {
-			d.Log.Error("jobs: recover", "err", err)
-		}
-	}
-	if d.Adopt == nil {
-		d.Adopt = adopt.New(d.DB, d.Ledger, d.Funds, d.Clock)
-	}
-	if !d.Instructions.Registered(instruct.Opening) {
-		d.Adopt.UseInstructions(d.Instructions)
+	if d.DB == nil || d.Ledger == nil || d.Auth == nil || d.Policy == nil || d.Funds == nil || d.Workflow == nil || d.Volume == nil ||
+		d.Projects == nil || d.Registry == nil || d.Relief == nil || d.Instructions == nil || d.Jobs == nil || d.Adopt == nil {
+		// The services are built and wired by internal/app (cmd, tests
+		// and benchmarks call app.Server): web builds none of its own.
+		panic("web: NewServer needs every service; build them with app.Wire")
 	}
 	s := &Server{d: d, mux: http.NewServeMux(), views: loadViews(), limits: newLimiters(d.Limits)}
 	s.proxies = append(s.proxies, d.Proxies...)
