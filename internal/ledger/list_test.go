@@ -122,3 +122,52 @@ func TestTransfersListByPlace(t *testing.T) {
 		}
 	})
 }
+
+// TestReadModels: each channel's money by where it sits sums to what
+// arrived; the public payouts leave out a payment that was reversed.
+func TestReadModels(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		l := fixture(t, db, 2)
+		fund(t, l, "fund", "1000", "500")
+		if _, err := l.Post(ctx, "test", county, []ledger.TransferRequest{
+			{Key: "p0", Kind: "payment", From: "pool", To: "hh:0", Legs: []ledger.Leg{{Channel: "ZX", Amount: yuan("100")}, {Channel: "JT", Amount: yuan("50")}}},
+			{Key: "p1", Kind: "payment", From: "pool", To: "hh:1", Legs: []ledger.Leg{{Channel: "ZX", Amount: yuan("30")}}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		ts, _, err := l.ListTransfers(ctx, county, ledger.TransferFilter{Kind: "payment"})
+		if err != nil || len(ts) != 2 {
+			t.Fatal(ts, err)
+		}
+		var p1 int64
+		for _, tr := range ts {
+			if tr.Key == "p1" {
+				p1 = tr.ID
+			}
+		}
+		if _, err := l.Post(ctx, "test", county, []ledger.TransferRequest{{Key: "r1", Kind: "reversal", Reverses: p1}}); err != nil {
+			t.Fatal(err)
+		}
+		rows, total, err := l.ChannelSummary(ctx, county, county)
+		if err != nil {
+			t.Fatal(err)
+		}
+		by := map[string]ledger.ChannelWhere{}
+		for _, r := range rows {
+			by[r.Code] = r
+		}
+		if zx := by["ZX"]; len(rows) != 2 || zx.Arrived != yuan("1000") || zx.Households != yuan("100") || zx.InPool != yuan("900") {
+			t.Errorf("ZX (the reversed 30 back in the pool): %+v", zx)
+		}
+		if total.Arrived != yuan("1500") || total.PaidOut() != yuan("150") || total.InPool+total.Households != total.Arrived {
+			t.Errorf("total: %+v", total)
+		}
+		ps, err := l.RecentPayouts(ctx, county, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ps) != 2 || ps[0].Account.Code != "hh:0" || ps[0].Amount+ps[1].Amount != yuan("150") {
+			t.Errorf("payouts (the reversed one left out): %+v", ps)
+		}
+	})
+}

@@ -9,17 +9,11 @@ import (
 	"onepool/internal/money"
 )
 
-// channelRow is one channel's money by where it sits now.
+// channelRow is one channel's money by where it sits now (the ledger's
+// read model), with the share paid out as the page shows it.
 type channelRow struct {
-	Code, Name  string
-	Arrived     money.Fen // came in from outside (minus what went back)
-	InChannel   money.Fen
-	InPool      money.Fen
-	InProjects  money.Fen
-	Households  money.Fen
-	Entities    money.Fen // entities and collectives
-	Other       money.Fen // assets, relief, loans, suspense
-	PaidOutRate string    // (households + entities) / arrived
+	ledger.ChannelWhere
+	PaidOutRate string // (households + entities) / arrived
 }
 
 type transferRow struct {
@@ -40,60 +34,18 @@ type dashboardView struct {
 	Relief      *relief.Request // the relief fund's open treasury top-up request
 }
 
-// channelSummary sums the ledger per channel and kind for the caller's
-// subtree.
+// channelSummary is the ledger's channel summary for the caller's
+// subtree, with each row's share paid out.
 func (c *call) channelSummary(county, prefix string) ([]channelRow, channelRow, error) {
-	ctx := c.r.Context()
-	chs, err := c.s.d.Ledger.Channels(ctx, county)
+	ws, total, err := c.s.d.Ledger.ChannelSummary(c.r.Context(), county, prefix)
 	if err != nil {
 		return nil, channelRow{}, err
 	}
-	kt, err := c.s.d.Ledger.SummaryByKind(ctx, county, prefix)
-	if err != nil {
-		return nil, channelRow{}, err
+	out := make([]channelRow, len(ws))
+	for i, w := range ws {
+		out[i] = channelRow{ChannelWhere: w, PaidOutRate: rate(w.PaidOut(), w.Arrived)}
 	}
-	rows := map[string]*channelRow{}
-	var out []channelRow
-	for _, ch := range chs {
-		rows[ch.Code] = &channelRow{Code: ch.Code, Name: ch.Name}
-	}
-	for _, k := range kt {
-		r := rows[k.Channel]
-		if r == nil {
-			continue
-		}
-		switch k.Kind {
-		case ledger.External:
-			r.Arrived -= k.Amount
-		case ledger.ChannelAcc:
-			r.InChannel += k.Amount
-		case ledger.Pool:
-			r.InPool += k.Amount
-		case ledger.Project:
-			r.InProjects += k.Amount
-		case ledger.Household:
-			r.Households += k.Amount
-		case ledger.Entity, ledger.Collective:
-			r.Entities += k.Amount
-		default:
-			r.Other += k.Amount
-		}
-	}
-	var total channelRow
-	for _, ch := range chs {
-		r := rows[ch.Code]
-		r.PaidOutRate = rate(r.Households+r.Entities, r.Arrived)
-		total.Arrived += r.Arrived
-		total.InChannel += r.InChannel
-		total.InPool += r.InPool
-		total.InProjects += r.InProjects
-		total.Households += r.Households
-		total.Entities += r.Entities
-		total.Other += r.Other
-		out = append(out, *r)
-	}
-	total.PaidOutRate = rate(total.Households+total.Entities, total.Arrived)
-	return out, total, nil
+	return out, channelRow{ChannelWhere: total, PaidOutRate: rate(total.PaidOut(), total.Arrived)}, nil
 }
 
 func rate(part, whole money.Fen) string {

@@ -91,35 +91,14 @@ func (s *Server) publicCounty(w http.ResponseWriter, c *call) error {
 // publicPayouts lists the latest payments to households, masked.
 func (s *Server) publicPayouts(c *call, county string, n int) ([]payoutRow, error) {
 	ctx := c.r.Context()
-	ts, err := s.d.Ledger.RecentTransfers(ctx, county, 0, 200)
+	ps, err := s.d.Ledger.RecentPayouts(ctx, county, n)
 	if err != nil {
 		return nil, err
 	}
-	var out []payoutRow
-	for _, t := range ts {
-		if t.Kind != "payment" || t.Reverses != 0 {
-			continue
-		}
-		a, err := s.d.Ledger.Account(ctx, county, t.To)
-		if err != nil {
-			return nil, err
-		}
-		if a.Kind != ledger.Household {
-			continue
-		}
-		// A payment later reversed (paid to the wrong card, say) was not paid.
-		if by, err := s.d.Ledger.ReversedBy(ctx, county, t.ID); err != nil {
-			return nil, err
-		} else if by != 0 {
-			continue
-		}
-		for _, l := range t.Legs {
-			out = append(out, payoutRow{Date: clock.Day(t.PostedAt), Name: publicName(a.Name),
-				Village: s.d.Auth.PlaceName(ctx, a.Place), Channel: l.Channel, Amount: l.Amount})
-		}
-		if len(out) >= n {
-			break
-		}
+	out := make([]payoutRow, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, payoutRow{Date: clock.Day(p.PostedAt), Name: publicName(p.Account.Name),
+			Village: s.d.Auth.PlaceName(ctx, p.Account.Place), Channel: p.Channel, Amount: p.Amount})
 	}
 	return out, nil
 }
