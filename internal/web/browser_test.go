@@ -597,7 +597,7 @@ func TestBrowserRelief(t *testing.T) {
 		d.signOut()
 
 		d.signIn("demo.village")
-		d.must("apply", chromedp.Navigate(d.url+"/relief"), visible("#apply-form"), setValue("#apply-form select[name=household]", hh),
+		d.must("apply", chromedp.Navigate(d.url+"/relief"), visible("#apply-form"), setValue("#apply-form input[name=household]", hh),
 			setValue("#apply-form select[name=cause]", "illness"))
 		d.submit("apply", "#apply-form", "#calc")
 		if s := d.textOf("#calc"); !strings.Contains(s, "3,000.00") {
