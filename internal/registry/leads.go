@@ -161,6 +161,14 @@ func syncLead(ctx context.Context, tx *store.Tx, county, kind, hash string) (*Le
 		return nil, false, errs.Wrap(err, "registry: read lead")
 	}
 	if strings.Join(codes, ",") == strings.Join(cur.Households, ",") {
+		// The same households; one of them may have moved village.
+		scope, err := leadScope(ctx, tx, county, codes)
+		if err != nil {
+			return nil, false, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE reg_leads SET scope = ? WHERE county = ? AND id = ? AND scope <> ?`, scope, county, cur.ID, scope); err != nil {
+			return nil, false, errs.Wrap(err, "registry: lead scope")
+		}
 		return &cur, false, nil
 	}
 	l := cur
@@ -181,7 +189,40 @@ func syncLead(ctx context.Context, tx *store.Tx, county, kind, hash string) (*Le
 	return &l, true, linkLead(ctx, tx, county, l.ID, codes)
 }
 
+// leadScope is the smallest place that holds every household of codes:
+// their village when they share one, their township's 9-digit prefix,
+// else the county.
+func leadScope(ctx context.Context, tx *store.Tx, county string, codes []string) (string, error) {
+	if len(codes) == 0 {
+		return county, nil
+	}
+	args := []any{county}
+	for _, c := range codes {
+		args = append(args, c)
+	}
+	var lo, hi sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT MIN(village), MAX(village) FROM reg_households WHERE county = ? AND code IN (`+strings.TrimSuffix(strings.Repeat("?,", len(codes)), ",")+`)`, args...).Scan(&lo, &hi); err != nil {
+		return "", errs.Wrap(err, "registry: lead scope")
+	}
+	switch {
+	case !lo.Valid || len(lo.String) != 12:
+		return county, nil
+	case lo.String == hi.String:
+		return lo.String, nil
+	case lo.String[:9] == hi.String[:9]:
+		return lo.String[:9], nil
+	}
+	return county, nil
+}
+
 func linkLead(ctx context.Context, tx *store.Tx, county string, id int64, codes []string) error {
+	scope, err := leadScope(ctx, tx, county, codes)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE reg_leads SET scope = ? WHERE county = ? AND id = ?`, scope, county, id); err != nil {
+		return errs.Wrap(err, "registry: lead scope")
+	}
 	for _, c := range codes {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO reg_lead_households (county, household, lead) VALUES (?, ?, ?)`, county, c, id); err != nil {
 			return errs.Wrap(err, "registry: link lead")
@@ -233,12 +274,12 @@ func leadsWhere(county, prefix string, openOnly bool) (string, []any) {
 	q := `l.county = ?`
 	args := []any{county}
 	if len(prefix) > 6 {
+		// The lead's scope (the smallest place holding all its
+		// households) lies in the subtree: the prefix itself, or a
+		// village under it.
 		lo, hi := place.Range(prefix)
-		q += ` AND EXISTS (SELECT 1 FROM reg_lead_households lh JOIN reg_households h ON h.county = lh.county AND h.code = lh.household
-			WHERE lh.county = l.county AND lh.lead = l.id AND h.village BETWEEN ? AND ?)
-			AND NOT EXISTS (SELECT 1 FROM reg_lead_households lh JOIN reg_households h ON h.county = lh.county AND h.code = lh.household
-			WHERE lh.county = l.county AND lh.lead = l.id AND (h.village < ? OR h.village > ?))`
-		args = append(args, lo, hi, lo, hi)
+		q += ` AND (l.scope = ? OR l.scope BETWEEN ? AND ?)`
+		args = append(args, prefix, lo, hi)
 	}
 	if openOnly {
 		q += ` AND l.status = 'open'`
