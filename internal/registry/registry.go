@@ -616,6 +616,9 @@ type HouseholdFilter struct {
 	// part of the head of household's name.
 	Q             string
 	Limit, Offset int
+	// CountCap > 0 counts at most CountCap+1 households (meaning "more
+	// than CountCap"): a page of a county's 200,000 need not count them all.
+	CountCap int
 }
 
 // householdsWhere is the list's condition and arguments (for the page
@@ -659,7 +662,11 @@ func (s *Service) List(ctx context.Context, county string, f HouseholdFilter) ([
 	offset = max(offset, 0)
 	where, args := householdsWhere(county, f)
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM reg_households h WHERE `+where, args...).Scan(&total); err != nil {
+	count := `SELECT COUNT(*) FROM reg_households h WHERE ` + where
+	if f.CountCap > 0 {
+		count = fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM reg_households h WHERE %s LIMIT %d) c`, where, f.CountCap+1)
+	}
+	if err := s.db.QueryRowContext(ctx, count, args...).Scan(&total); err != nil {
 		return nil, 0, errs.Wrap(err, "registry: count households")
 	}
 	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT h.code, h.village, h.head, h.card_holder, h.card_bank, h.card_mask, h.updated_at, h.updated_by

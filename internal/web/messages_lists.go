@@ -11,6 +11,7 @@ func init() {
 		"list.clear":          {"清除条件", "Clear"},
 		"list.total":          {"共 %d 条", "%d in all"},
 		"registry.leads_more": {"显示前 %d 条线索，共 %d 条（未处理的在前）", "the first %d of %d leads (open ones first)"},
+		"registry.count_more": {"超过 %d 户", "more than %d households"},
 		"list.total_more":     {"超过 %d 条（请用筛选缩小范围）", "more than %d (narrow the list with the filters)"},
 		"list.page":           {"第 %d / %d 页", "Page %d of %d"},
 		"list.prev":           {"上一页", "Previous"},

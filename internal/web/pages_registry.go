@@ -15,6 +15,7 @@ import (
 	"onepool/internal/clock"
 	"onepool/internal/errs"
 	"onepool/internal/ident"
+	"onepool/internal/ledger"
 	"onepool/internal/money"
 	"onepool/internal/place"
 	"onepool/internal/registry"
@@ -59,12 +60,12 @@ func (s *Server) registryView(c *call) (registryView, error) {
 	if err != nil {
 		return v, err
 	}
-	f.Limit, f.Offset = listSize, (page-1)*listSize
+	f.Limit, f.Offset, f.CountCap = listSize, (page-1)*listSize, ledger.CountCap
 	hs, total, err := s.d.Registry.List(ctx, c.p.County, f)
 	if err != nil {
 		return v, err
 	}
-	if v.Pager = pagerFor(c.r, total, page, listSize); v.Pager.Page != page && total > 0 {
+	if v.Pager = pagerCapped(c.r, total, page, listSize, ledger.CountCap); v.Pager.Page != page && total > 0 {
 		// Past the last page: show the last.
 		f.Offset = v.Pager.Offset()
 		if hs, total, err = s.d.Registry.List(ctx, c.p.County, f); err != nil {
@@ -74,7 +75,7 @@ func (s *Server) registryView(c *call) (registryView, error) {
 	for _, h := range hs {
 		v.Rows = append(v.Rows, householdRow{Household: h, PlaceName: s.d.Auth.PlaceName(ctx, h.Village)})
 	}
-	v.Total = total
+	v.Total = min(total, ledger.CountCap)
 	if v.Leads, v.LeadsTotal, err = s.d.Registry.LeadsPage(ctx, c.p.County, c.p.Prefix(), false, listSize); err != nil {
 		return v, err
 	}
