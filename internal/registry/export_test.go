@@ -1,4 +1,4 @@
 package registry
 
-// HouseholdsWhere is the households list's condition, for the plan test.
-var HouseholdsWhere = householdsWhere
+// HouseholdsFrom is the households list's tables and condition, for the plan test.
+var HouseholdsFrom = householdsFrom

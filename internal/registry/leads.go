@@ -266,8 +266,14 @@ func (s *Service) LeadsPage(ctx context.Context, county, prefix string, openOnly
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM reg_leads l WHERE `+q, args...).Scan(&total); err != nil {
 		return nil, 0, errs.Wrap(err, "registry: count leads")
 	}
-	ls, err := queryLeads(ctx, s.db, `SELECT `+leadCols+` FROM reg_leads l WHERE `+q+` ORDER BY CASE WHEN l.status = 'open' THEN 0 ELSE 1 END, l.id LIMIT ?`, append(args, limit)...)
-	return ls, total, err
+	// The open leads first, then the decided ones, each in id order: two
+	// ranges of reg_leads_status, not a sort of the county's leads.
+	ls, err := queryLeads(ctx, s.db, `SELECT `+leadCols+` FROM reg_leads l WHERE `+q+` AND l.status = 'open' ORDER BY l.id LIMIT ?`, append(args, limit)...)
+	if err != nil || openOnly || len(ls) == limit {
+		return ls, total, err
+	}
+	more, err := queryLeads(ctx, s.db, `SELECT `+leadCols+` FROM reg_leads l WHERE `+q+` AND l.status <> 'open' ORDER BY l.id LIMIT ?`, append(args, limit-len(ls))...)
+	return append(ls, more...), total, err
 }
 
 func leadsWhere(county, prefix string, openOnly bool) (string, []any) {

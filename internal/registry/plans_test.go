@@ -46,13 +46,23 @@ func TestHotQueryPlans(t *testing.T) {
 			{Prefix: "990101001", Q: "张"},
 			{Prefix: "990101001", Q: "H12"},
 			{Prefix: "990101001", Village: "990101001001", Year: 2026, Status: "poor"},
+			{Prefix: "990101001", Year: 2026, Status: "poor"},
 		} {
-			where, args := registry.HouseholdsWhere("990101", f)
+			from, counted, where, order, args := registry.HouseholdsFrom("990101", f)
+			index := "reg_households_list"
+			if f.Status != "" {
+				index = "reg_years_status"
+			}
 			hot = append(hot, struct {
 				name, query string
 				args        []any
 				index       string
-			}{"households list " + fmt.Sprintf("%+v", f), `SELECT h.code FROM reg_households h WHERE ` + where + ` ORDER BY h.village, h.code LIMIT 50 OFFSET 100`, args, "reg_households_village"})
+			}{"households list " + fmt.Sprintf("%+v", f), `SELECT h.code, h.card_mask FROM ` + from + ` WHERE ` + where + ` ORDER BY ` + order + ` LIMIT 50 OFFSET 100`, args, index},
+				struct {
+					name, query string
+					args        []any
+					index       string
+				}{"households count " + fmt.Sprintf("%+v", f), `SELECT COUNT(*) FROM (SELECT 1 FROM ` + counted + ` WHERE ` + where + ` LIMIT 10001) c`, args, index})
 		}
 		for _, stats := range []string{"no statistics", "after ANALYZE"} {
 			if stats == "after ANALYZE" {

@@ -621,35 +621,48 @@ type HouseholdFilter struct {
 	CountCap int
 }
 
-// householdsWhere is the list's condition and arguments (for the page
-// and its count): the subtree and village as a range on
-// reg_households_village, the code prefix on the primary key.
-func householdsWhere(county string, f HouseholdFilter) (string, []any) {
+// householdsFrom is the list's tables, condition and arguments (for the
+// page and its count), read in the list's order (village, code): the
+// subtree and village as a range on reg_households_list, which carries the
+// head's name so that a name search reads the index alone; a status
+// filter as a range on reg_years_status (the year's households of that
+// status inside the place); the code prefix on the primary key.
+//
+// counted is the tables the count needs: the year's records alone when
+// the filter is a status and no search.
+func householdsFrom(county string, f HouseholdFilter) (from, counted, where, order string, args []any) {
 	lo, hi := place.Range(f.Prefix)
 	if f.Village != "" {
 		lo, hi = max(lo, string(f.Village)), min(hi, string(f.Village))
 	}
-	where := `h.county = ? AND h.village BETWEEN ? AND ?`
-	args := []any{county, lo, hi}
+	from, where, order = `reg_households h`, `h.county = ? AND h.village BETWEEN ? AND ?`, `h.village, h.code`
+	args = []any{county, lo, hi}
+	if f.Year > 0 && f.Status != "" {
+		from = `reg_years y JOIN reg_households h ON h.county = y.county AND h.code = y.household`
+		where = `y.county = ? AND y.year = ? AND y.status = ? AND y.village BETWEEN ? AND ?`
+		order = `y.village, y.household` // the same order: reg_years keeps the village
+		args = []any{county, f.Year, f.Status, lo, hi}
+	}
 	if q := strings.NewReplacer("%", "", "_", "").Replace(strings.TrimSpace(f.Q)); q != "" {
 		if strings.Trim(q, "0123456789") == "" {
-			where += ` AND h.code LIKE ?`
-			args = append(args, q+"%")
+			// A prefix as a range of the primary key (UTF-8 byte order,
+			// PostgreSQL's C collation): LIKE could use no index.
+			where += ` AND h.code >= ? AND h.code < ?`
+			args = append(args, q, q+"\U0010FFFF")
 		} else {
 			where += ` AND h.head LIKE ?`
 			args = append(args, "%"+q+"%")
 		}
 	}
-	if f.Year > 0 {
-		where += ` AND EXISTS (SELECT 1 FROM reg_years y WHERE y.county = h.county AND y.year = ? AND y.village BETWEEN ? AND ? AND y.household = h.code`
-		args = append(args, f.Year, lo, hi)
-		if f.Status != "" {
-			where += ` AND y.status = ?`
-			args = append(args, f.Status)
-		}
-		where += `)`
+	counted = from
+	if f.Year > 0 && f.Status != "" && !strings.Contains(where, "h.") {
+		counted = `reg_years y`
 	}
-	return where, args
+	if f.Year > 0 && f.Status == "" {
+		where += ` AND EXISTS (SELECT 1 FROM reg_years y WHERE y.county = h.county AND y.year = ? AND y.household = h.code)`
+		args = append(args, f.Year)
+	}
+	return from, counted, where, order, args
 }
 
 // List is one page of the households matching f, with the total count.
@@ -660,17 +673,17 @@ func (s *Service) List(ctx context.Context, county string, f HouseholdFilter) ([
 	}
 	limit = min(limit, 1000)
 	offset = max(offset, 0)
-	where, args := householdsWhere(county, f)
+	from, counted, where, order, args := householdsFrom(county, f)
 	var total int
-	count := `SELECT COUNT(*) FROM reg_households h WHERE ` + where
+	count := `SELECT COUNT(*) FROM ` + counted + ` WHERE ` + where
 	if f.CountCap > 0 {
-		count = fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM reg_households h WHERE %s LIMIT %d) c`, where, f.CountCap+1)
+		count = fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM %s WHERE %s LIMIT %d) c`, counted, where, f.CountCap+1)
 	}
 	if err := s.db.QueryRowContext(ctx, count, args...).Scan(&total); err != nil {
 		return nil, 0, errs.Wrap(err, "registry: count households")
 	}
 	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT h.code, h.village, h.head, h.card_holder, h.card_bank, h.card_mask, h.updated_at, h.updated_by
-		FROM reg_households h WHERE `+where+` ORDER BY h.village, h.code LIMIT %d OFFSET %d`, limit, offset), args...)
+		FROM `+from+` WHERE `+where+` ORDER BY `+order+` LIMIT %d OFFSET %d`, limit, offset), args...)
 	if err != nil {
 		return nil, 0, errs.Wrap(err, "registry: list households")
 	}

@@ -120,7 +120,7 @@ func (s *Server) pick(c *call, kind, q string, limit int) ([]pickOption, error) 
 	case "household":
 		// Two index range scans: the code prefix on the primary key
 		// (county, code), the name prefix inside the subtree's villages
-		// (reg_households_village).
+		// (reg_households_list).
 		const sel = `SELECT h.code, h.head, h.village FROM reg_households h WHERE h.county = ? AND h.village BETWEEN ? AND ? AND `
 		return s.pickRows(ctx, q, out, limit, placeName,
 			pickQuery{sel + `h.code >= ? AND h.code < ? ORDER BY h.code LIMIT ?`, []any{county, lo, hi, q, prefixHi(q)}, false},
