@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"onepool/internal/app"
@@ -61,6 +62,11 @@ type driver struct {
 	url     string
 	shots   string
 	dialect string
+	// After the walk's first sign-in and sign-out through the forms, the
+	// next users take over by their session cookie (a sign-in is a second
+	// of the walk's time, and the forms were walked once).
+	auth                *auth.Service
+	signedIn, signedOut bool
 }
 
 // newDriver starts the demo county's server and a fresh headless Chromium.
@@ -101,7 +107,7 @@ func newDriverAt(t *testing.T, db *store.DB, clk clock.Clock, profile string) *d
 	bctx, cancelB := chromedp.NewContext(actx)
 	bctx, cancelT := context.WithTimeout(bctx, 90*time.Second)
 	t.Cleanup(func() { cancelT(); cancelB(); cancelA() })
-	return &driver{t: t, ctx: bctx, url: srv.URL, shots: artifacts(t), dialect: db.Dialect.String()}
+	return &driver{t: t, ctx: bctx, url: srv.URL, shots: artifacts(t), dialect: db.Dialect.String(), auth: a}
 }
 
 func (d *driver) shot(name string) {
@@ -149,9 +155,22 @@ func (d *driver) submit(step, form, next string) {
 	d.must(step, click(form+" button[type=submit]"), visible("body:not([data-old]) "+next))
 }
 
-// signIn signs a demo user in through the login form.
+// signIn signs a demo user in: through the login form the first time,
+// then by handing the browser the user's session cookie (the page the
+// browser shows is unchanged: the caller navigates next).
 func (d *driver) signIn(user string) {
 	d.t.Helper()
+	if d.signedIn {
+		tok, _, err := d.auth.Login(context.Background(), user, demo.Password(user), "192.0.2.1")
+		if err != nil {
+			d.t.Fatalf("sign in %s: %v", user, err)
+		}
+		if _, err := chromedp.Call(d.ctx, network.SetCookie, network.SetCookieParams{Name: "op_session", Value: tok, URL: d.url, Path: "/", HTTPOnly: new(true)}); err != nil {
+			d.t.Fatalf("sign in %s: %v", user, err)
+		}
+		return
+	}
+	d.signedIn = true
 	d.must("open login", chromedp.Navigate(d.url+"/desk"), visible("#login-form"))
 	d.must("sign in "+user,
 		chromedp.SendKeys(chromedp.CSS("#username"), user),
@@ -340,9 +359,14 @@ func (d *driver) approveMoney(user, path string) string {
 	return d.textOf("#ins-state")
 }
 
-// signOut ends the session through the navigation's button.
+// signOut ends the session through the navigation's button (the first
+// time; then the next signIn replaces the session cookie).
 func (d *driver) signOut() {
 	d.t.Helper()
+	if d.signedOut {
+		return
+	}
+	d.signedOut = true
 	d.must("sign out", chromedp.Navigate(d.url+"/desk"), visible("#logout"), click("#logout"), visible("#login-form"))
 }
 
