@@ -70,18 +70,18 @@ type Batch struct {
 
 // Line is one payee's payment in a batch.
 type Line struct {
-	Batch    int64
-	Line     int
-	Kind     string
-	Source   int64 // the client's item
-	Attempt  int
-	Payee    string
-	Place    place.Code
-	Amount   money.Fen
-	CardMask string
-	Status   string // sent, paid, failed
-	Code     string // a failed line's reason code
-	Reason   string
+	Batch     int64
+	Line      int
+	Kind      string
+	Source    int64 // the client's item
+	Attempt   int
+	Payee     string
+	Place     place.Code
+	Amount    money.Fen
+	CardMask  string
+	Status    string // sent, paid, failed
+	Code      string // a failed line's reason code
+	Reason    string
 	SettledAt time.Time
 }
 
@@ -300,7 +300,7 @@ func (s *Service) totalsTx(ctx context.Context, tx *store.Tx, c Client, county s
 }
 
 // retriable keeps the failed items whose card changed since their last
-// line failed (a line sent before the mechanism kept cards, card_ref '',
+// line failed (a line sent before the mechanism kept cards, card_ref ”,
 // is sent again as before).
 func (s *Service) retriable(ctx context.Context, tx *store.Tx, kind, county string, items []Item) ([]Item, error) {
 	var out []Item
