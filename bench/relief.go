@@ -115,7 +115,7 @@ func reliefWithChild(ctx context.Context, o ReliefOptions, w io.Writer, child fu
 		}
 		for {
 			var n int
-			if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM relief_lines WHERE county = ?`, reliefCounty).Scan(&n); err != nil {
+			if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM payout_lines WHERE county = ? AND kind = 'relief'`, reliefCounty).Scan(&n); err != nil {
 				return err
 			}
 			if n >= o.Payouts/2 {
@@ -126,7 +126,7 @@ func reliefWithChild(ctx context.Context, o ReliefOptions, w io.Writer, child fu
 		_ = cmd.Process.Signal(syscall.SIGKILL)
 		_ = cmd.Wait()
 		var n int
-		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM relief_lines WHERE county = ?`, reliefCounty).Scan(&n); err != nil {
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM payout_lines WHERE county = ? AND kind = 'relief'`, reliefCounty).Scan(&n); err != nil {
 			return err
 		}
 		fmt.Fprintf(w, "  killed the payout run with SIGKILL after %d of %d lines\n", n, o.Payouts)
@@ -145,7 +145,7 @@ func reliefWithChild(ctx context.Context, o ReliefOptions, w io.Writer, child fu
 func checkOnce(ctx context.Context, db *store.DB, l *ledger.Ledger, want int, w io.Writer) error {
 	var lines, apps, dup int
 	var sent int64
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT application), COALESCE(SUM(amount), 0) FROM relief_lines WHERE county = ?`, reliefCounty).Scan(&lines, &apps, &sent); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT source), COALESCE(SUM(amount), 0) FROM payout_lines WHERE county = ? AND kind = 'relief'`, reliefCounty).Scan(&lines, &apps, &sent); err != nil {
 		return err
 	}
 	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM relief_applications WHERE county = ? AND status <> 'sending'`, reliefCounty).Scan(&dup); err != nil {

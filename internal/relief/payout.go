@@ -2,39 +2,29 @@ package relief
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
-	"math"
-	"strconv"
 	"strings"
-	"time"
 
-	"onepool/internal/audit"
 	"onepool/internal/auth"
-	"onepool/internal/clock"
 	"onepool/internal/errs"
+	"onepool/internal/instruct"
 	"onepool/internal/ledger"
 	"onepool/internal/money"
+	"onepool/internal/payout"
 	"onepool/internal/place"
 	"onepool/internal/store"
-	"onepool/internal/tabular"
 )
 
-// chunk is how many payout lines one transaction writes: a batch of
-// 100,000 is a hundred short transactions, and a crash loses at most the
-// chunk in flight (which is simply sent again).
-const chunk = 1000
+// PayoutKind is relief's source kind in the payout mechanism: a line's
+// source is an application.
+const PayoutKind = "relief"
 
 // Batch is a payout batch for the bank.
-type Batch struct {
-	ID        int64
-	Lines     int
-	Total     money.Fen
-	CreatedAt time.Time
-	CreatedBy string
-}
+type Batch = payout.Batch
 
 // Line is one household's payment in a batch.
 type Line struct {
@@ -47,8 +37,12 @@ type Line struct {
 	Amount      money.Fen
 	CardMask    string
 	Status      string // sent, paid, failed
+	Code        string // a failed line's reason code (refused, account_invalid, returned)
 	Reason      string
 }
+
+// ReturnResult sums an imported bank return file.
+type ReturnResult = payout.ReturnResult
 
 func mayPay(p auth.Principal) error {
 	if (p.Role != auth.RoleRural && p.Role != auth.RoleFinance) || p.Place.Level() != place.County {
@@ -57,191 +51,161 @@ func mayPay(p auth.Principal) error {
 	return nil
 }
 
+// UsePayout makes relief a client of a shared payout mechanism (app
+// wires one for every capability that pays); New gives relief one of
+// its own.
+func (s *Service) UsePayout(p *payout.Service) {
+	s.pay = p
+	p.Register(client{s})
+}
+
+// Payout is the payout mechanism relief pays through.
+func (s *Service) Payout() *payout.Service { return s.pay }
+
+// UseInstructions puts the fund's money out — payout batches and the
+// bank's return files — under two-person control: one person enters
+// them (ProposeBatch, ProposeReturn), another approves, and only then is
+// anything posted.
+func (s *Service) UseInstructions(ins *instruct.Service) {
+	s.ins = ins
+	s.pay.UseInstructions(ins)
+}
+
 // Send puts every approved application — and every failed one whose card
-// was corrected — of the caller's county in a new payout batch: each line
-// moves its frozen amount from the fund to the bank in transit, once per
-// attempt (idempotent keys), in chunks. A payment that would take the fund
-// below zero is refused (insufficient_funds) and the chunk is not written.
-// Rerunning after a crash sends only what was not sent. Errors: Forbidden,
-// RuleBroken (nothing_to_send), InsufficientFunds.
+// was corrected — of the caller's county in a new payout batch and sends
+// it (see payout.Service.Send). Errors: Forbidden, RuleBroken
+// (nothing_to_send, card_not_corrected), InsufficientFunds.
 func (s *Service) Send(ctx context.Context, p auth.Principal) (Batch, error) {
-	if err := mayPay(p); err != nil {
-		return Batch{}, err
-	}
-	err := s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM relief_applications WHERE county = ? AND status IN ('approved', 'failed')`, p.County).Scan(&n); err != nil {
-			return errs.Wrap(err, "relief: to send")
-		}
-		if n == 0 {
-			return errs.F(errs.RuleBroken, "nothing_to_send", "", "no approved application is waiting for payment")
-		}
-		return s.setupTx(ctx, tx, p.County)
-	})
-	if err != nil {
-		return Batch{}, err
-	}
-	// The batch is created with its first chunk, so a refused payout
-	// leaves no batch behind.
-	var id int64
-	for {
-		sent, err := s.sendChunk(ctx, p, &id)
-		if err != nil {
-			return Batch{}, err
-		}
-		if sent == 0 {
-			break
-		}
-	}
-	return s.Batch(ctx, p.County, id)
+	return s.pay.Send(ctx, p, PayoutKind)
 }
 
 // SendMore continues a batch after an interruption (Send does it too).
 func (s *Service) SendMore(ctx context.Context, p auth.Principal, batch int64) (Batch, error) {
-	if err := mayPay(p); err != nil {
-		return Batch{}, err
-	}
-	for {
-		sent, err := s.sendChunk(ctx, p, &batch)
-		if err != nil {
-			return Batch{}, err
-		}
-		if sent == 0 {
-			return s.Batch(ctx, p.County, batch)
-		}
-	}
+	return s.pay.SendMore(ctx, p, PayoutKind, batch)
 }
 
-type toSend struct {
-	id       int64
-	hh, vil  string
-	amount   int64
-	attempts int
-	mask     string
+// ProposeBatch enters a payout batch of every application waiting for
+// payment, for approval by another person; the fund must cover it now
+// and again at approval. Errors: Forbidden, RuleBroken (nothing_to_send,
+// card_not_corrected), InsufficientFunds.
+func (s *Service) ProposeBatch(ctx context.Context, p auth.Principal, key string) (instruct.Instruction, error) {
+	return s.pay.ProposeBatch(ctx, p, PayoutKind, key)
 }
 
-func (s *Service) sendChunk(ctx context.Context, p auth.Principal, batchID *int64) (int, error) {
-	sent := 0
-	err := s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
-		var err error
-		sent, err = s.sendChunkTx(ctx, tx, p, batchID)
-		return err
-	})
-	return sent, err
+// ProposeReturn reads and checks the bank's return file (all rows or
+// none) and enters it for approval by another person. Errors: Forbidden,
+// Invalid (invalid_rows), and instruct's.
+func (s *Service) ProposeReturn(ctx context.Context, p auth.Principal, r io.Reader) (instruct.Instruction, error) {
+	return s.pay.ProposeReturn(ctx, p, PayoutKind, r)
 }
 
-// sendChunkTx sends the next chunk of a batch (batch 0: a new one). A
-// batch approved as an instruction sends only the applications it was
-// approved with (up to its max_app).
-func (s *Service) sendChunkTx(ctx context.Context, tx *store.Tx, p auth.Principal, batchID *int64) (int, error) {
-	sent := 0
-	batch := *batchID
-	maxApp := int64(math.MaxInt64)
-	if batch != 0 {
-		var m int64
-		if err := tx.QueryRowContext(ctx, `SELECT max_app FROM relief_batches WHERE county = ? AND id = ?`, p.County, batch).Scan(&m); err != nil {
-			return 0, errs.Wrap(err, "relief: batch")
-		}
-		if m > 0 {
-			maxApp = m
-		}
-	}
-	// Approved first, then failed ones sent again: each in id order
-	// along an index, so a chunk reads only its own rows.
-	var apps []toSend
-	for _, st := range []string{Approved, Failed} {
-		rows, err := tx.QueryContext(ctx, `SELECT a.id, a.household, a.village, a.amount, a.attempts, COALESCE(h.card_mask, '') FROM relief_applications a
-			LEFT JOIN reg_households h ON h.county = a.county AND h.code = a.household
-			WHERE a.county = ? AND a.status = ? AND a.id <= ? ORDER BY a.id LIMIT ?`, p.County, st, maxApp, chunk-len(apps))
-		if err != nil {
-			return 0, errs.Wrap(err, "relief: to send")
-		}
-		for rows.Next() {
-			var a toSend
-			if err := rows.Scan(&a.id, &a.hh, &a.vil, &a.amount, &a.attempts, &a.mask); err != nil {
-				rows.Close()
-				return 0, err
-			}
-			apps = append(apps, a)
-		}
-		rows.Close()
-		if len(apps) == chunk {
-			break
-		}
-	}
-	if len(apps) == 0 {
-		return 0, nil
-	}
-	if batch == 0 {
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM relief_batches WHERE county = ?`, p.County).Scan(&batch); err != nil {
-			return 0, errs.Wrap(err, "relief: batch id")
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO relief_batches (county, id, lines, total, created_at, created_by) VALUES (?, ?, 0, 0, ?, ?)`, p.County, batch, clock.Micros(tx.Now), p.Username); err != nil {
-			return 0, errs.Wrap(err, "relief: batch")
-		}
-		if _, err := audit.Append(ctx, tx, audit.Entry{County: p.County, Actor: p.Username, Action: "relief.batch", Object: fmt.Sprintf("payout batch %d", batch), Place: p.County + "000000"}); err != nil {
-			return 0, err
-		}
-	}
-	var line int
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(line), 0) FROM relief_lines WHERE county = ? AND batch = ?`, p.County, batch).Scan(&line); err != nil {
-		return 0, errs.Wrap(err, "relief: line")
-	}
-	amounts := make([]money.Fen, len(apps))
-	for i, a := range apps {
-		amounts[i] = money.Fen(a.amount)
-	}
-	legs, err := s.splitLegs(ctx, tx, p.County, amounts)
+// ImportReturn settles the bank's return file at once.
+func (s *Service) ImportReturn(ctx context.Context, p auth.Principal, r io.Reader) (ReturnResult, error) {
+	return s.pay.ImportReturn(ctx, p, PayoutKind, r)
+}
+
+// PayoutFile is the bank's payout file of a batch (full card numbers;
+// the county's rural-revitalization or finance bureau only; audited).
+func (s *Service) PayoutFile(ctx context.Context, p auth.Principal, batch int64) ([][]any, error) {
+	return s.pay.PayoutFile(ctx, p, PayoutKind, batch)
+}
+
+// BatchOf is the payout batch an approved instruction created (0: none).
+func (s *Service) BatchOf(ctx context.Context, county string, instruction int64) (int64, error) {
+	return s.pay.BatchOf(ctx, county, instruction)
+}
+
+// Batch returns a relief payout batch.
+func (s *Service) Batch(ctx context.Context, county string, id int64) (Batch, error) {
+	return s.pay.Batch(ctx, county, PayoutKind, id)
+}
+
+// Batches lists the county's relief batches, newest first.
+func (s *Service) Batches(ctx context.Context, county string) ([]Batch, error) {
+	return s.pay.Batches(ctx, county, PayoutKind)
+}
+
+// Lines lists a batch's lines in order.
+func (s *Service) Lines(ctx context.Context, county string, batch int64) ([]Line, error) {
+	ls, err := s.pay.Lines(ctx, county, batch)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	reqs := make([]ledger.TransferRequest, len(apps))
-	for i, a := range apps {
-		reqs[i] = ledger.TransferRequest{Key: fmt.Sprintf("relief-send:%d:%d", a.id, a.attempts+1), Kind: "relief_payout", From: FundAccount, To: BankAccount,
-			Legs: legs[i], Memo: fmt.Sprintf("防返贫救助 申请%d 代发批次%d", a.id, batch)}
-	}
-	ts, _, err := s.l.PostTx(ctx, tx, p.Username, p.County, reqs)
-	if err != nil {
-		if errs.KindOf(err) == errs.InsufficientFunds {
-			return 0, errs.F(errs.InsufficientFunds, "insufficient_funds", "fund", "the relief fund cannot pay this batch: a payment may not take the fund below zero (%v)", err)
+	var out []Line
+	for _, l := range ls {
+		if l.Kind != PayoutKind {
+			continue
 		}
-		return 0, err
+		out = append(out, Line{Batch: l.Batch, Line: l.Line, Application: l.Source, Attempt: l.Attempt, Household: l.Payee, Village: l.Place, Amount: l.Amount,
+			CardMask: l.CardMask, Status: l.Status, Code: l.Code, Reason: l.Reason})
 	}
-	// The lines in one multi-row insert and the applications in one
-	// update: a chunk is three statements besides the posting.
+	return out, nil
+}
+
+// client is relief as a client of the payout mechanism: its items are
+// the approved applications (and the failed ones), paid from the fund
+// to relief:bank and then to the household's hh:CODE account.
+type client struct{ s *Service }
+
+func (client) Spec() payout.Spec {
+	return payout.Spec{Kind: PayoutKind, BatchKind: instruct.ReliefBatch, Source: FundAccount, Transit: BankAccount, TransferKind: "relief_payout",
+		Title: "防返贫救助", Item: "申请", Payee: "户", Back: "基金"}
+}
+
+func (client) Permit(p auth.Principal) error { return mayPay(p) }
+
+func (c client) Setup(ctx context.Context, tx *store.Tx, county string) error {
+	return c.s.setupTx(ctx, tx, county)
+}
+
+// items reads applications of one status in id order along the send
+// index, with the household's card as it is now.
+func items(ctx context.Context, tx *store.Tx, county, status string, after, bound int64, limit int) ([]payout.Item, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT a.id, a.household, a.village, a.amount, a.attempts, COALESCE(h.card_mask, ''), COALESCE(h.card_hash, ''), COALESCE(h.card_holder, ''), COALESCE(h.card_bank, '')
+		FROM relief_applications a
+		LEFT JOIN reg_households h ON h.county = a.county AND h.code = a.household
+		WHERE a.county = ? AND a.status = ? AND a.id > ? AND a.id <= ? ORDER BY a.id LIMIT ?`, county, status, after, bound, limit)
+	if err != nil {
+		return nil, errs.Wrap(err, "relief: to send")
+	}
+	defer rows.Close()
+	var out []payout.Item
+	for rows.Next() {
+		var it payout.Item
+		var vil, hash, holder, bank string
+		var amt int64
+		if err := rows.Scan(&it.Source, &it.Payee, &vil, &amt, &it.Attempts, &it.CardMask, &hash, &holder, &bank); err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256([]byte(hash + "\x00" + holder + "\x00" + bank))
+		it.Place, it.Amount, it.CardRef = place.Code(vil), money.Fen(amt), hex.EncodeToString(sum[:12])
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+func (client) Waiting(ctx context.Context, tx *store.Tx, county string, bound int64, limit int) ([]payout.Item, error) {
+	return items(ctx, tx, county, Approved, 0, bound, limit)
+}
+
+func (client) WaitingTotals(ctx context.Context, tx *store.Tx, county string, bound int64) (payout.Totals, error) {
+	var t payout.Totals
 	var total int64
-	vals := make([]string, 0, len(apps))
-	args := make([]any, 0, len(apps)*11)
-	ids := make([]any, 0, len(apps)+1)
-	ids = append(ids, p.County)
-	for i, a := range apps {
-		line++
-		vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', '', ?, 0, 0)")
-		args = append(args, p.County, batch, line, a.id, a.attempts+1, a.hh, a.vil, a.amount, a.mask, ts[i].ID)
-		ids = append(ids, a.id)
-		total += a.amount
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(amount), 0), COALESCE(MAX(id), 0), COALESCE(SUM(attempts), 0) FROM relief_applications WHERE county = ? AND status = 'approved' AND id <= ?`,
+		county, bound).Scan(&t.Count, &total, &t.Bound, &t.Attempts); err != nil {
+		return t, errs.Wrap(err, "relief: to send")
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO relief_lines (county, batch, line, application, attempt, household, village, amount, card_mask, status, reason, sent_transfer, settled_transfer, settled_at)
-		VALUES `+strings.Join(vals, ", "), args...); err != nil {
-		return 0, errs.Wrap(err, "relief: lines")
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE relief_applications SET status = 'sending', attempts = attempts + 1 WHERE county = ? AND id IN (?`+strings.Repeat(", ?", len(apps)-1)+`)`, ids...); err != nil {
-		return 0, errs.Wrap(err, "relief: sending")
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE relief_batches SET lines = lines + ?, total = total + ? WHERE county = ? AND id = ?`, len(apps), total, p.County, batch); err != nil {
-		return 0, errs.Wrap(err, "relief: batch")
-	}
-	sent = len(apps)
-	if err := s.floorTx(ctx, tx, p.County, false); err != nil {
-		return 0, err
-	}
-	*batchID = batch
-	return sent, nil
+	t.Total = money.Fen(total)
+	return t, nil
 }
 
-// splitLegs pays each amount from the donations first, then from the
+func (client) Failed(ctx context.Context, tx *store.Tx, county string, after, bound int64, limit int) ([]payout.Item, error) {
+	return items(ctx, tx, county, Failed, after, bound, limit)
+}
+
+// Legs pays each amount from the donations first, then from the
 // treasury's money, so that donors see their money reach households first.
-func (s *Service) splitLegs(ctx context.Context, tx *store.Tx, county string, amounts []money.Fen) ([][]ledger.Leg, error) {
+func (c client) Legs(ctx context.Context, tx *store.Tx, county string, its []payout.Item) ([][]ledger.Leg, error) {
 	have := map[string]money.Fen{}
 	rows, err := tx.QueryContext(ctx, `SELECT c.code, b.balance FROM ledger_balances b
 		JOIN ledger_accounts a ON a.county = b.county AND a.id = b.account_id
@@ -260,9 +224,9 @@ func (s *Service) splitLegs(ctx context.Context, tx *store.Tx, county string, am
 		have[ch] = money.Fen(b)
 	}
 	rows.Close()
-	out := make([][]ledger.Leg, len(amounts))
-	for i, amount := range amounts {
-		left := amount
+	out := make([][]ledger.Leg, len(its))
+	for i, it := range its {
+		left := it.Amount
 		for _, ch := range []string{DonationChannel, TreasuryChannel} {
 			if left == 0 {
 				break
@@ -281,280 +245,72 @@ func (s *Service) splitLegs(ctx context.Context, tx *store.Tx, county string, am
 	return out, nil
 }
 
-// Batch returns a batch.
-func (s *Service) Batch(ctx context.Context, county string, id int64) (Batch, error) {
-	b := Batch{ID: id}
-	var total, at int64
-	err := s.db.QueryRowContext(ctx, `SELECT lines, total, created_at, created_by FROM relief_batches WHERE county = ? AND id = ?`, county, id).Scan(&b.Lines, &total, &at, &b.CreatedBy)
+func (c client) Covers(ctx context.Context, tx *store.Tx, county string, total money.Fen) error {
+	bal, err := fundBalance(ctx, tx, county)
 	if err != nil {
-		return b, errs.F(errs.NotFound, "unknown_batch", "batch", "no payout batch %d", id)
-	}
-	b.Total, b.CreatedAt = money.Fen(total), clock.FromMicros(at)
-	return b, nil
-}
-
-// Batches lists the county's batches, newest first.
-func (s *Service) Batches(ctx context.Context, county string) ([]Batch, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, lines, total, created_at, created_by FROM relief_batches WHERE county = ? ORDER BY id DESC LIMIT 200`, county)
-	if err != nil {
-		return nil, errs.Wrap(err, "relief: batches")
-	}
-	defer rows.Close()
-	var out []Batch
-	for rows.Next() {
-		var b Batch
-		var total, at int64
-		if err := rows.Scan(&b.ID, &b.Lines, &total, &at, &b.CreatedBy); err != nil {
-			return nil, err
-		}
-		b.Total, b.CreatedAt = money.Fen(total), clock.FromMicros(at)
-		out = append(out, b)
-	}
-	return out, rows.Err()
-}
-
-// Lines lists a batch's lines in order.
-func (s *Service) Lines(ctx context.Context, county string, batch int64) ([]Line, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT line, application, attempt, household, village, amount, card_mask, status, reason FROM relief_lines WHERE county = ? AND batch = ? ORDER BY line`, county, batch)
-	if err != nil {
-		return nil, errs.Wrap(err, "relief: lines")
-	}
-	defer rows.Close()
-	var out []Line
-	for rows.Next() {
-		l := Line{Batch: batch}
-		var vil string
-		var amt int64
-		if err := rows.Scan(&l.Line, &l.Application, &l.Attempt, &l.Household, &vil, &amt, &l.CardMask, &l.Status, &l.Reason); err != nil {
-			return nil, err
-		}
-		l.Village, l.Amount = place.Code(vil), money.Fen(amt)
-		out = append(out, l)
-	}
-	return out, rows.Err()
-}
-
-// PayoutFile is the bank's payout file of a batch: one row per household
-// with the holder, bank and full card number (the bank needs them), and a
-// totals row. Only the county's rural-revitalization or finance bureau
-// exports it, and every export is audited.
-func (s *Service) PayoutFile(ctx context.Context, p auth.Principal, batch int64) ([][]any, error) {
-	if err := mayPay(p); err != nil {
-		return nil, err
-	}
-	lines, err := s.Lines(ctx, p.County, batch)
-	if err != nil {
-		return nil, err
-	}
-	rows := [][]any{{"批次", "序号", "申请编号", "户编号", "户名", "开户行", "银行卡号", "金额（元）"}}
-	var total money.Fen
-	for _, l := range lines {
-		holder, bank, number, err := s.reg.CardInClear(ctx, p.County, l.Household)
-		if err != nil {
-			return nil, err
-		}
-		rows = append(rows, []any{batch, l.Line, l.Application, l.Household, holder, bank, number, l.Amount.Plain()})
-		total += l.Amount
-	}
-	rows = append(rows, []any{"合计", len(lines), "", "", "", "", "", total.Plain()})
-	err = s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
-		_, err := audit.Append(ctx, tx, audit.Entry{County: p.County, Actor: p.Username, Action: "relief.payout_file", Object: fmt.Sprintf("payout batch %d (%d lines, card numbers in clear)", batch, len(lines)),
-			Place: p.County + "000000"})
 		return err
-	})
-	return rows, err
+	}
+	if bal < total {
+		return errs.F(errs.InsufficientFunds, "insufficient_funds", "fund", "the relief fund holds %s yuan; the batch needs %s yuan", bal, total)
+	}
+	return nil
 }
 
-// ReturnResult sums an imported bank return file.
-type ReturnResult struct {
-	Paid, Failed, Unchanged int
+// Sending marks the applications as at the bank, in one update.
+func (client) Sending(ctx context.Context, tx *store.Tx, county string, its []payout.Item) error {
+	ids := make([]any, 0, len(its)+1)
+	ids = append(ids, county)
+	for _, it := range its {
+		ids = append(ids, it.Source)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE relief_applications SET status = 'sending', attempts = attempts + 1 WHERE county = ? AND id IN (?`+strings.Repeat(", ?", len(its)-1)+`)`, ids...); err != nil {
+		return errs.Wrap(err, "relief: sending")
+	}
+	return nil
 }
 
-// returned is one row of a bank return file.
-type returned struct {
-	row    int
-	batch  int64
-	line   int
-	paid   bool
-	reason string
+func (client) Settled(ctx context.Context, tx *store.Tx, county string, l payout.Line, paid bool, transfer int64) error {
+	status := Paid
+	if !paid {
+		status = Failed
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE relief_applications SET status = ?, paid_transfer = ? WHERE county = ? AND id = ?`, status, transfer, county, l.Source); err != nil {
+		return errs.Wrap(err, "relief: settle")
+	}
+	return nil
 }
 
-// ImportReturn reads the bank's return file (CSV or xlsx: batch/批次,
-// line/序号, result/结果 — 成功/paid or 失败/failed — and reason/原因): every
-// row is checked first, and any bad row means nothing is written. A paid
-// line pays the household from the bank in transit, once per application
-// whatever happens (idempotent key); a failed line returns the money to
-// the fund. A line settled before (a file imported twice) is unchanged.
-func (s *Service) ImportReturn(ctx context.Context, p auth.Principal, r io.Reader) (ReturnResult, error) {
-	if err := mayPay(p); err != nil {
-		return ReturnResult{}, err
-	}
-	rs, err := s.parseReturn(ctx, p, r)
-	if err != nil {
-		return ReturnResult{}, err
-	}
-	return s.settleReturns(ctx, p, rs)
+func (c client) Moved(ctx context.Context, tx *store.Tx, county string) error {
+	return c.s.floorTx(ctx, tx, county, false)
 }
 
-// parseReturn reads and checks the bank's return file: all rows or none.
-func (s *Service) parseReturn(ctx context.Context, p auth.Principal, r io.Reader) ([]returned, error) {
-	t, err := tabular.NewTable(r, []tabular.Column{{Key: "batch", Names: []string{"batch", "批次"}, Required: true}, {Key: "line", Names: []string{"line", "序号"}, Required: true},
-		{Key: "result", Names: []string{"result", "结果"}, Required: true}, {Key: "reason", Names: []string{"reason", "原因"}}})
-	if err != nil {
-		return nil, err
+// PayeeAccount is the household's card account: the one it already has
+// in the ledger (other programmes pay it too), or a new one.
+func (c client) PayeeAccount(ctx context.Context, tx *store.Tx, county string, l payout.Line) (string, error) {
+	code := HouseholdAccount(l.Payee)
+	var kind string
+	err := tx.QueryRowContext(ctx, `SELECT kind FROM ledger_accounts WHERE county = ? AND code = ?`, county, code).Scan(&kind)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if _, _, err := c.s.l.OpenAccountsTx(ctx, tx, county, []ledger.NewAccount{{Code: code, Kind: ledger.Household, Name: "农户 " + l.Payee, Place: l.Place}}); err != nil {
+			return "", err
+		}
+	case err != nil:
+		return "", errs.Wrap(err, "relief: household account")
+	case kind != string(ledger.Household):
+		return "", errs.F(errs.Conflict, "account_kind", "household", "ledger account %s is a %s account, not a household's", code, kind)
 	}
-	defer t.Close()
-	var rs []returned
-	for t.Next() {
-		if t.Empty() || t.Cell("batch") == "合计" {
-			continue
-		}
-		rt := returned{row: t.Row(), reason: t.Cell("reason")}
-		var err error
-		if rt.batch, err = strconv.ParseInt(t.Required("batch"), 10, 64); err != nil {
-			t.Fail("batch", "not a batch number")
-		}
-		if rt.line, err = strconv.Atoi(t.Required("line")); err != nil {
-			t.Fail("line", "not a line number")
-		}
-		switch strings.ToLower(t.Cell("result")) {
-		case "成功", "paid", "success", "ok":
-			rt.paid = true
-		case "失败", "failed", "fail":
-			if rt.reason == "" {
-				rt.reason = "银行退回"
-			}
-		default:
-			t.Fail("result", "%q must be 成功/paid or 失败/failed", t.Cell("result"))
-		}
-		rs = append(rs, rt)
-	}
-	if err := t.Err(); err != nil {
-		return nil, err
-	}
-	// Every line must exist.
-	for _, rt := range rs {
-		if rt.batch == 0 || rt.line == 0 {
-			continue
-		}
-		var n int
-		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM relief_lines WHERE county = ? AND batch = ? AND line = ?`, p.County, rt.batch, rt.line).Scan(&n); err != nil {
-			return nil, errs.Wrap(err, "relief: line")
-		}
-		if n == 0 {
-			t.FailAt(rt.row, "line", "batch %d has no line %d", rt.batch, rt.line)
-		}
-	}
-	if t.Failed() {
-		return nil, t.Invalid()
-	}
-	return rs, nil
+	return code, nil
 }
 
-// settleReturns settles the checked lines, a chunk per transaction.
-func (s *Service) settleReturns(ctx context.Context, p auth.Principal, rs []returned) (ReturnResult, error) {
-	var res ReturnResult
-	for start := 0; start < len(rs); start += chunk {
-		part := rs[start:min(start+chunk, len(rs))]
-		var got ReturnResult
-		err := s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
-			got = ReturnResult{}
-			for _, rt := range part {
-				changed, err := s.settleTx(ctx, tx, p, rt)
-				if err != nil {
-					return err
-				}
-				switch {
-				case !changed:
-					got.Unchanged++
-				case rt.paid:
-					got.Paid++
-				default:
-					got.Failed++
-				}
-			}
-			if err := s.floorTx(ctx, tx, p.County, false); err != nil {
-				return err
-			}
-			_, err := audit.Append(ctx, tx, audit.Entry{County: p.County, Actor: p.Username, Action: "relief.bank_return", Object: fmt.Sprintf("%d lines", len(part)),
-				Place: p.County + "000000", After: got})
-			return err
-		})
-		if err != nil {
-			return res, err
-		}
-		res.Paid += got.Paid
-		res.Failed += got.Failed
-		res.Unchanged += got.Unchanged
-	}
-	return res, nil
+func (c client) Card(ctx context.Context, county, payee string) (holder, bank, number string, err error) {
+	return c.s.reg.CardInClear(ctx, county, payee)
 }
 
-// settleTx settles one returned line; it reports false when the line was
-// settled before.
-func (s *Service) settleTx(ctx context.Context, tx *store.Tx, p auth.Principal, rt returned) (bool, error) {
-	var app int64
-	var attempt int
-	var hh, vil, status string
-	var amt int64
-	err := tx.QueryRowContext(ctx, `SELECT application, attempt, household, village, amount, status FROM relief_lines WHERE county = ? AND batch = ? AND line = ?`,
-		p.County, rt.batch, rt.line).Scan(&app, &attempt, &hh, &vil, &amt, &status)
-	if err != nil {
-		return false, errs.Wrap(err, "relief: line")
-	}
-	if status != "sent" {
-		return false, nil
-	}
-	var sentLegs []ledger.Leg
-	var sentID int64
-	if err := tx.QueryRowContext(ctx, `SELECT sent_transfer FROM relief_lines WHERE county = ? AND batch = ? AND line = ?`, p.County, rt.batch, rt.line).Scan(&sentID); err != nil {
-		return false, errs.Wrap(err, "relief: line")
-	}
-	t, err := s.l.Transfer(ctx, p.County, sentID)
-	if err != nil {
-		return false, err
-	}
-	sentLegs = t.Legs
-	var req ledger.TransferRequest
-	if rt.paid {
-		// The household's card account: the one it already has in the
-		// ledger (other programmes pay it too), or a new one.
-		var kind string
-		err := tx.QueryRowContext(ctx, `SELECT kind FROM ledger_accounts WHERE county = ? AND code = ?`, p.County, HouseholdAccount(hh)).Scan(&kind)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			if _, _, err := s.l.OpenAccountsTx(ctx, tx, p.County, []ledger.NewAccount{{Code: HouseholdAccount(hh), Kind: ledger.Household, Name: "农户 " + hh, Place: place.Code(vil)}}); err != nil {
-				return false, err
-			}
-		case err != nil:
-			return false, errs.Wrap(err, "relief: household account")
-		case kind != string(ledger.Household):
-			return false, errs.F(errs.Conflict, "account_kind", "household", "ledger account %s is a %s account, not a household's", HouseholdAccount(hh), kind)
-		}
-		req = ledger.TransferRequest{Key: fmt.Sprintf("relief-pay:%d", app), Kind: "relief_payout", From: BankAccount, To: HouseholdAccount(hh), Legs: sentLegs,
-			Memo: fmt.Sprintf("防返贫救助 申请%d", app)}
-	} else {
-		req = ledger.TransferRequest{Key: fmt.Sprintf("relief-fail:%d:%d", app, attempt), Kind: "refund", From: BankAccount, To: FundAccount, Legs: sentLegs,
-			Memo: fmt.Sprintf("代发失败退回 申请%d：%s", app, rt.reason)}
-	}
-	ts, _, err := s.l.PostTx(ctx, tx, p.Username, p.County, []ledger.TransferRequest{req})
-	if err != nil {
-		return false, err
-	}
-	lineStatus, appStatus := "paid", Paid
-	if !rt.paid {
-		lineStatus, appStatus = "failed", Failed
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE relief_lines SET status = ?, reason = ?, settled_transfer = ?, settled_at = ? WHERE county = ? AND batch = ? AND line = ?`,
-		lineStatus, rt.reason, ts[0].ID, clock.Micros(tx.Now), p.County, rt.batch, rt.line); err != nil {
-		return false, errs.Wrap(err, "relief: settle")
-	}
-	paidID := int64(0)
-	if rt.paid {
-		paidID = ts[0].ID
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE relief_applications SET status = ?, paid_transfer = ? WHERE county = ? AND id = ?`, appStatus, paidID, p.County, app); err != nil {
-		return false, errs.Wrap(err, "relief: settle")
-	}
-	return true, nil
+func (client) Nothing() error {
+	return errs.F(errs.RuleBroken, "nothing_to_send", "", "no approved application is waiting for payment")
+}
+
+func (client) Short(err error) error {
+	return errs.F(errs.InsufficientFunds, "insufficient_funds", "fund", "the relief fund cannot pay this batch: a payment may not take the fund below zero (%v)", err)
 }

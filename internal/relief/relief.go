@@ -23,6 +23,7 @@ import (
 	"onepool/internal/instruct"
 	"onepool/internal/ledger"
 	"onepool/internal/money"
+	"onepool/internal/payout"
 	"onepool/internal/place"
 	"onepool/internal/policy"
 	"onepool/internal/registry"
@@ -66,6 +67,7 @@ type Service struct {
 	counties *policy.Counties
 	now      clock.Clock
 	ins      *instruct.Service // two people on money (UseInstructions)
+	pay      *payout.Service   // the payout mechanism relief is a client of (UsePayout)
 }
 
 // New returns the service.
@@ -73,7 +75,9 @@ func New(db *store.DB, l *ledger.Ledger, reg *registry.Service, keys *registry.K
 	if now == nil {
 		now = clock.System
 	}
-	return &Service{db: db, l: l, reg: reg, keys: keys, wf: wf, counties: counties, now: now}
+	s := &Service{db: db, l: l, reg: reg, keys: keys, wf: wf, counties: counties, now: now}
+	s.UsePayout(payout.New(db, l, now))
+	return s
 }
 
 func (s *Service) profile(ctx context.Context, county string) (policy.Profile, error) {
@@ -320,7 +324,7 @@ func (s *Service) Fund(ctx context.Context, county string) (Fund, error) {
 	if f.ByCampaign, err = sums(`SELECT CASE WHEN campaign = '' THEN '—' ELSE campaign END, COUNT(*), SUM(amount) FROM relief_inflows WHERE county = ? AND source = 'donation' GROUP BY 1 ORDER BY 1`, county); err != nil {
 		return f, err
 	}
-	if f.ByVillage, err = sums(`SELECT village, COUNT(*), SUM(amount) FROM relief_lines WHERE county = ? AND status = 'paid' GROUP BY village ORDER BY village`, county); err != nil {
+	if f.ByVillage, err = sums(`SELECT place, COUNT(*), SUM(amount) FROM payout_lines WHERE county = ? AND kind = ? AND status = 'paid' GROUP BY place ORDER BY place`, county, PayoutKind); err != nil {
 		return f, err
 	}
 	for _, a := range f.ByVillage {
@@ -334,7 +338,7 @@ func (s *Service) Fund(ctx context.Context, county string) (Fund, error) {
 
 // paidByMonth sums the paid lines by the month they were settled.
 func (s *Service) paidByMonth(ctx context.Context, county string) ([]Amount, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT settled_at, amount FROM relief_lines WHERE county = ? AND status = 'paid'`, county)
+	rows, err := s.db.QueryContext(ctx, `SELECT settled_at, amount FROM payout_lines WHERE county = ? AND kind = ? AND status = 'paid'`, county, PayoutKind)
 	if err != nil {
 		return nil, errs.Wrap(err, "relief: by month")
 	}

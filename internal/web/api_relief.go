@@ -76,6 +76,7 @@ type (
 		Card        string `json:"card"` // masked
 		Amount      Amount `json:"amount"`
 		Status      string `json:"status"`
+		Code        string `json:"code"` // a failed line's reason code: refused, account_invalid, returned ('' otherwise)
 		Reason      string `json:"reason"`
 	}
 	batchAnswer struct {
@@ -316,7 +317,7 @@ func (s *Server) apiReliefBatch(w http.ResponseWriter, c *call) error {
 	lines := []batchLineJSON{}
 	for _, l := range v.Lines {
 		lines = append(lines, batchLineJSON{Line: l.Line, Application: l.Application, Attempt: l.Attempt, Household: l.Household, Card: l.CardMask,
-			Amount: Amount(l.Amount), Status: l.Status, Reason: l.Reason})
+			Amount: Amount(l.Amount), Status: l.Status, Code: l.Code, Reason: l.Reason})
 	}
 	writeJSON(w, http.StatusOK, batchAnswer{Batch: v.B.ID, Total: Amount(v.B.Total), Lines: lines})
 	return nil
