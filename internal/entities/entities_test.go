@@ -258,22 +258,25 @@ func TestLinksAndEffects(t *testing.T) {
 		}
 		u := usccN(20)
 		eff := entities.Effect{Year: 2025, Income: money.Fen(1_200_00)}
-		if err := e.s.AddLink(ctx, township, u, entities.Link{Household: "990101001001-01", Type: entities.Employment, Since: "2024-03-01"}, &eff); err != nil {
+		if _, err := e.s.AddLink(ctx, township, u, entities.Link{Household: "990101001001-01", Type: entities.Employment, Since: "2024-03-01"}, &eff); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.s.AddLink(ctx, township, u, entities.Link{Household: "990101001001-01", Type: entities.LandTransfer, Since: "2024-03-01"}, nil); err != nil {
+		if _, err := e.s.AddLink(ctx, township, u, entities.Link{Household: "990101001001-01", Type: entities.LandTransfer, Since: "2024-03-01"}, nil); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.s.AddLink(ctx, township, u, entities.Link{Household: "990101001001-01", Type: entities.Employment, Since: "2024-03-01"}, nil); errs.CodeOf(err) != "link_exists" {
+		if rep, err := e.s.AddLink(ctx, township, u, entities.Link{Household: "990101001001-01", Type: entities.Employment, Since: "2024-03-01"}, &eff); err != nil || !rep {
+			t.Fatalf("the same link again is a replay: %v %v", rep, err)
+		}
+		if _, err := e.s.AddLink(ctx, township, u, entities.Link{Household: "990101001001-01", Type: entities.Employment, Since: "2024-05-01"}, nil); errs.CodeOf(err) != "link_exists" {
 			t.Fatalf("twice: %v", err)
 		}
 		// A household of another township is, for this officer, missing.
-		err1 := e.s.AddLink(ctx, township, u, entities.Link{Household: "990101002001-01", Type: entities.Order, Since: "2024-03-01"}, nil)
-		err2 := e.s.AddLink(ctx, township, u, entities.Link{Household: "no-such", Type: entities.Order, Since: "2024-03-01"}, nil)
+		_, err1 := e.s.AddLink(ctx, township, u, entities.Link{Household: "990101002001-01", Type: entities.Order, Since: "2024-03-01"}, nil)
+		_, err2 := e.s.AddLink(ctx, township, u, entities.Link{Household: "no-such", Type: entities.Order, Since: "2024-03-01"}, nil)
 		if errs.KindOf(err1) != errs.NotFound || err1.Error() != err2.Error() {
 			t.Fatalf("household outside: %v / %v", err1, err2)
 		}
-		if err := e.s.AddLink(ctx, township, u, entities.Link{Household: "990101001001-02", Type: "charity", Since: "2024-03-01"}, nil); errs.CodeOf(err) != "invalid_link" {
+		if _, err := e.s.AddLink(ctx, township, u, entities.Link{Household: "990101001001-02", Type: "charity", Since: "2024-03-01"}, nil); errs.CodeOf(err) != "invalid_link" {
 			t.Fatalf("bad type: %v", err)
 		}
 		if err := e.s.SetEffect(ctx, township, u, entities.Effect{Household: "990101001001-02", Year: 2025, Income: 100}); errs.CodeOf(err) != "not_linked" {
@@ -284,7 +287,7 @@ func TestLinksAndEffects(t *testing.T) {
 		}
 		// The county links a household of the other township: the
 		// township officer counts it, never sees it.
-		if err := e.s.AddLink(ctx, rural, u, entities.Link{Household: "990101002001-01", Type: entities.Order, Since: "2025-01-01"}, nil); err != nil {
+		if _, err := e.s.AddLink(ctx, rural, u, entities.Link{Household: "990101002001-01", Type: entities.Order, Since: "2025-01-01"}, nil); err != nil {
 			t.Fatal(err)
 		}
 		ls, n, err := e.s.Links(ctx, township, u)

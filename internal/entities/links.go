@@ -78,14 +78,16 @@ func checkEffect(e *Effect, now time.Time) error {
 // AddLink records that an entity drives a household by one way since a
 // date; with effect, the household's income effect of a year too. The
 // household must be one p sees (else not found, as a missing one); the
-// same household and way twice is a link_exists conflict. Errors:
-// NotFound (unknown_entity, unknown_household), Invalid, Conflict.
-func (s *Service) AddLink(ctx context.Context, p auth.Principal, uscc string, l Link, effect *Effect) error {
+// same link again (household, way, date and effect) is a replay
+// (replayed true, nothing written); the same household and way with
+// other content is a link_exists conflict. Errors: NotFound
+// (unknown_entity, unknown_household), Invalid, Conflict.
+func (s *Service) AddLink(ctx context.Context, p auth.Principal, uscc string, l Link, effect *Effect) (replayed bool, err error) {
 	if err := mayWrite(p); err != nil {
-		return err
+		return false, err
 	}
 	now := s.now()
-	return s.db.Write(ctx, now, func(tx *store.Tx) error {
+	err = s.db.Write(ctx, now, func(tx *store.Tx) error {
 		st, err := s.get(ctx, tx, p, uscc)
 		if err != nil {
 			return err
@@ -102,9 +104,19 @@ func (s *Service) AddLink(ctx context.Context, p auth.Principal, uscc string, l 
 				return err
 			}
 		}
-		var one int
-		err = tx.QueryRowContext(ctx, `SELECT 1 FROM ent_links WHERE county = ? AND entity = ? AND household = ? AND link_type = ?`, p.County, st.USCC, l.Household, l.Type).Scan(&one)
+		var since string
+		err = tx.QueryRowContext(ctx, `SELECT since FROM ent_links WHERE county = ? AND entity = ? AND household = ? AND link_type = ?`, p.County, st.USCC, l.Household, l.Type).Scan(&since)
 		if err == nil {
+			same := since == l.Since
+			if same && effect != nil {
+				var inc int64
+				err := tx.QueryRowContext(ctx, `SELECT income FROM ent_effects WHERE county = ? AND entity = ? AND household = ? AND year = ?`, p.County, st.USCC, l.Household, effect.Year).Scan(&inc)
+				same = err == nil && money.Fen(inc) == effect.Income
+			}
+			if same {
+				replayed = true
+				return nil
+			}
 			return errs.F(errs.Conflict, "link_exists", "household", "household %s is already linked to this entity by %s", l.Household, l.Type)
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
@@ -124,6 +136,7 @@ func (s *Service) AddLink(ctx context.Context, p auth.Principal, uscc string, l 
 		_, err = audit.Append(ctx, tx, audit.Entry{County: p.County, Actor: p.Username, Action: "entities.link", Object: "entity " + st.USCC, Place: string(st.Place), After: after})
 		return err
 	})
+	return replayed, err
 }
 
 func (s *Service) setEffect(ctx context.Context, tx *store.Tx, p auth.Principal, uscc string, e Effect, now time.Time) error {
