@@ -14,6 +14,7 @@ import (
 
 	"onepool/internal/app"
 	"onepool/internal/auth"
+	"onepool/internal/demo"
 	"onepool/internal/entities"
 	"onepool/internal/funds"
 	"onepool/internal/ledger"
@@ -376,6 +377,37 @@ func TestEntitiesAPI(t *testing.T) {
 		rec = w.api(t, town, "GET", "/api/v1/entities/"+countyA+"?kind=leading", "")
 		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"entities":[]`) {
 			t.Fatalf("empty list: %d %s", rec.Code, rec.Body)
+		}
+	})
+}
+
+// TestDemoEntities: the demo county has a cooperative, a village
+// collective and a leading enterprise, the money the projects paid them
+// read from the ledger, and households they drive; running the demo
+// again changes nothing.
+func TestDemoEntities(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a, l, keys, srv := demoKeyed(t, db)
+		if _, err := demo.Run(context.Background(), a, l, keys); err != nil {
+			t.Fatal(err)
+		}
+		b := newBrowser(t, srv)
+		b.login("demo.rural", demo.Password("demo.rural"))
+		list := b.do("GET", "/entities", nil, "").Body.String()
+		for _, want := range []string{"桃园茶叶专业合作社（演示）", "桃园村股份经济合作社（演示）", "青禾县绿源农业科技有限公司（演示）", "共 3 条", `href="/entities"`} {
+			if !strings.Contains(list, want) {
+				t.Errorf("demo entities list lacks %q", want)
+			}
+		}
+		page := b.do("GET", "/entities/93990101MA6CHAYE1H", nil, "").Body.String()
+		for _, want := range []string{"2026-002", "800,000.00", "150,000.00", "950,000.00", `<dd id="driven">3</dd>`, "务工就业", "李春生"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("demo cooperative's page lacks %q", want)
+			}
+		}
+		var n int
+		if err := db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM audit_log WHERE county = '990101' AND action LIKE 'entities.%'`).Scan(&n); err != nil || n != 3+len([]int{1, 2, 3, 4, 5, 6}) {
+			t.Fatalf("entities audit entries after two demo runs: %d %v", n, err)
 		}
 	})
 }

@@ -67,7 +67,7 @@ type Deps struct {
 	// Entities is the register of business entities (经营主体).
 	Entities *entities.Service
 	Clock    clock.Clock
-	Log   *slog.Logger
+	Log      *slog.Logger
 	// TrustProxy makes the server believe X-Forwarded-Proto and
 	// X-Forwarded-For from a reverse proxy on this machine (a loopback
 	// peer); Proxies adds other proxy addresses. A request from any
