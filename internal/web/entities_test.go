@@ -66,14 +66,15 @@ func testUSCC(n int) string {
 // the county, B's village; acct-x (the other county) names none.
 var fixtureUSCC = map[string]string{"acct-a": testUSCC(1), "acct-county": testUSCC(2), "acct-b": testUSCC(3), "acct-x": testUSCC(4)}
 
-// fixtureEntities registers the matrix's entities (B's is named like B's
-// household, so that a list showing it fails the list check).
+// fixtureEntities registers the matrix's entities (B's names target-b,
+// so that a list showing it fails the list check; none matches the
+// pickers' searches of pick_test).
 func fixtureEntities(t *testing.T, db *store.DB, l *ledger.Ledger, reg *registry.Service, keys *registry.Keys) {
 	t.Helper()
 	s := entities.New(db, l, reg, keys, nil)
 	rural := auth.Principal{Username: "t", Role: auth.RoleRural, Place: root, County: countyA}
 	for code, pl := range map[string]string{"acct-a": vilA, "acct-county": root, "acct-b": vilB} {
-		name := map[string]string{"acct-a": "甲村合作社", "acct-county": "甲县龙头企业", "acct-b": "乙户合作社"}[code]
+		name := map[string]string{"acct-a": "东村合作社", "acct-county": "县龙头企业", "acct-b": "西村合作社 target-b"}[code]
 		if _, _, err := s.Create(context.Background(), rural, entities.Entity{USCC: fixtureUSCC[code], Kind: entities.Cooperative, Name: name, Place: place.Code(pl), LegalRep: "张三",
 			Bank: entities.Bank{Holder: name, Bank: "农商行", Number: "6222000011112222"}}); err != nil {
 			t.Fatal(err)
