@@ -14,6 +14,7 @@ import (
 
 	"onepool/internal/adopt"
 	"onepool/internal/clock"
+	"onepool/internal/entities"
 	"onepool/internal/funds"
 	"onepool/internal/instruct"
 	"onepool/internal/jobs"
@@ -79,6 +80,9 @@ func Wire(d web.Deps) (web.Deps, error) {
 	}
 	if d.Adopt == nil {
 		d.Adopt = adopt.New(d.DB, d.Ledger, d.Funds, d.Clock)
+	}
+	if d.Entities == nil {
+		d.Entities = entities.New(d.DB, d.Ledger, d.Registry, d.Keys, d.Clock)
 	}
 	if !d.Instructions.Registered(instruct.Opening) {
 		d.Adopt.UseInstructions(d.Instructions)

@@ -193,6 +193,9 @@ func Run(ctx context.Context, a *auth.Service, l *ledger.Ledger, keys ...*regist
 		if err := reliefFund(ctx, reg, relief.New(l.DB(), l, reg, keys[0], wf, counties, nil)); err != nil {
 			return nil, err
 		}
+		if err := demoEntitiesRun(ctx, l, reg, keys[0], time.Now().In(clock.Zone).Year()); err != nil {
+			return nil, err
+		}
 	}
 	// The second county, started mid-year through the opening import.
 	more, err := adoptedCounty(ctx, a, l)

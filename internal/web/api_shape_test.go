@@ -129,6 +129,7 @@ func TestAPIShapeOnDemo(t *testing.T) {
 			"registry/{county}/households/": {"code": first(c+"registry/990101/households", "households", "code")},
 			"relief/{county}/batches/":      {"id": "1"},
 			"pick/{county}/":                {"kind": "household"},
+			"entities/{county}/":            {"code": first(c+"entities/990101", "entities", "uscc")},
 		}
 		queries := map[string]string{
 			"/api/v1/ledger/{county}/trace": "?channel=ZX",

@@ -21,6 +21,7 @@ import (
 	"onepool/internal/audit"
 	"onepool/internal/auth"
 	"onepool/internal/clock"
+	"onepool/internal/entities"
 	"onepool/internal/errs"
 	"onepool/internal/funds"
 	"onepool/internal/instruct"
@@ -63,8 +64,10 @@ type Deps struct {
 	// defaults to a service on DB, its executor registered with
 	// Instructions.
 	Adopt *adopt.Service
-	Clock clock.Clock
-	Log   *slog.Logger
+	// Entities is the register of business entities (经营主体).
+	Entities *entities.Service
+	Clock    clock.Clock
+	Log      *slog.Logger
 	// TrustProxy makes the server believe X-Forwarded-Proto and
 	// X-Forwarded-For from a reverse proxy on this machine (a loopback
 	// peer); Proxies adds other proxy addresses. A request from any
@@ -106,7 +109,7 @@ func NewServer(d Deps) *Server {
 		d.Log = slog.Default()
 	}
 	if d.DB == nil || d.Ledger == nil || d.Auth == nil || d.Policy == nil || d.Funds == nil || d.Workflow == nil || d.Volume == nil ||
-		d.Projects == nil || d.Registry == nil || d.Relief == nil || d.Instructions == nil || d.Jobs == nil || d.Adopt == nil {
+		d.Projects == nil || d.Registry == nil || d.Relief == nil || d.Instructions == nil || d.Jobs == nil || d.Adopt == nil || d.Entities == nil {
 		// The services are built and wired by internal/app (cmd, tests
 		// and benchmarks call app.Server): web builds none of its own.
 		panic("web: NewServer needs every service; build them with app.Wire")
