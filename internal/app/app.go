@@ -13,8 +13,8 @@ import (
 	"log/slog"
 
 	"onepool/internal/adopt"
-	"onepool/internal/clock"
 	"onepool/internal/agreements"
+	"onepool/internal/clock"
 	"onepool/internal/entities"
 	"onepool/internal/funds"
 	"onepool/internal/instruct"

@@ -18,10 +18,10 @@ import (
 	"time"
 
 	"onepool/internal/adopt"
+	"onepool/internal/agreements"
 	"onepool/internal/audit"
 	"onepool/internal/auth"
 	"onepool/internal/clock"
-	"onepool/internal/agreements"
 	"onepool/internal/entities"
 	"onepool/internal/errs"
 	"onepool/internal/funds"
@@ -69,8 +69,8 @@ type Deps struct {
 	Entities *entities.Service
 	// Agreements are the benefit agreements (协议).
 	Agreements *agreements.Service
-	Clock    clock.Clock
-	Log      *slog.Logger
+	Clock      clock.Clock
+	Log        *slog.Logger
 	// TrustProxy makes the server believe X-Forwarded-Proto and
 	// X-Forwarded-For from a reverse proxy on this machine (a loopback
 	// peer); Proxies adds other proxy addresses. A request from any
