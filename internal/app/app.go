@@ -13,6 +13,7 @@ import (
 	"log/slog"
 
 	"onepool/internal/adopt"
+	"onepool/internal/agreements"
 	"onepool/internal/clock"
 	"onepool/internal/entities"
 	"onepool/internal/funds"
@@ -83,6 +84,9 @@ func Wire(d web.Deps) (web.Deps, error) {
 	}
 	if d.Entities == nil {
 		d.Entities = entities.New(d.DB, d.Ledger, d.Registry, d.Keys, d.Clock)
+	}
+	if d.Agreements == nil {
+		d.Agreements = agreements.New(d.DB, d.Entities, d.Workflow, d.Policy, d.Clock)
 	}
 	if !d.Instructions.Registered(instruct.Opening) {
 		d.Adopt.UseInstructions(d.Instructions)

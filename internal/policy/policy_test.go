@@ -127,3 +127,21 @@ func TestObjectionRules(t *testing.T) {
 		}
 	}
 }
+
+func TestAgreementRules(t *testing.T) {
+	zj, err := policy.Get("zhijin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := zj.AgreementRules()
+	if r.EquityDividendMin != 7000 || r.GuaranteedDividendMin != 500 || !r.GuaranteedRising || r.MinTermYears != 3 || r.CollateralMin != 10000 || r.DirectSubsidyMax != 20_000_00 {
+		t.Fatalf("zhijin rules: %+v", r)
+	}
+	if (policy.Profile{}).AgreementRules() != policy.DefaultAgreements() {
+		t.Fatalf("a profile without the section: %+v", (policy.Profile{}).AgreementRules())
+	}
+	p := policy.Profile{Agreements: policy.Agreements{MinTermYears: 5}}
+	if r := p.AgreementRules(); r.MinTermYears != 5 || r.DirectSubsidyMax != 20_000_00 || r.GuaranteedRising {
+		t.Fatalf("a partial section: %+v", r)
+	}
+}

@@ -338,6 +338,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 		}
 	}
 	fixtureEntities(t, db, l, reg, keys)
+	fixtureAgreements(t, db, pc)
 	f := &fixture{h: app.Server(web.Deps{DB: db, Ledger: l, Auth: a, Keys: keys}), a: a, ids: map[string]int64{}}
 	for _, county := range []string{countyA, county2} {
 		if _, err := l.CreateChannels(ctx, "t", county, []ledger.NewChannel{{Code: "ZX", Name: "中央"}}); err != nil {
@@ -428,7 +429,7 @@ func (f *fixture) path(pattern string, role auth.Role, rel relation) string {
 		id = 1 << 40 // pages address the user's own county: another county's record is simply absent
 	}
 	r := strings.NewReplacer("{county}", county, "{code}", code, "{id}", fmt.Sprint(id), "{username}", user, "{village}", village, "{area}", "agreements", "{kind}", "payee", "{$}", "")
-	p = entityPath(r.Replace(p), code)
+	p = agreementPath(entityPath(r.Replace(p), code), code)
 	switch {
 	case p == "/static/":
 		p = "/static/app.css"

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"onepool/internal/agreements"
 	"slices"
 	"strconv"
 	"strings"
@@ -259,6 +260,7 @@ type entityView struct {
 	Revealed   string
 	CanReveal  bool
 	Error      string
+	Agreements []agreements.Agreement // the entity's agreements in the viewer's area
 }
 
 func (s *Server) entityView(c *call, code string) (entityView, error) {
@@ -295,6 +297,9 @@ func (s *Server) entityView(c *call, code string) (entityView, error) {
 	}
 	slices.SortFunc(v.ByChannel, func(a, b investLine) int { return strings.Compare(a.Channel, b.Channel) })
 	if v.Links, v.Driven, err = s.d.Entities.Links(ctx, c.p, e.USCC); err != nil {
+		return v, err
+	}
+	if v.Agreements, _, err = s.d.Agreements.List(ctx, c.p, agreements.Filter{Entity: e.USCC, Limit: 1000}); err != nil {
 		return v, err
 	}
 	// The income effect of the latest year recorded, over the households shown.

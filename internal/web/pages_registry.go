@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"onepool/internal/agreements"
 	"slices"
 	"strconv"
 	"strings"
@@ -230,6 +231,7 @@ type householdView struct {
 	// CausesHidden: the viewer's role does not handle the household, so
 	// the years' causes are not shown (a label says so).
 	CausesHidden bool
+	Agreements   []agreements.Agreement // the agreements naming the household
 }
 
 // household returns a household the caller may see.
@@ -259,6 +261,9 @@ func (s *Server) householdView(c *call, code string) (householdView, error) {
 			}
 			v.Years = append(v.Years, yr)
 		}
+	}
+	if v.Agreements, err = s.d.Agreements.ForHousehold(c.r.Context(), c.p, h.Code); err != nil {
+		return v, err
 	}
 	return v, nil
 }

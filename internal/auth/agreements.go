@@ -1,0 +1,13 @@
+package auth
+
+// The agreements capability's actions (kept in a file of their own; their
+// rules join grants at init).
+const (
+	ViewAgreements  Action = "agreements.view"  // benefit agreements, their terms, review and schedule
+	WriteAgreements Action = "agreements.write" // draft, negotiate, review, sign, activate, accept, end, terminate, renew, notes
+)
+
+func init() {
+	grants[ViewAgreements] = staff
+	grants[WriteAgreements] = []Role{RoleVillage, RoleTownship, RoleRural}
+}
