@@ -24,6 +24,7 @@ type TransferFilter struct {
 	// unbounded).
 	From, To time.Time
 	DocNo    string // part of the document number (文号)
+	Before   int64  // only transfers with id < Before (0: any)
 	Limit    int    // default 50, at most 500
 	Offset   int
 }
@@ -77,6 +78,9 @@ func (l *Ledger) transfersWhere(ctx context.Context, county string, f TransferFi
 			conds, args = append(conds, id+" < ?"), append(args, n)
 		}
 		conds, args = append(conds, "t.posted_at < ?"), append(args, clock.Micros(f.To))
+	}
+	if f.Before > 0 {
+		conds, args = append(conds, id+" < ?"), append(args, f.Before)
 	}
 	if f.Kind != "" {
 		conds, args = append(conds, "t.kind = ?"), append(args, f.Kind)

@@ -76,9 +76,11 @@ func (l *Ledger) RecentTransfersIn(ctx context.Context, county, prefix string, b
 	if beforeID <= 0 {
 		beforeID = 1 << 62
 	}
-	lo, hi := place.Range(prefix)
-	return l.queryTransfers(ctx, county, `SELECT `+transferCols+` FROM ledger_transfers t WHERE county = ? AND id < ?
-		AND (EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.county = t.county AND a.id = t.from_account AND a.place BETWEEN ? AND ?)
-		  OR EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.county = t.county AND a.id = t.to_account AND a.place BETWEEN ? AND ?))
-		ORDER BY id DESC LIMIT ?`, county, beforeID, lo, hi, lo, hi, limit)
+	// A township's or a village's transfers are its scope's key range
+	// (ledger_transfer_scopes), as in the transfers list.
+	from, where, args, err := l.transfersWhere(ctx, county, TransferFilter{Prefix: prefix, Before: beforeID})
+	if err != nil {
+		return nil, err
+	}
+	return l.queryTransfers(ctx, county, `SELECT `+prefixed("t.", transferCols)+` FROM `+from+` WHERE `+where+` LIMIT ?`, append(args, limit)...)
 }
