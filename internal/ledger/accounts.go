@@ -78,7 +78,7 @@ func (l *Ledger) OpenAccountsTx(ctx context.Context, tx *store.Tx, county string
 		}
 		p, err := place.Parse(string(a.Place))
 		if err != nil {
-			return nil, 0, errs.F(errs.Invalid, "invalid_place", field(i, "place"), "%v", err)
+			return nil, 0, errs.F(errs.Invalid, "invalid_place", field(i, "place"), "%q is not a division code (12, 9 or 6 digits)", string(a.Place))
 		}
 		if !strings.HasPrefix(string(p), county) {
 			return nil, 0, errs.F(errs.Invalid, "invalid_place", field(i, "place"), "place %s is not in county %s", p, county)

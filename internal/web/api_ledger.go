@@ -364,9 +364,9 @@ func (s *Server) apiListAccounts(w http.ResponseWriter, c *call) error {
 	q := r.URL.Query()
 	f := ledger.AccountFilter{Kind: ledger.AccountKind(q.Get("kind")), Search: q.Get("q"), AfterID: after, Limit: limit}
 	if p := q.Get("place"); p != "" {
-		pc, err := place.Parse(p)
+		pc, err := parsePlace("place", p)
 		if err != nil {
-			return errs.F(errs.Invalid, "invalid_place", "place", "%v", err)
+			return err
 		}
 		f.PlacePrefix = c.scopePrefix(pc)
 	} else {

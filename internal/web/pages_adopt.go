@@ -91,7 +91,7 @@ func (s *Server) importPlan(w http.ResponseWriter, c *call) error {
 	}
 	f, fh, err := c.r.FormFile("file")
 	if err != nil {
-		_, err = formFile(c, "choose the plan's CSV or xlsx file")
+		_, err = formFile(c, errs.F(errs.Invalid, "missing_file", "file", "choose the plan's CSV or xlsx file"))
 		return s.adoptResult(w, c, err)
 	}
 	defer f.Close()

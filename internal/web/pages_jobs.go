@@ -125,7 +125,7 @@ func importResult(n int, err error) jobImportResult {
 
 // registryImportJob starts the registry import as a job and shows its page.
 func (s *Server) registryImportJob(w http.ResponseWriter, c *call) error {
-	f, err := formFile(c, "choose a CSV or xlsx file to import")
+	f, err := formFile(c, errs.F(errs.Invalid, "missing_file", "file", "choose a CSV or xlsx file to import"))
 	if err != nil {
 		return s.registryResult(w, c, err)
 	}

@@ -10,7 +10,6 @@ import (
 	"onepool/internal/errs"
 	"onepool/internal/ident"
 	"onepool/internal/instruct"
-	"onepool/internal/money"
 	"onepool/internal/place"
 	"onepool/internal/relief"
 	"onepool/internal/workflow"
@@ -114,9 +113,9 @@ func (s *Server) reliefResult(w http.ResponseWriter, c *call, err error, next st
 
 func (s *Server) reliefReceive(w http.ResponseWriter, c *call) error {
 	r := c.r
-	amt, err := money.Parse(r.PostFormValue("amount"))
+	amt, err := parseAmount("amount", r.PostFormValue("amount"))
 	if err != nil {
-		return s.reliefResult(w, c, errs.F(errs.Invalid, "invalid_amount", "amount", "%v", err), "")
+		return s.reliefResult(w, c, err, "")
 	}
 	_, err = s.d.Relief.Receive(r.Context(), c.p, relief.Inflow{Key: r.PostFormValue("key"), Source: r.PostFormValue("source"), Donor: r.PostFormValue("donor"),
 		Campaign: r.PostFormValue("campaign"), Amount: amt, DocNo: r.PostFormValue("doc_no")})
@@ -345,7 +344,7 @@ func (s *Server) bankReturn(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	f, ferr := formFile(c, "choose the bank's return file (CSV or xlsx)")
+	f, ferr := formFile(c, errs.F(errs.Invalid, "missing_file", "file", "choose the bank's return file (CSV or xlsx)"))
 	if ferr != nil {
 		err = ferr
 	} else {
