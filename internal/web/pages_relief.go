@@ -10,6 +10,7 @@ import (
 	"onepool/internal/errs"
 	"onepool/internal/ident"
 	"onepool/internal/instruct"
+	"onepool/internal/jobs"
 	"onepool/internal/place"
 	"onepool/internal/relief"
 	"onepool/internal/workflow"
@@ -20,16 +21,20 @@ import (
 type reliefView struct {
 	Page
 	Fund      relief.Fund
-	Screening *relief.Screening // the county-wide screening, when asked for
-	County    bool              // the user works at the county
-	Apps      []appRow
-	Status    string
-	Batches   []relief.Batch
-	Causes    []string
-	Year      int
-	Today     string
-	Error     string
-	Flash     string
+	Screening *relief.Screening // the county-wide screening's result, when shown
+	// The screening job named by ?screening= (its result is Screening
+	// once it is done) and the year it screened.
+	ScreeningJob  *jobs.Job
+	ScreeningYear int
+	County        bool // the user works at the county
+	Apps          []appRow
+	Status        string
+	Batches       []relief.Batch
+	Causes        []string
+	Year          int
+	Today         string
+	Error         string
+	Flash         string
 	// The applications' filters and pager.
 	FilterVillage string
 	FilterYear    int
@@ -82,12 +87,10 @@ func (s *Server) reliefView(c *call) (reliefView, error) {
 		v.Causes = prof.Relief.Causes
 	}
 	v.County = c.p.Place.Level() == place.County
-	if c.r.URL.Query().Get("screen") == "1" && v.County {
-		sc, err := s.d.Relief.Screen(ctx, c.p.County, v.Year)
-		if err != nil {
+	if c.r.URL.Query().Get("screening") != "" {
+		if err := s.screeningOfJob(c, &v); err != nil {
 			return v, err
 		}
-		v.Screening = &sc
 	}
 	return v, nil
 }

@@ -97,6 +97,7 @@ func (s *Server) register() {
 	s.page("POST /registry/{code}/alive", auth.WriteRegistry, s.setAlive)
 	s.page("GET /relief", auth.ViewRelief, s.reliefPage)
 	s.page("POST /relief/inflows", auth.ReceiveRelief, s.reliefReceive)
+	s.page("POST /relief/screen", auth.ReceiveRelief, s.reliefScreen)
 	s.page("POST /relief/applications", auth.ApplyRelief, s.reliefApply)
 	s.page("GET /relief/applications/{id}", auth.ViewRelief, s.applicationPage)
 	s.page("POST /relief/applications/{id}/decide", auth.ReviewRelief, s.decideApplication)
@@ -236,6 +237,8 @@ func (s *Server) register() {
 	s.api("GET /api/v1/registry/{county}/leads", auth.ViewRegistry, s.apiLeads)
 	s.api("GET /api/v1/public/{county}/relief", auth.ViewPublic, s.apiPublicRelief)
 	s.api("GET /api/v1/jobs/{county}/{id}", auth.ViewDesk, s.apiJob)
+	s.api("POST /api/v1/jobs/{county}/relief-screening", auth.ReceiveRelief, s.apiStartScreening)
+	s.api("POST /api/v1/jobs/{county}/registry-import", auth.WriteRegistry, s.apiStartRegistryImport)
 	// Pickers: search a kind of record by name or code (see pick.go).
 	s.api("GET /api/v1/pick/{county}/{kind}", auth.ViewDesk, s.apiPick)
 	s.api("/api/", auth.ViewLedger, s.apiNotFound)
