@@ -24,6 +24,5 @@ func init() {
 		"choose a CSV or xlsx file to import":                                     "请选择要导入的 CSV 或 xlsx 文件",
 		"send the opening file as the form's file":                                "请选择期初余额文件（CSV 或 xlsx）上传",
 		"choose the bank's return file (CSV or xlsx)":                             "请选择银行回盘文件（CSV 或 xlsx）",
-		"a code you create begins with %s, the division code of your area":        "新建的编号须以您辖区的区划代码 %s 开头",
 	})
 }
