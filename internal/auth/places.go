@@ -113,7 +113,10 @@ func (s *Service) ImportPlaces(ctx context.Context, actor Principal, rows []plac
 	}
 	t, err := place.NewTree(all)
 	if err != nil {
-		return 0, errs.F(errs.Invalid, "invalid_place", "file", "%s", strings.TrimPrefix(err.Error(), "place: "))
+		if format, args, ok := place.Explain(err); ok {
+			return 0, errs.F(errs.Invalid, "invalid_place", "file", format, args...) // NewTree's literal formats
+		}
+		return 0, errs.F(errs.Invalid, "invalid_place", "file", "the places do not form a tree")
 	}
 	if len(t.Roots()) != 1 || t.Roots()[0].Code != root {
 		return 0, errs.F(errs.Invalid, "invalid_place", "file", "the places must form one tree under the county %s (include a row for the county itself)", root)

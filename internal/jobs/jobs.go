@@ -20,6 +20,8 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -163,8 +165,9 @@ func (r *Runner) Recover(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// Start records a job of kind for p, begun on the page back, keeps input
-// in a temporary file and queues it. The work runs on the runner; Start
+// Start records a job of kind for p, begun on the page back (where "{id}"
+// in back is replaced by the job's id: a page that shows the job's
+// result), keeps input in a temporary file and queues it. The work runs on the runner; Start
 // returns once the job is recorded.
 func (r *Runner) Start(ctx context.Context, p auth.Principal, kind, back string, input io.Reader) (Job, error) {
 	k, ok := r.kinds[kind]
@@ -195,6 +198,7 @@ func (r *Runner) Start(ctx context.Context, p auth.Principal, kind, back string,
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM jobs WHERE county = ?`, p.County).Scan(&j.ID); err != nil {
 			return errs.Wrap(err, "jobs: next id")
 		}
+		j.Back = strings.ReplaceAll(back, "{id}", strconv.FormatInt(j.ID, 10))
 		_, err := tx.ExecContext(ctx, `INSERT INTO jobs (county, id, kind, place, started_by, back, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			j.County, j.ID, j.Kind, string(j.Place), j.StartedBy, j.Back, j.State, clock.Micros(now))
 		if err != nil {

@@ -78,7 +78,7 @@ func (l *Ledger) OpenAccountsTx(ctx context.Context, tx *store.Tx, county string
 		}
 		p, err := place.Parse(string(a.Place))
 		if err != nil {
-			return nil, 0, errs.F(errs.Invalid, "invalid_place", field(i, "place"), "%v", err)
+			return nil, 0, errs.F(errs.Invalid, "invalid_place", field(i, "place"), "%q is not a division code (12, 9 or 6 digits)", string(a.Place))
 		}
 		if !strings.HasPrefix(string(p), county) {
 			return nil, 0, errs.F(errs.Invalid, "invalid_place", field(i, "place"), "place %s is not in county %s", p, county)
@@ -101,6 +101,7 @@ func (l *Ledger) OpenAccountsTx(ctx context.Context, tx *store.Tx, county string
 			if e.Kind != a.Kind || e.Name != a.Name || e.Owner != a.Owner || e.Place != a.Place || e.NoOverdraft != a.NoOverdraft {
 				return nil, 0, errs.F(errs.Conflict, "account_exists", field(i, "code"), "account %q exists with other attributes", a.Code)
 			}
+			e.Replayed = true
 			out[i] = e
 			continue
 		}
@@ -253,7 +254,7 @@ func (l *Ledger) CreateChannelsTx(ctx context.Context, tx *store.Tx, county stri
 			if e.name != c.Name {
 				return nil, 0, errs.F(errs.Conflict, "channel_exists", f+".code", "channel %q exists with the name %q", c.Code, e.name)
 			}
-			out[i] = Channel{County: county, ID: e.id, Code: e.code, Name: e.name}
+			out[i] = Channel{County: county, ID: e.id, Code: e.code, Name: e.name, Replayed: true}
 			continue
 		}
 		next++

@@ -80,6 +80,9 @@ type Account struct {
 	Place       place.Code
 	NoOverdraft bool
 	CreatedAt   time.Time
+	// Replayed is true when OpenAccounts found the account already open
+	// with the same attributes (an idempotent replay) and opened nothing.
+	Replayed bool
 }
 
 // NewAccount describes an account to open.
@@ -99,6 +102,9 @@ type Channel struct {
 	Code      string
 	Name      string
 	CreatedAt time.Time
+	// Replayed is true when CreateChannels found the channel already
+	// registered with the same name (an idempotent replay).
+	Replayed bool
 }
 
 // NewChannel describes a channel to register.

@@ -70,14 +70,30 @@ func (l Level) String() string {
 	return "invalid"
 }
 
-// invalidError wraps ErrInvalid with a description of the problem.
-type invalidError struct{ msg string }
+// invalidError wraps ErrInvalid with a description of the problem, and
+// the format and arguments it was built from.
+type invalidError struct {
+	msg    string
+	format string
+	args   []any
+}
 
 func (e *invalidError) Error() string { return "place: " + e.msg }
 func (e *invalidError) Unwrap() error { return ErrInvalid }
 
 func invalidf(format string, args ...any) error {
-	return &invalidError{msg: fmt.Sprintf(format, args...)}
+	return &invalidError{msg: fmt.Sprintf(format, args...), format: format, args: args}
+}
+
+// Explain returns the format and arguments err's description was built
+// from (so that a caller can say it in another language), when err is
+// this package's.
+func Explain(err error) (format string, args []any, ok bool) {
+	var e *invalidError
+	if !errors.As(err, &e) {
+		return "", nil, false
+	}
+	return e.format, e.args, true
 }
 
 // Parse parses a division code. Surrounding white space is ignored. The

@@ -41,7 +41,7 @@ func (t *table) text(key string, required bool) string {
 		if v == "" {
 			t.Fail(key, "is empty")
 		} else if e, ok := errs.As(err); ok {
-			t.Fail(key, "%s", e.Message)
+			t.Fail(key, e.Format, e.Args...) // checkText's own literal format and arguments
 		}
 	}
 	return v
@@ -272,14 +272,16 @@ func (s *Service) ImportWith(ctx context.Context, p auth.Principal, r io.Reader,
 		// Codes below the county begin with the area's division code, so
 		// that "already used" can only name a household the importer sees
 		// (the same rule as the household form: auth.CheckNewCode).
-		outside := fmt.Sprintf("a code you create begins with %s, the division code of your area", p.Prefix())
+		outside := func() {
+			t.FailAt(x.first, "household", "a code you create begins with %s, the division code of your area", p.Prefix())
+		}
 		codeErr := auth.CheckNewCode(p, x.h.Code, x.h.Village)
 		if codeErr != nil {
-			msg := outside
-			if e, ok := errs.As(codeErr); ok {
-				msg = e.Message
+			if e, ok := errs.As(codeErr); ok && e.Format != "" {
+				t.FailAt(x.first, "household", e.Format, e.Args...) // CheckNewCode's literal format and arguments
+			} else {
+				outside()
 			}
-			t.FailAt(x.first, "household", "%s", msg)
 		}
 		var vil, holder, bank, mask string
 		err := sql.ErrNoRows
@@ -291,7 +293,7 @@ func (s *Service) ImportWith(ctx context.Context, p auth.Principal, r io.Reader,
 			if !p.Sees(place.Code(vil)) {
 				// Only a county-made code can lie outside: answered as the
 				// rule above, naming nothing of the household.
-				t.FailAt(x.first, "household", "%s", outside)
+				outside()
 				continue
 			}
 			if x.cardRow < 0 && mask != "" {

@@ -226,6 +226,20 @@ type Screened struct {
 // million households take seconds. Households without a record for the
 // year are not visited. An error from fn stops the walk and is returned.
 func (s *Service) Screen(ctx context.Context, county string, year int, fn func(Screened) error) error {
+	return s.screen(ctx, county, year, fn)
+}
+
+// CountYears is how many households have a record of year: what Screen
+// will walk.
+func (s *Service) CountYears(ctx context.Context, county string, year int) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM reg_years WHERE county = ? AND year = ?`, county, year).Scan(&n); err != nil {
+		return 0, errs.Wrap(err, "registry: count years")
+	}
+	return n, nil
+}
+
+func (s *Service) screen(ctx context.Context, county string, year int, fn func(Screened) error) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT household, village, members_alive, status, stable, causes_enc, income, expenses
 		FROM reg_years WHERE county = ? AND year = ? ORDER BY household`, county, year)
 	if err != nil {

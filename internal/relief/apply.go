@@ -578,14 +578,35 @@ type Screening struct {
 // rule (any of its causes may count) and computes the top-ups, streaming
 // the registry: the county-wide view the bureau plans the fund with.
 func (s *Service) Screen(ctx context.Context, county string, year int) (Screening, error) {
+	return s.ScreenWith(ctx, county, year, nil)
+}
+
+// screenEvery is how many households pass between two progress calls.
+const screenEvery = 256
+
+// ScreenWith is Screen reporting its progress, when progress is set:
+// households screened of the households with a record of the year
+// (counted first), every screenEvery households and at the end. It must
+// be cheap: it runs on the screening's goroutine.
+func (s *Service) ScreenWith(ctx context.Context, county string, year int, progress func(done, total int)) (Screening, error) {
 	prof, err := s.profile(ctx, county)
 	if err != nil {
 		return Screening{}, err
+	}
+	total := 0
+	if progress != nil {
+		if total, err = s.reg.CountYears(ctx, county, year); err != nil {
+			return Screening{}, err
+		}
+		progress(0, total)
 	}
 	out := Screening{Refused: map[string]int{}}
 	alive := registry.Member{Name: "-", Alive: true}
 	err = s.reg.Screen(ctx, county, year, func(sc registry.Screened) error {
 		out.Households++
+		if progress != nil && out.Households%screenEvery == 0 {
+			progress(out.Households, max(total, out.Households))
+		}
 		if sc.AnyDeceasedOnly {
 			out.Refused["member"]++
 			return nil
@@ -609,5 +630,8 @@ func (s *Service) Screen(ctx context.Context, county string, year int) (Screenin
 		out.Total += c.Amount
 		return nil
 	})
+	if err == nil && progress != nil {
+		progress(out.Households, out.Households)
+	}
 	return out, err
 }

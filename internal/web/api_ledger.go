@@ -364,9 +364,9 @@ func (s *Server) apiListAccounts(w http.ResponseWriter, c *call) error {
 	q := r.URL.Query()
 	f := ledger.AccountFilter{Kind: ledger.AccountKind(q.Get("kind")), Search: q.Get("q"), AfterID: after, Limit: limit}
 	if p := q.Get("place"); p != "" {
-		pc, err := place.Parse(p)
+		pc, err := parsePlace("place", p)
 		if err != nil {
-			return errs.F(errs.Invalid, "invalid_place", "place", "%v", err)
+			return err
 		}
 		f.PlacePrefix = c.scopePrefix(pc)
 	} else {
@@ -419,10 +419,12 @@ func (s *Server) apiOpenAccounts(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	out := make([]accountJSON, len(as))
+	replayed := len(as) > 0
 	for i, a := range as {
 		out[i] = toAccountJSON(a)
+		replayed = replayed && a.Replayed
 	}
-	writeJSON(w, http.StatusCreated, accountsAnswer{Accounts: out})
+	writeJSON(w, createdOrReplayed(w, replayed), accountsAnswer{Accounts: out})
 	return nil
 }
 
@@ -474,6 +476,17 @@ func (s *Server) apiListChannels(w http.ResponseWriter, c *call) error {
 	return nil
 }
 
+// createdOrReplayed is the status of an idempotent create: 201, or —
+// when everything asked for existed already, exactly as asked — 200 with
+// the header Idempotent-Replayed: true.
+func createdOrReplayed(w http.ResponseWriter, replayed bool) int {
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+		return http.StatusOK
+	}
+	return http.StatusCreated
+}
+
 func (s *Server) apiCreateChannels(w http.ResponseWriter, c *call) error {
 	r := c.r
 	cty, err := county(r)
@@ -500,10 +513,12 @@ func (s *Server) apiCreateChannels(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	out := make([]channelJSON, len(cs))
+	replayed := len(cs) > 0
 	for i, ch := range cs {
 		out[i] = channelJSON{ch.Code, ch.Name}
+		replayed = replayed && ch.Replayed
 	}
-	writeJSON(w, http.StatusCreated, channelsAnswer{Channels: out})
+	writeJSON(w, createdOrReplayed(w, replayed), channelsAnswer{Channels: out})
 	return nil
 }
 

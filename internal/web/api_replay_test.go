@@ -13,7 +13,8 @@ import (
 
 // TestAPIReplaysSayso: every idempotent write of the API — funds
 // arrivals and integrations, relief inflows, money instructions
-// (allocations) — answers the same key again with the header
+// (allocations), the ledger's channels and accounts (one or a batch) —
+// answers the same key again with the header
 // Idempotent-Replayed: true, status 200 and the byte-identical body; the
 // first answer has no such header.
 func TestAPIReplaysSayso(t *testing.T) {
@@ -37,6 +38,10 @@ func TestAPIReplaysSayso(t *testing.T) {
 			{"integration", f + "/integrations", `{"movements":[{"key":"replay-int-1","channel":"ZX","amount":"10.00","day":"2026-03-02"}]}`},
 			{"relief inflow", "/api/v1/relief/990101/inflows", `{"key":"replay-in-1","source":"treasury","amount":"100.00","doc_no":"青财〔2026〕1号"}`},
 			{"allocation", f + "/allocations", `{"key":"replay-alloc-1","project":"2026-001","amount":"1.00"}`},
+			{"ledger channel", "/api/v1/ledger/990101/channels", `{"code":"RP1","name":"重放渠道"}`},
+			{"ledger channels", "/api/v1/ledger/990101/channels", `{"channels":[{"code":"RP2","name":"重放渠道二"},{"code":"RP3","name":"重放渠道三"}]}`},
+			{"ledger account", "/api/v1/ledger/990101/accounts", `{"code":"ent:replay-1","kind":"entity","name":"重放合作社","owner":"重放合作社","place":"990101001001"}`},
+			{"ledger accounts", "/api/v1/ledger/990101/accounts", `{"accounts":[{"code":"ent:replay-2","kind":"entity","name":"重放二","owner":"重放二","place":"990101001001"},{"code":"ent:replay-3","kind":"entity","name":"重放三","owner":"重放三","place":"990101001002"}]}`},
 		} {
 			code1, h1, body1 := post(tc.path, tc.body)
 			if code1 != 201 && code1 != 202 {
@@ -51,6 +56,15 @@ func TestAPIReplaysSayso(t *testing.T) {
 			}
 			if body2 != body1 {
 				t.Errorf("%s: replay body differs:\nfirst  %s\nreplay %s", tc.name, body1, body2)
+			}
+		}
+		// A batch in which one is new is no replay: 201, no header.
+		for _, tc := range []struct{ name, path, body string }{
+			{"channels, one new", "/api/v1/ledger/990101/channels", `{"channels":[{"code":"RP1","name":"重放渠道"},{"code":"RP4","name":"新渠道"}]}`},
+			{"accounts, one new", "/api/v1/ledger/990101/accounts", `{"accounts":[{"code":"ent:replay-1","kind":"entity","name":"重放合作社","owner":"重放合作社","place":"990101001001"},{"code":"ent:replay-4","kind":"entity","name":"新","owner":"新","place":"990101001001"}]}`},
+		} {
+			if code, h, body := post(tc.path, tc.body); code != 201 || h != "" {
+				t.Errorf("%s: %d with Idempotent-Replayed %q, want 201 and none: %s", tc.name, code, h, body)
 			}
 		}
 	})

@@ -126,6 +126,8 @@ var matrix = map[string]rule{
 	"POST /registry/import/job":                      {roles: "village township rural"},
 	"GET /jobs/{id}":                                 {roles: staff, always: 404},
 	"GET /api/v1/jobs/{county}/{id}":                 {roles: staff, always: 404},
+	"POST /api/v1/jobs/{county}/relief-screening":    {roles: "finance rural", record: true, list: true},
+	"POST /api/v1/jobs/{county}/registry-import":     {roles: "village township rural", record: true, list: true},
 	"POST /registry/leads/{id}/override":             {roles: "township rural", always: 404},
 	"GET /registry/{code}":                           {roles: staff, record: true},
 	"POST /registry/{code}/reveal":                   {roles: "village township rural", record: true},
@@ -134,6 +136,7 @@ var matrix = map[string]rule{
 	"POST /registry/{code}/alive":                    {roles: "village township rural", record: true},
 	"GET /relief":                                    {roles: staff, list: true},
 	"POST /relief/inflows":                           {roles: "finance rural"},
+	"POST /relief/screen":                            {roles: "finance rural"},
 	"POST /relief/applications":                      {roles: "village"},
 	"GET /relief/applications/{id}":                  {roles: staff, always: 404},
 	"POST /relief/applications/{id}/decide":          {roles: "village township rural", always: 404},
@@ -427,6 +430,9 @@ func (f *fixture) path(pattern string, role auth.Role, rel relation) string {
 	}
 	if rel != own && countyLevel && !strings.HasPrefix(p, "/api/") {
 		id = 1 << 40 // pages address the user's own county: another county's record is simply absent
+	}
+	if strings.Contains(p, "/jobs/") {
+		id = 1 << 40 // the walk starts jobs of its own (the screening, the import): address none of them
 	}
 	r := strings.NewReplacer("{county}", county, "{code}", code, "{id}", fmt.Sprint(id), "{username}", user, "{village}", village, "{area}", "agreements", "{kind}", "payee", "{$}", "")
 	p = agreementPath(entityPath(r.Replace(p), code), code)

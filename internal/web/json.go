@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"reflect"
@@ -117,7 +116,7 @@ func jsonError(err error) error {
 	var ae *amountError
 	switch {
 	case errors.As(err, &ae):
-		return errs.F(errs.Invalid, "invalid_amount", ae.field, "%s", ae.msg)
+		return ae.refusal
 	case errors.As(err, &se):
 		return errs.E(errs.Invalid, "invalid_json", "malformed JSON at byte %d", se.Offset)
 	case errors.As(err, &te):
@@ -152,22 +151,24 @@ func jsonPath(p string) string {
 // refused because JSON numbers are floats to many clients.
 type Amount money.Fen
 
-type amountError struct{ field, msg string }
+// amountError carries an amount's refusal out of encoding/json (which
+// keeps an Unmarshaler's error as it is).
+type amountError struct{ refusal error }
 
-func (e *amountError) Error() string { return e.msg }
+func (e *amountError) Error() string { return e.refusal.Error() }
 
 // UnmarshalJSON parses a yuan string.
 func (a *Amount) UnmarshalJSON(b []byte) error {
 	if len(b) == 0 || b[0] != '"' {
-		return &amountError{"amount", fmt.Sprintf("amount must be a string in yuan such as \"12.34\", got %s", b)}
+		return &amountError{errs.F(errs.Invalid, "invalid_amount", "amount", "amount must be a string in yuan such as \"12.34\", got %s", string(b))}
 	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return &amountError{"amount", "amount must be a string in yuan"}
+		return &amountError{errs.F(errs.Invalid, "invalid_amount", "amount", "amount must be a string in yuan")}
 	}
 	f, err := money.Parse(s)
 	if err != nil {
-		return &amountError{"amount", err.Error()}
+		return &amountError{amountRefusal("amount", s, err)}
 	}
 	*a = Amount(f)
 	return nil

@@ -36,7 +36,7 @@ func init() {
 		"adopt.col.approval_doc":    {"批复文号：所有审核步骤都已办理（已批复）的项目必填；未办完的不填。", "The approval document: required when every step was taken (approved); empty otherwise."},
 		"adopt.col.approval_day":    {"批复日期（已批复的项目必填）。", "The approval date (required for approved projects)."},
 		"adopt.col.approved_by":     {"批复人或批复机关（不填则为最后一步的经办人）。", "Who approved (empty: the last step's person)."},
-		"adopt.col.step_by":         {"已办理的审核步骤「%s」（%[2]s，%[3]s级）的经办人姓名，照纸质记录填写；未办理的留空。", "Who took the step \"%s\" (%s, %s level), as on paper; empty when not taken."},
+		"adopt.col.step_by":         {"已办理的审核步骤「%s」（%s，%s）的经办人姓名，照纸质记录填写；未办理的留空。", "Who took the step \"%s\" (%s, %s level), as on paper; empty when not taken."},
 		"adopt.col.step_day":        {"「%s」的办理日期。", "The day \"%s\" was taken."},
 		"adopt.note_steps":          {"审核步骤按本县政策配置的顺序从第 1 步（申报）开始连续填写，不能跳步；只办了前几步的项目导入后停在下一步，在系统中继续办理（需公示的步骤可补录纸质公示）。", "Review steps are filled in the order of the county's profile from step 1 (the proposal), without gaps; a project that took only the first steps waits at the next one and continues in onepool (a paper notice can be recorded for the notice step)."},
 		"adopt.note_review":         {"导入后须由另一名县乡村振兴局人员审核同意才生效；已办步骤记为“纸质办理，事后补录”。", "An import takes effect when another officer of the county bureau approves it; the steps are recorded as taken on paper, after the fact."},

@@ -91,7 +91,7 @@ func (s *Server) importPlan(w http.ResponseWriter, c *call) error {
 	}
 	f, fh, err := c.r.FormFile("file")
 	if err != nil {
-		_, err = formFile(c, "choose the plan's CSV or xlsx file")
+		_, err = formFile(c, errs.F(errs.Invalid, "missing_file", "file", "choose the plan's CSV or xlsx file"))
 		return s.adoptResult(w, c, err)
 	}
 	defer f.Close()
@@ -168,7 +168,7 @@ func (s *Server) planTemplate(w http.ResponseWriter, c *call) error {
 	}
 	for i, st := range chain {
 		cols = append(cols,
-			tcol(fmt.Sprintf("第%d步经办人", i+1), i == 0, fmt.Sprintf("经办人%d", i+1), fmt.Sprintf(t("adopt.col.step_by"), st.Name, st.Role, st.Level)),
+			tcol(fmt.Sprintf("第%d步经办人", i+1), i == 0, fmt.Sprintf("经办人%d", i+1), fmt.Sprintf(t("adopt.col.step_by"), st.Name, t("role."+st.Role), t("level."+st.Level))),
 			tcol(fmt.Sprintf("第%d步日期", i+1), i == 0, day.AddDate(0, 0, i), fmt.Sprintf(t("adopt.col.step_day"), st.Name)))
 	}
 	tp := tabular.Template{Sheet: "年度计划", Columns: cols, Labels: [3]string{t("excel.note_column"), t("excel.note_required"), t("excel.note_explain")}, Yes: t("yes")}

@@ -38,9 +38,9 @@ func (c *call) drillPlace() (place.Code, error) {
 	if v == "" {
 		return "", nil
 	}
-	pc, err := place.Parse(v)
+	pc, err := parsePlace("place", v)
 	if err != nil {
-		return "", errs.F(errs.Invalid, "invalid_place", "place", "%v", err)
+		return "", err
 	}
 	switch {
 	case c.p.Sees(pc):

@@ -103,9 +103,9 @@ func formYear(r *http.Request) (int, error) {
 }
 
 func formAmount(r *http.Request) (money.Fen, error) {
-	f, err := money.Parse(r.PostFormValue("amount"))
+	f, err := parseAmount("amount", r.PostFormValue("amount"))
 	if err != nil {
-		return 0, errs.F(errs.Invalid, "invalid_amount", "amount", "%v", err)
+		return 0, err
 	}
 	return f, nil
 }
@@ -216,7 +216,7 @@ func (s *Server) fundsReportExport(w http.ResponseWriter, c *call) error {
 // importFunds reads an uploaded CSV/xlsx of channels, plans or arrivals;
 // every bad cell is listed and nothing is written.
 func (s *Server) importFunds(w http.ResponseWriter, c *call) error {
-	f, err := formFile(c, "choose a CSV or xlsx file to import")
+	f, err := formFile(c, errs.F(errs.Invalid, "missing_file", "file", "choose a CSV or xlsx file to import"))
 	if err != nil {
 		return s.fundsResult(w, c, err)
 	}

@@ -33,6 +33,7 @@ func (s *Server) registerJobs() {
 		n, err := s.d.Registry.ImportWith(ctx, p, in, registry.ImportOptions{Rows: dataRows(in), Progress: progress})
 		return importResult(n, err), err
 	}})
+	s.d.Jobs.Register(jobs.Kind{Name: jobReliefScreening, Action: auth.ReceiveRelief, Work: s.screeningWork})
 	s.d.Jobs.Register(jobs.Kind{Name: jobRegistryYears, Action: auth.WriteRegistry, Work: func(ctx context.Context, p auth.Principal, in *os.File, progress jobs.Progress) (any, error) {
 		n, err := s.d.Registry.ImportYears(ctx, p, in)
 		return importResult(n, err), err
@@ -125,7 +126,7 @@ func importResult(n int, err error) jobImportResult {
 
 // registryImportJob starts the registry import as a job and shows its page.
 func (s *Server) registryImportJob(w http.ResponseWriter, c *call) error {
-	f, err := formFile(c, "choose a CSV or xlsx file to import")
+	f, err := formFile(c, errs.F(errs.Invalid, "missing_file", "file", "choose a CSV or xlsx file to import"))
 	if err != nil {
 		return s.registryResult(w, c, err)
 	}
@@ -151,10 +152,14 @@ type jobView struct {
 	Percent int
 	Left    string
 	Result  *jobImportResult
-	Failed  string // why, in the page's language
-	Rows    []jobRowLine
-	More    int
-	APIPath string
+	// Screening is a screening job's result.
+	Screening *jobScreeningResult
+	// RowsLabel names what Done and Total count (rows, households).
+	RowsLabel string
+	Failed    string // why, in the page's language
+	Rows      []jobRowLine
+	More      int
+	APIPath   string
 }
 
 type jobRowLine struct {
@@ -183,7 +188,10 @@ func (s *Server) jobPage(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	v := jobView{Page: c.page(translate(c.lang, "job.title"), ""), J: j, Kind: translate(c.lang, "job.kind."+j.Kind),
-		APIPath: fmt.Sprintf("/api/v1/jobs/%s/%d", j.County, j.ID)}
+		APIPath: fmt.Sprintf("/api/v1/jobs/%s/%d", j.County, j.ID), RowsLabel: translate(c.lang, "job.rows")}
+	if j.Kind == jobReliefScreening {
+		v.RowsLabel = translate(c.lang, "job.households")
+	}
 	v.Step, v.Percent, v.Left = jobProgress(c.lang, j, s.d.Clock())
 	if j.State == jobs.Failed {
 		v.Failed = translate(c.lang, "job.reason."+j.Reason)
@@ -191,7 +199,15 @@ func (s *Server) jobPage(w http.ResponseWriter, c *call) error {
 			v.Failed = translate(c.lang, "job.reason.other")
 		}
 	}
-	if len(j.Result) > 0 {
+	if len(j.Result) > 0 && j.Kind == jobReliefScreening {
+		var res jobScreeningResult
+		if json.Unmarshal(j.Result, &res) == nil {
+			v.Screening = &res
+			if res.Error != nil {
+				v.Failed = res.Error.in(c.lang)
+			}
+		}
+	} else if len(j.Result) > 0 {
 		var res jobImportResult
 		if json.Unmarshal(j.Result, &res) == nil {
 			v.Result = &res

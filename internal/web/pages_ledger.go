@@ -56,9 +56,9 @@ func (c *call) accountFilter(limit int) (ledger.AccountFilter, error) {
 	}
 	var req place.Code
 	if p := q.Get("place"); p != "" {
-		pc, err := place.Parse(p)
+		pc, err := parsePlace("place", p)
 		if err != nil {
-			return f, errs.F(errs.Invalid, "invalid_place", "place", "%v", err)
+			return f, err
 		}
 		req = pc
 	}

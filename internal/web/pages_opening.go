@@ -62,7 +62,7 @@ func formDay(v string) (time.Time, error) {
 func (s *Server) openingForm(w http.ResponseWriter, c *call) error {
 	r := c.r
 	var in instruct.Instruction
-	f, err := formFile(c, "choose a CSV or xlsx file to import")
+	f, err := formFile(c, errs.F(errs.Invalid, "missing_file", "file", "choose a CSV or xlsx file to import"))
 	if err == nil {
 		defer f.Close()
 		var rows []adopt.Row
@@ -133,7 +133,7 @@ func (s *Server) apiOpening(w http.ResponseWriter, c *call) error {
 	mt, _, _ := mime.ParseMediaType(c.r.Header.Get("Content-Type"))
 	if mt == "multipart/form-data" {
 		c.r.Body = http.MaxBytesReader(w, c.r.Body, uploadLimit)
-		f, ferr := formFile(c, "send the opening file as the form's file")
+		f, ferr := formFile(c, errs.F(errs.Invalid, "missing_file", "file", "send the opening file as the form's file"))
 		if ferr != nil {
 			return ferr
 		}

@@ -11,7 +11,6 @@ import (
 	"onepool/internal/clock"
 	"onepool/internal/errs"
 	"onepool/internal/funds"
-	"onepool/internal/money"
 	"onepool/internal/place"
 	"onepool/internal/projects"
 	"onepool/internal/volume"
@@ -221,9 +220,9 @@ func projectFromForm(r *http.Request) (projects.Project, error) {
 		p.PlanYear = n
 	}
 	if b := r.PostFormValue("budget"); b != "" {
-		v, err := money.Parse(b)
+		v, err := parseAmount("budget", b)
 		if err != nil {
-			return p, errs.F(errs.Invalid, "invalid_amount", "budget", "%v", err)
+			return p, err
 		}
 		p.Budget = v
 	}

@@ -17,7 +17,6 @@ import (
 	"onepool/internal/errs"
 	"onepool/internal/ident"
 	"onepool/internal/ledger"
-	"onepool/internal/money"
 	"onepool/internal/place"
 	"onepool/internal/registry"
 )
@@ -176,7 +175,7 @@ func (s *Server) createHousehold(w http.ResponseWriter, c *call) error {
 
 // registryImport reads households (one row per member) or their years.
 func (s *Server) registryImport(w http.ResponseWriter, c *call) error {
-	f, err := formFile(c, "choose a CSV or xlsx file to import")
+	f, err := formFile(c, errs.F(errs.Invalid, "missing_file", "file", "choose a CSV or xlsx file to import"))
 	if err != nil {
 		return s.registryResult(w, c, err)
 	}
@@ -370,16 +369,10 @@ func (s *Server) setYear(w http.ResponseWriter, c *call) error {
 		err = errs.F(errs.Invalid, "invalid_year", "year", "the year must be a year like 2026")
 	}
 	if err == nil {
-		y.Income, err = money.Parse(r.PostFormValue("income"))
-		if err != nil {
-			err = errs.F(errs.Invalid, "invalid_amount", "income", "%v", err)
-		}
+		y.Income, err = parseAmount("income", r.PostFormValue("income"))
 	}
 	if err == nil {
-		y.Expenses, err = money.Parse(r.PostFormValue("expenses"))
-		if err != nil {
-			err = errs.F(errs.Invalid, "invalid_amount", "expenses", "%v", err)
-		}
+		y.Expenses, err = parseAmount("expenses", r.PostFormValue("expenses"))
 	}
 	y.Causes = r.PostForm["causes"]
 	if err == nil {

@@ -10,7 +10,7 @@ import (
 	"onepool/internal/errs"
 	"onepool/internal/ident"
 	"onepool/internal/instruct"
-	"onepool/internal/money"
+	"onepool/internal/jobs"
 	"onepool/internal/place"
 	"onepool/internal/relief"
 	"onepool/internal/workflow"
@@ -21,16 +21,20 @@ import (
 type reliefView struct {
 	Page
 	Fund      relief.Fund
-	Screening *relief.Screening // the county-wide screening, when asked for
-	County    bool              // the user works at the county
-	Apps      []appRow
-	Status    string
-	Batches   []relief.Batch
-	Causes    []string
-	Year      int
-	Today     string
-	Error     string
-	Flash     string
+	Screening *relief.Screening // the county-wide screening's result, when shown
+	// The screening job named by ?screening= (its result is Screening
+	// once it is done) and the year it screened.
+	ScreeningJob  *jobs.Job
+	ScreeningYear int
+	County        bool // the user works at the county
+	Apps          []appRow
+	Status        string
+	Batches       []relief.Batch
+	Causes        []string
+	Year          int
+	Today         string
+	Error         string
+	Flash         string
 	// The applications' filters and pager.
 	FilterVillage string
 	FilterYear    int
@@ -83,12 +87,10 @@ func (s *Server) reliefView(c *call) (reliefView, error) {
 		v.Causes = prof.Relief.Causes
 	}
 	v.County = c.p.Place.Level() == place.County
-	if c.r.URL.Query().Get("screen") == "1" && v.County {
-		sc, err := s.d.Relief.Screen(ctx, c.p.County, v.Year)
-		if err != nil {
+	if c.r.URL.Query().Get("screening") != "" {
+		if err := s.screeningOfJob(c, &v); err != nil {
 			return v, err
 		}
-		v.Screening = &sc
 	}
 	return v, nil
 }
@@ -114,9 +116,9 @@ func (s *Server) reliefResult(w http.ResponseWriter, c *call, err error, next st
 
 func (s *Server) reliefReceive(w http.ResponseWriter, c *call) error {
 	r := c.r
-	amt, err := money.Parse(r.PostFormValue("amount"))
+	amt, err := parseAmount("amount", r.PostFormValue("amount"))
 	if err != nil {
-		return s.reliefResult(w, c, errs.F(errs.Invalid, "invalid_amount", "amount", "%v", err), "")
+		return s.reliefResult(w, c, err, "")
 	}
 	_, err = s.d.Relief.Receive(r.Context(), c.p, relief.Inflow{Key: r.PostFormValue("key"), Source: r.PostFormValue("source"), Donor: r.PostFormValue("donor"),
 		Campaign: r.PostFormValue("campaign"), Amount: amt, DocNo: r.PostFormValue("doc_no")})
@@ -345,7 +347,7 @@ func (s *Server) bankReturn(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	f, ferr := formFile(c, "choose the bank's return file (CSV or xlsx)")
+	f, ferr := formFile(c, errs.F(errs.Invalid, "missing_file", "file", "choose the bank's return file (CSV or xlsx)"))
 	if ferr != nil {
 		err = ferr
 	} else {

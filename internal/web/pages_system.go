@@ -239,7 +239,7 @@ func (s *Server) placesPage(w http.ResponseWriter, c *call) error {
 // importPlaces reads an uploaded CSV or xlsx of (code, name, parent).
 func (s *Server) importPlaces(w http.ResponseWriter, c *call) error {
 	var n int
-	f, err := formFile(c, "choose a CSV or xlsx file to import")
+	f, err := formFile(c, errs.F(errs.Invalid, "missing_file", "file", "choose a CSV or xlsx file to import"))
 	if err == nil {
 		defer f.Close()
 		var nodes []place.Node

@@ -83,7 +83,7 @@ func TestRegistryAndReliefPages(t *testing.T) {
 			t.Error("the fund page does not show 700,000.00 and the request of 300,000.00 after the top-up")
 		}
 		// The county-wide screening: the demo's five households, three eligible.
-		if p := fin.do("GET", "/relief?screen=1", nil, "").Body.String(); !regexp.MustCompile(`id="screening">[^<]*5 ·[^<]*3 ·`).MatchString(p) {
+		if _, p := screenCounty(t, fin); !regexp.MustCompile(`id="screening">[^<]*5 ·[^<]*3 ·`).MatchString(p) {
 			t.Errorf("the screening: %s", regexp.MustCompile(`(?s)<p id="screening">.*?</p>`).FindString(p))
 		}
 		if w := fin.form("/relief", "/relief/inflows", url.Values{"source": {"donation"}, "amount": {"1.001"}, "key": {"t-2"}, "donor": {"x"}}); w.Code != http.StatusBadRequest {

@@ -114,6 +114,7 @@ func (s *Server) register() {
 	s.page("POST /entities/{code}/effects", auth.WriteEntities, s.setEntityEffect)
 	s.page("GET /relief", auth.ViewRelief, s.reliefPage)
 	s.page("POST /relief/inflows", auth.ReceiveRelief, s.reliefReceive)
+	s.page("POST /relief/screen", auth.ReceiveRelief, s.reliefScreen)
 	s.page("POST /relief/applications", auth.ApplyRelief, s.reliefApply)
 	s.page("GET /relief/applications/{id}", auth.ViewRelief, s.applicationPage)
 	s.page("POST /relief/applications/{id}/decide", auth.ReviewRelief, s.decideApplication)
@@ -262,6 +263,8 @@ func (s *Server) register() {
 	s.api("GET /api/v1/entities/{county}/{code}/links", auth.ViewEntities, s.apiEntityLinks)
 	s.api("POST /api/v1/entities/{county}/{code}/links", auth.WriteEntities, s.apiAddEntityLink)
 	s.api("GET /api/v1/jobs/{county}/{id}", auth.ViewDesk, s.apiJob)
+	s.api("POST /api/v1/jobs/{county}/relief-screening", auth.ReceiveRelief, s.apiStartScreening)
+	s.api("POST /api/v1/jobs/{county}/registry-import", auth.WriteRegistry, s.apiStartRegistryImport)
 	// Pickers: search a kind of record by name or code (see pick.go).
 	s.api("GET /api/v1/pick/{county}/{kind}", auth.ViewDesk, s.apiPick)
 	s.api("/api/", auth.ViewLedger, s.apiNotFound)

@@ -31,15 +31,16 @@ func parseUpload(r *http.Request) error {
 }
 
 // formFile is the form's uploaded "file". A body beyond the limit is
-// too_large; no file is missing_file with the message missing.
-func formFile(c *call, missing string) (multipart.File, error) {
+// too_large; no file is missing, the page's own missing_file refusal
+// (errs.F with a literal format, so that the catalogue has its Chinese).
+func formFile(c *call, missing error) (multipart.File, error) {
 	f, _, err := c.r.FormFile("file")
 	if err != nil {
 		var big *http.MaxBytesError
 		if errors.As(err, &big) {
 			return nil, errs.F(errs.Invalid, "too_large", "file", "the file is larger than %d MiB", tabular.MaxBytes>>20)
 		}
-		return nil, errs.F(errs.Invalid, "missing_file", "file", "%s", missing)
+		return nil, missing
 	}
 	return f, nil
 }
