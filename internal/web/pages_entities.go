@@ -159,7 +159,7 @@ func (s *Server) createEntity(w http.ResponseWriter, c *call) error {
 
 // entitiesImport registers the entities of a file, all or nothing.
 func (s *Server) entitiesImport(w http.ResponseWriter, c *call) error {
-	f, err := formFile(c, "choose a CSV or xlsx file to import")
+	f, err := formFile(c, errs.F(errs.Invalid, "missing_file", "file", "choose a CSV or xlsx file to import"))
 	if err != nil {
 		return s.entitiesResult(w, c, err, "/entities")
 	}
