@@ -99,6 +99,19 @@ func TestTransfersListByPlace(t *testing.T) {
 		if _, total, _ := l.ListTransfers(ctx, county, ledger.TransferFilter{Prefix: county}); total != 32 {
 			t.Errorf("county: %d", total)
 		}
+		// The desk's recent transfers of a place: the same transfers, newest
+		// first, before an id.
+		for prefix, n := range want {
+			recent, err := l.RecentTransfersIn(ctx, county, prefix, 0, 500)
+			if err != nil || len(recent) != n {
+				t.Errorf("recent in %s: %d, want %d (%v)", prefix, len(recent), n, err)
+				continue
+			}
+			older, err := l.RecentTransfersIn(ctx, county, prefix, recent[0].ID, 500)
+			if err != nil || len(older) != n-1 || (len(older) > 0 && older[0].ID != recent[1].ID) {
+				t.Errorf("recent in %s before %d: %d, want %d (%v)", prefix, recent[0].ID, len(older), n-1, err)
+			}
+		}
 
 		// Past the cap the count says more.
 		defer func(n int) { ledger.CountCap = n }(ledger.CountCap)
