@@ -165,7 +165,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, r io.Reader) (in
 func fail(t *tabular.Table, row int, err error) {
 	e, ok := errs.As(err)
 	if !ok {
-		t.FailAt(row, "", "%s", err.Error())
+		t.FailAt(row, "", "the row could not be checked")
 		return
 	}
 	col := e.Field
@@ -176,5 +176,5 @@ func fail(t *tabular.Table, row int, err error) {
 		t.FailAt(row, col, e.Format, e.Args...)
 		return
 	}
-	t.FailAt(row, col, "%s", e.Message)
+	t.FailAt(row, col, "the row could not be checked")
 }

@@ -14,7 +14,6 @@ import (
 	"onepool/internal/agreements"
 	"onepool/internal/auth"
 	"onepool/internal/errs"
-	"onepool/internal/money"
 	"onepool/internal/place"
 	"onepool/internal/workflow"
 )
@@ -150,16 +149,16 @@ func agreementFromForm(c *call) (agreements.Agreement, error) {
 		}
 	} else {
 		a.Parties = []agreements.Party{{Household: r.PostFormValue("household")}}
-		if a.Amount, err = money.Parse(r.PostFormValue("amount")); err != nil {
-			return a, errs.F(errs.Invalid, "invalid_amount", "amount", "%v", err)
+		if a.Amount, err = parseAmount("amount", r.PostFormValue("amount")); err != nil {
+			return a, err
 		}
 	}
 	if a.Form == agreements.Guaranteed {
 		if a.Rates, err = agreements.ParseRates(r.PostFormValue("rates")); err != nil {
 			return a, err
 		}
-		if a.Collateral, err = money.Parse(r.PostFormValue("collateral")); err != nil {
-			return a, errs.F(errs.Invalid, "invalid_amount", "collateral", "%v", err)
+		if a.Collateral, err = parseAmount("collateral", r.PostFormValue("collateral")); err != nil {
+			return a, err
 		}
 	}
 	if a.Form == agreements.Equity {

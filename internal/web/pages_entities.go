@@ -414,9 +414,9 @@ func effectOf(year, income string) (*entities.Effect, error) {
 	if err != nil {
 		return nil, errs.F(errs.Invalid, "invalid_year", "year", "the year must be a year like 2026")
 	}
-	f, err := money.Parse(income)
+	f, err := parseAmount("income", income)
 	if err != nil {
-		return nil, errs.F(errs.Invalid, "invalid_amount", "income", "%v", err)
+		return nil, err
 	}
 	return &entities.Effect{Year: y, Income: f}, nil
 }
