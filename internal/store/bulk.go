@@ -80,3 +80,18 @@ func Chunks(n, cols int, fn func(start, end int) error) error {
 	}
 	return nil
 }
+
+// FreshPlans makes PostgreSQL plan every statement of the rest of the
+// transaction afresh (plan_cache_mode = force_custom_plan; SQLite has no
+// such cache). pgx prepares each statement text once per connection, and
+// after five runs PostgreSQL may keep a generic plan made while a table
+// was small — a scan — however much the table grows since, inside this
+// transaction or before it. Bulk loads that look up what they (or an
+// earlier load) just wrote call it: the cost is a plan per statement.
+func (tx *Tx) FreshPlans(ctx context.Context) error {
+	if tx.Dialect() != Postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`)
+	return err
+}
