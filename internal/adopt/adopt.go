@@ -186,6 +186,11 @@ func (s *Service) Propose(ctx context.Context, p auth.Principal, o Opening) (ins
 	}
 	var out instruct.Instruction
 	err = s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
+		// Up to 500,000 accounts looked up in a table that may have been
+		// filled just before (the registry's import): see store.FreshPlans.
+		if err := tx.FreshPlans(ctx); err != nil {
+			return errs.Wrap(err, "adopt: plans")
+		}
 		if id, state, err := current(ctx, tx, p.County); err != nil {
 			return err
 		} else if id != 0 {
@@ -366,6 +371,9 @@ func (s *Service) exec(ctx context.Context, tx *store.Tx, approver auth.Principa
 	var pl payload
 	if err := instruct.Decode(in, &pl); err != nil {
 		return nil, err
+	}
+	if err := tx.FreshPlans(ctx); err != nil {
+		return nil, errs.Wrap(err, "adopt: plans")
 	}
 	var posted int64
 	err := tx.QueryRowContext(ctx, `SELECT instruction FROM adopt_openings WHERE county = ? AND state = 'posted'`, in.County).Scan(&posted)

@@ -74,41 +74,158 @@ func (s *Service) CreateProjectTx(ctx context.Context, tx *store.Tx, actor, coun
 	if err != nil {
 		return Project{}, err
 	}
+	if err := checkProject(prof, county, &p); err != nil {
+		return Project{}, err
+	}
+	p.County, p.CreatedBy, p.CreatedAt = county, actor, tx.Now
+	if _, err := tx.ExecContext(ctx, `INSERT INTO fund_projects (county, code, name, place, purpose, department, collective, status, status_at, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		projectRow(county, p)...); err != nil {
+		if errs.KindOf(err) == errs.Conflict {
+			return Project{}, errs.F(errs.Conflict, "project_exists", "code", "project %s exists already", p.Code)
+		}
+		return Project{}, errs.Wrap(err, "funds: project")
+	}
+	if _, _, err := s.l.OpenAccountsTx(ctx, tx, county, []ledger.NewAccount{projectAccount(p)}); err != nil {
+		return Project{}, err
+	}
+	if _, err := audit.Append(ctx, tx, projectEntry(actor, county, p)); err != nil {
+		return Project{}, err
+	}
+	return p, nil
+}
+
+// CreateProjectsTx is CreateProjectTx for many projects in the caller's
+// transaction, in a few statements whatever their number (a plan import
+// writes thousands): the same checks in the same order, the same rows,
+// ledger accounts and audit entries (one funds.project entry each). When
+// a project is refused nothing of the batch may be kept (the caller's
+// transaction rolls back) and bad is its index; -1 when the refusal is
+// not one project's. Errors: CreateProjectTx's.
+func (s *Service) CreateProjectsTx(ctx context.Context, tx *store.Tx, actor, county string, ps []Project) (out []Project, bad int, err error) {
+	if len(ps) == 0 {
+		return []Project{}, -1, nil
+	}
+	prof, err := s.profile(ctx, county)
+	if err != nil {
+		return nil, -1, err
+	}
+	out = make([]Project, len(ps))
+	codes := make([]string, len(ps))
+	for i, p := range ps {
+		p.Code = strings.TrimSpace(p.Code)
+		codes[i] = p.Code
+	}
+	taken, err := projectsTaken(ctx, tx, county, codes)
+	if err != nil {
+		return nil, -1, err
+	}
+	seen := make(map[string]bool, len(ps))
+	rows := make([][]any, len(ps))
+	accts := make([]ledger.NewAccount, len(ps))
+	entries := make([]audit.Entry, len(ps))
+	for i, p := range ps {
+		if err := checkProject(prof, county, &p); err != nil {
+			return nil, i, err
+		}
+		if taken[p.Code] || seen[p.Code] {
+			return nil, i, errs.F(errs.Conflict, "project_exists", "code", "project %s exists already", p.Code)
+		}
+		seen[p.Code] = true
+		p.County, p.CreatedBy, p.CreatedAt = county, actor, tx.Now
+		out[i], rows[i], accts[i], entries[i] = p, projectRow(county, p), projectAccount(p), projectEntry(actor, county, p)
+	}
+	if err := store.InsertRows(ctx, tx, `INSERT INTO fund_projects (county, code, name, place, purpose, department, collective, status, status_at, created_at, created_by) VALUES `, 11, rows, ""); err != nil {
+		if errs.KindOf(err) == errs.Conflict {
+			return nil, -1, errs.F(errs.Conflict, "project_exists", "code", "a project of the batch exists already")
+		}
+		return nil, -1, errs.Wrap(err, "funds: projects")
+	}
+	for start := 0; start < len(accts); start += ledger.MaxBatch {
+		end := min(start+ledger.MaxBatch, len(accts))
+		if _, _, err := s.l.OpenAccountsTx(ctx, tx, county, accts[start:end]); err != nil {
+			if e, ok := errs.As(err); ok && len(accts[start:end]) > 1 {
+				// accounts[i].field → the project's own field, as for one.
+				var i int
+				var f string
+				if n, _ := fmt.Sscanf(strings.Replace(e.Field, "].", "] ", 1), "accounts[%d] %s", &i, &f); n == 2 {
+					e2 := *e
+					e2.Field = f
+					return nil, start + i, &e2
+				}
+			}
+			return nil, -1, err
+		}
+	}
+	if _, err := audit.AppendAll(ctx, tx, entries); err != nil {
+		return nil, -1, err
+	}
+	return out, -1, nil
+}
+
+// projectsTaken reports which of codes are projects of the county, in a
+// statement per few hundred codes (probing the primary key through a
+// VALUES list, whatever the statistics).
+func projectsTaken(ctx context.Context, tx *store.Tx, county string, codes []string) (map[string]bool, error) {
+	taken := map[string]bool{}
+	err := store.Chunks(len(codes), 2, func(start, end int) error {
+		args := make([]any, 0, 2*(end-start))
+		for _, c := range codes[start:end] {
+			args = append(args, county, c)
+		}
+		rs, err := tx.QueryContext(ctx, `SELECT p.code FROM (VALUES `+store.ValuesRows([]string{"TEXT", "TEXT"}, end-start)+`) AS k CROSS JOIN fund_projects p WHERE p.county = k.column1 AND p.code = k.column2`, args...)
+		if err != nil {
+			return errs.Wrap(err, "funds: projects taken")
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var c string
+			if err := rs.Scan(&c); err != nil {
+				return errs.Wrap(err, "funds: projects taken")
+			}
+			taken[c] = true
+		}
+		return rs.Err()
+	})
+	return taken, err
+}
+
+// checkProject checks (and trims) a new project under the profile.
+func checkProject(prof policy.Profile, county string, p *Project) error {
 	p.Code, p.Name, p.Department = strings.TrimSpace(p.Code), strings.TrimSpace(p.Name), strings.TrimSpace(p.Department)
 	if !codeRe.MatchString(p.Code) {
-		return Project{}, errs.F(errs.Invalid, "invalid_project", "code", "code %q must be 1–32 letters, digits, - or _", p.Code)
+		return errs.F(errs.Invalid, "invalid_project", "code", "code %q must be 1–32 letters, digits, - or _", p.Code)
 	}
 	if p.Name == "" {
-		return Project{}, errs.F(errs.Invalid, "invalid_project", "name", "the project needs a name")
+		return errs.F(errs.Invalid, "invalid_project", "name", "the project needs a name")
 	}
 	if !p.Place.Valid() || !place.Code(county+"000000").Contains(p.Place) {
-		return Project{}, errs.F(errs.Invalid, "invalid_place", "place", "place %q is not in county %s", p.Place, county)
+		return errs.F(errs.Invalid, "invalid_place", "place", "place %q is not in county %s", p.Place, county)
 	}
 	known := false
 	for _, c := range prof.Funds.Categories {
 		known = known || contains(c.Purposes, p.Purpose)
 	}
 	if !known {
-		return Project{}, errs.F(errs.Invalid, "unknown_purpose", "purpose", "purpose %q is not one of the %s profile's purposes", p.Purpose, prof.ID)
+		return errs.F(errs.Invalid, "unknown_purpose", "purpose", "purpose %q is not one of the %s profile's purposes", p.Purpose, prof.ID)
 	}
 	if p.Status == "" {
 		p.Status = StatusReserve
 	}
-	p.County, p.CreatedBy, p.CreatedAt = county, actor, tx.Now
-	if _, err := tx.ExecContext(ctx, `INSERT INTO fund_projects (county, code, name, place, purpose, department, collective, status, status_at, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		county, p.Code, p.Name, string(p.Place), p.Purpose, p.Department, b2i(p.Collective), p.Status, clock.Micros(tx.Now), clock.Micros(tx.Now), actor); err != nil {
-		if errs.KindOf(err) == errs.Conflict {
-			return Project{}, errs.F(errs.Conflict, "project_exists", "code", "project %s exists already", p.Code)
-		}
-		return Project{}, errs.Wrap(err, "funds: project")
-	}
-	if _, _, err := s.l.OpenAccountsTx(ctx, tx, county, []ledger.NewAccount{{Code: ProjectAccount(p.Code), Kind: ledger.Project, Name: p.Name, Owner: "项目实施单位", Place: p.Place, NoOverdraft: true}}); err != nil {
-		return Project{}, err
-	}
-	if _, err := audit.Append(ctx, tx, audit.Entry{County: county, Actor: actor, Action: "funds.project", Object: "project " + p.Code, Place: string(p.Place), After: p}); err != nil {
-		return Project{}, err
-	}
-	return p, nil
+	return nil
+}
+
+// projectRow is a new project's fund_projects row (created at tx.Now).
+func projectRow(county string, p Project) []any {
+	at := clock.Micros(p.CreatedAt)
+	return []any{county, p.Code, p.Name, string(p.Place), p.Purpose, p.Department, b2i(p.Collective), p.Status, at, at, p.CreatedBy}
+}
+
+func projectAccount(p Project) ledger.NewAccount {
+	return ledger.NewAccount{Code: ProjectAccount(p.Code), Kind: ledger.Project, Name: p.Name, Owner: "项目实施单位", Place: p.Place, NoOverdraft: true}
+}
+
+func projectEntry(actor, county string, p Project) audit.Entry {
+	return audit.Entry{County: county, Actor: actor, Action: "funds.project", Object: "project " + p.Code, Place: string(p.Place), After: p}
 }
 
 // Project returns a project. Errors: NotFound (unknown_project).
@@ -291,6 +408,109 @@ func SetStatusTx(ctx context.Context, tx *store.Tx, actor, county, code, from, t
 		return errs.Wrap(err, "funds: project event")
 	}
 	return nil
+}
+
+// StatusChange is one project's move for SetStatusesTx.
+type StatusChange struct {
+	Code, From, To, Note string
+}
+
+// SetStatusesTx is SetStatusTx for many projects (each at most once) in
+// a few statements: the same status updates and events. It refuses
+// (Conflict, status_changed, naming the first such project in order)
+// when a project is no longer in its from; bad is its index, else -1.
+func SetStatusesTx(ctx context.Context, tx *store.Tx, actor, county string, cs []StatusChange) (bad int, err error) {
+	if len(cs) == 0 {
+		return -1, nil
+	}
+	at := map[string]int{}
+	for i, c := range cs {
+		if _, dup := at[c.Code]; dup {
+			return -1, errs.Wrap(fmt.Errorf("project %s twice in one batch", c.Code), "funds: project statuses")
+		}
+		at[c.Code] = i
+	}
+	now := clock.Micros(tx.Now)
+	// Which are still in their from: read first, so that the refusal
+	// names the project as the one-row path does.
+	err = store.Chunks(len(cs), 2, func(start, end int) error {
+		args := make([]any, 0, 2*(end-start))
+		for _, c := range cs[start:end] {
+			args = append(args, county, c.Code)
+		}
+		rs, err := tx.QueryContext(ctx, `SELECT p.code, p.status FROM (VALUES `+store.ValuesRows([]string{"TEXT", "TEXT"}, end-start)+`) AS k
+			CROSS JOIN fund_projects p WHERE p.county = k.column1 AND p.code = k.column2`, args...)
+		if err != nil {
+			return errs.Wrap(err, "funds: project statuses")
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var code, st string
+			if err := rs.Scan(&code, &st); err != nil {
+				return errs.Wrap(err, "funds: project statuses")
+			}
+			if i := at[code]; st == cs[i].From {
+				at[code] = -1 - i // found in its from
+			}
+		}
+		return rs.Err()
+	})
+	if err != nil {
+		return -1, err
+	}
+	for i, c := range cs {
+		if at[c.Code] >= 0 {
+			return i, errs.F(errs.Conflict, "status_changed", "status", "project %s is no longer %s", c.Code, c.From)
+		}
+	}
+	err = store.Chunks(len(cs), 3, func(start, end int) error {
+		args := make([]any, 0, 2+3*(end-start))
+		args = append(args, now)
+		for _, c := range cs[start:end] {
+			args = append(args, c.Code, c.From, c.To)
+		}
+		args = append(args, county)
+		res, err := tx.ExecContext(ctx, `UPDATE fund_projects SET status = v.column3, status_at = ? FROM (VALUES `+store.ValuesRows([]string{"TEXT", "TEXT", "TEXT"}, end-start)+`) AS v
+			WHERE fund_projects.county = ? AND fund_projects.code = v.column1 AND fund_projects.status = v.column2`, args...)
+		if err != nil {
+			return errs.Wrap(err, "funds: project statuses")
+		}
+		if n, _ := res.RowsAffected(); n != int64(end-start) {
+			return errs.F(errs.Conflict, "status_changed", "status", "project %s is no longer %s", cs[start].Code, cs[start].From)
+		}
+		return nil
+	})
+	if err != nil {
+		return -1, err
+	}
+	// Every project moves once here: its event's number is one more than
+	// its last, read in the same statement.
+	rows := make([][]any, len(cs))
+	for i, c := range cs {
+		rows[i] = []any{county, c.Code, county, c.Code, c.From, c.To, clock.Day(tx.Now), c.Note, actor, now}
+	}
+	if err := insertEvents(ctx, tx, rows); err != nil {
+		return -1, errs.Wrap(err, "funds: project events")
+	}
+	return -1, nil
+}
+
+func insertEvents(ctx context.Context, tx *store.Tx, rows [][]any) error {
+	const one = `(?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM project_events WHERE county = ? AND project = ?), ?, ?, ?, ?, ?, ?)`
+	return store.Chunks(len(rows), 10, func(start, end int) error {
+		var b strings.Builder
+		b.WriteString(`INSERT INTO project_events (county, project, seq, status_from, status_to, day, note, actor, at) VALUES `)
+		args := make([]any, 0, 10*(end-start))
+		for i, r := range rows[start:end] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(one)
+			args = append(args, r...)
+		}
+		_, err := tx.ExecContext(ctx, b.String(), args...)
+		return err
+	})
 }
 
 // holding is what the pool holds of one channel.

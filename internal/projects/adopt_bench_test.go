@@ -32,6 +32,7 @@ func BenchmarkPlanImport2000(b *testing.B) {
 	for _, d := range storetest.Dialects() {
 		b.Run(d.String(), func(b *testing.B) {
 			var imp, appr time.Duration
+			var cpu storetest.CPU
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				db := storetest.MustOpen(b, d)
@@ -43,11 +44,14 @@ func BenchmarkPlanImport2000(b *testing.B) {
 					b.Fatal(err)
 				}
 				t1 := time.Now()
+				c1 := storetest.CPUNow(b, db)
 				batch, err = e.p.DecidePlan(ctx, rural2, batch.ID, workflow.Decision{Action: workflow.Approve})
 				if err != nil || batch.State != "approved" {
 					b.Fatalf("approve: %v %s", err, batch.State)
 				}
 				t2 := time.Now()
+				c := storetest.CPUNow(b, db).Sub(c1)
+				cpu.Process, cpu.Server = cpu.Process+c.Process, cpu.Server+c.Server
 				b.StopTimer()
 				imp, appr = imp+t1.Sub(t0), appr+t2.Sub(t1)
 				if ps, total, _ := e.p.Library(ctx, county, projects.Filter{Prefix: county}); total != n || len(ps) == 0 {
@@ -58,6 +62,9 @@ func BenchmarkPlanImport2000(b *testing.B) {
 			b.ReportMetric(float64(imp.Milliseconds())/float64(b.N), "import-ms")
 			b.ReportMetric(float64(appr.Milliseconds())/float64(b.N), "approve-ms")
 			b.ReportMetric(n, "projects")
+			// The approval's work whatever the load (see storetest.CPU).
+			b.ReportMetric(float64(cpu.Process.Milliseconds())/float64(b.N), "approve-cpu-go-ms")
+			b.ReportMetric(float64(cpu.Server.Milliseconds())/float64(b.N), "approve-cpu-db-ms")
 		})
 	}
 }

@@ -347,6 +347,19 @@ func (s *Service) Library(ctx context.Context, county string, f Filter) ([]Proje
 
 // syncTx sets the project's status from its review item's state.
 func (s *Service) syncTx(ctx context.Context, tx *store.Tx, actor, county, code string, it workflow.Item, note string) error {
+	want := wantStatus(it)
+	p, err := s.get(ctx, tx, county, code)
+	if err != nil {
+		return err
+	}
+	if p.Status == want {
+		return nil
+	}
+	return funds.SetStatusTx(ctx, tx, actor, county, code, p.Status, want, note)
+}
+
+// wantStatus is the project status that follows its review item's state.
+func wantStatus(it workflow.Item) string {
 	want := Proposed
 	switch it.State {
 	case workflow.Approved:
@@ -363,14 +376,7 @@ func (s *Service) syncTx(ctx context.Context, tx *store.Tx, actor, county, code 
 			}
 		}
 	}
-	p, err := s.get(ctx, tx, county, code)
-	if err != nil {
-		return err
-	}
-	if p.Status == want {
-		return nil
-	}
-	return funds.SetStatusTx(ctx, tx, actor, county, code, p.Status, want, note)
+	return want
 }
 
 // Submit proposes a library project (or resubmits a returned one): its
