@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 
@@ -203,12 +204,9 @@ func (c subsidyClient) Legs(ctx context.Context, tx *store.Tx, county string, it
 				left -= take
 			}
 		}
-		if left > 0 { // let the ledger refuse it with the balances named
-			ch := "-"
-			if len(bals) > 0 {
-				ch = bals[0].Channel
-			}
-			out[i] = append(out[i], ledger.Leg{Channel: ch, Amount: left})
+		if left > 0 {
+			return nil, errs.F(errs.InsufficientFunds, "insufficient_funds", "fund", "the direct subsidy money cannot pay this batch: a payment may not take it below zero (%v)",
+				fmt.Sprintf("agreement %d: %s yuan short", it.Source, left))
 		}
 	}
 	return out, nil
