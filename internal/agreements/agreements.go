@@ -41,9 +41,12 @@ import (
 	"onepool/internal/entities"
 	"onepool/internal/errs"
 	"onepool/internal/ident"
+	"onepool/internal/ledger"
 	"onepool/internal/money"
+	"onepool/internal/payout"
 	"onepool/internal/place"
 	"onepool/internal/policy"
+	"onepool/internal/registry"
 	"onepool/internal/store"
 	"onepool/internal/workflow"
 )
@@ -141,6 +144,8 @@ type Agreement struct {
 	RenewedBy       int64 // on reads: the agreement renewing this one (0: none)
 	AcceptedAt      time.Time
 	AcceptedBy      string
+	PayStatus       string // subsidy: '', waiting, sending, paid, failed
+	PayAttempts     int    // subsidy: payout lines so far
 	Reason          string
 	CreatedBy       string
 	CreatedAt       time.Time
@@ -185,6 +190,9 @@ type Service struct {
 	wf       *workflow.Engine
 	counties *policy.Counties
 	now      clock.Clock
+	pay      *payout.Service   // the payout mechanism direct subsidies are paid through (UsePayout)
+	l        *ledger.Ledger    // UsePayout
+	reg      *registry.Service // UsePayout: the households' cards
 }
 
 // New returns the service; now nil means the system clock.
@@ -385,18 +393,24 @@ func inList(states []string) string {
 	return "(" + strings.Join(q, ", ") + ")"
 }
 
-// Committed is what a household's direct subsidies take of its cap:
-// every subsidy agreement of the household that is not terminated or
-// rejected (drafts and those under review included, so that two drafts
-// cannot pass the cap between them), except the agreement except.
+// committedTx is what a household's direct subsidies take of its cap:
+// everything the ledger has paid the household under this mode
+// (paidTx), plus every subsidy agreement of the household not yet paid
+// that is not terminated or rejected (drafts and those under review
+// included, so that two drafts cannot pass the cap between them), except
+// the agreement except.
 func committedTx(ctx context.Context, q store.Querier, county, household string, except int64) (money.Fen, error) {
 	var sum int64
 	err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(a.amount), 0) FROM ag_agreements a JOIN ag_households h ON h.county = a.county AND h.agreement = a.id
-		WHERE a.county = ? AND h.household = ? AND a.kind = 'subsidy' AND a.id <> ? AND a.state IN `+inList(live), county, household, except).Scan(&sum)
+		WHERE a.county = ? AND h.household = ? AND a.kind = 'subsidy' AND a.id <> ? AND a.pay_status <> 'paid' AND a.state IN `+inList(live), county, household, except).Scan(&sum)
 	if err != nil {
 		return 0, errs.Wrap(err, "agreements: committed")
 	}
-	return money.Fen(sum), nil
+	paid, err := paidTx(ctx, q, county, household)
+	if err != nil {
+		return 0, err
+	}
+	return money.Fen(sum) + paid, nil
 }
 
 // checkCap refuses a direct subsidy that takes its household past the

@@ -21,14 +21,14 @@ import (
 )
 
 const agCols = `id, kind, form, place, township, entity, project, lender, purpose, amount, legs, start_date, term_years, rates, collateral_kind, collateral,
-	households_share, manager, witnesses, state, item, renews, accepted_at, accepted_by, reason, created_at, created_by, updated_at, updated_by`
+	households_share, manager, witnesses, state, item, renews, accepted_at, accepted_by, reason, created_at, created_by, updated_at, updated_by, pay_status, attempts`
 
 func scan(county string, sc interface{ Scan(...any) error }) (Agreement, error) {
 	var a Agreement
 	var pl, tw, legs, rates string
 	var amount, coll, share, acc, cat, uat int64
 	err := sc.Scan(&a.ID, &a.Kind, &a.Form, &pl, &tw, &a.Entity, &a.Project, &a.Lender, &a.Purpose, &amount, &legs, &a.Start, &a.TermYears, &rates,
-		&a.CollateralKind, &coll, &share, &a.Manager, &a.Witnesses, &a.State, &a.Item, &a.Renews, &acc, &a.AcceptedBy, &a.Reason, &cat, &a.CreatedBy, &uat, &a.UpdatedBy)
+		&a.CollateralKind, &coll, &share, &a.Manager, &a.Witnesses, &a.State, &a.Item, &a.Renews, &acc, &a.AcceptedBy, &a.Reason, &cat, &a.CreatedBy, &uat, &a.UpdatedBy, &a.PayStatus, &a.PayAttempts)
 	if err != nil {
 		return a, err
 	}
@@ -381,7 +381,11 @@ func (s *Service) Accept(ctx context.Context, p auth.Principal, id int64, opinio
 		if it.MadeBy(p.Username) || a.CreatedBy == p.Username {
 			return errs.F(errs.RuleBroken, "maker_checker", "", "you drafted or negotiated agreement %d: another person accepts its result", a.ID)
 		}
-		a.AcceptedAt, a.AcceptedBy, a.Reason = tx.Now, p.Username, strings.TrimSpace(opinion)
+		a.AcceptedAt, a.AcceptedBy, a.Reason, a.PayStatus = tx.Now, p.Username, strings.TrimSpace(opinion), PayWaiting
+		// Accepted, it waits for a payout batch (payout.go).
+		if _, err := tx.ExecContext(ctx, `UPDATE ag_agreements SET pay_status = 'waiting' WHERE county = ? AND id = ?`, p.County, a.ID); err != nil {
+			return errs.Wrap(err, "agreements: to pay")
+		}
 		return nil
 	})
 }

@@ -88,6 +88,11 @@ func Wire(d web.Deps) (web.Deps, error) {
 	if d.Agreements == nil {
 		d.Agreements = agreements.New(d.DB, d.Entities, d.Workflow, d.Policy, d.Clock)
 	}
+	if d.Agreements.Payout() == nil {
+		// One payout mechanism for every client: relief's, so that one
+		// service holds the one bank_return executor.
+		d.Agreements.UsePayout(d.Relief.Payout(), d.Ledger, d.Registry)
+	}
 	if !d.Instructions.Registered(instruct.Opening) {
 		d.Adopt.UseInstructions(d.Instructions)
 	}

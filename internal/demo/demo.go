@@ -196,6 +196,9 @@ func Run(ctx context.Context, a *auth.Service, l *ledger.Ledger, keys ...*regist
 		if err := demoEntitiesRun(ctx, l, reg, keys[0], time.Now().In(clock.Zone).Year()); err != nil {
 			return nil, err
 		}
+		if err := demoAgreements(ctx, l, reg, keys[0], wf, counties, fs); err != nil {
+			return nil, err
+		}
 	}
 	// The second county, started mid-year through the opening import.
 	more, err := adoptedCounty(ctx, a, l)

@@ -41,20 +41,21 @@ const WorkflowKind = "instruction"
 
 // The kinds of money moves under two-person control.
 const (
-	Allocation  = "allocation"   // pool → project (funds)
-	Payment     = "payment"      // project → recipient (funds)
-	Reclaim     = "reclaim"      // project → pool (projects, 收回)
-	Switch      = "switch"       // project → pool → another project (projects, 调整项目)
-	Reversal    = "reversal"     // the reversal of a transfer (ledger)
-	Adjustment  = "adjustment"   // a transfer no capability owns (ledger)
-	ReliefBatch = "relief_batch" // a relief payout batch (relief)
-	BankReturn  = "bank_return"  // the bank's return file of a payout (relief)
-	Correction  = "correction"   // the reversal of a wrong arrival, integration or allocation (funds)
-	Opening     = "opening"      // a county's opening balances when it adopts onepool mid-year (adopt)
+	Allocation   = "allocation"    // pool → project (funds)
+	Payment      = "payment"       // project → recipient (funds)
+	Reclaim      = "reclaim"       // project → pool (projects, 收回)
+	Switch       = "switch"        // project → pool → another project (projects, 调整项目)
+	Reversal     = "reversal"      // the reversal of a transfer (ledger)
+	Adjustment   = "adjustment"    // a transfer no capability owns (ledger)
+	ReliefBatch  = "relief_batch"  // a relief payout batch (relief)
+	BankReturn   = "bank_return"   // the bank's return file of a payout (relief, subsidies)
+	SubsidyBatch = "subsidy_batch" // a payout batch of direct subsidies (agreements)
+	Correction   = "correction"    // the reversal of a wrong arrival, integration or allocation (funds)
+	Opening      = "opening"       // a county's opening balances when it adopts onepool mid-year (adopt)
 )
 
 // Kinds lists every kind, in display order.
-var Kinds = []string{Allocation, Payment, Reclaim, Switch, Reversal, Adjustment, ReliefBatch, BankReturn, Correction, Opening}
+var Kinds = []string{Allocation, Payment, Reclaim, Switch, Reversal, Adjustment, ReliefBatch, BankReturn, Correction, Opening, SubsidyBatch}
 
 // States of an instruction.
 const (

@@ -500,3 +500,27 @@ func (s *Service) BatchOf(ctx context.Context, county string, instruction int64)
 	}
 	return id, nil
 }
+
+// LinesOf lists the lines of one source of kind (its attempts), in order.
+func (s *Service) LinesOf(ctx context.Context, county, kind string, source int64) ([]Line, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT batch, line, attempt, payee, place, amount, card_mask, status, code, reason, settled_at FROM payout_lines WHERE county = ? AND kind = ? AND source = ? ORDER BY attempt`, county, kind, source)
+	if err != nil {
+		return nil, errs.Wrap(err, "payout: lines")
+	}
+	defer rows.Close()
+	out := []Line{}
+	for rows.Next() {
+		l := Line{Kind: kind, Source: source}
+		var pl string
+		var amt, at int64
+		if err := rows.Scan(&l.Batch, &l.Line, &l.Attempt, &l.Payee, &pl, &amt, &l.CardMask, &l.Status, &l.Code, &l.Reason, &at); err != nil {
+			return nil, err
+		}
+		l.Place, l.Amount = place.Code(pl), money.Fen(amt)
+		if at != 0 {
+			l.SettledAt = clock.FromMicros(at)
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}

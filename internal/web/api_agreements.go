@@ -65,6 +65,7 @@ type agreementJSON struct {
 	Renews          int64                   `json:"renews"`
 	RenewedBy       int64                   `json:"renewed_by"`
 	AcceptedBy      string                  `json:"accepted_by"`
+	PayStatus       string                  `json:"pay_status"` // subsidy: "", waiting, sending, paid, failed
 	CreatedBy       string                  `json:"created_by"`
 }
 
@@ -73,7 +74,7 @@ func toAgreementJSON(a agreements.Agreement) agreementJSON {
 		Lender: a.Lender, Purpose: a.Purpose, Amount: Amount(a.Amount), Legs: []agreementLegJSON{}, Start: a.Start, End: a.End(), TermYears: a.TermYears,
 		Rates: []string{}, CollateralKind: a.CollateralKind, Collateral: Amount(a.Collateral), Manager: a.Manager, Witnesses: a.Witnesses,
 		Households: []agreementPartyJSON{}, Schedule: []agreementScheduleJSON{}, State: a.State, Renews: a.Renews, RenewedBy: a.RenewedBy,
-		AcceptedBy: a.AcceptedBy, CreatedBy: a.CreatedBy}
+		AcceptedBy: a.AcceptedBy, PayStatus: a.PayStatus, CreatedBy: a.CreatedBy}
 	if a.HouseholdsShare != 0 {
 		j.HouseholdsShare = a.HouseholdsShare.String()
 	}

@@ -316,7 +316,7 @@ func (s *Server) apiReliefBatch(w http.ResponseWriter, c *call) error {
 	}
 	lines := []batchLineJSON{}
 	for _, l := range v.Lines {
-		lines = append(lines, batchLineJSON{Line: l.Line, Application: l.Application, Attempt: l.Attempt, Household: l.Household, Card: l.CardMask,
+		lines = append(lines, batchLineJSON{Line: l.Line, Application: l.Source, Attempt: l.Attempt, Household: l.Payee, Card: l.CardMask,
 			Amount: Amount(l.Amount), Status: l.Status, Code: l.Code, Reason: l.Reason})
 	}
 	writeJSON(w, http.StatusOK, batchAnswer{Batch: v.B.ID, Total: Amount(v.B.Total), Lines: lines})

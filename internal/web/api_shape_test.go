@@ -130,6 +130,7 @@ func TestAPIShapeOnDemo(t *testing.T) {
 			"relief/{county}/batches/":      {"id": "1"},
 			"pick/{county}/":                {"kind": "household"},
 			"entities/{county}/":            {"code": first(c+"entities/990101", "entities", "uscc")},
+			"agreements/{county}/":          {"id": first(c+"agreements/990101", "agreements", "id")},
 		}
 		queries := map[string]string{
 			"/api/v1/ledger/{county}/trace": "?channel=ZX",

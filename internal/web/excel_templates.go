@@ -148,20 +148,21 @@ func (s *Server) registryImportTemplate(w http.ResponseWriter, c *call) error {
 // returnTemplate: GET /relief/batches/{id}/return-template.xlsx, the
 // bank's return file for a batch, its first line as the example.
 func (s *Server) returnTemplate(w http.ResponseWriter, c *call) error {
+	return s.payReturnTemplate(w, c, reliefPayer)
+}
+
+func (s *Server) payReturnTemplate(w http.ResponseWriter, c *call, py payer) error {
 	id, err := strconv.ParseInt(c.r.PathValue("id"), 10, 64)
 	if err != nil || c.p.Place.Level() != place.County {
 		return errs.F(errs.NotFound, "unknown_batch", "batch", "no such batch")
 	}
-	if _, err := s.d.Relief.Batch(c.r.Context(), c.p.County, id); err != nil {
-		return err
-	}
-	lines, err := s.d.Relief.Lines(c.r.Context(), c.p.County, id)
+	v, err := s.payBatchView(c, py)
 	if err != nil {
 		return err
 	}
 	line := "1"
-	if len(lines) > 0 {
-		line = strconv.Itoa(lines[0].Line)
+	if len(v.Lines) > 0 {
+		line = strconv.Itoa(v.Lines[0].Line)
 	}
 	return sendTemplate(w, c, fmt.Sprintf("template-return-%d.xlsx", id), "回盘", []tabular.TemplateColumn{
 		tcol("批次", true, strconv.FormatInt(id, 10), "excel.return.batch"),

@@ -14,6 +14,7 @@ import (
 	"onepool/internal/agreements"
 	"onepool/internal/auth"
 	"onepool/internal/errs"
+	"onepool/internal/payout"
 	"onepool/internal/place"
 	"onepool/internal/workflow"
 )
@@ -202,6 +203,10 @@ type agreementView struct {
 	CanTake    bool
 	Rates      string
 	Error      string
+	// PayLines are a direct subsidy's payout lines; CanPay: the viewer
+	// enters payout batches and this subsidy waits for one.
+	PayLines []payout.Line
+	CanPay   bool
 }
 
 func agreementID(c *call) (int64, error) {
@@ -236,6 +241,10 @@ func (s *Server) agreementView(c *call) (agreementView, error) {
 	if v.Notes, err = s.d.Agreements.Notes(ctx, c.p, a.ID); err != nil {
 		return v, err
 	}
+	if v.PayLines, err = s.d.Agreements.PayLines(ctx, c.p, a); err != nil {
+		return v, err
+	}
+	v.CanPay = agreements.MayPay(c.p) && (a.PayStatus == agreements.PayWaiting || a.PayStatus == agreements.PayFailed)
 	return v, nil
 }
 

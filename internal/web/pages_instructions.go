@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"onepool/internal/agreements"
 	"onepool/internal/errs"
 	"onepool/internal/instruct"
 	"onepool/internal/workflow"
@@ -98,13 +99,21 @@ func (s *Server) instructionView(c *call, idText string) (instructionView, error
 		if b, err := s.d.Relief.BatchOf(ctx, c.p.County, in.ID); err == nil && b > 0 {
 			v.Next = "/relief/batches/" + strconv.FormatInt(b, 10)
 		}
+	case instruct.SubsidyBatch:
+		v.Next = "/agreements?kind=subsidy"
+		if b, err := s.d.Relief.Payout().BatchOf(ctx, c.p.County, in.ID); err == nil && b > 0 {
+			v.Next = batchPath(in.Subject, b)
+		}
 	case instruct.BankReturn:
 		v.Next = "/relief"
+		if in.Subject == agreements.PayoutKind {
+			v.Next = "/agreements?kind=subsidy"
+		}
 		var lines []struct {
 			Batch int64 `json:"batch"`
 		}
 		if instruct.Decode(in, &lines) == nil && len(lines) > 0 {
-			v.Next = "/relief/batches/" + strconv.FormatInt(lines[0].Batch, 10)
+			v.Next = batchPath(in.Subject, lines[0].Batch)
 		}
 	case instruct.Reversal:
 		v.Next = "/ledger/transfers/" + pathEscape(in.Subject)

@@ -6,11 +6,13 @@ import (
 	"strconv"
 	"strings"
 
+	"onepool/internal/agreements"
 	"onepool/internal/clock"
 	"onepool/internal/errs"
 	"onepool/internal/ident"
 	"onepool/internal/instruct"
 	"onepool/internal/jobs"
+	"onepool/internal/payout"
 	"onepool/internal/place"
 	"onepool/internal/relief"
 	"onepool/internal/workflow"
@@ -289,35 +291,65 @@ func (s *Server) answerReliefObjection(w http.ResponseWriter, c *call) error {
 	return s.applicationResult(w, c, app, err)
 }
 
+// payer is a client of the payout mechanism as its batch pages show it:
+// relief's and the direct subsidies' batches share the pages, the payout
+// file, the bank's return and its template.
+type payer struct {
+	Kind  string // the payout source kind
+	Base  string // the batches' path prefix (Base + "/batches/{id}")
+	Item  string // the path prefix of a line's source
+	Title string // the catalogue key of a batch's title
+	Menu  string // the menu entry
+}
+
+var (
+	reliefPayer  = payer{Kind: relief.PayoutKind, Base: "/relief", Item: "/relief/applications/", Title: "relief.batch", Menu: "relief"}
+	subsidyPayer = payer{Kind: agreements.PayoutKind, Base: "/subsidies", Item: "/agreements/", Title: "subsidy.batch", Menu: "agreements"}
+)
+
 type batchView struct {
 	Page
-	B     relief.Batch
-	Lines []relief.Line
+	Pay   payer
+	B     payout.Batch
+	Lines []payout.Line
 	Error string
 	Done  string
 }
 
-func (s *Server) batchView(c *call) (batchView, error) {
+func (s *Server) batchView(c *call) (batchView, error) { return s.payBatchView(c, reliefPayer) }
+
+func (s *Server) payBatchView(c *call, py payer) (batchView, error) {
 	id, err := strconv.ParseInt(c.r.PathValue("id"), 10, 64)
 	if err != nil {
 		return batchView{}, errs.F(errs.NotFound, "unknown_batch", "batch", "no such batch")
 	}
-	b, err := s.d.Relief.Batch(c.r.Context(), c.p.County, id)
+	pay := s.d.Relief.Payout()
+	b, err := pay.Batch(c.r.Context(), c.p.County, py.Kind, id)
 	if err != nil {
 		return batchView{}, err
 	}
-	v := batchView{Page: c.page(fmt.Sprintf("%s #%d", translate(c.lang, "relief.batch"), id), "relief"), B: b}
-	if v.Lines, err = s.d.Relief.Lines(c.r.Context(), c.p.County, id); err != nil {
+	v := batchView{Page: c.page(fmt.Sprintf("%s #%d", translate(c.lang, py.Title), id), py.Menu), Pay: py, B: b, Lines: []payout.Line{}}
+	ls, err := pay.Lines(c.r.Context(), c.p.County, id)
+	if err != nil {
 		return v, err
+	}
+	for _, l := range ls {
+		if l.Kind == py.Kind {
+			v.Lines = append(v.Lines, l)
+		}
 	}
 	return v, nil
 }
 
 func (s *Server) batchPage(w http.ResponseWriter, c *call) error {
+	return s.payBatchPage(w, c, reliefPayer)
+}
+
+func (s *Server) payBatchPage(w http.ResponseWriter, c *call, py payer) error {
 	if c.p.Place.Level() != place.County {
 		return errs.F(errs.NotFound, "unknown_batch", "batch", "no such batch")
 	}
-	v, err := s.batchView(c)
+	v, err := s.payBatchView(c, py)
 	if err != nil {
 		return err
 	}
@@ -327,23 +359,32 @@ func (s *Server) batchPage(w http.ResponseWriter, c *call) error {
 // payoutFile sends the bank's payout file (full card numbers: for the
 // bank only; audited).
 func (s *Server) payoutFile(w http.ResponseWriter, c *call) error {
+	return s.payPayoutFile(w, c, reliefPayer)
+}
+
+func (s *Server) payPayoutFile(w http.ResponseWriter, c *call, py payer) error {
 	id, err := strconv.ParseInt(c.r.PathValue("id"), 10, 64)
 	if err != nil {
 		return errs.F(errs.NotFound, "unknown_batch", "batch", "no such batch")
 	}
-	if _, err := s.d.Relief.Batch(c.r.Context(), c.p.County, id); err != nil {
+	pay := s.d.Relief.Payout()
+	if _, err := pay.Batch(c.r.Context(), c.p.County, py.Kind, id); err != nil {
 		return err
 	}
-	rows, err := s.d.Relief.PayoutFile(c.r.Context(), c.p, id)
+	rows, err := pay.PayoutFile(c.r.Context(), c.p, py.Kind, id)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "no-store") // audited by the relief service (relief.payout_file)
+	w.Header().Set("Cache-Control", "no-store") // audited by the payout mechanism (KIND.payout_file)
 	return writeXLSXRaw(w, fmt.Sprintf("payout-%s-%d.xlsx", c.p.County, id), rows)
 }
 
 func (s *Server) bankReturn(w http.ResponseWriter, c *call) error {
-	v, err := s.batchView(c)
+	return s.payBankReturn(w, c, reliefPayer)
+}
+
+func (s *Server) payBankReturn(w http.ResponseWriter, c *call, py payer) error {
+	v, err := s.payBatchView(c, py)
 	if err != nil {
 		return err
 	}
@@ -353,12 +394,12 @@ func (s *Server) bankReturn(w http.ResponseWriter, c *call) error {
 	} else {
 		defer f.Close()
 		var in instruct.Instruction
-		if in, err = s.d.Relief.ProposeReturn(c.r.Context(), c.p, f); err == nil {
+		if in, err = s.d.Relief.Payout().ProposeReturn(c.r.Context(), c.p, py.Kind, f); err == nil {
 			http.Redirect(w, c.r, instructionPath(in), http.StatusSeeOther)
 			return nil
 		}
 	}
-	return afterForm(w, c, err, fmt.Sprintf("/relief/batches/%d", v.B.ID), func(msg string, status int) error {
+	return afterForm(w, c, err, fmt.Sprintf("%s/batches/%d", py.Base, v.B.ID), func(msg string, status int) error {
 		v.Error = msg
 		return c.render(w, status, "batch", v)
 	})
