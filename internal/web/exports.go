@@ -284,7 +284,6 @@ func (s *Server) exportWork(ctx context.Context, p auth.Principal, in *os.File, 
 		return fail(err)
 	}
 	st, _ := os.Stat(path)
-	progress("export", n, n)
 	res := exportRecord{jobExportResult: jobExportResult{List: l.Name, Title: spec.Title, Rows: n, Name: spec.File}, Stored: name}
 	if st != nil {
 		res.Bytes = st.Size()
@@ -346,8 +345,10 @@ func (s *Server) jobFile(w http.ResponseWriter, c *call) error {
 // writeExport streams spec as an xlsx to w with excelize's StreamWriter
 // (memory bounded whatever the rows): the title row, the header, the rows
 // (text scrubbed of personal numbers, money.Fen as number cells of yuan
-// drawn #,##0.00) and the totals row; it calls done every 256 rows and
-// returns the rows written (title, header and totals not counted).
+// drawn #,##0.00) and the totals row; it calls done with the rows done
+// as the list counts them (households for the registry) every 256 rows
+// and at the end, and returns the rows written (title, header and totals
+// not counted).
 func writeExport(ctx context.Context, w io.Writer, spec exportSpec, done func(int)) (int, error) {
 	x := excelize.NewFile()
 	defer x.Close()
@@ -386,12 +387,12 @@ func writeExport(ctx context.Context, w io.Writer, spec exportSpec, done func(in
 	if err := put(spec.Header); err != nil {
 		return 0, err
 	}
-	n := 0
+	n, last := 0, 0
 	err = spec.Each(ctx, func(row []any, d int) error {
 		if err := put(row); err != nil {
 			return err
 		}
-		n++
+		n, last = n+1, d
 		if done != nil && n%256 == 0 {
 			done(d)
 		}
@@ -413,6 +414,9 @@ func writeExport(ctx context.Context, w io.Writer, spec exportSpec, done func(in
 	}
 	if err := x.Write(w); err != nil {
 		return 0, errs.Wrap(err, "export")
+	}
+	if done != nil {
+		done(last)
 	}
 	return n, nil
 }
