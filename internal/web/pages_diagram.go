@@ -240,4 +240,3 @@ func (s *Server) recipientsPage(w http.ResponseWriter, c *call) error {
 
 // recipientsMax bounds one export's rows.
 const recipientsMax = 200_000
-
