@@ -20,6 +20,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -144,13 +145,67 @@ func New(db *store.DB, clk clock.Clock, dir string, overall int) *Runner {
 // Register adds a kind. Call it before Start.
 func (r *Runner) Register(k Kind) { r.kinds[k.Name] = k }
 
+// idKey carries a running job's id in its work's context.
+type idKey struct{}
+
+// IDOf is the id of the job whose work runs with ctx (0 outside a job).
+func IDOf(ctx context.Context) int64 {
+	id, _ := ctx.Value(idKey{}).(int64)
+	return id
+}
+
+// FileAge is how long the files kinds make (an export's xlsx) are kept.
+const FileAge = 24 * time.Hour
+
+// Files is the directory where kinds keep the files they make for the
+// user to fetch (an export's xlsx), created when missing. Each file's name
+// is chosen by its kind and recorded in the job's result.
+func (r *Runner) Files() (string, error) {
+	base := r.dir
+	if base == "" {
+		base = os.TempDir()
+	}
+	dir := filepath.Join(base, "onepool-job-files")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", errs.Wrap(err, "jobs: files")
+	}
+	return dir, nil
+}
+
+// Sweep removes the files older than FileAge from Files and returns how
+// many. Ages are the files' own times (the wall clock, whatever the
+// runner's clock says). Recover calls it at start-up and the runner as
+// each job starts.
+func (r *Runner) Sweep() int {
+	dir, err := r.Files()
+	if err != nil {
+		return 0
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, e := range ents {
+		info, err := e.Info()
+		if err != nil || e.IsDir() || time.Since(info.ModTime()) < FileAge {
+			continue
+		}
+		if os.Remove(filepath.Join(dir, e.Name())) == nil {
+			n++
+		}
+	}
+	return n
+}
+
 // Recover marks every job left queued or running by a stopped server as
 // failed with the reason Interrupted, and returns how many. Nothing is
 // re-run: the kinds so far write all or nothing in their last
 // transaction, so an interrupted job wrote nothing and its input (a
-// temporary file) is gone; the user starts it again. Call it once at
-// start-up, before any Start.
+// temporary file) is gone; the user starts it again. It also sweeps the
+// files older than FileAge. Call it once at start-up, before any Start.
 func (r *Runner) Recover(ctx context.Context) (int, error) {
+	r.Sweep()
 	now := r.clock()
 	n := 0
 	err := r.db.Write(ctx, now, func(tx *store.Tx) error {
@@ -235,12 +290,13 @@ func (r *Runner) run(k Kind, p auth.Principal, j Job, f *os.File, l *live, cm *s
 		delete(r.live, key{j.County, j.ID})
 		r.mu.Unlock()
 	}()
-	ctx := context.Background()
+	ctx := context.WithValue(context.Background(), idKey{}, j.ID)
 	cm.Lock()
 	defer cm.Unlock()
 	r.overall <- struct{}{}
 	defer func() { <-r.overall }()
 
+	r.Sweep()
 	started := r.clock()
 	l.stepAt.Store(clock.Micros(started))
 	empty := ""

@@ -583,3 +583,52 @@ func (s *Service) ExportRows(ctx context.Context, county, prefix string) ([][]st
 	}
 	return out, rows.Err()
 }
+
+// ExportEach streams the households matching f (Limit, Offset and
+// CountCap are ignored) as ExportRows does — one row per member, in the
+// list's order, IDs and the card masked, the card on the household's
+// first row — calling fn with each row and the households begun so far.
+// It holds one query open and no more than a row in memory.
+func (s *Service) ExportEach(ctx context.Context, county string, f HouseholdFilter, fn func(households int, row []string) error) error {
+	from, _, where, order, args := householdsFrom(county, f)
+	rows, err := s.db.QueryContext(ctx, `SELECT h.code, h.village, h.head, m.seq, m.name, m.id_enc, m.relation, m.alive, h.card_holder, h.card_bank, h.card_mask
+		FROM `+from+` JOIN reg_members m ON m.county = h.county AND m.household = h.code
+		WHERE `+where+` ORDER BY `+order+`, m.seq`, args...)
+	if err != nil {
+		return errs.Wrap(err, "registry: export")
+	}
+	defer rows.Close()
+	last, n := "", 0
+	for rows.Next() {
+		var code, vil, head, name, enc, rel, holder, bank, card string
+		var seq, alive int
+		if err := rows.Scan(&code, &vil, &head, &seq, &name, &enc, &rel, &alive, &holder, &bank, &card); err != nil {
+			return errs.Wrap(err, "registry: export")
+		}
+		mask, year, err := s.shownSealed(enc)
+		if err != nil {
+			return err
+		}
+		birth := ""
+		if year != 0 {
+			birth = strconv.Itoa(year)
+		}
+		a := "是"
+		if alive == 0 {
+			a = "否"
+		}
+		if code == last {
+			holder, bank, card = "", "", ""
+		} else {
+			n++
+		}
+		last = code
+		if err := fn(n, []string{code, vil, head, name, mask, rel, birth, a, holder, bank, card}); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return errs.Wrap(err, "registry: export")
+	}
+	return nil
+}

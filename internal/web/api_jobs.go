@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -33,6 +34,10 @@ type jobJSON struct {
 	Result      *jobImportResult `json:"result"`
 	// Screening is a relief screening job's result (null for the other kinds).
 	Screening *jobScreeningResult `json:"screening"`
+	// Export is an export job's result (null for the other kinds); File
+	// is where to download it once done.
+	Export *jobExportResult `json:"export"`
+	File   string           `json:"file"`
 }
 
 func stamp(t time.Time) string {
@@ -55,7 +60,12 @@ func (s *Server) apiJob(w http.ResponseWriter, c *call) error {
 	if j.State == jobs.Done {
 		out.Percent = 100
 	}
-	if len(j.Result) > 0 && j.Kind == jobReliefScreening {
+	if ex := exportResult(j); ex != nil {
+		out.Export = &ex.jobExportResult
+		if j.State == jobs.Done && ex.Error == nil {
+			out.File = fmt.Sprintf("/jobs/%d/file", j.ID)
+		}
+	} else if len(j.Result) > 0 && j.Kind == jobReliefScreening {
 		var res jobScreeningResult
 		if json.Unmarshal(j.Result, &res) == nil {
 			out.Screening = &res

@@ -38,6 +38,7 @@ func (s *Server) registerJobs() {
 		n, err := s.d.Registry.ImportYears(ctx, p, in)
 		return importResult(n, err), err
 	}})
+	s.registerExports()
 }
 
 // dataRows estimates a CSV file's rows after the header (its lines; 0 for
@@ -154,6 +155,8 @@ type jobView struct {
 	Result  *jobImportResult
 	// Screening is a screening job's result.
 	Screening *jobScreeningResult
+	// Export is an export job's result (its file on the page).
+	Export *jobExportResult
 	// RowsLabel names what Done and Total count (rows, households).
 	RowsLabel string
 	Failed    string // why, in the page's language
@@ -199,7 +202,14 @@ func (s *Server) jobPage(w http.ResponseWriter, c *call) error {
 			v.Failed = translate(c.lang, "job.reason.other")
 		}
 	}
-	if len(j.Result) > 0 && j.Kind == jobReliefScreening {
+	if ex := exportResult(j); ex != nil {
+		v.RowsLabel = translate(c.lang, "job.rows")
+		if ex.Error != nil {
+			v.Failed = ex.Error.in(c.lang)
+		} else if j.State == jobs.Done {
+			v.Export = &ex.jobExportResult
+		}
+	} else if len(j.Result) > 0 && j.Kind == jobReliefScreening {
 		var res jobScreeningResult
 		if json.Unmarshal(j.Result, &res) == nil {
 			v.Screening = &res

@@ -190,23 +190,6 @@ func (s *Server) registryImport(w http.ResponseWriter, c *call) error {
 	return s.registryResult(w, c, err)
 }
 
-func (s *Server) registryExport(w http.ResponseWriter, c *call) error {
-	rows, err := s.d.Registry.ExportRows(c.r.Context(), c.p.County, c.p.Prefix())
-	if err != nil {
-		return err
-	}
-	out := make([][]any, len(rows))
-	for i, r := range rows {
-		for _, v := range r {
-			out[i] = append(out[i], v)
-		}
-	}
-	if err := s.personalExport(w, c, "registry export "+c.p.Prefix(), len(out)-1); err != nil {
-		return err
-	}
-	return writeXLSX(w, fmt.Sprintf("households-%s.xlsx", c.p.County), out)
-}
-
 func (s *Server) overrideLead(w http.ResponseWriter, c *call) error {
 	id, err := strconv.ParseInt(c.r.PathValue("id"), 10, 64)
 	if err != nil {

@@ -83,12 +83,14 @@ func (s *Server) register() {
 	s.page("POST /review/objections/{id}/answer", auth.ManageNotices, s.answerFromQueue)
 
 	s.page("GET /registry", auth.ViewRegistry, s.registryPage)
-	s.page("GET /registry.xlsx", auth.ViewRegistry, s.registryExport)
+	s.page("GET /registry.xlsx", auth.ViewRegistry, s.exportHandler("households"))
 	s.page("POST /registry", auth.WriteRegistry, s.createHousehold)
 	s.page("POST /registry/import", auth.WriteRegistry, s.registryImport)
 	s.page("GET /registry/import/template.xlsx", auth.ViewRegistry, s.registryImportTemplate)
 	s.page("POST /registry/import/job", auth.WriteRegistry, s.registryImportJob)
 	s.page("GET /jobs/{id}", auth.ViewDesk, s.jobPage)
+	s.page("GET /jobs/{id}/file", auth.ViewDesk, s.jobFile)
+	s.page("POST /jobs/export", auth.ViewDesk, s.exportJobStart)
 	s.page("POST /registry/leads/{id}/override", auth.ManageLeads, s.overrideLead)
 	s.page("GET /registry/{code}", auth.ViewRegistry, s.householdPage)
 	s.page("POST /registry/{code}/reveal", auth.RevealPersonal, s.revealField)
@@ -135,11 +137,12 @@ func (s *Server) register() {
 	s.page("GET /ledger/accounts.xlsx", auth.ViewLedger, s.accountsExport)
 	s.page("GET /ledger/accounts/{code}", auth.ViewLedger, s.accountPage)
 	s.page("GET /ledger/transfers", auth.ViewLedger, s.transfersPage)
+	s.page("GET /ledger/transfers.xlsx", auth.ViewLedger, s.exportHandler("transfers"))
 	s.page("GET /ledger/transfers/{id}", auth.ViewLedger, s.transferPage)
 	s.page("POST /ledger/transfers/{id}/reverse", auth.WriteFunds, s.reverseTransfer)
 	s.page("GET /ledger/trace", auth.ViewLedger, s.tracePage)
 	s.page("GET /ledger/recipients", auth.ViewLedger, s.recipientsPage)
-	s.page("GET /ledger/recipients.xlsx", auth.ViewLedger, s.recipientsExport)
+	s.page("GET /ledger/recipients.xlsx", auth.ViewLedger, s.exportHandler("recipients"))
 
 	// Two people on money: instructions waiting for approval.
 	s.page("GET /instructions", auth.ViewInstructions, s.instructionsPage)
@@ -270,6 +273,7 @@ func (s *Server) register() {
 	s.api("GET /api/v1/jobs/{county}/{id}", auth.ViewDesk, s.apiJob)
 	s.api("POST /api/v1/jobs/{county}/relief-screening", auth.ReceiveRelief, s.apiStartScreening)
 	s.api("POST /api/v1/jobs/{county}/registry-import", auth.WriteRegistry, s.apiStartRegistryImport)
+	s.api("POST /api/v1/jobs/{county}/export", auth.ViewDesk, s.apiStartExport)
 	// Pickers: search a kind of record by name or code (see pick.go).
 	s.api("GET /api/v1/pick/{county}/{kind}", auth.ViewDesk, s.apiPick)
 	s.api("/api/", auth.ViewLedger, s.apiNotFound)

@@ -80,6 +80,9 @@ type Deps struct {
 	// Limits are the request limits; the zero value enforces none
 	// (tests, benchmarks), `onepool serve` passes DefaultLimits.
 	Limits Limits
+	// ExportJobRows is the size over which a list's xlsx export runs as
+	// a job (0: 5,000 rows).
+	ExportJobRows int
 }
 
 // Server is onepool's HTTP handler.
