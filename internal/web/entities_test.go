@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -404,6 +405,32 @@ func TestDemoEntities(t *testing.T) {
 		for _, want := range []string{"2026-002", "800,000.00", "150,000.00", "950,000.00", `<dd id="driven">3</dd>`, "务工就业", "李春生"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("demo cooperative's page lacks %q", want)
+			}
+		}
+		// The agreement form's entity picker: registered entities by name
+		// or code, inside the user's area (the county's own enterprise is
+		// not a township officer's).
+		for _, c := range []struct{ user, q, want string }{
+			{"demo.rural", "桃园", "93990101MA6CHAYE1H,N2990101MA6TAYUANH"},
+			{"demo.rural", "9199", "91990101MA6LUYUAN6"},
+			{"demo.township", "", "93990101MA6CHAYE1H,N2990101MA6TAYUANH"},
+			{"demo.township", "青禾", ""},
+		} {
+			pb := newBrowser(t, srv)
+			pb.login(c.user, demo.Password(c.user))
+			w := pb.do("GET", "/api/v1/pick/990101/registered_entity?q="+url.QueryEscape(c.q), nil, "")
+			var opts []struct {
+				Value string `json:"value"`
+			}
+			if err := json.Unmarshal(w.Body.Bytes(), &opts); err != nil {
+				t.Fatalf("pick %s %q: %d %s", c.user, c.q, w.Code, w.Body)
+			}
+			var got []string
+			for _, o := range opts {
+				got = append(got, o.Value)
+			}
+			if strings.Join(got, ",") != c.want {
+				t.Errorf("%s picks entities %q: %v, want [%s]", c.user, c.q, got, c.want)
 			}
 		}
 		var n int

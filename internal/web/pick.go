@@ -44,13 +44,14 @@ var pickKinds = map[string]auth.Action{
 	"account":           auth.ViewLedger,   // any account of the subtree
 	"project":           auth.ViewFunds,    // fund projects: value = project code
 	"channel":           auth.ViewFunds,    // fund channels (county-wide): value = channel code
+	"registered_entity": auth.ViewEntities, // the entities register: value = unified social credit code
 }
 
 func (s *Server) apiPick(w http.ResponseWriter, c *call) error {
 	kind := c.r.PathValue("kind")
 	act, ok := pickKinds[kind]
 	if !ok {
-		return errs.F(errs.Invalid, "invalid_kind", "kind", "kind must be household, member, payee, entity, household_account, account, project or channel")
+		return errs.F(errs.Invalid, "invalid_kind", "kind", "kind must be household, member, payee, entity, household_account, account, project, channel or registered_entity")
 	}
 	if err := auth.Authorize(c.p, act, ""); err != nil {
 		return err
@@ -142,6 +143,13 @@ func (s *Server) pick(c *call, kind, q string, limit int) ([]pickOption, error) 
 		return s.pickRows(ctx, q, out, limit, placeName,
 			pickQuery{sel + `p.code >= ? AND p.code < ? ORDER BY p.code LIMIT ?`, []any{county, lo, hi, q, prefixHi(q)}, false},
 			pickQuery{sel + `p.name >= ? AND p.name < ? ORDER BY p.place, p.code LIMIT ?`, []any{county, lo, hi, q, prefixHi(q)}, true})
+	case "registered_entity":
+		// The code prefix on the primary key (county, uscc), the name
+		// prefix inside the subtree's place index (ent_entities_place).
+		const sel = `SELECT e.uscc, e.name, e.place FROM ent_entities e WHERE e.county = ? AND e.place BETWEEN ? AND ? AND `
+		return s.pickRows(ctx, q, out, limit, placeName,
+			pickQuery{sel + `e.uscc >= ? AND e.uscc < ? ORDER BY e.uscc LIMIT ?`, []any{county, lo, hi, q, prefixHi(q)}, false},
+			pickQuery{sel + `e.name >= ? AND e.name < ? ORDER BY e.place, e.uscc LIMIT ?`, []any{county, lo, hi, q, prefixHi(q)}, true})
 	case "channel":
 		// Channels are the county's (a short list every user of it sees).
 		const sel = `SELECT ch.code, ch.name, '' FROM fund_channels ch WHERE ch.county = ? AND `
