@@ -60,6 +60,23 @@ func TestAgreementsOnTheDemo(t *testing.T) {
 		if g["state"] != "active" || g["amount"] != "950000.00" || len(g["schedule"].([]any)) != 3 || g["collateral_kind"] != "money" {
 			t.Fatalf("guaranteed dividend: %v", g)
 		}
+		// Its page names the channels of the invested money and the review's
+		// decisions in words, not by code.
+		{
+			pb := newBrowser(t, srv)
+			pb.login("demo.rural", demo.Password("demo.rural"))
+			page := pb.do("GET", "/agreements/"+itoa(int64(g["id"].(float64))), nil, "").Body.String()
+			for _, want := range []string{"中央财政衔接推进乡村振兴补助资金 800,000.00", "同意"} {
+				if !strings.Contains(page, want) {
+					t.Errorf("the agreement page lacks %q", want)
+				}
+			}
+			for _, raw := range []string{"（ZX ", "<td>approve</td>", "<td>submit</td>"} {
+				if strings.Contains(page, raw) {
+					t.Errorf("the agreement page shows the code %q", raw)
+				}
+			}
+		}
 		eq := byKind["entity/equity"][0]
 		if eq["state"] != "active" || eq["households_share"] != "80%" || len(eq["schedule"].([]any)) != 0 {
 			t.Fatalf("equity: %v (an empty schedule is [])", eq)

@@ -207,6 +207,8 @@ type agreementView struct {
 	// enters payout batches and this subsidy waits for one.
 	PayLines []payout.Line
 	CanPay   bool
+	// ChannelNames name the legs' channels (code → name).
+	ChannelNames map[string]string
 }
 
 func agreementID(c *call) (int64, error) {
@@ -232,6 +234,16 @@ func (s *Server) agreementView(c *call) (agreementView, error) {
 	if a.Entity != "" {
 		if e, err := s.d.Entities.Get(ctx, c.p, a.Entity); err == nil {
 			v.EntityName = e.Name
+		}
+	}
+	if len(a.Legs) > 0 {
+		chs, err := s.d.Ledger.Channels(ctx, c.p.County)
+		if err != nil {
+			return v, err
+		}
+		v.ChannelNames = map[string]string{}
+		for _, ch := range chs {
+			v.ChannelNames[ch.Code] = ch.Name
 		}
 	}
 	if v.Item, v.History, err = s.d.Agreements.History(ctx, c.p, a); err != nil {
