@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"onepool/internal/auth"
 	"onepool/internal/errs"
@@ -236,12 +235,8 @@ func (c subsidyClient) Covers(ctx context.Context, tx *store.Tx, county string, 
 }
 
 func (subsidyClient) Sending(ctx context.Context, tx *store.Tx, county string, its []payout.Item) error {
-	ids := make([]any, 0, len(its)+1)
-	ids = append(ids, county)
-	for _, it := range its {
-		ids = append(ids, it.Source)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE ag_agreements SET pay_status = 'sending', attempts = attempts + 1 WHERE county = ? AND id IN (?`+strings.Repeat(", ?", len(its)-1)+`)`, ids...); err != nil {
+	where, args := payout.SourcesIn(county, its)
+	if _, err := tx.ExecContext(ctx, `UPDATE ag_agreements SET pay_status = 'sending', attempts = attempts + 1 WHERE `+where, args...); err != nil {
 		return errs.Wrap(err, "agreements: sending")
 	}
 	return nil

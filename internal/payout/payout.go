@@ -96,6 +96,18 @@ type Item struct {
 	CardRef  string // a digest of the card as it is now (holder, bank, number)
 }
 
+// SourcesIn is the condition "county = ? AND id IN (…)" on a client's
+// table for the items' sources, and its arguments (a client's Sending
+// marks its items in one update).
+func SourcesIn(county string, its []Item) (string, []any) {
+	args := make([]any, 0, len(its)+1)
+	args = append(args, county)
+	for _, it := range its {
+		args = append(args, it.Source)
+	}
+	return `county = ? AND id IN (?` + strings.Repeat(", ?", len(its)-1) + `)`, args
+}
+
 // Totals sums the items waiting for a batch.
 type Totals struct {
 	Count    int       `json:"count"`

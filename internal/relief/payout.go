@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"strings"
 
 	"onepool/internal/auth"
 	"onepool/internal/errs"
@@ -258,12 +257,8 @@ func (c client) Covers(ctx context.Context, tx *store.Tx, county string, total m
 
 // Sending marks the applications as at the bank, in one update.
 func (client) Sending(ctx context.Context, tx *store.Tx, county string, its []payout.Item) error {
-	ids := make([]any, 0, len(its)+1)
-	ids = append(ids, county)
-	for _, it := range its {
-		ids = append(ids, it.Source)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE relief_applications SET status = 'sending', attempts = attempts + 1 WHERE county = ? AND id IN (?`+strings.Repeat(", ?", len(its)-1)+`)`, ids...); err != nil {
+	where, args := payout.SourcesIn(county, its)
+	if _, err := tx.ExecContext(ctx, `UPDATE relief_applications SET status = 'sending', attempts = attempts + 1 WHERE `+where, args...); err != nil {
 		return errs.Wrap(err, "relief: sending")
 	}
 	return nil
