@@ -33,7 +33,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"onepool/internal/audit"
 	"onepool/internal/auth"
@@ -223,17 +222,9 @@ func mayWrite(p auth.Principal) error {
 
 const maxText = 200
 
+// checkText is entities.CheckText with the agreements' code and length.
 func checkText(v *string, required bool, field, what string) error {
-	*v = strings.TrimSpace(*v)
-	switch {
-	case *v == "" && required:
-		return errs.F(errs.Invalid, "invalid_agreement", field, "%s is required", what)
-	case utf8.RuneCountInString(*v) > maxText:
-		return errs.F(errs.Invalid, "invalid_agreement", field, "%s: at most %d characters", what, maxText)
-	case len(ident.ScanPersonalData(*v)) > 0:
-		return errs.F(errs.Invalid, "invalid_agreement", field, "%s holds an ID, card or phone number", what)
-	}
-	return nil
+	return entities.CheckText(v, required, field, what, "invalid_agreement", maxText)
 }
 
 // ParseRates reads yearly rates written "5%, 6%, 7%" (or "5 6 7").

@@ -142,14 +142,22 @@ const maxName = 100
 // checkName trims a name and refuses one that is empty (when required),
 // too long, or holds an ID, card or phone number in clear.
 func checkName(v *string, required bool, field, what string) error {
+	return CheckText(v, required, field, what, "invalid_entity", maxName)
+}
+
+// CheckText is the one check of a free-text field (entities', agreements'):
+// it trims v and refuses it, with code, when it is empty (and required),
+// longer than maxLen characters, or holds an ID, card or phone number in
+// clear (those have fields of their own, sealed).
+func CheckText(v *string, required bool, field, what, code string, maxLen int) error {
 	*v = strings.TrimSpace(*v)
 	switch {
 	case *v == "" && required:
-		return errs.F(errs.Invalid, "invalid_entity", field, "%s is required", what)
-	case utf8.RuneCountInString(*v) > maxName:
-		return errs.F(errs.Invalid, "invalid_entity", field, "%s: at most %d characters", what, maxName)
+		return errs.F(errs.Invalid, code, field, "%s is required", what)
+	case utf8.RuneCountInString(*v) > maxLen:
+		return errs.F(errs.Invalid, code, field, "%s: at most %d characters", what, maxLen)
 	case len(ident.ScanPersonalData(*v)) > 0:
-		return errs.F(errs.Invalid, "invalid_entity", field, "%s holds an ID, card or phone number: enter it in its own field", what)
+		return errs.F(errs.Invalid, code, field, "%s holds an ID, card or phone number: enter it in its own field", what)
 	}
 	return nil
 }

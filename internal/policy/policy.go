@@ -231,6 +231,9 @@ type Profile struct {
 	Agreements Agreements `json:"agreements"`
 	Relief     Relief     `json:"relief"`
 	Money      Money      `json:"money"`
+	// Linkage and AgreementReview: see linkage.go.
+	Linkage         Linkage         `json:"linkage"`
+	AgreementReview AgreementReview `json:"agreement_review"`
 	// Overridden lists the keys a county changed from the base profile.
 	Overridden []string `json:"overridden"`
 }

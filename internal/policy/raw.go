@@ -93,6 +93,13 @@ type rawProfile struct {
 			Source string `toml:"source"`
 		} `toml:"standards"`
 	} `toml:"relief"`
+	// Linkage and AgreementReview: see linkage.go.
+	Linkage struct {
+		IncomeEffectMin string `toml:"income_effect_min"`
+	} `toml:"linkage"`
+	AgreementReview struct {
+		Steps []rawStep `toml:"steps"`
+	} `toml:"agreement_review"`
 }
 
 type rawStep struct {
@@ -371,6 +378,9 @@ func (r rawProfile) validate(def definedSet) (Profile, error) {
 		*o.dst = st
 	}
 	if err != nil {
+		return Profile{}, err
+	}
+	if err := r.validateLinkage(&p); err != nil {
 		return Profile{}, err
 	}
 	return p, nil
