@@ -34,6 +34,7 @@ import (
 	"onepool/internal/ledger"
 	"onepool/internal/money"
 	"onepool/internal/place"
+	"onepool/internal/policy"
 	"onepool/internal/registry"
 	"onepool/internal/store"
 )
@@ -87,7 +88,7 @@ type Entity struct {
 	RepID                string // their resident ID: input only (plain), optional
 	RepIDMasked          string
 	Bank                 Bank
-	Households           int // households driven (distinct), on reads
+	Households           int // households driven now (distinct, live links), on reads
 	CreatedBy, UpdatedBy string
 	UpdatedAt            time.Time
 }
@@ -116,6 +117,8 @@ type Service struct {
 	reg  *registry.Service
 	keys *registry.Keys
 	now  clock.Clock
+	// counties: the profile's linkage threshold (UsePolicy); nil: the default.
+	counties *policy.Counties
 }
 
 // New returns the service; now nil means the system clock.
@@ -288,7 +291,7 @@ func (s *Service) Get(ctx context.Context, p auth.Principal, uscc string) (Entit
 		return Entity{}, err
 	}
 	e := st.Entity
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT household) FROM ent_links WHERE county = ? AND entity = ?`, p.County, e.USCC).Scan(&e.Households); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT household) FROM ent_links WHERE county = ? AND entity = ? AND ended = ''`, p.County, e.USCC).Scan(&e.Households); err != nil {
 		return Entity{}, errs.Wrap(err, "entities: count links")
 	}
 	return e, nil
@@ -580,7 +583,7 @@ func (s *Service) List(ctx context.Context, p auth.Principal, f Filter) ([]Entit
 	if err := s.db.QueryRowContext(ctx, count, args...).Scan(&total); err != nil {
 		return nil, 0, errs.Wrap(err, "entities: count")
 	}
-	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT %s, (SELECT COUNT(DISTINCT l.household) FROM ent_links l WHERE l.county = e.county AND l.entity = e.uscc)
+	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT %s, (SELECT COUNT(DISTINCT l.household) FROM ent_links l WHERE l.county = e.county AND l.entity = e.uscc AND l.ended = '')
 		FROM ent_entities e WHERE %s ORDER BY e.place, e.name, e.uscc LIMIT %d OFFSET %d`, "e."+strings.ReplaceAll(entityCols, ", ", ", e."), w, limit, offset), args...)
 	if err != nil {
 		return nil, 0, errs.Wrap(err, "entities: list")
