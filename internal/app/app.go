@@ -96,6 +96,10 @@ func Wire(d web.Deps) (web.Deps, error) {
 	if !d.Instructions.Registered(instruct.Opening) {
 		d.Adopt.UseInstructions(d.Instructions)
 	}
+	if !d.Instructions.Registered(instruct.PrincipalReturn) {
+		d.Agreements.UseInstructions(d.Instructions, d.Ledger)
+	}
+	d.Entities.UsePolicy(d.Policy)
 	return d, nil
 }
 

@@ -52,10 +52,13 @@ const (
 	SubsidyBatch = "subsidy_batch" // a payout batch of direct subsidies (agreements)
 	Correction   = "correction"    // the reversal of a wrong arrival, integration or allocation (funds)
 	Opening      = "opening"       // a county's opening balances when it adopts onepool mid-year (adopt)
+	// PrincipalReturn: an equity agreement terminated, the operator
+	// returns the principal to the village collective (agreements).
+	PrincipalReturn = "principal_return"
 )
 
 // Kinds lists every kind, in display order.
-var Kinds = []string{Allocation, Payment, Reclaim, Switch, Reversal, Adjustment, ReliefBatch, BankReturn, Correction, Opening, SubsidyBatch}
+var Kinds = []string{Allocation, Payment, Reclaim, Switch, Reversal, Adjustment, ReliefBatch, BankReturn, Correction, Opening, SubsidyBatch, PrincipalReturn}
 
 // States of an instruction.
 const (

@@ -21,7 +21,7 @@ var GenericKinds = []string{"adjustment"}
 var owner = map[string]string{
 	"arrival": "funds", "integration": "funds", "allocation": "funds", "payment": "funds", "reclaim": "projects",
 	"refund": "relief", "donation": "relief", "topup": "relief", "relief_payout": "relief",
-	"dividend": "agreements", "subsidy_payout": "agreements", "disbursement": "loans", "repayment": "loans", "interest_subsidy": "loans", "transfer": "",
+	"dividend": "agreements", "subsidy_payout": "agreements", "principal_return": "agreements", "disbursement": "loans", "repayment": "loans", "interest_subsidy": "loans", "transfer": "",
 	"opening": "adopt",
 }
 
