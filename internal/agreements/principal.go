@@ -145,7 +145,7 @@ func (s *Service) ProposePrincipalReturn(ctx context.Context, p auth.Principal, 
 			return errs.F(errs.RuleBroken, "not_equity", "id", "only an equity agreement's principal goes back to the village collective")
 		}
 		if a.State != Terminated {
-			return errs.F(errs.RuleBroken, "wrong_state", "state", "agreement %d is %s: it cannot be %s", a.ID, a.State, "returned (terminate it first)")
+			return errs.F(errs.RuleBroken, "wrong_state", "state", "agreement %d is %s: only a terminated agreement returns its principal", a.ID, a.State)
 		}
 		var prev, transfer int64
 		if err := tx.QueryRowContext(ctx, `SELECT principal_instruction, principal_transfer FROM ag_agreements WHERE county = ? AND id = ?`, p.County, a.ID).Scan(&prev, &transfer); err != nil {
