@@ -239,7 +239,10 @@ type ReportFilter struct {
 // Tally is the linkage of a year over some entities and households:
 // the entities, the households driven (a link live that year), those
 // whose income effect reached the threshold, and the total and average
-// (over the households driven, rounded half up to the fen) effect.
+// (over the households driven, rounded half up to the fen) effect. In a
+// township's or the county's tally a household driven by several
+// entities counts once, with its effects summed (it reached the
+// threshold when the sum did); an entity's tally is its own.
 type Tally struct {
 	Entities   int
 	Households int
@@ -347,7 +350,15 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, f ReportFilter) 
 		return Report{}, errs.Wrap(err, "entities: report")
 	}
 	defer rows.Close()
-	townships := map[place.Code]*TownshipTally{}
+	// Townships and the county count a household once, however many
+	// entities drive it: its effects summed, reached when the sum is.
+	type hhSum struct {
+		township place.Code
+		income   money.Fen
+		recorded bool
+	}
+	households := map[string]*hhSum{}
+	var order []string
 	townEnts := map[place.Code]map[string]bool{}
 	var last [2]string
 	for rows.Next() {
@@ -368,14 +379,18 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, f ReportFilter) 
 		}
 		rep.Entities[len(rep.Entities)-1].add(income, recorded, reached)
 		tw := place.Code(vil).Township()
-		tt := townships[tw]
-		if tt == nil {
-			tt = &TownshipTally{Township: tw}
-			townships[tw], townEnts[tw] = tt, map[string]bool{}
+		h := households[hh]
+		if h == nil {
+			h = &hhSum{township: tw}
+			households[hh] = h
+			order = append(order, hh)
 		}
-		tt.add(income, recorded, reached)
+		h.income += income
+		h.recorded = h.recorded || recorded
+		if townEnts[tw] == nil {
+			townEnts[tw] = map[string]bool{}
+		}
 		townEnts[tw][u] = true
-		rep.County.add(income, recorded, reached)
 		if f.Entity != "" {
 			rep.Households = append(rep.Households, HouseholdEffect{Household: hh, Head: head, Village: place.Code(vil), Income: income, Recorded: recorded, Reached: reached})
 		}
@@ -393,8 +408,19 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, f ReportFilter) 
 		}
 		return a.Name < b.Name
 	})
-	for tw, tt := range townships {
-		tt.Entities = len(townEnts[tw])
+	townships := map[place.Code]*TownshipTally{}
+	for _, code := range order {
+		h := households[code]
+		reached := h.recorded && h.income >= th
+		tt := townships[h.township]
+		if tt == nil {
+			tt = &TownshipTally{Township: h.township, Tally: Tally{Entities: len(townEnts[h.township])}}
+			townships[h.township] = tt
+		}
+		tt.add(h.income, h.recorded, reached)
+		rep.County.add(h.income, h.recorded, reached)
+	}
+	for _, tt := range townships {
 		tt.finish()
 		rep.Townships = append(rep.Townships, *tt)
 	}

@@ -144,6 +144,24 @@ func TestLinkageReport(t *testing.T) {
 		if r, err = e.s.Report(ctx, rural, entities.ReportFilter{Year: 2024}); err != nil || r.County.Households != 3 || r.County.Reached != 0 || r.County.Total != 0 {
 			t.Fatalf("2024: %+v %v", r.County, err)
 		}
+		// A second entity drives -02 too (300 in 2025): the county counts
+		// the household once, its 1,100 reaching the threshold, while each
+		// entity's line keeps its own.
+		if _, _, err := e.s.Create(ctx, rural, coop(41, "990101001001")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.s.AddLink(ctx, township, usccN(41), entities.Link{Household: "990101001001-02", Type: entities.Employment, Since: "2025-02-01"}, &entities.Effect{Year: 2025, Income: 300_00}); err != nil {
+			t.Fatal(err)
+		}
+		r, err = e.s.Report(ctx, township, entities.ReportFilter{Year: 2025})
+		if want := (entities.Tally{Entities: 2, Households: 2, Reached: 2, Total: 2_600_00, Average: 1_300_00}); err != nil || r.County != want || len(r.Entities) != 2 {
+			t.Fatalf("two entities, one household: %+v %v", r, err)
+		}
+		for _, et := range r.Entities {
+			if et.USCC == usccN(41) && (et.Households != 1 || et.Reached != 0) {
+				t.Fatalf("the second entity's own line: %+v", et)
+			}
+		}
 		if _, err := e.s.Report(ctx, rural, entities.ReportFilter{Year: 2099}); errs.CodeOf(err) != "invalid_year" {
 			t.Fatalf("a future year: %v", err)
 		}

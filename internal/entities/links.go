@@ -159,7 +159,7 @@ func (s *Service) setEffect(ctx context.Context, tx *store.Tx, p auth.Principal,
 }
 
 // SetEffect records (or corrects) a linked household's income effect from
-// the entity in a year. Errors: NotFound (unknown_entity,
+// the entity in a year; the same amount again changes nothing. Errors: NotFound (unknown_entity,
 // unknown_household), RuleBroken (not_linked), Invalid.
 func (s *Service) SetEffect(ctx context.Context, p auth.Principal, uscc string, e Effect) error {
 	if err := mayWrite(p); err != nil {
@@ -188,6 +188,9 @@ func (s *Service) SetEffect(ctx context.Context, p auth.Principal, uscc string, 
 		var before any
 		var old int64
 		if err := tx.QueryRowContext(ctx, `SELECT income FROM ent_effects WHERE county = ? AND entity = ? AND household = ? AND year = ?`, p.County, st.USCC, e.Household, e.Year).Scan(&old); err == nil {
+			if money.Fen(old) == e.Income {
+				return nil // the same again: nothing changes
+			}
 			before = map[string]any{"income": old}
 		}
 		if err := s.setEffect(ctx, tx, p, st.USCC, e, now); err != nil {
