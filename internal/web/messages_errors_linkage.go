@@ -24,3 +24,16 @@ func init() {
 		"the operator of agreement %d is the village collective itself: its principal is already in the collective's account":                                    "协议 %d 的经营主体就是村集体本身：本金已在村集体账户中",
 	})
 }
+
+func init() {
+	for k, v := range map[string]string{
+		"no_collective":             "该村尚未登记村集体经济组织，无法退回本金",
+		"principal_with_collective": "经营主体就是村集体本身，本金无需退回",
+		"not_equity":                "只有股权分红协议的本金退回村集体",
+		"principal_entered":         "本金已退回或正在审批",
+		"unknown_link":              "没有这条联结",
+		"link_ended":                "该联结已经结束",
+	} {
+		errorCodesZh[k] = v
+	}
+}
