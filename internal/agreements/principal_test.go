@@ -144,3 +144,35 @@ func legsOf(bs []ledger.Balance) map[string]string {
 	}
 	return out
 }
+
+// TestChainFromProfile: the agreements' review after the negotiation is
+// the profile's agreement_review.steps.
+func TestChainFromProfile(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		if _, err := policy.NewCounties(db, nil).Choose(ctx, "t", county, "zhijin", `
+[[agreement_review.steps]]
+name = "乡镇审核"
+role = "township"
+level = "township"
+
+[[agreement_review.steps]]
+name = "县农业农村局审核"
+role = "sector"
+level = "county"
+`); err != nil {
+			t.Fatal(err)
+		}
+		a, err := e.s.Create(ctx, township, e.guaranteed())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, err = e.s.Negotiate(ctx, town1b, a.ID, "群众代表 李秀英", ""); err != nil {
+			t.Fatal(err)
+		}
+		it, _, err := e.s.History(ctx, rural, a)
+		if err != nil || len(it.Chain) != 3 || it.Chain[2].Role != "sector" || it.Chain[2].Name != "县农业农村局审核" {
+			t.Fatalf("the chain: %+v %v", it.Chain, err)
+		}
+	})
+}
