@@ -93,6 +93,9 @@ func Wire(d web.Deps) (web.Deps, error) {
 		// service holds the one bank_return executor.
 		d.Agreements.UsePayout(d.Relief.Payout(), d.Ledger, d.Registry)
 	}
+	if !d.Instructions.Registered(instruct.DividendRun) {
+		d.Agreements.UseInstructions(d.Instructions) // dividend runs
+	}
 	if !d.Instructions.Registered(instruct.Opening) {
 		d.Adopt.UseInstructions(d.Instructions)
 	}

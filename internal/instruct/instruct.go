@@ -54,8 +54,14 @@ const (
 	Opening      = "opening"       // a county's opening balances when it adopts onepool mid-year (adopt)
 )
 
+// The dividend runs' kinds (agreements).
+const (
+	DividendRun   = "dividend_run"   // a dividend run of an entity agreement's period, its lines frozen
+	DividendBatch = "dividend_batch" // a payout batch of dividend run lines
+)
+
 // Kinds lists every kind, in display order.
-var Kinds = []string{Allocation, Payment, Reclaim, Switch, Reversal, Adjustment, ReliefBatch, BankReturn, Correction, Opening, SubsidyBatch}
+var Kinds = []string{Allocation, Payment, Reclaim, Switch, Reversal, Adjustment, ReliefBatch, BankReturn, Correction, Opening, SubsidyBatch, DividendRun, DividendBatch}
 
 // States of an instruction.
 const (

@@ -93,6 +93,7 @@ type rawProfile struct {
 			Source string `toml:"source"`
 		} `toml:"standards"`
 	} `toml:"relief"`
+	Dividends rawDividends `toml:"dividends"`
 }
 
 type rawStep struct {
@@ -370,6 +371,11 @@ func (r rawProfile) validate(def definedSet) (Profile, error) {
 		}
 		*o.dst = st
 	}
+	d, derr := r.Dividends.convert()
+	if derr != nil {
+		return Profile{}, derr
+	}
+	p.Dividends = d
 	if err != nil {
 		return Profile{}, err
 	}
