@@ -616,9 +616,13 @@ func planTx(ctx context.Context, q store.Querier, a Agreement, n int) (RunOrder,
 	if err != nil {
 		return RunOrder{}, err
 	}
-	o := RunOrder{Agreement: a.ID, Period: n, Amount: owed, Legs: legs, Lines: make([]LineOrder, len(parties))}
+	// A household whose share rounds to nothing has no line (1 fen over 3
+	// households: one line of 1 fen).
+	o := RunOrder{Agreement: a.ID, Period: n, Amount: owed, Legs: legs, Lines: []LineOrder{}}
 	for i, pt := range parties {
-		o.Lines[i] = LineOrder{Household: pt.Household, Shares: pt.Shares, Amount: amounts[i], Legs: ll[i]}
+		if amounts[i] > 0 {
+			o.Lines = append(o.Lines, LineOrder{Household: pt.Household, Shares: pt.Shares, Amount: amounts[i], Legs: ll[i]})
+		}
 	}
 	return o, nil
 }
