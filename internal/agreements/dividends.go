@@ -1069,3 +1069,15 @@ func (dividendClient) Nothing() error {
 func (dividendClient) Short(err error) error {
 	return errs.F(errs.InsufficientFunds, "insufficient_funds", "fund", "the dividend money cannot pay this batch: a payment may not take it below zero (%v)", err)
 }
+
+// LineRun is the run a dividend line p may see belongs to. Errors:
+// NotFound (unknown_run).
+func (s *Service) LineRun(ctx context.Context, p auth.Principal, line int64) (int64, error) {
+	var run int64
+	var pl string
+	err := s.db.QueryRowContext(ctx, `SELECT run, place FROM ag_div_lines WHERE county = ? AND id = ?`, p.County, line).Scan(&run, &pl)
+	if err != nil || !p.Sees(place.Code(pl)) {
+		return 0, unknownRun()
+	}
+	return run, nil
+}
