@@ -148,6 +148,9 @@ func (s *Server) apiDividendDeclare(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
+	if _, err := s.d.Agreements.Get(c.r.Context(), c.p, id); err != nil {
+		return err // outside the viewer's area: not found, whatever the body
+	}
 	var b struct {
 		Period  int    `json:"period"`
 		Returns Amount `json:"returns"`

@@ -25,7 +25,9 @@ func init() {
 		"the dividend money cannot pay this batch: a payment may not take it below zero (%v)":                      "分红资金不足以支付本批次：支付后余额不得为负（%v）",
 		"a share must not be negative":                                                                             "股份不得为负",
 		"nothing to split %s yuan over":                                                                            "没有可分配 %s 元的对象",
-		"dividends.due_days: %d must be 0 (the default, 90) to 366 days":                                           "dividends.due_days：%d 应为 0（默认 90）至 366 天",
+		"dividends.due_days: %d must be 0 (the default, 90) to 366 days":                                           "分红缴付期限天数 %d 应在 0（默认 90）至 366 之间",
+		"the agreement's start date is YYYY-MM-DD":                                                                 "协议起始日期格式为 年-月-日",
+		"the date is YYYY-MM-DD":                                                                                   "日期格式为 年-月-日",
 	})
 	errorCodesZh["dividend_not_paid_in"] = "经营主体尚未缴足分红"
 	errorCodesZh["dividend_run_exists"] = "该年度已有分红明细"
@@ -33,4 +35,7 @@ func init() {
 	errorCodesZh["not_declared"] = "经营收益尚未申报"
 	errorCodesZh["already_declared"] = "收益已申报"
 	errorCodesZh["unknown_run"] = "没有这条分红明细"
+	errorCodesZh["not_dividend"] = "该协议没有分红"
+	errorCodesZh["invalid_period"] = "年度不在协议期内"
+	errorCodesZh["not_equity"] = "保底分红协议无需申报收益"
 }
