@@ -108,6 +108,7 @@ func (s *Server) register() {
 	s.page("GET /subsidies/batches/{id}", auth.PaySubsidies, s.subsidyBatchPage)
 	s.page("GET /subsidies/batches/{id}/payout.xlsx", auth.PaySubsidies, s.subsidyPayoutFile)
 	s.page("POST /subsidies/batches/{id}/return", auth.PaySubsidies, s.subsidyBankReturn)
+	s.page("POST /subsidies/batches/{id}/send", auth.PaySubsidies, s.subsidySendRest)
 	s.page("GET /subsidies/batches/{id}/return-template.xlsx", auth.PaySubsidies, s.subsidyReturnTemplate)
 	s.page("GET /entities", auth.ViewEntities, s.entitiesPage)
 	s.page("GET /entities.xlsx", auth.ViewEntities, s.entitiesExport)
@@ -131,6 +132,7 @@ func (s *Server) register() {
 	s.page("GET /relief/batches/{id}", auth.PayRelief, s.batchPage)
 	s.page("GET /relief/batches/{id}/payout.xlsx", auth.PayRelief, s.payoutFile)
 	s.page("POST /relief/batches/{id}/return", auth.PayRelief, s.bankReturn)
+	s.page("POST /relief/batches/{id}/send", auth.PayRelief, s.reliefSendRest)
 	s.page("GET /relief/batches/{id}/return-template.xlsx", auth.PayRelief, s.returnTemplate)
 
 	s.page("GET /ledger/accounts", auth.ViewLedger, s.accountsPage)
