@@ -23,7 +23,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"slices"
 	"strings"
 	"time"
@@ -176,12 +175,9 @@ func (s *Service) UseInstructions(ins *instruct.Service) {
 	ins.Register(instruct.DividendRun, s.execRun)
 }
 
-// split divides total over weights in integer fen, largest remainder: each
-// part is total × weight ÷ sum rounded down (money.MulRatio), and the fen
-// left go one each to the largest remainders (ties: the earlier), so the
-// parts sum exactly to total.
+// split divides total over weights in integer fen, largest remainder
+// (money.Split): the parts sum exactly to total.
 func split(total money.Fen, weights []int64) ([]money.Fen, error) {
-	out := make([]money.Fen, len(weights))
 	var sum int64
 	for _, w := range weights {
 		if w < 0 {
@@ -189,31 +185,12 @@ func split(total money.Fen, weights []int64) ([]money.Fen, error) {
 		}
 		sum += w
 	}
-	if len(weights) == 0 || sum == 0 {
-		if total == 0 {
-			return out, nil
-		}
+	if sum == 0 && total != 0 {
 		return nil, errs.F(errs.Invalid, "invalid_shares", "households", "nothing to split %s yuan over", total)
 	}
-	rem := make([]*big.Int, len(weights))
-	var given money.Fen
-	for i, w := range weights {
-		v, err := money.MulRatio(total, w, sum, money.RoundDown)
-		if err != nil {
-			return nil, errs.Wrap(err, "agreements: split")
-		}
-		out[i], given = v, given+v
-		r := new(big.Int).Mul(big.NewInt(int64(total)), big.NewInt(w))
-		rem[i] = r.Sub(r, new(big.Int).Mul(big.NewInt(int64(v)), big.NewInt(sum)))
-	}
-	order := make([]int, len(weights))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return rem[b].Cmp(rem[a]) })
-	for i := 0; given < total; i++ {
-		out[order[i%len(order)]]++
-		given++
+	out, err := money.Split(total, weights)
+	if err != nil {
+		return nil, errs.Wrap(err, "agreements: split")
 	}
 	return out, nil
 }

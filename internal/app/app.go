@@ -14,6 +14,7 @@ import (
 
 	"onepool/internal/adopt"
 	"onepool/internal/agreements"
+	"onepool/internal/assets"
 	"onepool/internal/clock"
 	"onepool/internal/entities"
 	"onepool/internal/funds"
@@ -87,6 +88,9 @@ func Wire(d web.Deps) (web.Deps, error) {
 	}
 	if d.Agreements == nil {
 		d.Agreements = agreements.New(d.DB, d.Entities, d.Workflow, d.Policy, d.Clock)
+	}
+	if d.Assets == nil {
+		d.Assets = assets.New(d.DB, d.Ledger, d.Entities, d.Clock)
 	}
 	if d.Agreements.Payout() == nil {
 		// One payout mechanism for every client: relief's, so that one

@@ -156,6 +156,7 @@ var matrix = map[string]rule{
 	"GET /relief/batches/{id}":                       {roles: "finance rural", always: 404},
 	"GET /relief/batches/{id}/payout.xlsx":           {roles: "finance rural", always: 404},
 	"POST /relief/batches/{id}/return":               {roles: "finance rural", always: 404},
+	"POST /relief/batches/{id}/send":                 {roles: "finance rural", always: 404},
 	"GET /relief/batches/{id}/return-template.xlsx":  {roles: "finance rural", always: 404},
 	"GET /public/{county}/relief":                    {roles: public},
 	"GET /ledger/accounts":                           {roles: staff, list: true},

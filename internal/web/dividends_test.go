@@ -12,6 +12,7 @@ func init() {
 		"GET /dividends/batches/{id}":                                  {roles: "finance rural", always: 404},
 		"GET /dividends/batches/{id}/payout.xlsx":                      {roles: "finance rural", always: 404},
 		"POST /dividends/batches/{id}/return":                          {roles: "finance rural", always: 404},
+		"POST /dividends/batches/{id}/send":                            {roles: "finance rural", always: 404},
 		"GET /dividends/batches/{id}/return-template.xlsx":             {roles: "finance rural", always: 404},
 		"GET /api/v1/agreements/{county}/{id}/dividends":               {roles: staff, record: true},
 		"POST /api/v1/agreements/{county}/{id}/dividends/payments":     {roles: "finance rural", record: true},

@@ -31,6 +31,7 @@ func init() {
 		"dividend.status":        {"状态", "Status"},
 		"dividend.mine":          {"协议分红", "Dividends from agreements"},
 		"dividend.overdue":       {"逾期未缴的分红", "Overdue dividends"},
+		"dividend.short":         {"欠缴", "Short"},
 		"dividend.link":          {"分红", "Dividends"},
 		"dividend.pay.waiting":   {"待发放", "Waiting for payment"},
 		"dividend.pay.sending":   {"已发送银行", "At the bank"},
