@@ -173,6 +173,7 @@ type Overdue struct {
 func (s *Service) UseInstructions(ins *instruct.Service) {
 	s.ins = ins
 	ins.Register(instruct.DividendRun, s.execRun)
+	ins.Register(instruct.DividendCountyRun, s.execCountyRun)
 }
 
 // split divides total over weights in integer fen, largest remainder
@@ -562,6 +563,14 @@ func planTx(ctx context.Context, q store.Querier, a Agreement, n int) (RunOrder,
 	if err != nil {
 		return RunOrder{}, err
 	}
+	return planOf(a, n, owed, declared)
+}
+
+// planOf is the one computation of a run: period n's dividend owed
+// (declared: known) split over a's households by their quantified shares
+// (equally when none are set), each line with its share of the legs.
+// The single run (planTx) and the county run (countyPlanTx) both use it.
+func planOf(a Agreement, n int, owed money.Fen, declared bool) (RunOrder, error) {
 	if !declared {
 		return RunOrder{}, errs.F(errs.RuleBroken, "not_declared", "period", "the operator's returns of agreement %d's year %d are not declared yet", a.ID, n)
 	}
@@ -615,12 +624,11 @@ func (s *Service) checkRunTx(ctx context.Context, tx *store.Tx, a Agreement, o R
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return errs.Wrap(err, "agreements: run")
 	}
-	var pending int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM money_instructions WHERE county = ? AND kind = ? AND subject = ? AND state = 'pending' AND id <> ?`,
-		a.County, instruct.DividendRun, runSubject(a.ID, o.Period), self).Scan(&pending); err != nil {
-		return errs.Wrap(err, "agreements: pending run")
+	all := map[agPeriod]int64{} // single runs and county runs pending
+	if err := pendingRunsTx(ctx, tx, a.County, self, all); err != nil {
+		return err
 	}
-	if pending != 0 {
+	if pending := all[agPeriod{a.ID, o.Period}]; pending != 0 {
 		return errs.F(errs.Conflict, "dividend_run_pending", "period", "agreement %d's year %d has a run waiting for approval (instruction %d)", a.ID, o.Period, pending)
 	}
 	paid, err := paidInTx(ctx, tx, a.County, a.ID, o.Period)

@@ -58,10 +58,13 @@ const (
 const (
 	DividendRun   = "dividend_run"   // a dividend run of an entity agreement's period, its lines frozen
 	DividendBatch = "dividend_batch" // a payout batch of dividend run lines
+	// DividendCountyRun is one year's runs of every active entity
+	// agreement of the county (or a township) paid in and not yet run.
+	DividendCountyRun = "dividend_county_run"
 )
 
 // Kinds lists every kind, in display order.
-var Kinds = []string{Allocation, Payment, Reclaim, Switch, Reversal, Adjustment, ReliefBatch, BankReturn, Correction, Opening, SubsidyBatch, DividendRun, DividendBatch}
+var Kinds = []string{Allocation, Payment, Reclaim, Switch, Reversal, Adjustment, ReliefBatch, BankReturn, Correction, Opening, SubsidyBatch, DividendRun, DividendBatch, DividendCountyRun}
 
 // States of an instruction.
 const (
