@@ -72,7 +72,6 @@ type CountyPlan struct {
 	CountyRunOrder
 	LeftOut []LeftOut `json:"left_out"`
 	runs    []RunOrder
-	village map[string]string // household → village
 }
 
 // CountyRun is a county run: its instruction and, once approved, each
@@ -128,7 +127,7 @@ func checkYear(year int, township string) error {
 // pending run does not count against itself).
 func (s *Service) countyPlanTx(ctx context.Context, q store.Querier, p auth.Principal, year int, township string, self int64) (CountyPlan, error) {
 	county := p.County
-	plan := CountyPlan{CountyRunOrder: CountyRunOrder{Year: year, Township: township, Agreements: []CountyRunItem{}}, LeftOut: []LeftOut{}, village: map[string]string{}}
+	plan := CountyPlan{CountyRunOrder: CountyRunOrder{Year: year, Township: township, Agreements: []CountyRunItem{}}, LeftOut: []LeftOut{}}
 	lo, hi := place.Range(p.Prefix())
 	cond := `a.county = ? AND a.kind = 'entity' AND a.state = 'active' AND a.place BETWEEN ? AND ?`
 	args := []any{county, lo, hi}
@@ -159,25 +158,22 @@ func (s *Service) countyPlanTx(ctx context.Context, q store.Querier, p auth.Prin
 	if len(ags) == 0 {
 		return plan, nil
 	}
-	rows, err = q.QueryContext(ctx, `SELECT h.agreement, h.household, h.shares, COALESCE(r.village, '') FROM ag_households h
-		JOIN ag_agreements a ON a.county = h.county AND a.id = h.agreement
-		LEFT JOIN reg_households r ON r.county = h.county AND r.code = h.household
-		WHERE `+cond, args...)
+	// Every household of the county's agreements in one pass along the
+	// primary key; those of agreements not selected are skipped here.
+	rows, err = q.QueryContext(ctx, `SELECT agreement, household, shares FROM ag_households WHERE county = ?`, county)
 	if err != nil {
 		return plan, errs.Wrap(err, "agreements: county run households")
 	}
 	for rows.Next() {
 		var id int64
 		var pt Party
-		var vil string
-		if err := rows.Scan(&id, &pt.Household, &pt.Shares, &vil); err != nil {
+		if err := rows.Scan(&id, &pt.Household, &pt.Shares); err != nil {
 			rows.Close()
 			return plan, errs.Wrap(err, "agreements: county run households")
 		}
 		if i, ok := idx[id]; ok {
 			ags[i].Parties = append(ags[i].Parties, pt)
 		}
-		plan.village[pt.Household] = vil
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -469,6 +465,16 @@ func (s *Service) execCountyRun(ctx context.Context, tx *store.Tx, approver auth
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM ag_div_lines WHERE county = ?`, in.County).Scan(&line); err != nil {
 		return nil, errs.Wrap(err, "agreements: line id")
 	}
+	// The households' villages (a line is placed at its household's).
+	village := map[string]string{}
+	if err := eachRow(ctx, tx, `SELECT h.household, r.village FROM ag_households h JOIN reg_households r ON r.county = h.county AND r.code = h.household WHERE h.county = ?`, []any{in.County}, func(sc func(...any) error) error {
+		var h, v string
+		err := sc(&h, &v)
+		village[h] = v
+		return err
+	}); err != nil {
+		return nil, err
+	}
 	at := clock.Micros(tx.Now)
 	runRows := make([][]any, 0, len(runs))
 	lineRows := make([][]any, 0, o.Households)
@@ -481,7 +487,7 @@ func (s *Service) execCountyRun(ctx context.Context, tx *store.Tx, approver auth
 		for _, l := range r.Lines {
 			line++
 			legs, _ := json.Marshal(l.Legs)
-			lineRows = append(lineRows, []any{in.County, line, run, r.Agreement, l.Household, plan.village[l.Household], l.Shares, int64(l.Amount), string(legs), PayWaiting, 0, 0})
+			lineRows = append(lineRows, []any{in.County, line, run, r.Agreement, l.Household, village[l.Household], l.Shares, int64(l.Amount), string(legs), PayWaiting, 0, 0})
 		}
 		entries = append(entries, audit.Entry{County: in.County, Actor: approver.Username, Action: "agreements.dividend_run", Object: fmt.Sprintf("agreement %d", r.Agreement), Place: string(it.Township),
 			After: map[string]any{"run": run, "period": r.Period, "amount": r.Amount, "legs": r.Legs, "households": len(r.Lines), "maker": in.Maker, "approver": approver.Username, "instruction": in.ID}})
