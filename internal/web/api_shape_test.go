@@ -136,13 +136,14 @@ func TestAPIShapeOnDemo(t *testing.T) {
 			"agreements/{county}/{id}/dividends/runs/": {"id": "1", "run": "1"},
 		}
 		queries := map[string]string{
-			"/api/v1/ledger/{county}/trace": "?channel=ZX",
-			"/api/v1/pick/{county}/{kind}":  "?q=%E5%BC%A0",
+			"/api/v1/ledger/{county}/trace":             "?channel=ZX",
+			"/api/v1/pick/{county}/{kind}":              "?q=%E5%BC%A0",
+			"/api/v1/agreements/{county}/dividend-runs": "?year=2026",
 		}
 		// Records the demo has none of (a plan import, a receipt, a job):
 		// their answers' shapes are asserted by their own tests
 		// (adopt_test, api_objections_test, jobs_test).
-		noDemoRecord := []string{"/adopt/{county}/plan/", "/public/{county}/objections/", "/jobs/{county}/"}
+		noDemoRecord := []string{"/adopt/{county}/plan/", "/public/{county}/objections/", "/jobs/{county}/", "/dividend-runs/{county}/"}
 		param := regexp.MustCompile(`\{([a-z_]+)\}`)
 		walked := 0
 		for _, rt := range srv.Routes() {

@@ -289,7 +289,7 @@ func (s *Server) register() {
 	s.api("GET /api/v1/agreements/{county}/{id}/dividends/runs/{run}", auth.ViewAgreements, s.apiDividendRunGet)
 	s.api("GET /api/v1/agreements/{county}/dividend-runs", auth.PaySubsidies, s.apiCountyDividendPlan)
 	s.api("POST /api/v1/agreements/{county}/dividend-runs", auth.PaySubsidies, s.apiCountyDividendRun)
-	s.api("GET /api/v1/agreements/{county}/dividend-runs/{run}", auth.ViewAgreements, s.apiCountyDividendRunGet)
+	s.api("GET /api/v1/dividend-runs/{county}/{run}", auth.ViewAgreements, s.apiCountyDividendRunGet)
 	s.api("GET /api/v1/entities/{county}", auth.ViewEntities, s.apiEntities)
 	s.api("POST /api/v1/entities/{county}", auth.WriteEntities, s.apiCreateEntity)
 	s.api("GET /api/v1/entities/{county}/{code}", auth.ViewEntities, s.apiEntity)
