@@ -231,6 +231,8 @@ type Profile struct {
 	Agreements Agreements `json:"agreements"`
 	Relief     Relief     `json:"relief"`
 	Money      Money      `json:"money"`
+	// AssetIncome is the [assets] income rule (AssetIncomeRules gives the defaults).
+	AssetIncome AssetIncome `json:"asset_income"`
 	// Overridden lists the keys a county changed from the base profile.
 	Overridden []string `json:"overridden"`
 }
