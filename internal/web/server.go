@@ -72,6 +72,8 @@ type Deps struct {
 	Agreements *agreements.Service
 	// Assets is the register of project assets (扶贫项目资产).
 	Assets *assets.Service
+	// AssetIncome is the assets' leases, income and its distribution.
+	AssetIncome *assets.IncomeService
 	Clock      clock.Clock
 	Log        *slog.Logger
 	// TrustProxy makes the server believe X-Forwarded-Proto and
