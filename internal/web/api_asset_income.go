@@ -48,16 +48,16 @@ func toLeaseJSON(l assets.Lease) leaseJSON {
 }
 
 type incomeJSON struct {
-	ID         int64     `json:"id"`
-	Period     int       `json:"period"`
-	Kind       string    `json:"kind"`
-	Lease      int64     `json:"lease"`
-	Amount     Amount    `json:"amount"`
+	ID         int64          `json:"id"`
+	Period     int            `json:"period"`
+	Kind       string         `json:"kind"`
+	Lease      int64          `json:"lease"`
+	Amount     Amount         `json:"amount"`
 	Legs       []assetLegJSON `json:"legs"`
-	DocNo      string    `json:"doc_no"`
-	Payer      string    `json:"payer"`
-	ReceivedOn string    `json:"received_on"`
-	Transfer   int64     `json:"transfer"`
+	DocNo      string         `json:"doc_no"`
+	Payer      string         `json:"payer"`
+	ReceivedOn string         `json:"received_on"`
+	Transfer   int64          `json:"transfer"`
 }
 
 func toIncomeJSON(i assets.Income) incomeJSON {
@@ -65,9 +65,9 @@ func toIncomeJSON(i assets.Income) incomeJSON {
 }
 
 type periodJSON struct {
-	Period int       `json:"period"`
-	Total  Amount    `json:"total"`
-	Count  int       `json:"count"`
+	Period int            `json:"period"`
+	Total  Amount         `json:"total"`
+	Count  int            `json:"count"`
 	Legs   []assetLegJSON `json:"legs"`
 }
 
@@ -111,15 +111,15 @@ func toRunJSON(r assets.Run) runJSON {
 }
 
 type runLineJSON struct {
-	ID        int64     `json:"id"`
-	Share     string    `json:"share"`
-	PayeeKind string    `json:"payee_kind"`
-	Payee     string    `json:"payee"`
-	Name      string    `json:"name"`
-	Amount    Amount    `json:"amount"`
+	ID        int64          `json:"id"`
+	Share     string         `json:"share"`
+	PayeeKind string         `json:"payee_kind"`
+	Payee     string         `json:"payee"`
+	Name      string         `json:"name"`
+	Amount    Amount         `json:"amount"`
 	Legs      []assetLegJSON `json:"legs"`
-	Status    string    `json:"status"`
-	Attempts  int       `json:"attempts"`
+	Status    string         `json:"status"`
+	Attempts  int            `json:"attempts"`
 }
 
 type assetIncomeAnswer struct {
@@ -303,8 +303,8 @@ func (s *Server) apiValueAsset(w http.ResponseWriter, c *call) error {
 }
 
 type runIn struct {
-	Period     int               `json:"period"`
-	Key        string            `json:"key"`
+	Period     int    `json:"period"`
+	Key        string `json:"key"`
 	Households []struct {
 		Code   string `json:"code"`
 		Weight int64  `json:"weight"`
