@@ -41,6 +41,7 @@ import (
 	"onepool/internal/entities"
 	"onepool/internal/errs"
 	"onepool/internal/ident"
+	"onepool/internal/instruct"
 	"onepool/internal/ledger"
 	"onepool/internal/money"
 	"onepool/internal/payout"
@@ -193,6 +194,7 @@ type Service struct {
 	pay      *payout.Service   // the payout mechanism direct subsidies are paid through (UsePayout)
 	l        *ledger.Ledger    // UsePayout
 	reg      *registry.Service // UsePayout: the households' cards
+	ins      *instruct.Service // UseInstructions: dividend runs
 }
 
 // New returns the service; now nil means the system clock.

@@ -103,6 +103,9 @@ func Wire(d web.Deps) (web.Deps, error) {
 		d.AssetIncome.UseInstructions(d.Instructions)
 		d.AssetIncome.UsePayout(d.Relief.Payout(), d.Registry)
 	}
+	if !d.Instructions.Registered(instruct.DividendRun) {
+		d.Agreements.UseInstructions(d.Instructions) // dividend runs
+	}
 	if !d.Instructions.Registered(instruct.Opening) {
 		d.Adopt.UseInstructions(d.Instructions)
 	}

@@ -58,8 +58,14 @@ const (
 	AssetBatch = "asset_batch"
 )
 
+// The dividend runs' kinds (agreements).
+const (
+	DividendRun   = "dividend_run"   // a dividend run of an entity agreement's period, its lines frozen
+	DividendBatch = "dividend_batch" // a payout batch of dividend run lines
+)
+
 // Kinds lists every kind, in display order.
-var Kinds = []string{Allocation, Payment, Reclaim, Switch, Reversal, Adjustment, ReliefBatch, BankReturn, Correction, Opening, SubsidyBatch, AssetDistribution, AssetBatch}
+var Kinds = []string{Allocation, Payment, Reclaim, Switch, Reversal, Adjustment, ReliefBatch, BankReturn, Correction, Opening, SubsidyBatch, DividendRun, DividendBatch, AssetDistribution, AssetBatch}
 
 // States of an instruction.
 const (

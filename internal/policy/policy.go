@@ -233,6 +233,7 @@ type Profile struct {
 	Money      Money      `json:"money"`
 	// AssetIncome is the [assets] income rule (AssetIncomeRules gives the defaults).
 	AssetIncome AssetIncome `json:"asset_income"`
+	Dividends   Dividends   `json:"dividends"`
 	// Overridden lists the keys a county changed from the base profile.
 	Overridden []string `json:"overridden"`
 }

@@ -104,6 +104,7 @@ type rawProfile struct {
 		BannedUses []string `toml:"banned_uses"`
 		IdleMonths int      `toml:"idle_months"`
 	} `toml:"assets"`
+	Dividends rawDividends `toml:"dividends"`
 }
 
 type rawStep struct {
@@ -381,6 +382,11 @@ func (r rawProfile) validate(def definedSet) (Profile, error) {
 		}
 		*o.dst = st
 	}
+	d, derr := r.Dividends.convert()
+	if derr != nil {
+		return Profile{}, derr
+	}
+	p.Dividends = d
 	if err != nil {
 		return Profile{}, err
 	}

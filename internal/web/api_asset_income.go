@@ -79,7 +79,7 @@ type valuationJSON struct {
 	Doc       string `json:"doc"`
 }
 
-type runShareJSON struct {
+type assetRunShareJSON struct {
 	Key     string `json:"key"`
 	Name    string `json:"name"`
 	Percent string `json:"percent"`
@@ -88,24 +88,24 @@ type runShareJSON struct {
 	Amount  Amount `json:"amount"`
 }
 
-type runJSON struct {
+type assetRunJSON struct {
 	ID          int64          `json:"id"`
 	Asset       int64          `json:"asset"`
 	Period      int            `json:"period"`
 	Total       Amount         `json:"total"`
 	Lines       int            `json:"lines"`
-	Shares      []runShareJSON `json:"shares"`
+	Shares      []assetRunShareJSON `json:"shares"`
 	Instruction int64          `json:"instruction"`
 	State       string         `json:"state"`
 	CreatedBy   string         `json:"created_by"`
 	PostedBy    string         `json:"posted_by"`
 }
 
-func toRunJSON(r assets.Run) runJSON {
-	out := runJSON{ID: r.ID, Asset: r.Asset, Period: r.Period, Total: Amount(r.Total), Lines: r.Lines, Shares: []runShareJSON{}, Instruction: r.Instruction,
+func toAssetRunJSON(r assets.Run) assetRunJSON {
+	out := assetRunJSON{ID: r.ID, Asset: r.Asset, Period: r.Period, Total: Amount(r.Total), Lines: r.Lines, Shares: []assetRunShareJSON{}, Instruction: r.Instruction,
 		State: r.State, CreatedBy: r.CreatedBy, PostedBy: r.PostedBy}
 	for _, s := range r.Shares {
-		out.Shares = append(out.Shares, runShareJSON{s.Key, s.Name, s.Percent.String(), s.To, s.Use, Amount(s.Amount)})
+		out.Shares = append(out.Shares, assetRunShareJSON{s.Key, s.Name, s.Percent.String(), s.To, s.Use, Amount(s.Amount)})
 	}
 	return out
 }
@@ -127,7 +127,7 @@ type assetIncomeAnswer struct {
 	Income     []incomeJSON    `json:"income"`
 	Periods    []periodJSON    `json:"periods"`
 	Valuations []valuationJSON `json:"valuations"`
-	Runs       []runJSON       `json:"runs"`
+	Runs       []assetRunJSON       `json:"runs"`
 }
 
 func assetID(c *call) (int64, error) {
@@ -153,7 +153,7 @@ func (s *Server) seenAsset(c *call) (int64, error) {
 
 func (s *Server) assetIncomeAnswer(c *call, id int64) (assetIncomeAnswer, error) {
 	ctx := c.r.Context()
-	a := assetIncomeAnswer{Leases: []leaseJSON{}, Income: []incomeJSON{}, Periods: []periodJSON{}, Valuations: []valuationJSON{}, Runs: []runJSON{}}
+	a := assetIncomeAnswer{Leases: []leaseJSON{}, Income: []incomeJSON{}, Periods: []periodJSON{}, Valuations: []valuationJSON{}, Runs: []assetRunJSON{}}
 	ls, err := s.d.AssetIncome.Leases(ctx, c.p, id)
 	if err != nil {
 		return a, err
@@ -187,7 +187,7 @@ func (s *Server) assetIncomeAnswer(c *call, id int64) (assetIncomeAnswer, error)
 		return a, err
 	}
 	for _, r := range rs {
-		a.Runs = append(a.Runs, toRunJSON(r))
+		a.Runs = append(a.Runs, toAssetRunJSON(r))
 	}
 	return a, nil
 }
@@ -347,10 +347,10 @@ func (s *Server) apiProposeRun(w http.ResponseWriter, c *call) error {
 		status = http.StatusOK
 	}
 	writeJSON(w, status, struct {
-		Run         runJSON `json:"run"`
+		Run         assetRunJSON `json:"run"`
 		Instruction int64   `json:"instruction"`
 		State       string  `json:"state"`
-	}{toRunJSON(r), in.ID, in.State})
+	}{toAssetRunJSON(r), in.ID, in.State})
 	return nil
 }
 
@@ -377,9 +377,9 @@ func (s *Server) apiRun(w http.ResponseWriter, c *call) error {
 		lines = append(lines, runLineJSON{l.ID, l.Share, l.PayeeKind, l.Payee, l.Name, Amount(l.Amount), toAssetLegsJSON(l.Legs), l.Status, l.Attempts})
 	}
 	writeJSON(w, http.StatusOK, struct {
-		Run   runJSON       `json:"run"`
+		Run   assetRunJSON       `json:"run"`
 		Lines []runLineJSON `json:"lines"`
-	}{toRunJSON(r), lines})
+	}{toAssetRunJSON(r), lines})
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http/httptest"
 	"onepool/internal/ledger"
 	"os"
@@ -131,6 +132,8 @@ func TestAPIShapeOnDemo(t *testing.T) {
 			"pick/{county}/":                {"kind": "household"},
 			"entities/{county}/":            {"code": first(c+"entities/990101", "entities", "uscc")},
 			"agreements/{county}/":          {"id": first(c+"agreements/990101", "agreements", "id")},
+			// The demo's first run is the tea cooperative's (agreement 1).
+			"agreements/{county}/{id}/dividends/runs/": {"id": "1", "run": "1"},
 		}
 		queries := map[string]string{
 			"/api/v1/ledger/{county}/trace": "?channel=ZX",
@@ -152,8 +155,11 @@ func TestAPIShapeOnDemo(t *testing.T) {
 				if name == "county" {
 					return "990101"
 				}
-				for prefix, vals := range samples {
-					if strings.HasPrefix(path, c+prefix) && vals[name] != "" {
+				// The longest prefix first: a route's own sample wins.
+				prefixes := slices.Collect(maps.Keys(samples))
+				slices.SortFunc(prefixes, func(a, b string) int { return len(b) - len(a) })
+				for _, prefix := range prefixes {
+					if vals := samples[prefix]; strings.HasPrefix(path, c+prefix) && vals[name] != "" {
 						return vals[name]
 					}
 				}

@@ -74,8 +74,8 @@ type Deps struct {
 	Assets *assets.Service
 	// AssetIncome is the assets' leases, income and its distribution.
 	AssetIncome *assets.IncomeService
-	Clock      clock.Clock
-	Log        *slog.Logger
+	Clock       clock.Clock
+	Log         *slog.Logger
 	// TrustProxy makes the server believe X-Forwarded-Proto and
 	// X-Forwarded-For from a reverse proxy on this machine (a loopback
 	// peer); Proxies adds other proxy addresses. A request from any

@@ -1,0 +1,7 @@
+package agreements
+
+// Split and LineLegs expose the dividend split to the tests.
+var (
+	Split    = split
+	LineLegs = lineLegs
+)
