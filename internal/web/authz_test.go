@@ -293,8 +293,8 @@ type fixture struct {
 	h        http.Handler
 	a        *auth.Service
 	sessions map[string][2]string // user → token, CSRF: one sign-in per user for the walk
-	ids      map[string]int64 // transfer key → id
-	otherTID int64            // a transfer of county 990102
+	ids      map[string]int64     // transfer key → id
+	otherTID int64                // a transfer of county 990102
 }
 
 func newFixture(t *testing.T, db *store.DB) *fixture {
