@@ -52,6 +52,10 @@ const (
 	SubsidyBatch = "subsidy_batch" // a payout batch of direct subsidies (agreements)
 	Correction   = "correction"    // the reversal of a wrong arrival, integration or allocation (funds)
 	Opening      = "opening"       // a county's opening balances when it adopts onepool mid-year (adopt)
+	// AssetDistribution is a distribution run of an asset's income (assets).
+	AssetDistribution = "asset_distribution"
+	// AssetBatch is a payout batch of asset income to households (assets).
+	AssetBatch = "asset_batch"
 )
 
 // The dividend runs' kinds (agreements).
@@ -64,7 +68,7 @@ const (
 )
 
 // Kinds lists every kind, in display order.
-var Kinds = []string{Allocation, Payment, Reclaim, Switch, Reversal, Adjustment, ReliefBatch, BankReturn, Correction, Opening, SubsidyBatch, DividendRun, DividendBatch, DividendCountyRun}
+var Kinds = []string{Allocation, Payment, Reclaim, Switch, Reversal, Adjustment, ReliefBatch, BankReturn, Correction, Opening, SubsidyBatch, DividendRun, DividendBatch, DividendCountyRun, AssetDistribution, AssetBatch}
 
 // States of an instruction.
 const (

@@ -231,7 +231,9 @@ type Profile struct {
 	Agreements Agreements `json:"agreements"`
 	Relief     Relief     `json:"relief"`
 	Money      Money      `json:"money"`
-	Dividends  Dividends  `json:"dividends"`
+	// AssetIncome is the [assets] income rule (AssetIncomeRules gives the defaults).
+	AssetIncome AssetIncome `json:"asset_income"`
+	Dividends   Dividends   `json:"dividends"`
 	// Overridden lists the keys a county changed from the base profile.
 	Overridden []string `json:"overridden"`
 }

@@ -93,6 +93,17 @@ type rawProfile struct {
 			Source string `toml:"source"`
 		} `toml:"standards"`
 	} `toml:"relief"`
+	// Assets: the income rule of project assets (policy/assets.go).
+	Assets struct {
+		IncomeShares []struct {
+			Key     string `toml:"key"`
+			Name    string `toml:"name"`
+			Percent string `toml:"percent"`
+			To      string `toml:"to"`
+		} `toml:"income_shares"`
+		BannedUses []string `toml:"banned_uses"`
+		IdleMonths int      `toml:"idle_months"`
+	} `toml:"assets"`
 	Dividends rawDividends `toml:"dividends"`
 }
 
@@ -377,6 +388,9 @@ func (r rawProfile) validate(def definedSet) (Profile, error) {
 	}
 	p.Dividends = d
 	if err != nil {
+		return Profile{}, err
+	}
+	if p.AssetIncome, err = r.assetIncome(); err != nil {
 		return Profile{}, err
 	}
 	return p, nil
