@@ -193,7 +193,7 @@ type Service struct {
 	pay      *payout.Service   // the payout mechanism direct subsidies are paid through (UsePayout)
 	l        *ledger.Ledger    // UsePayout
 	reg      *registry.Service // UsePayout: the households' cards
-	ins      *instruct.Service // UseInstructions: the principal returns
+	ins      *instruct.Service // UseInstructions: dividend runs, principal returns
 }
 
 // New returns the service; now nil means the system clock.

@@ -26,12 +26,6 @@ import (
 // PrincipalTransferKind is the ledger kind of a principal returned.
 const PrincipalTransferKind = "principal_return"
 
-// UseInstructions registers the principal return's executor with the
-// money instructions (app wires it); l posts.
-func (s *Service) UseInstructions(ins *instruct.Service, l *ledger.Ledger) {
-	s.ins, s.l = ins, l
-	ins.Register(instruct.PrincipalReturn, s.execPrincipalReturn)
-}
 
 // principalOrder is what a principal return posts, frozen at entry.
 type principalOrder struct {

@@ -14,6 +14,7 @@ import (
 
 	"onepool/internal/adopt"
 	"onepool/internal/agreements"
+	"onepool/internal/assets"
 	"onepool/internal/clock"
 	"onepool/internal/entities"
 	"onepool/internal/funds"
@@ -88,16 +89,25 @@ func Wire(d web.Deps) (web.Deps, error) {
 	if d.Agreements == nil {
 		d.Agreements = agreements.New(d.DB, d.Entities, d.Workflow, d.Policy, d.Clock)
 	}
+	if d.Assets == nil {
+		d.Assets = assets.New(d.DB, d.Ledger, d.Entities, d.Clock)
+	}
 	if d.Agreements.Payout() == nil {
 		// One payout mechanism for every client: relief's, so that one
 		// service holds the one bank_return executor.
 		d.Agreements.UsePayout(d.Relief.Payout(), d.Ledger, d.Registry)
 	}
+	if d.AssetIncome == nil {
+		// The fourth payout client, on the same shared service.
+		d.AssetIncome = assets.NewIncome(d.Assets, d.Policy, d.Registry, d.Clock)
+		d.AssetIncome.UseInstructions(d.Instructions)
+		d.AssetIncome.UsePayout(d.Relief.Payout(), d.Registry)
+	}
+	if !d.Instructions.Registered(instruct.DividendRun) {
+		d.Agreements.UseInstructions(d.Instructions, d.Ledger) // dividend runs, principal returns
+	}
 	if !d.Instructions.Registered(instruct.Opening) {
 		d.Adopt.UseInstructions(d.Instructions)
-	}
-	if !d.Instructions.Registered(instruct.PrincipalReturn) {
-		d.Agreements.UseInstructions(d.Instructions, d.Ledger)
 	}
 	d.Entities.UsePolicy(d.Policy)
 	return d, nil

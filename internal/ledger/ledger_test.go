@@ -161,6 +161,12 @@ func TestPostBalancesTraceAndReverse(t *testing.T) {
 		if err != nil || len(st) != 2 || st[0].In || !st[1].In {
 			t.Fatalf("statement %+v %v", st, err)
 		}
+		// HistoryTx: oldest first, the projected touches and the transfers
+		// after them alike (the assets test reads a fresh tail).
+		h, err := l.HistoryTx(ctx, db, county, "hh:0")
+		if err != nil || len(h) != 2 || !h[0].In || h[1].In || h[1].ID != rv.ID || h[1].Reverses != ts[0].ID {
+			t.Fatalf("history %+v %v", h, err)
+		}
 		mustVerify(t, db)
 	})
 }

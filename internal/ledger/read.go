@@ -411,3 +411,79 @@ func prefixed(alias, cols string) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// MaxHistoryTx is the most transfers HistoryTx returns.
+const MaxHistoryTx = 100_000
+
+// HistoryTx lists every transfer touching the account, oldest first (at
+// most MaxHistoryTx), read through q: for a capability that checks an
+// account's whole history inside its write transaction (what a project
+// paid out, with its legs, when an asset it built is registered). It
+// reads the transfers, not the projections, so it is current inside the
+// transaction. Errors: NotFound (unknown_account), Invalid (too many).
+func (l *Ledger) HistoryTx(ctx context.Context, q store.Querier, county, code string) ([]StatementLine, error) {
+	a, err := l.AccountTx(ctx, q, county, code)
+	if err != nil {
+		return nil, err
+	}
+	// The touches are a projection, current through projected_through;
+	// the transfers after it (the background refresh keeps them few) are
+	// read from the transfers themselves.
+	var through int64
+	if err := q.QueryRowContext(ctx, `SELECT projected_through FROM ledger_heads WHERE county = ?`, county).Scan(&through); err != nil && err != sql.ErrNoRows {
+		return nil, errs.Wrap(err, "ledger: history head")
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+prefixed("t.", transferCols)+` FROM ledger_touches x
+		JOIN ledger_transfers t ON t.county = x.county AND t.id = x.transfer_id
+		WHERE x.county = ? AND x.account_id = ? AND x.transfer_id <= ?
+		UNION ALL SELECT `+transferCols+` FROM ledger_transfers WHERE county = ? AND id > ? AND (from_account = ? OR to_account = ?)
+		ORDER BY 1 LIMIT ?`, county, a.ID, through, county, through, a.ID, a.ID, MaxHistoryTx+1)
+	if err != nil {
+		return nil, errs.Wrap(err, "ledger: history")
+	}
+	var all []stored
+	ids := map[int64]bool{}
+	var idList []int64
+	for rows.Next() {
+		s, err := scanStored(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		all = append(all, s)
+		for _, id := range []int64{s.from, s.to} {
+			if !ids[id] {
+				ids[id] = true
+				idList = append(idList, id)
+			}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(all) > MaxHistoryTx {
+		return nil, errs.F(errs.Invalid, "history_too_long", "account", "account %s has more than %d transfers", code, MaxHistoryTx)
+	}
+	codes, err := accountCodes(ctx, q, county, idList)
+	if err != nil {
+		return nil, err
+	}
+	_, byID, err := loadChannels(ctx, q, county)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]StatementLine, len(all))
+	for i, s := range all {
+		legs, err := decodeLegs(s.legs)
+		if err != nil {
+			return nil, errs.Wrap(err, "ledger: transfer %d", s.id)
+		}
+		t := toTransfer(county, resolved{req: TransferRequest{From: codes[s.from], To: codes[s.to]}}, s)
+		for _, lg := range legs {
+			t.Legs = append(t.Legs, Leg{Channel: byID[lg.ch].code, Amount: lg.amt})
+		}
+		out[i] = StatementLine{Transfer: t, In: s.to == a.ID}
+	}
+	return out, nil
+}

@@ -234,6 +234,9 @@ type Profile struct {
 	// Linkage and AgreementReview: see linkage.go.
 	Linkage         Linkage         `json:"linkage"`
 	AgreementReview AgreementReview `json:"agreement_review"`
+	// AssetIncome is the [assets] income rule (AssetIncomeRules gives the defaults).
+	AssetIncome AssetIncome `json:"asset_income"`
+	Dividends   Dividends   `json:"dividends"`
 	// Overridden lists the keys a county changed from the base profile.
 	Overridden []string `json:"overridden"`
 }

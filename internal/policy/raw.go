@@ -100,6 +100,18 @@ type rawProfile struct {
 	AgreementReview struct {
 		Steps []rawStep `toml:"steps"`
 	} `toml:"agreement_review"`
+	// Assets: the income rule of project assets (policy/assets.go).
+	Assets struct {
+		IncomeShares []struct {
+			Key     string `toml:"key"`
+			Name    string `toml:"name"`
+			Percent string `toml:"percent"`
+			To      string `toml:"to"`
+		} `toml:"income_shares"`
+		BannedUses []string `toml:"banned_uses"`
+		IdleMonths int      `toml:"idle_months"`
+	} `toml:"assets"`
+	Dividends rawDividends `toml:"dividends"`
 }
 
 type rawStep struct {
@@ -377,10 +389,18 @@ func (r rawProfile) validate(def definedSet) (Profile, error) {
 		}
 		*o.dst = st
 	}
+	d, derr := r.Dividends.convert()
+	if derr != nil {
+		return Profile{}, derr
+	}
+	p.Dividends = d
 	if err != nil {
 		return Profile{}, err
 	}
 	if err := r.validateLinkage(&p); err != nil {
+		return Profile{}, err
+	}
+	if p.AssetIncome, err = r.assetIncome(); err != nil {
 		return Profile{}, err
 	}
 	return p, nil

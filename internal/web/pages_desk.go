@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"onepool/internal/agreements"
+	"onepool/internal/auth"
 	"onepool/internal/relief"
 
 	"onepool/internal/errs"
@@ -32,6 +34,9 @@ type dashboardView struct {
 	QueueLate   int             // of them past their time limit
 	LateSteps   int             // review steps past their limit in the user's place
 	Relief      *relief.Request // the relief fund's open treasury top-up request
+	// Dividends are the entity agreements' dividends past their due date
+	// and not (fully) paid in by the operator, in the user's area.
+	Dividends []agreements.Overdue
 }
 
 // channelSummary is the ledger's channel summary for the caller's
@@ -102,6 +107,11 @@ func (s *Server) dashboard(w http.ResponseWriter, c *call) error {
 	}
 	if v.Relief, err = s.d.Relief.OpenRequest(c.r.Context(), county); err != nil {
 		return err
+	}
+	if c.p.County != "" && auth.Authorize(c.p, auth.ViewAgreements, "") == nil {
+		if v.Dividends, err = s.d.Agreements.OverdueDividends(c.r.Context(), c.p); err != nil {
+			return err
+		}
 	}
 	return c.render(w, http.StatusOK, "dashboard", v)
 }

@@ -19,6 +19,7 @@ import (
 
 	"onepool/internal/adopt"
 	"onepool/internal/agreements"
+	"onepool/internal/assets"
 	"onepool/internal/audit"
 	"onepool/internal/auth"
 	"onepool/internal/clock"
@@ -69,8 +70,12 @@ type Deps struct {
 	Entities *entities.Service
 	// Agreements are the benefit agreements (协议).
 	Agreements *agreements.Service
-	Clock      clock.Clock
-	Log        *slog.Logger
+	// Assets is the register of project assets (扶贫项目资产).
+	Assets *assets.Service
+	// AssetIncome is the assets' leases, income and its distribution.
+	AssetIncome *assets.IncomeService
+	Clock       clock.Clock
+	Log         *slog.Logger
 	// TrustProxy makes the server believe X-Forwarded-Proto and
 	// X-Forwarded-For from a reverse proxy on this machine (a loopback
 	// peer); Proxies adds other proxy addresses. A request from any
@@ -115,7 +120,7 @@ func NewServer(d Deps) *Server {
 		d.Log = slog.Default()
 	}
 	if d.DB == nil || d.Ledger == nil || d.Auth == nil || d.Policy == nil || d.Funds == nil || d.Workflow == nil || d.Volume == nil ||
-		d.Projects == nil || d.Registry == nil || d.Relief == nil || d.Instructions == nil || d.Jobs == nil || d.Adopt == nil || d.Entities == nil || d.Agreements == nil {
+		d.Projects == nil || d.Registry == nil || d.Relief == nil || d.Instructions == nil || d.Jobs == nil || d.Adopt == nil || d.Entities == nil || d.Agreements == nil || d.Assets == nil {
 		// The services are built and wired by internal/app (cmd, tests
 		// and benchmarks call app.Server): web builds none of its own.
 		panic("web: NewServer needs every service; build them with app.Wire")
