@@ -26,7 +26,6 @@ import (
 // PrincipalTransferKind is the ledger kind of a principal returned.
 const PrincipalTransferKind = "principal_return"
 
-
 // principalOrder is what a principal return posts, frozen at entry.
 type principalOrder struct {
 	Agreement  int64  `json:"agreement"`
