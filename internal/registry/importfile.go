@@ -122,11 +122,12 @@ const (
 
 // ImportOptions are Import's optional settings.
 type ImportOptions struct {
-	// Progress, when set, is called from the import's loops every
-	// progressEvery rows and at the end of each step: while the file is
-	// checked, done is the rows read and total the caller's Rows (0 when
-	// not given); while households are written, done is the member rows
-	// written and total all member rows. It must be cheap (store
+	// Progress, when set, is called from the import's loops and at the
+	// end of each step: while the file is checked, every progressEvery
+	// rows, done is the rows read and total the caller's Rows (0 when not
+	// given); while households are written, after each chunk of
+	// importChunk households, done is the member rows written and total
+	// all member rows. It must be cheap (store
 	// numbers; write elsewhere): it runs on the import's goroutine.
 	Progress func(step string, done, total int)
 	// Rows is an estimate of the file's rows, reported as the check
