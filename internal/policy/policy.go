@@ -231,6 +231,8 @@ type Profile struct {
 	Agreements Agreements `json:"agreements"`
 	Relief     Relief     `json:"relief"`
 	Money      Money      `json:"money"`
+	// DisposalChain is assets.disposal_chain (see assets.go; empty: the default).
+	DisposalChain []Step `json:"disposal_chain,omitempty"`
 	// Overridden lists the keys a county changed from the base profile.
 	Overridden []string `json:"overridden"`
 }

@@ -93,6 +93,10 @@ type rawProfile struct {
 			Source string `toml:"source"`
 		} `toml:"standards"`
 	} `toml:"relief"`
+	// Assets: the asset register's keys (issue 14; see assets.go).
+	Assets struct {
+		DisposalChain []rawStep `toml:"disposal_chain"`
+	} `toml:"assets"`
 }
 
 type rawStep struct {
@@ -369,6 +373,9 @@ func (r rawProfile) validate(def definedSet) (Profile, error) {
 			return fail(o.key+".level", "money is approved at the county or the township, not %q", st.Level)
 		}
 		*o.dst = st
+	}
+	if p.DisposalChain, err = convertDisposalChain(r); err != nil {
+		return Profile{}, err
 	}
 	if err != nil {
 		return Profile{}, err
