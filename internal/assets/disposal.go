@@ -244,6 +244,9 @@ func (s *Service) DecideDisposal(ctx context.Context, p auth.Principal, did int6
 	if d.wf == nil {
 		return Disposal{}, errs.F(errs.Unavailable, "no_workflow", "", "disposals are not available here")
 	}
+	if !slices.Contains([]string{workflow.Approve, workflow.Return, workflow.Reject, workflow.Submit}, dd.Action) {
+		return Disposal{}, errs.F(errs.Invalid, "invalid_decision", "action", "decision must be approve, return or reject, got %q", dd.Action)
+	}
 	var out Disposal
 	err := s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
 		dp, a, err := s.DisposalTx(ctx, tx, p, did)

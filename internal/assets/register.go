@@ -123,8 +123,10 @@ func (s *Service) Sum(ctx context.Context, p auth.Principal, f Filter) (value, b
 	if err != nil {
 		return 0, 0, err
 	}
-	err = s.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(a.value), 0), COALESCE(SUM(a.book_value), 0) FROM as_assets a WHERE `+w, args...).Scan(&value, &book)
-	return value, book, errs.Wrap(err, "assets: sum")
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(a.value), 0), COALESCE(SUM(a.book_value), 0) FROM as_assets a WHERE `+w, args...).Scan(&value, &book); err != nil {
+		return 0, 0, errs.Wrap(err, "assets: sum")
+	}
+	return value, book, nil
 }
 
 // ByCode finds an asset by its number (资产编号) in p's area.

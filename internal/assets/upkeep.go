@@ -97,7 +97,10 @@ func (s *Service) PlanOf(ctx context.Context, p auth.Principal, id int64) (Plan,
 	if errors.Is(err, sql.ErrNoRows) {
 		return Plan{}, false, nil
 	}
-	return pl, err == nil, errs.Wrap(err, "assets: plan")
+	if err != nil {
+		return Plan{}, false, errs.Wrap(err, "assets: plan")
+	}
+	return pl, true, nil
 }
 
 // AddUpkeep records an inspection or a repair. An inspection moves the
