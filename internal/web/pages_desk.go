@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"onepool/internal/relief"
 
+	"onepool/internal/assets"
+	"onepool/internal/auth"
 	"onepool/internal/errs"
 	"onepool/internal/ledger"
 	"onepool/internal/money"
@@ -32,6 +34,9 @@ type dashboardView struct {
 	QueueLate   int             // of them past their time limit
 	LateSteps   int             // review steps past their limit in the user's place
 	Relief      *relief.Request // the relief fund's open treasury top-up request
+	// Assets whose upkeep (the next inspection) is past due in the place.
+	UpkeepLate  []assets.Overdue
+	UpkeepLateN int
 }
 
 // channelSummary is the ledger's channel summary for the caller's
@@ -102,6 +107,11 @@ func (s *Server) dashboard(w http.ResponseWriter, c *call) error {
 	}
 	if v.Relief, err = s.d.Relief.OpenRequest(c.r.Context(), county); err != nil {
 		return err
+	}
+	if auth.Allowed(c.p.Role, auth.ViewAssets) {
+		if v.UpkeepLate, v.UpkeepLateN, err = s.d.Assets.OverdueUpkeep(c.r.Context(), c.p, 10); err != nil {
+			return err
+		}
 	}
 	return c.render(w, http.StatusOK, "dashboard", v)
 }
