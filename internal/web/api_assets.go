@@ -9,7 +9,9 @@ package web
 import (
 	"bytes"
 	"encoding/base64"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -57,10 +59,17 @@ type assetJSON struct {
 	Shares       []assetShareJSON `json:"shares"`
 }
 
+// eventDetailJSON is one detail of an event (keys like leg:ZX name a
+// channel, so they are values here, not JSON keys).
+type eventDetailJSON struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
 type assetEventJSON struct {
 	Seq    int               `json:"seq"`
 	Action string            `json:"action"`
-	Detail map[string]string `json:"detail"`
+	Detail []eventDetailJSON `json:"detail"`
 	Actor  string            `json:"actor"`
 	At     string            `json:"at"`
 }
@@ -207,7 +216,11 @@ func (s *Server) assetAnswerOf(c *call, a assets.Asset) (assetAnswer, error) {
 		return out, err
 	}
 	for _, e := range evs {
-		out.Events = append(out.Events, assetEventJSON{Seq: e.Seq, Action: e.Action, Detail: e.Detail, Actor: e.Actor, At: e.At.UTC().Format("2006-01-02T15:04:05Z")})
+		ev := assetEventJSON{Seq: e.Seq, Action: e.Action, Detail: []eventDetailJSON{}, Actor: e.Actor, At: e.At.UTC().Format("2006-01-02T15:04:05Z")}
+		for _, k := range slices.Sorted(maps.Keys(e.Detail)) {
+			ev.Detail = append(ev.Detail, eventDetailJSON{Key: k, Value: e.Detail[k]})
+		}
+		out.Events = append(out.Events, ev)
 	}
 	ds, err := s.d.Assets.Disposals(ctx, c.p, a.ID)
 	if err != nil {

@@ -131,6 +131,7 @@ func TestAPIShapeOnDemo(t *testing.T) {
 			"pick/{county}/":                {"kind": "household"},
 			"entities/{county}/":            {"code": first(c+"entities/990101", "entities", "uscc")},
 			"agreements/{county}/":          {"id": first(c+"agreements/990101", "agreements", "id")},
+			"assets/{county}/":              {"id": first(c+"assets/990101", "assets", "id")},
 		}
 		queries := map[string]string{
 			"/api/v1/ledger/{county}/trace": "?channel=ZX",
