@@ -45,7 +45,6 @@ type assetsView struct {
 	Page
 	Rows                                 []assetRow
 	Total                                int
-	Value, Book                          money.Fen
 	Q, Type, Status, Category, PlaceCode string
 	Types, Statuses, Categories          []string
 	Places                               []placeOption // filter: townships and villages
@@ -115,11 +114,8 @@ func (s *Server) assetsView(c *call) (assetsView, error) {
 		v.Rows = append(v.Rows, assetRow{Asset: a, PlaceName: s.d.Auth.PlaceName(ctx, a.Place)})
 	}
 	v.Total = min(total, ledger.CountCap)
-	val, book, err := s.d.Assets.Sum(ctx, c.p, f)
-	if err != nil {
-		return v, err
-	}
-	v.Value, v.Book = money.Fen(val), money.Fen(book)
+	// The totals of the values are the export's (a sum over the whole
+	// county on every page would read every row).
 	return v, nil
 }
 

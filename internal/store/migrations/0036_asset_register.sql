@@ -66,3 +66,9 @@ CREATE TABLE as_disposals (
     PRIMARY KEY (county, id)
 ) {{WITHOUT_ROWID}};
 CREATE INDEX as_disposals_asset ON as_disposals (county, asset, id);
+
+-- The register's list reads the subtree's key range in (place, id) order
+-- with every filter's column in the index itself (status, type,
+-- category, code, name): the capped count, the filters and the search of
+-- a page read the index alone and look up only the page's rows.
+CREATE INDEX as_assets_list ON as_assets (county, place, id, status, type, category, code, name);
