@@ -677,9 +677,9 @@ type publicAssetView struct {
 
 func (s *Server) publicAsset(w http.ResponseWriter, c *call) error {
 	ctx := c.r.Context()
-	county := c.r.PathValue("county")
-	if len(county) != 6 {
-		return errs.F(errs.NotFound, "not_found", "", "no such asset")
+	county, _, err := s.publicCountyName(c)
+	if err != nil {
+		return err
 	}
 	// The public reads the county's register as its rural bureau would.
 	p := auth.Principal{Username: "public", Role: auth.RoleRural, Place: place.Code(county + "000000"), County: county}
@@ -688,6 +688,7 @@ func (s *Server) publicAsset(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	v := publicAssetView{Page: c.page(a.Name, "disclosure"), A: a, PlaceName: s.d.Auth.PlaceName(ctx, a.Place), County: county}
+	v.Public = true
 	switch a.OwnerKind {
 	case assets.OwnerCollective:
 		v.Owner = s.d.Assets.OwnerName(ctx, a)
