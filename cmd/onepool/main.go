@@ -90,6 +90,7 @@ Usage:
   onepool bench funds [--db DB] [--channels N] [--arrivals N] [--projects N] [--payments N]
   onepool bench projects [--db DB | --pg] [--projects N] [--steps N] [--runs N]
   onepool bench relief [--db DB | --pg] [--households N] [--payouts N] [--kill=false]
+  onepool bench dividends [--db DB | --pg] [--households N] [--agreements N] [--kill=false]
                                                page p50/p99 on the enlarged demo county
 
 DB is sqlite:PATH, a file path, or a postgres:// URL (default sqlite:onepool.db;
@@ -701,6 +702,41 @@ func cmdBench(ctx context.Context, args []string, defaultDB string, stdout, stde
 		}
 		return bench.Relief(ctx, o, stdout)
 	}
+	if len(args) > 0 && args[0] == "dividends" {
+		fs := flags("bench dividends", stderr)
+		dbf := fs.String("db", "", "database (default: a fresh SQLite file in a temp dir); must not hold the synthetic county yet; needed for the kill test")
+		pg := fs.Bool("pg", false, "run on a throwaway PostgreSQL cluster (initdb on this machine) instead of --db")
+		o := bench.DividendsOptions{}
+		fs.IntVar(&o.Households, "households", 100000, "households, spread evenly over the agreements")
+		fs.IntVar(&o.Agreements, "agreements", 2000, "active entity agreements (guaranteed and equity alternately)")
+		kill := fs.Bool("kill", true, "approve and send in a child process, SIGKILL it half way through the batch, then finish (needs --db)")
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		o.DB = *dbf
+		if *pg {
+			u, stop, err := throwawayPG(ctx, "bench_dividends")
+			if err != nil {
+				return err
+			}
+			defer stop()
+			o.DB = u
+		}
+		if *kill && o.DB != "" {
+			if exe, err := os.Executable(); err == nil {
+				o.Self = exe
+			}
+		}
+		return bench.Dividends(ctx, o, stdout)
+	}
+	if len(args) > 0 && args[0] == "dividends-child" { // the kill test's child process
+		fs := flags("bench dividends-child", stderr)
+		dbf := fs.String("db", "", "database")
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		return bench.DividendsChild(ctx, *dbf)
+	}
 	if len(args) > 0 && args[0] == "relief-send" { // the kill test's child process
 		fs := flags("bench relief-send", stderr)
 		dbf := fs.String("db", "", "database")
@@ -732,7 +768,7 @@ func cmdBench(ctx context.Context, args []string, defaultDB string, stdout, stde
 		return bench.Projects(ctx, o, stdout)
 	}
 	if len(args) == 0 || args[0] != "ledger" {
-		fmt.Fprint(stderr, "usage: onepool bench ledger [--db DB] [--transfers N]\n       onepool bench web [--db DB] [--households N] [--transfers N] [--requests N]\n       onepool bench funds [--db DB] [--channels N] [--arrivals N] [--projects N] [--payments N]\n       onepool bench projects [--db DB] [--projects N] [--steps N] [--runs N]\n       onepool bench relief [--db DB] [--households N] [--payouts N] [--kill=false]\n")
+		fmt.Fprint(stderr, "usage: onepool bench ledger [--db DB] [--transfers N]\n       onepool bench web [--db DB] [--households N] [--transfers N] [--requests N]\n       onepool bench funds [--db DB] [--channels N] [--arrivals N] [--projects N] [--payments N]\n       onepool bench projects [--db DB] [--projects N] [--steps N] [--runs N]\n       onepool bench relief [--db DB] [--households N] [--payouts N] [--kill=false]\n       onepool bench dividends [--db DB] [--households N] [--agreements N] [--kill=false]\n")
 		return exitCode(2)
 	}
 	fs := flags("bench ledger", stderr)

@@ -33,7 +33,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"onepool/internal/audit"
 	"onepool/internal/auth"
@@ -41,6 +40,7 @@ import (
 	"onepool/internal/entities"
 	"onepool/internal/errs"
 	"onepool/internal/ident"
+	"onepool/internal/instruct"
 	"onepool/internal/ledger"
 	"onepool/internal/money"
 	"onepool/internal/payout"
@@ -193,6 +193,7 @@ type Service struct {
 	pay      *payout.Service   // the payout mechanism direct subsidies are paid through (UsePayout)
 	l        *ledger.Ledger    // UsePayout
 	reg      *registry.Service // UsePayout: the households' cards
+	ins      *instruct.Service // UseInstructions: dividend runs, principal returns
 }
 
 // New returns the service; now nil means the system clock.
@@ -223,17 +224,9 @@ func mayWrite(p auth.Principal) error {
 
 const maxText = 200
 
+// checkText is entities.CheckText with the agreements' code and length.
 func checkText(v *string, required bool, field, what string) error {
-	*v = strings.TrimSpace(*v)
-	switch {
-	case *v == "" && required:
-		return errs.F(errs.Invalid, "invalid_agreement", field, "%s is required", what)
-	case utf8.RuneCountInString(*v) > maxText:
-		return errs.F(errs.Invalid, "invalid_agreement", field, "%s: at most %d characters", what, maxText)
-	case len(ident.ScanPersonalData(*v)) > 0:
-		return errs.F(errs.Invalid, "invalid_agreement", field, "%s holds an ID, card or phone number", what)
-	}
-	return nil
+	return entities.CheckText(v, required, field, what, "invalid_agreement", maxText)
 }
 
 // ParseRates reads yearly rates written "5%, 6%, 7%" (or "5 6 7").

@@ -225,10 +225,11 @@ func (s *Service) ForHousehold(ctx context.Context, p auth.Principal, code strin
 }
 
 // Chain is an agreement's review chain: step 0 the negotiation, taken by
-// whoever records it (its role and level); the township's review; the
-// signature, recorded by the rural-revitalization bureau at the county.
-// No profile key names it yet: this is the default the engine snapshots.
-func Chain(p auth.Principal) []workflow.Step {
+// whoever records it (its role and level); then the profile's
+// agreement_review.steps (default: the township's review; the signature,
+// recorded by the rural-revitalization bureau at the county). The engine
+// snapshots it when the review starts.
+func Chain(prof policy.Profile, p auth.Principal) []workflow.Step {
 	lvl := "county"
 	switch p.Place.Level() {
 	case place.Village:
@@ -236,11 +237,8 @@ func Chain(p auth.Principal) []workflow.Step {
 	case place.Township:
 		lvl = "township"
 	}
-	return []workflow.Step{
-		{Name: "协商（民生监督员、群众代表在场）", Role: string(p.Role), Level: lvl, Checks: []string{"协议条款", "在场人员"}},
-		{Name: "乡镇审核", Role: string(auth.RoleTownship), Level: "township", Checks: []string{"协议条款", "政策规则"}, MayReturn: true, SLADays: 7},
-		{Name: "签订（乡村振兴局）", Role: string(auth.RoleRural), Level: "county", Checks: []string{"签订"}, MayReturn: true, SLADays: 7},
-	}
+	steps := []workflow.Step{{Name: "协商（民生监督员、群众代表在场）", Role: string(p.Role), Level: lvl, Checks: []string{"协议条款", "在场人员"}}}
+	return append(steps, workflow.FromPolicy(prof.AgreementSteps())...)
 }
 
 // change runs f on the agreement inside a write transaction after
@@ -294,16 +292,17 @@ func (s *Service) Negotiate(ctx context.Context, p auth.Principal, id int64, wit
 	if err := checkText(&witnesses, true, "witnesses", "the people present"); err != nil {
 		return Agreement{}, err
 	}
-	r, err := s.rules(ctx, p.County)
+	prof, _, err := s.counties.Current(ctx, p.County)
 	if err != nil {
 		return Agreement{}, err
 	}
+	r := prof.AgreementRules()
 	return s.change(ctx, p, id, "negotiate", []string{Drafted}, func(tx *store.Tx, a *Agreement) error {
 		if err := checkCap(ctx, tx, r, *a); err != nil {
 			return err
 		}
 		it, err := s.wf.StartTx(ctx, tx, p, p.County, workflow.NewItem{Kind: WorkflowKind, Subject: strconv.FormatInt(a.ID, 10),
-			Title: fmt.Sprintf("协议 %d", a.ID), Place: a.Place, Amount: a.Amount, Chain: Chain(p), Opinion: strings.TrimSpace("在场：" + witnesses + "。" + opinion)})
+			Title: fmt.Sprintf("协议 %d", a.ID), Place: a.Place, Amount: a.Amount, Chain: Chain(prof, p), Opinion: strings.TrimSpace("在场：" + witnesses + "。" + opinion)})
 		if err != nil {
 			return err
 		}

@@ -52,6 +52,7 @@ const (
 func (s *Service) UsePayout(p *payout.Service, l *ledger.Ledger, reg *registry.Service) {
 	s.pay, s.l, s.reg = p, l, reg
 	p.Register(subsidyClient{s})
+	p.Register(dividendClient{s}) // dividends.go
 }
 
 // Payout is the payout mechanism the subsidies pay through (nil: none wired).

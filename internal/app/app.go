@@ -103,9 +103,19 @@ func Wire(d web.Deps) (web.Deps, error) {
 		// service holds the one bank_return executor.
 		d.Agreements.UsePayout(d.Relief.Payout(), d.Ledger, d.Registry)
 	}
+	if d.AssetIncome == nil {
+		// The fourth payout client, on the same shared service.
+		d.AssetIncome = assets.NewIncome(d.Assets, d.Policy, d.Registry, d.Clock)
+		d.AssetIncome.UseInstructions(d.Instructions)
+		d.AssetIncome.UsePayout(d.Relief.Payout(), d.Registry)
+	}
+	if !d.Instructions.Registered(instruct.DividendRun) {
+		d.Agreements.UseInstructions(d.Instructions, d.Ledger) // dividend runs, principal returns
+	}
 	if !d.Instructions.Registered(instruct.Opening) {
 		d.Adopt.UseInstructions(d.Instructions)
 	}
+	d.Entities.UsePolicy(d.Policy)
 	return d, nil
 }
 

@@ -31,10 +31,17 @@ type demoLink struct {
 var demoLinks = []demoLink{
 	{"93990101MA6CHAYE1H", "990101001001-01", entities.Employment, "2024-03-01", "1,800"},
 	{"93990101MA6CHAYE1H", "990101001001-02", entities.Order, "2024-04-15", "1,200"},
-	{"93990101MA6CHAYE1H", "990101001001-03", entities.LandTransfer, "2023-11-01", "1,050"},
+	{"93990101MA6CHAYE1H", "990101001001-03", entities.LandTransfer, "2023-11-01", "950"}, // below the 1,000 yuan threshold
 	{"N2990101MA6TAYUANH", "990101001001-01", entities.Equity, "2025-01-01", "600"},
 	{"N2990101MA6TAYUANH", "990101001001-04", entities.Equity, "2025-01-01", "600"},
 	{"91990101MA6LUYUAN6", "990101001001-05", entities.Trusteeship, "2024-06-01", "1,300"},
+}
+
+// demoEffectsThisYear are the tea cooperative's households' income
+// effects of the demo's own year (the links give last year's), one below
+// the threshold, so that the linkage report has two years to show.
+var demoEffectsThisYear = []struct{ household, income string }{
+	{"990101001001-01", "2,000"}, {"990101001001-02", "1,300"}, {"990101001001-03", "800"},
 }
 
 // demoEntitiesRun registers them (again: a replay changes nothing).
@@ -54,6 +61,11 @@ func demoEntitiesRun(ctx context.Context, l *ledger.Ledger, reg *registry.Servic
 		}
 		if _, err := s.AddLink(ctx, rural, k.entity, entities.Link{Household: k.household, Type: k.kind, Since: k.since}, eff); err != nil && errs.CodeOf(err) != "link_exists" {
 			return fmt.Errorf("demo entity link %s: %w", k.household, err)
+		}
+	}
+	for _, ef := range demoEffectsThisYear {
+		if err := s.SetEffect(ctx, rural, demoEntities[0].USCC, entities.Effect{Household: ef.household, Year: year, Income: y(ef.income)}); err != nil {
+			return fmt.Errorf("demo income effect %s: %w", ef.household, err)
 		}
 	}
 	return nil

@@ -34,6 +34,7 @@ import (
 	"onepool/internal/ledger"
 	"onepool/internal/money"
 	"onepool/internal/place"
+	"onepool/internal/policy"
 	"onepool/internal/registry"
 	"onepool/internal/store"
 )
@@ -87,7 +88,7 @@ type Entity struct {
 	RepID                string // their resident ID: input only (plain), optional
 	RepIDMasked          string
 	Bank                 Bank
-	Households           int // households driven (distinct), on reads
+	Households           int // households driven now (distinct, live links), on reads
 	CreatedBy, UpdatedBy string
 	UpdatedAt            time.Time
 }
@@ -116,6 +117,8 @@ type Service struct {
 	reg  *registry.Service
 	keys *registry.Keys
 	now  clock.Clock
+	// counties: the profile's linkage threshold (UsePolicy); nil: the default.
+	counties *policy.Counties
 }
 
 // New returns the service; now nil means the system clock.
@@ -142,14 +145,22 @@ const maxName = 100
 // checkName trims a name and refuses one that is empty (when required),
 // too long, or holds an ID, card or phone number in clear.
 func checkName(v *string, required bool, field, what string) error {
+	return CheckText(v, required, field, what, "invalid_entity", maxName)
+}
+
+// CheckText is the one check of a free-text field (entities', agreements'):
+// it trims v and refuses it, with code, when it is empty (and required),
+// longer than maxLen characters, or holds an ID, card or phone number in
+// clear (those have fields of their own, sealed).
+func CheckText(v *string, required bool, field, what, code string, maxLen int) error {
 	*v = strings.TrimSpace(*v)
 	switch {
 	case *v == "" && required:
-		return errs.F(errs.Invalid, "invalid_entity", field, "%s is required", what)
-	case utf8.RuneCountInString(*v) > maxName:
-		return errs.F(errs.Invalid, "invalid_entity", field, "%s: at most %d characters", what, maxName)
+		return errs.F(errs.Invalid, code, field, "%s is required", what)
+	case utf8.RuneCountInString(*v) > maxLen:
+		return errs.F(errs.Invalid, code, field, "%s: at most %d characters", what, maxLen)
 	case len(ident.ScanPersonalData(*v)) > 0:
-		return errs.F(errs.Invalid, "invalid_entity", field, "%s holds an ID, card or phone number: enter it in its own field", what)
+		return errs.F(errs.Invalid, code, field, "%s holds an ID, card or phone number: enter it in its own field", what)
 	}
 	return nil
 }
@@ -280,7 +291,7 @@ func (s *Service) Get(ctx context.Context, p auth.Principal, uscc string) (Entit
 		return Entity{}, err
 	}
 	e := st.Entity
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT household) FROM ent_links WHERE county = ? AND entity = ?`, p.County, e.USCC).Scan(&e.Households); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT household) FROM ent_links WHERE county = ? AND entity = ? AND ended = ''`, p.County, e.USCC).Scan(&e.Households); err != nil {
 		return Entity{}, errs.Wrap(err, "entities: count links")
 	}
 	return e, nil
@@ -572,7 +583,7 @@ func (s *Service) List(ctx context.Context, p auth.Principal, f Filter) ([]Entit
 	if err := s.db.QueryRowContext(ctx, count, args...).Scan(&total); err != nil {
 		return nil, 0, errs.Wrap(err, "entities: count")
 	}
-	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT %s, (SELECT COUNT(DISTINCT l.household) FROM ent_links l WHERE l.county = e.county AND l.entity = e.uscc)
+	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT %s, (SELECT COUNT(DISTINCT l.household) FROM ent_links l WHERE l.county = e.county AND l.entity = e.uscc AND l.ended = '')
 		FROM ent_entities e WHERE %s ORDER BY e.place, e.name, e.uscc LIMIT %d OFFSET %d`, "e."+strings.ReplaceAll(entityCols, ", ", ", e."), w, limit, offset), args...)
 	if err != nil {
 		return nil, 0, errs.Wrap(err, "entities: list")

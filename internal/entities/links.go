@@ -22,6 +22,9 @@ type Link struct {
 	Household string
 	Type      string // one of LinkTypes
 	Since     string // YYYY-MM-DD
+	// Ended is the day the link ended (YYYY-MM-DD; "" while it is live),
+	// with why and who ended it (EndLink).
+	Ended, EndReason, EndedBy string
 	// On reads: the household's head and village, and its income effect
 	// per year (year → fen), latest first in Years.
 	Head    string
@@ -156,7 +159,7 @@ func (s *Service) setEffect(ctx context.Context, tx *store.Tx, p auth.Principal,
 }
 
 // SetEffect records (or corrects) a linked household's income effect from
-// the entity in a year. Errors: NotFound (unknown_entity,
+// the entity in a year; the same amount again changes nothing. Errors: NotFound (unknown_entity,
 // unknown_household), RuleBroken (not_linked), Invalid.
 func (s *Service) SetEffect(ctx context.Context, p auth.Principal, uscc string, e Effect) error {
 	if err := mayWrite(p); err != nil {
@@ -185,6 +188,9 @@ func (s *Service) SetEffect(ctx context.Context, p auth.Principal, uscc string, 
 		var before any
 		var old int64
 		if err := tx.QueryRowContext(ctx, `SELECT income FROM ent_effects WHERE county = ? AND entity = ? AND household = ? AND year = ?`, p.County, st.USCC, e.Household, e.Year).Scan(&old); err == nil {
+			if money.Fen(old) == e.Income {
+				return nil // the same again: nothing changes
+			}
 			before = map[string]any{"income": old}
 		}
 		if err := s.setEffect(ctx, tx, p, st.USCC, e, now); err != nil {
@@ -196,9 +202,10 @@ func (s *Service) SetEffect(ctx context.Context, p auth.Principal, uscc string, 
 	})
 }
 
-// Links lists the households an entity drives that lie in p's area (by
-// village and household), each with its effects, latest year first; and
-// the number of households driven in all (some may lie outside p's area:
+// Links lists the households an entity drives, or drove, that lie in p's
+// area (live links first, then ended ones; by village and household),
+// each with its effects, latest year first; and the number of households
+// it drives now (live links) in all (some may lie outside p's area:
 // they are counted, not named).
 func (s *Service) Links(ctx context.Context, p auth.Principal, uscc string) ([]Link, int, error) {
 	st, err := s.get(ctx, s.db, p, uscc)
@@ -206,9 +213,9 @@ func (s *Service) Links(ctx context.Context, p auth.Principal, uscc string) ([]L
 		return nil, 0, err
 	}
 	lo, hi := place.Range(p.Prefix())
-	rows, err := s.db.QueryContext(ctx, `SELECT l.household, l.link_type, l.since, h.head, h.village FROM ent_links l
+	rows, err := s.db.QueryContext(ctx, `SELECT l.household, l.link_type, l.since, l.ended, l.end_reason, l.ended_by, h.head, h.village FROM ent_links l
 		JOIN reg_households h ON h.county = l.county AND h.code = l.household
-		WHERE l.county = ? AND l.entity = ? AND h.village BETWEEN ? AND ? ORDER BY h.village, l.household, l.link_type`, p.County, st.USCC, lo, hi)
+		WHERE l.county = ? AND l.entity = ? AND h.village BETWEEN ? AND ? ORDER BY l.ended <> '', h.village, l.household, l.link_type`, p.County, st.USCC, lo, hi)
 	if err != nil {
 		return nil, 0, errs.Wrap(err, "entities: links")
 	}
@@ -217,7 +224,7 @@ func (s *Service) Links(ctx context.Context, p auth.Principal, uscc string) ([]L
 	for rows.Next() {
 		var l Link
 		var vil string
-		if err := rows.Scan(&l.Household, &l.Type, &l.Since, &l.Head, &vil); err != nil {
+		if err := rows.Scan(&l.Household, &l.Type, &l.Since, &l.Ended, &l.EndReason, &l.EndedBy, &l.Head, &vil); err != nil {
 			rows.Close()
 			return nil, 0, errs.Wrap(err, "entities: links")
 		}
@@ -249,7 +256,7 @@ func (s *Service) Links(ctx context.Context, p auth.Principal, uscc string) ([]L
 		return nil, 0, errs.Wrap(err, "entities: effects")
 	}
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT household) FROM ent_links WHERE county = ? AND entity = ?`, p.County, st.USCC).Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT household) FROM ent_links WHERE county = ? AND entity = ? AND ended = ''`, p.County, st.USCC).Scan(&n); err != nil {
 		return nil, 0, errs.Wrap(err, "entities: count links")
 	}
 	return out, n, nil

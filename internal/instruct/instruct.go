@@ -52,10 +52,26 @@ const (
 	SubsidyBatch = "subsidy_batch" // a payout batch of direct subsidies (agreements)
 	Correction   = "correction"    // the reversal of a wrong arrival, integration or allocation (funds)
 	Opening      = "opening"       // a county's opening balances when it adopts onepool mid-year (adopt)
+	// AssetDistribution is a distribution run of an asset's income (assets).
+	AssetDistribution = "asset_distribution"
+	// AssetBatch is a payout batch of asset income to households (assets).
+	AssetBatch = "asset_batch"
+	// PrincipalReturn: an equity agreement terminated, the operator
+	// returns the principal to the village collective (agreements).
+	PrincipalReturn = "principal_return"
+)
+
+// The dividend runs' kinds (agreements).
+const (
+	DividendRun   = "dividend_run"   // a dividend run of an entity agreement's period, its lines frozen
+	DividendBatch = "dividend_batch" // a payout batch of dividend run lines
+	// DividendCountyRun is one year's runs of every active entity
+	// agreement of the county (or a township) paid in and not yet run.
+	DividendCountyRun = "dividend_county_run"
 )
 
 // Kinds lists every kind, in display order.
-var Kinds = []string{Allocation, Payment, Reclaim, Switch, Reversal, Adjustment, ReliefBatch, BankReturn, Correction, Opening, SubsidyBatch}
+var Kinds = []string{Allocation, Payment, Reclaim, Switch, Reversal, Adjustment, ReliefBatch, BankReturn, Correction, Opening, SubsidyBatch, DividendRun, DividendBatch, DividendCountyRun, AssetDistribution, AssetBatch, PrincipalReturn}
 
 // States of an instruction.
 const (

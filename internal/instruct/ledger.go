@@ -21,8 +21,8 @@ var GenericKinds = []string{"adjustment"}
 var owner = map[string]string{
 	"arrival": "funds", "integration": "funds", "allocation": "funds", "payment": "funds", "reclaim": "projects",
 	"refund": "relief", "donation": "relief", "topup": "relief", "relief_payout": "relief",
-	"dividend": "agreements", "subsidy_payout": "agreements", "disbursement": "loans", "repayment": "loans", "interest_subsidy": "loans", "transfer": "",
-	"opening": "adopt", "asset_income": "assets", "asset_payout": "assets", "asset_proceeds": "assets",
+	"dividend": "agreements", "subsidy_payout": "agreements", "principal_return": "agreements", "disbursement": "loans", "repayment": "loans", "interest_subsidy": "loans", "transfer": "",
+	"opening": "adopt", "asset_income": "assets", "asset_payout": "assets", "asset_proceeds": "assets", "dividend_in": "agreements",
 }
 
 // reversible are the kinds the ledger API may reverse.

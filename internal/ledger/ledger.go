@@ -58,7 +58,7 @@ func validKind(k AccountKind) bool {
 // TransferKinds are the kinds a transfer may have.
 var TransferKinds = []string{"arrival", "integration", "allocation", "payment", "refund", "reclaim",
 	"reversal", "donation", "topup", "dividend", "disbursement", "repayment", "interest_subsidy",
-	"relief_payout", "adjustment", "transfer", "opening", "subsidy_payout", "asset_income", "asset_payout", "asset_proceeds"}
+	"relief_payout", "adjustment", "transfer", "opening", "subsidy_payout", "asset_income", "asset_payout", "asset_proceeds", "dividend_in", "principal_return"}
 
 func validTransferKind(k string) bool {
 	for _, x := range TransferKinds {

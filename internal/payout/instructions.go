@@ -173,3 +173,102 @@ func (s *Service) execReturn(ctx context.Context, tx *store.Tx, p auth.Principal
 		Place: in.County + "000000", After: map[string]any{"result": got, "maker": in.Maker}})
 	return []int64{}, err
 }
+
+// BatchKinds maps each registered client's batch instruction kind to its
+// payout kind (the web layer sends approved batches as jobs).
+func (s *Service) BatchKinds() map[string]string {
+	out := map[string]string{}
+	for _, c := range s.clients {
+		out[c.Spec().BatchKind] = c.Spec().Kind
+	}
+	return out
+}
+
+// Approved is what an approved batch was to send: the batch, its lines
+// and total as approved (the instruction's frozen totals), and the lines
+// sent so far. Batch 0 means the instruction made no batch (yet).
+type Approved struct {
+	Batch      int64
+	Kind       string
+	Want       int
+	Total      money.Fen
+	Sent       int
+	SentAmount money.Fen
+}
+
+// Unsent is how many of the approved lines are not sent yet.
+func (a Approved) Unsent() int { return max(a.Want-a.Sent, 0) }
+
+// ApprovedOf reads what the approved batch instruction in made and has
+// sent so far.
+func (s *Service) ApprovedOf(ctx context.Context, in instruct.Instruction) (Approved, error) {
+	kind, ok := s.BatchKinds()[in.Kind]
+	if !ok {
+		return Approved{}, errs.F(errs.Invalid, "invalid_query", "instruction", "instruction %d is not a payout batch", in.ID)
+	}
+	var o Totals
+	if err := instruct.Decode(in, &o); err != nil {
+		return Approved{}, err
+	}
+	a := Approved{Kind: kind, Want: o.Count, Total: o.Total}
+	var err error
+	if a.Batch, err = s.BatchOf(ctx, in.County, in.ID); err != nil || a.Batch == 0 {
+		return a, err
+	}
+	b, err := s.Batch(ctx, in.County, kind, a.Batch)
+	if err != nil {
+		return a, err
+	}
+	a.Sent, a.SentAmount = b.Lines, b.Total
+	return a, nil
+}
+
+// SendApproved sends what an approved batch has not sent yet, chunk by
+// chunk (each a transaction of its own; a run killed half way leaves
+// whole chunks and the next call goes on), reporting the lines sent so
+// far after each chunk. Errors: the client's Permit, and the store's.
+func (s *Service) SendApproved(ctx context.Context, p auth.Principal, in instruct.Instruction, progress func(sent, want int)) (Approved, error) {
+	a, err := s.ApprovedOf(ctx, in)
+	if err != nil || a.Batch == 0 {
+		return a, err
+	}
+	c, err := s.client(a.Kind)
+	if err != nil {
+		return a, err
+	}
+	if err := c.Permit(p); err != nil {
+		return a, err
+	}
+	if progress != nil {
+		progress(a.Sent, a.Want)
+	}
+	batch := a.Batch
+	for {
+		sent := 0
+		if err := s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
+			var err error
+			sent, err = s.sendChunkTx(ctx, tx, c, p, &batch)
+			return err
+		}); err != nil {
+			return a, err
+		}
+		if sent == 0 {
+			return s.ApprovedOf(ctx, in)
+		}
+		a.Sent += sent
+		if progress != nil {
+			progress(a.Sent, a.Want)
+		}
+	}
+}
+
+// InstructionOfBatch is the approved instruction that made a batch (0
+// for a batch sent without one: the demo's and the tests').
+func (s *Service) InstructionOfBatch(ctx context.Context, county string, batch int64) (int64, error) {
+	var id int64
+	err := s.db.QueryRowContext(ctx, `SELECT instruction FROM payout_batches WHERE county = ? AND id = ?`, county, batch).Scan(&id)
+	if err != nil {
+		return 0, errs.F(errs.NotFound, "unknown_batch", "batch", "no such batch")
+	}
+	return id, nil
+}

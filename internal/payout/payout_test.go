@@ -531,3 +531,47 @@ func TestMigrationMovesReliefRows(t *testing.T) {
 		})
 	}
 }
+
+// An approved batch posts its first chunk in the approving transaction;
+// the rest can be sent apart (the server runs it as a job), reporting its
+// progress, and sending again once all is sent changes nothing.
+func TestApprovedBatchSentApart(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		const n = 2500
+		e := setup(t, db, n)
+		var kind string
+		for k := range e.pay.BatchKinds() {
+			kind = k
+		}
+		e.ins.After(kind, func(context.Context, auth.Principal, instruct.Instruction) error { return nil })
+		in, err := e.pay.ProposeBatch(ctx, maker, "fake", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if in, err = e.ins.Decide(ctx, approver, in.ID, workflow.Decision{Action: workflow.Approve}); err != nil || in.State != instruct.Posted {
+			t.Fatalf("approve: %+v %v", in, err)
+		}
+		a, err := e.pay.ApprovedOf(ctx, in)
+		if err != nil || a.Want != n || a.Sent != payout.Chunk || a.Unsent() != n-payout.Chunk || a.Total != sumOf(n) {
+			t.Fatalf("after the approval: %+v %v", a, err)
+		}
+		var seen [][2]int
+		a, err = e.pay.SendApproved(ctx, approver, in, func(sent, want int) { seen = append(seen, [2]int{sent, want}) })
+		if err != nil || a.Sent != n || a.Unsent() != 0 || a.SentAmount != sumOf(n) {
+			t.Fatalf("sent apart: %+v %v", a, err)
+		}
+		if fmt.Sprint(seen) != "[[1000 2500] [2000 2500] [2500 2500]]" {
+			t.Errorf("progress %v", seen)
+		}
+		if got := e.balance(t, "fake:bank"); got != sumOf(n) {
+			t.Errorf("in transit %s, want %s", got, sumOf(n))
+		}
+		if a, err = e.pay.SendApproved(ctx, approver, in, nil); err != nil || a.Sent != n {
+			t.Errorf("sent again: %+v %v", a, err)
+		}
+		if id, err := e.pay.InstructionOfBatch(ctx, county, a.Batch); err != nil || id != in.ID {
+			t.Errorf("instruction of the batch: %d %v", id, err)
+		}
+		e.verify(t)
+	})
+}

@@ -4,40 +4,48 @@ import (
 	"strings"
 	"testing"
 
+	"onepool/internal/errs"
 	"onepool/internal/policy"
 )
 
-// The disposal chain: the seed profiles get the default (congress →
-// township → county); a county's own chain is taken as written; one that
-// does not start with the village's congress is refused naming its key.
-func TestDisposalChain(t *testing.T) {
-	p, err := policy.Resolve("zigui", "")
-	if err != nil {
-		t.Fatal(err)
+// TestAssetIncomeRule: the seed profiles distribute by the default rule
+// (40% households unable to work, 10% public-welfare jobs, 50% the
+// collective; the banned uses; six idle months); a county's [assets]
+// section replaces it, and shares that do not add up to 100% are refused
+// naming the sum.
+func TestAssetIncomeRule(t *testing.T) {
+	for _, id := range []string{"pingli", "nan"} {
+		p, err := policy.Get(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := p.AssetIncomeRules()
+		if sum, ok := policy.SharesSum(r.IncomeShares); !ok || len(r.IncomeShares) != 3 || r.IncomeShares[0].Percent != 4000 || r.IdleMonths != 6 {
+			t.Fatalf("%s: %+v (sum %s)", id, r, sum)
+		}
+		if r.BannedUse("发放村干部补贴") == "" || r.BannedUse("村委会运转经费") == "" || r.BannedUse("弥补亏损") == "" || r.BannedUse("购置设备") != "" {
+			t.Fatalf("%s: banned uses %v", id, r.BannedUses)
+		}
 	}
-	st := p.DisposalSteps()
-	if len(st) != 3 || st[0].Level != "village" || st[1].Role != "township" || st[2].Role != "rural" || st[2].Level != "county" {
-		t.Fatalf("default chain: %+v", st)
-	}
-	own := `
-[[assets.disposal_chain]]
-name = "村民代表大会决议"
-role = "village"
-level = "village"
-
-[[assets.disposal_chain]]
-name = "县级审批"
-role = "rural"
-level = "county"
+	own := `[assets]
+income_shares = [
+  { key = "households", name = "脱贫户", percent = "60%", to = "households" },
+  { key = "reserve", name = "风险储备", percent = "40%", to = "collective" },
+]
+idle_months = 12
 `
-	p, err = policy.Resolve("zigui", own)
+	p, err := policy.Resolve("pingli", own)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st := p.DisposalSteps(); len(st) != 2 || st[1].Name != "县级审批" {
-		t.Fatalf("the county's chain: %+v", st)
+	if r := p.AssetIncomeRules(); len(r.IncomeShares) != 2 || r.IncomeShares[1].Key != "reserve" || r.IdleMonths != 12 || len(r.BannedUses) != 4 {
+		t.Fatalf("overridden: %+v", r)
 	}
-	if _, err := policy.Resolve("zigui", strings.Replace(own, `role = "village"`, `role = "township"`, 1)); err == nil || !strings.Contains(err.Error(), "assets.disposal_chain[0]") {
-		t.Fatalf("a chain not starting at the congress: %v", err)
+	bad := strings.Replace(own, "40%", "30%", 1)
+	if _, err := policy.Resolve("pingli", bad); errs.CodeOf(err) != "invalid_profile" || !strings.Contains(err.Error(), "add up to 90%") {
+		t.Fatalf("shares of 90%%: %v", err)
+	}
+	if _, err := policy.Resolve("pingli", strings.Replace(own, `to = "collective"`, `to = "cadres"`, 1)); errs.CodeOf(err) != "invalid_profile" {
+		t.Fatalf("a share to cadres: %v", err)
 	}
 }

@@ -233,6 +233,12 @@ type Profile struct {
 	Money      Money      `json:"money"`
 	// DisposalChain is assets.disposal_chain (see assets.go; empty: the default).
 	DisposalChain []Step `json:"disposal_chain,omitempty"`
+	// Linkage and AgreementReview: see linkage.go.
+	Linkage         Linkage         `json:"linkage"`
+	AgreementReview AgreementReview `json:"agreement_review"`
+	// AssetIncome is the [assets] income rule (AssetIncomeRules gives the defaults).
+	AssetIncome AssetIncome `json:"asset_income"`
+	Dividends   Dividends   `json:"dividends"`
 	// Overridden lists the keys a county changed from the base profile.
 	Overridden []string `json:"overridden"`
 }

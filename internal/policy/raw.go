@@ -93,10 +93,27 @@ type rawProfile struct {
 			Source string `toml:"source"`
 		} `toml:"standards"`
 	} `toml:"relief"`
-	// Assets: the asset register's keys (issue 14; see assets.go).
+	// Linkage and AgreementReview: see linkage.go.
+	Linkage struct {
+		IncomeEffectMin string `toml:"income_effect_min"`
+	} `toml:"linkage"`
+	AgreementReview struct {
+		Steps []rawStep `toml:"steps"`
+	} `toml:"agreement_review"`
+	// Assets: the income rule of project assets (policy/assets.go).
 	Assets struct {
+		IncomeShares []struct {
+			Key     string `toml:"key"`
+			Name    string `toml:"name"`
+			Percent string `toml:"percent"`
+			To      string `toml:"to"`
+		} `toml:"income_shares"`
+		BannedUses []string `toml:"banned_uses"`
+		IdleMonths int      `toml:"idle_months"`
+		// The asset register's disposal chain (policy/asset_disposal.go).
 		DisposalChain []rawStep `toml:"disposal_chain"`
 	} `toml:"assets"`
+	Dividends rawDividends `toml:"dividends"`
 }
 
 type rawStep struct {
@@ -377,7 +394,18 @@ func (r rawProfile) validate(def definedSet) (Profile, error) {
 	if p.DisposalChain, err = convertDisposalChain(r); err != nil {
 		return Profile{}, err
 	}
+	d, derr := r.Dividends.convert()
+	if derr != nil {
+		return Profile{}, derr
+	}
+	p.Dividends = d
 	if err != nil {
+		return Profile{}, err
+	}
+	if err := r.validateLinkage(&p); err != nil {
+		return Profile{}, err
+	}
+	if p.AssetIncome, err = r.assetIncome(); err != nil {
 		return Profile{}, err
 	}
 	return p, nil

@@ -13,6 +13,7 @@ import (
 
 	"onepool/internal/auth"
 	"onepool/internal/demo"
+	"onepool/internal/money"
 	"onepool/internal/store"
 	"onepool/internal/store/storetest"
 )
@@ -165,6 +166,20 @@ func TestAgreementsOnTheDemo(t *testing.T) {
 		}
 		if p := fin.do("GET", "/relief/batches/"+itoa(batch), nil, ""); p.Code != http.StatusNotFound {
 			t.Fatalf("a subsidy batch on relief's page: %d", p.Code)
+		}
+
+		// The demo's dividend shows on its household's page; nothing is
+		// overdue, so the desk shows no overdue dividend.
+		var hh string
+		var amount int64
+		if err := db.QueryRowContext(ctx, `SELECT household, amount FROM ag_div_lines WHERE county = '990101' ORDER BY id LIMIT 1`).Scan(&hh, &amount); err != nil {
+			t.Fatalf("the demo has no dividend line: %v", err)
+		}
+		if page := fin.do("GET", "/registry/"+hh, nil, "").Body.String(); !strings.Contains(page, `id="household-dividends"`) || !strings.Contains(page, money.Fen(amount).String()) {
+			t.Errorf("the household page does not show its dividend %s", money.Fen(amount))
+		}
+		if desk := fin.do("GET", "/", nil, "").Body.String(); strings.Contains(desk, `id="overdue-dividends"`) {
+			t.Errorf("the desk shows an overdue dividend the demo does not have")
 		}
 
 		// The export: amounts are number cells.

@@ -13,6 +13,9 @@ import (
 type (
 	instructionAnswer struct {
 		Instruction instructionJSON `json:"instruction"`
+		// Job is the job sending an approved payout batch's remaining
+		// lines (GET /api/v1/jobs/{county}/{id}); absent otherwise.
+		Job int64 `json:"job,omitempty"`
 	}
 	instructionsAnswer struct {
 		Instructions []instructionJSON `json:"instructions"`

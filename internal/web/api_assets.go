@@ -23,7 +23,7 @@ import (
 
 type assetLegJSON struct {
 	Channel string `json:"channel"`
-	Name    string `json:"channel_name"`
+	Name    string `json:"channel_name,omitempty"` // on the register's legs
 	Amount  Amount `json:"amount"`
 }
 

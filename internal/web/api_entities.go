@@ -46,6 +46,8 @@ type entityLinkJSON struct {
 	Village   string       `json:"village"`
 	LinkType  string       `json:"link_type"`
 	Since     string       `json:"since"`
+	Ended     string       `json:"ended"`      // YYYY-MM-DD; "" while the link is live
+	EndReason string       `json:"end_reason"` // why it ended
 	Effects   []effectJSON `json:"effects"`
 }
 
@@ -100,7 +102,7 @@ func toEntityJSON(e entities.Entity) entityJSON {
 func toLinksJSON(ls []entities.Link) []entityLinkJSON {
 	out := []entityLinkJSON{}
 	for _, l := range ls {
-		j := entityLinkJSON{Household: l.Household, Head: l.Head, Village: string(l.Village), LinkType: l.Type, Since: l.Since, Effects: []effectJSON{}}
+		j := entityLinkJSON{Household: l.Household, Head: l.Head, Village: string(l.Village), LinkType: l.Type, Since: l.Since, Ended: l.Ended, EndReason: l.EndReason, Effects: []effectJSON{}}
 		for _, e := range l.Effects {
 			j.Effects = append(j.Effects, effectJSON{Year: e.Year, Income: Amount(e.Income)})
 		}

@@ -30,9 +30,7 @@ func TestObjectionReceiptsAPI(t *testing.T) {
 		ctx := context.Background()
 		a := auth.New(db, nil, auth.Config{ArgonMemoryKiB: 64, ArgonTime: 1})
 		l := ledger.New(db, nil)
-		if _, err := demo.Run(ctx, a, l); err != nil {
-			t.Fatal(err)
-		}
+		runDemo(t, l, "")
 		h := app.Server(web.Deps{DB: db, Ledger: l, Auth: a})
 		tokens := map[string]string{}
 		for _, u := range []string{"demo.township", "demo.rural", "demo.finance"} {

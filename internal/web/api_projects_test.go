@@ -30,9 +30,7 @@ func TestProjectsAPI(t *testing.T) {
 		ctx := context.Background()
 		a := auth.New(db, nil, auth.Config{ArgonMemoryKiB: 64, ArgonTime: 1})
 		l := ledger.New(db, nil)
-		if _, err := demo.Run(ctx, a, l); err != nil {
-			t.Fatal(err)
-		}
+		runDemo(t, l, "")
 		if _, err := policy.NewCounties(db, nil).Choose(ctx, "t", demo.County, "nan", ""); err != nil {
 			t.Fatal(err)
 		}

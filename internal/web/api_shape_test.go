@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http/httptest"
 	"onepool/internal/ledger"
 	"os"
@@ -132,15 +133,18 @@ func TestAPIShapeOnDemo(t *testing.T) {
 			"entities/{county}/":            {"code": first(c+"entities/990101", "entities", "uscc")},
 			"agreements/{county}/":          {"id": first(c+"agreements/990101", "agreements", "id")},
 			"assets/{county}/":              {"id": first(c+"assets/990101", "assets", "id")},
+			// The demo's first run is the tea cooperative's (agreement 1).
+			"agreements/{county}/{id}/dividends/runs/": {"id": "1", "run": "1"},
 		}
 		queries := map[string]string{
-			"/api/v1/ledger/{county}/trace": "?channel=ZX",
-			"/api/v1/pick/{county}/{kind}":  "?q=%E5%BC%A0",
+			"/api/v1/ledger/{county}/trace":             "?channel=ZX",
+			"/api/v1/pick/{county}/{kind}":              "?q=%E5%BC%A0",
+			"/api/v1/agreements/{county}/dividend-runs": "?year=2026",
 		}
 		// Records the demo has none of (a plan import, a receipt, a job):
 		// their answers' shapes are asserted by their own tests
 		// (adopt_test, api_objections_test, jobs_test).
-		noDemoRecord := []string{"/adopt/{county}/plan/", "/public/{county}/objections/", "/jobs/{county}/"}
+		noDemoRecord := []string{"/adopt/{county}/plan/", "/public/{county}/objections/", "/jobs/{county}/", "/dividend-runs/{county}/", "/assets/{county}/{id}/"}
 		param := regexp.MustCompile(`\{([a-z_]+)\}`)
 		walked := 0
 		for _, rt := range srv.Routes() {
@@ -153,8 +157,11 @@ func TestAPIShapeOnDemo(t *testing.T) {
 				if name == "county" {
 					return "990101"
 				}
-				for prefix, vals := range samples {
-					if strings.HasPrefix(path, c+prefix) && vals[name] != "" {
+				// The longest prefix first: a route's own sample wins.
+				prefixes := slices.Collect(maps.Keys(samples))
+				slices.SortFunc(prefixes, func(a, b string) int { return len(b) - len(a) })
+				for _, prefix := range prefixes {
+					if vals := samples[prefix]; strings.HasPrefix(path, c+prefix) && vals[name] != "" {
 						return vals[name]
 					}
 				}

@@ -50,9 +50,7 @@ func edgeServer(t *testing.T, db *store.DB, o edgeOpts) (*web.Server, *auth.Serv
 	o.auth.ArgonMemoryKiB, o.auth.ArgonTime = 64, 1
 	a := auth.New(db, clk.now, o.auth)
 	l := ledger.New(db, clk.now)
-	if _, err := demo.Run(context.Background(), a, l); err != nil {
-		t.Fatal(err)
-	}
+	runDemo(t, l, "")
 	d := web.Deps{DB: db, Ledger: l, Auth: a, Clock: clk.now, Limits: o.limits}
 	if o.proxies != "" {
 		var err error

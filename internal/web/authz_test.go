@@ -156,6 +156,7 @@ var matrix = map[string]rule{
 	"GET /relief/batches/{id}":                       {roles: "finance rural", always: 404},
 	"GET /relief/batches/{id}/payout.xlsx":           {roles: "finance rural", always: 404},
 	"POST /relief/batches/{id}/return":               {roles: "finance rural", always: 404},
+	"POST /relief/batches/{id}/send":                 {roles: "finance rural", always: 404},
 	"GET /relief/batches/{id}/return-template.xlsx":  {roles: "finance rural", always: 404},
 	"GET /public/{county}/relief":                    {roles: public},
 	"GET /ledger/accounts":                           {roles: staff, list: true},
@@ -291,8 +292,9 @@ var userPlace = map[auth.Role]string{
 type fixture struct {
 	h        http.Handler
 	a        *auth.Service
-	ids      map[string]int64 // transfer key → id
-	otherTID int64            // a transfer of county 990102
+	sessions map[string][2]string // user → token, CSRF: one sign-in per user for the walk
+	ids      map[string]int64     // transfer key → id
+	otherTID int64                // a transfer of county 990102
 }
 
 func newFixture(t *testing.T, db *store.DB) *fixture {
@@ -408,6 +410,27 @@ func (f *fixture) session(t *testing.T, username string) (string, string) {
 	return tok, sess.CSRF
 }
 
+// walkSession is the user's session for the matrix walk: one sign-in per
+// user, kept across routes, and a fresh one for the routes that may end
+// or change the session (signing out, a password change), after which
+// the kept one is dropped.
+func (f *fixture) walkSession(t *testing.T, username, pattern string) (string, string) {
+	t.Helper()
+	if strings.Contains(pattern, "logout") || strings.Contains(pattern, "password") {
+		delete(f.sessions, username)
+		return f.session(t, username)
+	}
+	if s, ok := f.sessions[username]; ok {
+		return s[0], s[1]
+	}
+	tok, csrf := f.session(t, username)
+	if f.sessions == nil {
+		f.sessions = map[string][2]string{}
+	}
+	f.sessions[username] = [2]string{tok, csrf}
+	return tok, csrf
+}
+
 // relation is where the addressed record lies relative to the user.
 type relation string
 
@@ -507,7 +530,7 @@ func (f *fixture) check(t *testing.T, rt web.Route, want rule, method string, ro
 		}
 	}
 	if role != auth.RolePublic {
-		tok, csrf := f.session(t, "u-"+string(role))
+		tok, csrf := f.walkSession(t, "u-"+string(role), rt.Pattern)
 		r.AddCookie(&http.Cookie{Name: "op_session", Value: tok})
 		if method == "POST" {
 			r.Header.Set("X-CSRF-Token", csrf)

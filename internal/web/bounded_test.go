@@ -88,7 +88,8 @@ func householdCSV(size int64, pad int) io.Reader {
 // column XFD) posted to every import route, and 50 MB CSVs (too many rows;
 // beyond the byte limit) posted to the API and to a page, through a real
 // HTTP server: each is refused with a clear error, nothing is written, the
-// server still answers, and the heap stays under 256 MB throughout.
+// server still answers, and the heap stays under 256 MB throughout. The
+// big CSVs run on SQLite only: the reader refuses them before the store.
 func TestHostileImports(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -209,6 +210,16 @@ func TestHostileImports(t *testing.T) {
 			t.Logf("column bombs: peak heap in use %d MB", peak>>20)
 		}
 
+		if db.Dialect != store.SQLite {
+			// The 50 MB files are refused by the bounded reader before
+			// anything reaches the store, the same on both engines; the
+			// column bombs above run on both, the big files on SQLite
+			// only (they were half of the web tests' time on CI).
+			if after := households(); after != before {
+				t.Errorf("refused imports wrote households: %d → %d", before, after)
+			}
+			return
+		}
 		for _, c := range []struct {
 			name string
 			size int64

@@ -84,9 +84,7 @@ func newDriverAt(t *testing.T, db *store.DB, clk clock.Clock, profile string) *d
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := demo.Run(ctx, a, l, keys); err != nil {
-		t.Fatal(err)
-	}
+	runDemo(t, l, "browser-test-key", keys)
 	if profile != "" {
 		if _, err := policy.NewCounties(db, nil).Choose(ctx, "t", demo.County, profile, ""); err != nil {
 			t.Fatal(err)

@@ -434,7 +434,7 @@ func TestDemoEntities(t *testing.T) {
 			}
 		}
 		var n int
-		if err := db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM audit_log WHERE county = '990101' AND action LIKE 'entities.%'`).Scan(&n); err != nil || n != 3+len([]int{1, 2, 3, 4, 5, 6}) {
+		if err := db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM audit_log WHERE county = '990101' AND action LIKE 'entities.%'`).Scan(&n); err != nil || n != 3+len([]int{1, 2, 3, 4, 5, 6})+3 { // entities, links, this year's effects
 			t.Fatalf("entities audit entries after two demo runs: %d %v", n, err)
 		}
 	})

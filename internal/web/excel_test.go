@@ -36,12 +36,9 @@ type excelRig struct {
 }
 
 func newExcelRig(t *testing.T, db *store.DB) *excelRig {
-	ctx := context.Background()
 	a := auth.New(db, nil, auth.Config{ArgonMemoryKiB: 64, ArgonTime: 1})
 	l := ledger.New(db, nil)
-	if _, err := demo.Run(ctx, a, l); err != nil {
-		t.Fatal(err)
-	}
+	runDemo(t, l, "")
 	return &excelRig{t: t, h: app.Server(web.Deps{DB: db, Ledger: l, Auth: a}), a: a, toks: map[string]string{}}
 }
 

@@ -30,9 +30,7 @@ func TestExportCellsAreText(t *testing.T) {
 		ctx := context.Background()
 		a := auth.New(db, nil, auth.Config{ArgonMemoryKiB: 64, ArgonTime: 1})
 		l := ledger.New(db, nil)
-		if _, err := demo.Run(ctx, a, l); err != nil {
-			t.Fatal(err)
-		}
+		runDemo(t, l, "")
 		h := app.Server(web.Deps{DB: db, Ledger: l, Auth: a})
 		tok, err := a.IssueToken(ctx, auth.Principal{Username: "demo.finance", Role: auth.RoleFinance, Place: "990101000000", County: "990101"}, "export")
 		if err != nil {

@@ -37,9 +37,7 @@ func exportServer(t *testing.T, db *store.DB) (*auth.Service, http.Handler) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := demo.Run(ctx, a, l, keys); err != nil {
-		t.Fatal(err)
-	}
+	runDemo(t, l, "demo-key", keys)
 	rural := auth.Principal{Username: "loader", Role: auth.RoleRural, Place: "990101000000", County: demo.County}
 	if n, err := registry.New(db, keys, nil).Import(ctx, rural, bytes.NewReader(householdRows(3000))); err != nil || n == 0 {
 		t.Fatalf("import: %d %v", n, err)

@@ -16,3 +16,13 @@ func init() {
 		"batch %d has no line %d":         "批次 %d 没有第 %d 行",
 	})
 }
+
+func init() {
+	addErrorFormats(map[string]string{
+		"instruction %d is not a payout batch":   "指令 %d 不是代发批次",
+		"every line of this batch has been sent": "本批次各行均已发送",
+	})
+	if _, ok := errorCodesZh["batch_complete"]; !ok {
+		errorCodesZh["batch_complete"] = "本批次各行均已发送"
+	}
+}

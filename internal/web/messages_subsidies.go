@@ -17,3 +17,18 @@ func init() {
 		messages[k] = v
 	}
 }
+
+// Sending an approved payout batch as a job.
+func init() {
+	for k, v := range map[string]msg{
+		"job.kind.payout.send": {"代发批次发送银行", "Sending a payout batch"},
+		"job.step.sending":     {"正在发送", "Sending"},
+		"job.lines":            {"行", "lines"},
+		"job.payout_sent":      {"已发送", "Sent"},
+		"done.payout_sending":  {"已批准入账；代发批次的其余各行正在发送银行，可离开本页，进度见下。", "Approved and posted; the batch's remaining lines are being sent to the bank — you may leave this page."},
+		"payout.unsent":        {"本批次已批准的 %[2]d 行中还有 %[1]d 行未发送（发送曾中断）。", "%d of the %d approved lines of this batch have not been sent (the sending stopped)."},
+		"payout.send_rest":     {"继续发送其余各行", "Send the remaining lines"},
+	} {
+		messages[k] = v
+	}
+}

@@ -42,9 +42,7 @@ func TestOpeningImportPages(t *testing.T) {
 		ctx := context.Background()
 		a := auth.New(db, nil, auth.Config{ArgonMemoryKiB: 64, ArgonTime: 1})
 		l := ledger.New(db, nil)
-		if _, err := demo.Run(ctx, a, l); err != nil {
-			t.Fatal(err)
-		}
+		runDemo(t, l, "")
 		creds, err := demo.Run(ctx, a, l) // idempotent
 		if err != nil {
 			t.Fatal(err)

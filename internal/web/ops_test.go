@@ -203,8 +203,6 @@ func demoKeyed(t *testing.T, db *store.DB) (*auth.Service, *ledger.Ledger, *regi
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := demo.Run(context.Background(), a, l, keys); err != nil {
-		t.Fatal(err)
-	}
+	runDemo(t, l, "demo-key", keys)
 	return a, l, keys, app.Server(web.Deps{DB: db, Ledger: l, Auth: a, Keys: keys})
 }

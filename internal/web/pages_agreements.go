@@ -209,6 +209,10 @@ type agreementView struct {
 	CanPay   bool
 	// ChannelNames name the legs' channels (code → name).
 	ChannelNames map[string]string
+	// Principal: an equity agreement's principal returned to the village
+	// collective; CanReturn: the viewer may enter it now (pages_linkage.go).
+	Principal agreements.PrincipalReturn
+	CanReturn bool
 }
 
 func agreementID(c *call) (int64, error) {
@@ -257,6 +261,7 @@ func (s *Server) agreementView(c *call) (agreementView, error) {
 		return v, err
 	}
 	v.CanPay = agreements.MayPay(c.p) && (a.PayStatus == agreements.PayWaiting || a.PayStatus == agreements.PayFailed)
+	v.Principal, v.CanReturn = s.principalOf(c, a)
 	return v, nil
 }
 

@@ -2,13 +2,14 @@ package web
 
 import (
 	"net/http"
-	"onepool/internal/relief"
 
+	"onepool/internal/agreements"
 	"onepool/internal/assets"
 	"onepool/internal/auth"
 	"onepool/internal/errs"
 	"onepool/internal/ledger"
 	"onepool/internal/money"
+	"onepool/internal/relief"
 )
 
 // channelRow is one channel's money by where it sits now (the ledger's
@@ -37,6 +38,9 @@ type dashboardView struct {
 	// Assets whose upkeep (the next inspection) is past due in the place.
 	UpkeepLate  []assets.Overdue
 	UpkeepLateN int
+	// Dividends are the entity agreements' dividends past their due date
+	// and not (fully) paid in by the operator, in the user's area.
+	Dividends []agreements.Overdue
 }
 
 // channelSummary is the ledger's channel summary for the caller's
@@ -110,6 +114,11 @@ func (s *Server) dashboard(w http.ResponseWriter, c *call) error {
 	}
 	if auth.Allowed(c.p.Role, auth.ViewAssets) {
 		if v.UpkeepLate, v.UpkeepLateN, err = s.d.Assets.OverdueUpkeep(c.r.Context(), c.p, 10); err != nil {
+			return err
+		}
+	}
+	if c.p.County != "" && auth.Authorize(c.p, auth.ViewAgreements, "") == nil {
+		if v.Dividends, err = s.d.Agreements.OverdueDividends(c.r.Context(), c.p); err != nil {
 			return err
 		}
 	}

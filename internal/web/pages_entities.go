@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"onepool/internal/auth"
+	"onepool/internal/clock"
 	"onepool/internal/entities"
 	"onepool/internal/errs"
 	"onepool/internal/ledger"
@@ -261,6 +262,10 @@ type entityView struct {
 	CanReveal  bool
 	Error      string
 	Agreements []agreements.Agreement // the entity's agreements in the viewer's area
+	// Returned: a village collective's principals returned by terminated
+	// equity agreements (pages_linkage.go); Today bounds the end form.
+	Returned []agreements.Returned
+	Today    string
 }
 
 func (s *Server) entityView(c *call, code string) (entityView, error) {
@@ -302,6 +307,7 @@ func (s *Server) entityView(c *call, code string) (entityView, error) {
 	if v.Agreements, _, err = s.d.Agreements.List(ctx, c.p, agreements.Filter{Entity: e.USCC, Limit: 1000}); err != nil {
 		return v, err
 	}
+	v.Returned, v.Today = s.returnedTo(c, e), clock.Day(s.d.Clock())
 	// The income effect of the latest year recorded, over the households shown.
 	seen := map[string]bool{}
 	for _, l := range v.Links {

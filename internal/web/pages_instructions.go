@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"onepool/internal/agreements"
 	"onepool/internal/errs"
 	"onepool/internal/instruct"
+	"onepool/internal/jobs"
 	"onepool/internal/workflow"
 )
 
@@ -142,10 +144,18 @@ func (s *Server) decideInstruction(w http.ResponseWriter, c *call) error {
 		err = errs.F(errs.Invalid, "opinion_required", "opinion", "say why the instruction is rejected")
 	} else {
 		var out instruct.Instruction
-		if out, err = s.d.Instructions.Decide(c.r.Context(), c.p, in.ID, d); err == nil {
+		var started jobs.Job
+		ctx := context.WithValue(c.r.Context(), startedJobKey{}, &started)
+		if out, err = s.d.Instructions.Decide(ctx, c.p, in.ID, d); err == nil {
 			switch out.State {
 			case instruct.Posted:
 				c.done = translate(c.lang, "done.posted")
+				if started.ID != 0 {
+					// A payout batch: its remaining lines go to the bank as a
+					// job; the approver follows its progress.
+					c.done = translate(c.lang, "done.payout_sending")
+					return afterForm(w, c, nil, fmt.Sprintf("/jobs/%d", started.ID), nil)
+				}
 			case instruct.Rejected:
 				c.done = translate(c.lang, "done.rejected")
 			default:
@@ -277,10 +287,12 @@ func (s *Server) apiDecideInstruction(w http.ResponseWriter, c *call) error {
 	if b.Action == workflow.Reject && strings.TrimSpace(b.Opinion) == "" {
 		return errs.F(errs.Invalid, "opinion_required", "opinion", "say why the instruction is rejected")
 	}
-	out, err := s.d.Instructions.Decide(c.r.Context(), c.p, in.ID, workflow.Decision{Action: b.Action, Opinion: b.Opinion})
+	var started jobs.Job
+	ctx := context.WithValue(c.r.Context(), startedJobKey{}, &started)
+	out, err := s.d.Instructions.Decide(ctx, c.p, in.ID, workflow.Decision{Action: b.Action, Opinion: b.Opinion})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, instructionAnswer{Instruction: s.toInstructionJSON(c, out)})
+	writeJSON(w, http.StatusOK, instructionAnswer{Instruction: s.toInstructionJSON(c, out), Job: started.ID})
 	return nil
 }

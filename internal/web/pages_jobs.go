@@ -39,6 +39,7 @@ func (s *Server) registerJobs() {
 		return importResult(n, err), err
 	}})
 	s.registerExports()
+	s.registerPayoutJobs()
 }
 
 // dataRows estimates a CSV file's rows after the header (its lines; 0 for
@@ -157,6 +158,8 @@ type jobView struct {
 	Screening *jobScreeningResult
 	// Export is an export job's result (its file on the page).
 	Export *jobExportResult
+	// Payout is a payout batch's sending.
+	Payout *jobPayoutResult
 	// RowsLabel names what Done and Total count (rows, households).
 	RowsLabel string
 	Failed    string // why, in the page's language
@@ -195,6 +198,9 @@ func (s *Server) jobPage(w http.ResponseWriter, c *call) error {
 	if j.Kind == jobReliefScreening {
 		v.RowsLabel = translate(c.lang, "job.households")
 	}
+	if j.Kind == jobPayoutSend {
+		v.RowsLabel = translate(c.lang, "job.lines")
+	}
 	v.Step, v.Percent, v.Left = jobProgress(c.lang, j, s.d.Clock())
 	if j.State == jobs.Failed {
 		v.Failed = translate(c.lang, "job.reason."+j.Reason)
@@ -202,7 +208,13 @@ func (s *Server) jobPage(w http.ResponseWriter, c *call) error {
 			v.Failed = translate(c.lang, "job.reason.other")
 		}
 	}
-	if ex := exportResult(j); ex != nil {
+	if pr := payoutResult(j); pr != nil {
+		v.RowsLabel = translate(c.lang, "job.lines")
+		v.Payout = pr
+		if pr.Error != nil {
+			v.Failed = pr.Error.in(c.lang)
+		}
+	} else if ex := exportResult(j); ex != nil {
 		v.RowsLabel = translate(c.lang, "job.rows")
 		if ex.Error != nil {
 			v.Failed = ex.Error.in(c.lang)

@@ -246,7 +246,7 @@ type transfersView struct {
 
 // transferKinds are the kinds a transfer list filters by.
 var transferKinds = []string{"arrival", "integration", "allocation", "payment", "refund", "reclaim", "reversal", "donation", "topup", "dividend",
-	"disbursement", "repayment", "interest_subsidy", "relief_payout", "adjustment", "transfer", "opening", "subsidy_payout", "asset_income", "asset_payout", "asset_proceeds"}
+	"disbursement", "repayment", "interest_subsidy", "relief_payout", "adjustment", "transfer", "opening", "subsidy_payout", "asset_income", "asset_payout", "asset_proceeds", "dividend_in", "principal_return"}
 
 // transferFilter reads the transfers list's filters (page and API alike):
 // kind, channel (code), from/to (local days, inclusive) and doc_no (part

@@ -214,6 +214,7 @@ type householdView struct {
 	// the years' causes are not shown (a label says so).
 	CausesHidden bool
 	Agreements   []agreements.Agreement // the agreements naming the household
+	Dividends    []agreements.RunLine   // what the household's agreements paid it as dividends
 }
 
 // household returns a household the caller may see.
@@ -245,6 +246,9 @@ func (s *Server) householdView(c *call, code string) (householdView, error) {
 		}
 	}
 	if v.Agreements, err = s.d.Agreements.ForHousehold(c.r.Context(), c.p, h.Code); err != nil {
+		return v, err
+	}
+	if v.Dividends, err = s.d.Agreements.HouseholdDividends(c.r.Context(), c.p, h.Code); err != nil {
 		return v, err
 	}
 	return v, nil

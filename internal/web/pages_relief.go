@@ -314,6 +314,9 @@ type batchView struct {
 	Lines []payout.Line
 	Error string
 	Done  string
+	// Unsent of Want: the approved lines not sent yet (a send that
+	// stopped half way); the page offers to send them.
+	Unsent, Want int
 }
 
 func (s *Server) batchView(c *call) (batchView, error) { return s.payBatchView(c, reliefPayer) }
@@ -337,6 +340,9 @@ func (s *Server) payBatchView(c *call, py payer) (batchView, error) {
 		if l.Kind == py.Kind {
 			v.Lines = append(v.Lines, l)
 		}
+	}
+	if _, a, err := s.unsentOf(c, id); err == nil {
+		v.Unsent, v.Want = a.Unsent(), a.Want
 	}
 	return v, nil
 }

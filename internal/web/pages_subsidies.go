@@ -52,5 +52,8 @@ func batchPath(kind string, batch int64) string {
 	if kind == agreements.PayoutKind {
 		base = subsidyPayer.Base
 	}
+	if kind == agreements.DividendKind {
+		base = dividendPayer.Base
+	}
 	return base + "/batches/" + strconv.FormatInt(batch, 10)
 }

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/tls"
 	"mime/multipart"
 	"net/http"
@@ -90,9 +89,7 @@ func demoServer(t *testing.T, db *store.DB, trustProxy bool) http.Handler {
 	t.Helper()
 	a := auth.New(db, nil, auth.Config{ArgonMemoryKiB: 64, ArgonTime: 1})
 	l := ledger.New(db, nil)
-	if _, err := demo.Run(context.Background(), a, l); err != nil {
-		t.Fatal(err)
-	}
+	runDemo(t, l, "")
 	d := web.Deps{DB: db, Ledger: l, Auth: a}
 	if trustProxy {
 		// httptest's requests come from 192.0.2.1: that is the proxy.

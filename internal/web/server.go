@@ -72,8 +72,10 @@ type Deps struct {
 	Agreements *agreements.Service
 	// Assets is the register of project assets (扶贫项目资产).
 	Assets *assets.Service
-	Clock      clock.Clock
-	Log        *slog.Logger
+	// AssetIncome is the assets' leases, income and its distribution.
+	AssetIncome *assets.IncomeService
+	Clock       clock.Clock
+	Log         *slog.Logger
 	// TrustProxy makes the server believe X-Forwarded-Proto and
 	// X-Forwarded-For from a reverse proxy on this machine (a loopback
 	// peer); Proxies adds other proxy addresses. A request from any

@@ -6,6 +6,7 @@ func init() {
 		"GET /subsidies/batches/{id}":                      {roles: "finance rural", always: 404},
 		"GET /subsidies/batches/{id}/payout.xlsx":          {roles: "finance rural", always: 404},
 		"POST /subsidies/batches/{id}/return":              {roles: "finance rural", always: 404},
+		"POST /subsidies/batches/{id}/send":                {roles: "finance rural", always: 404},
 		"GET /subsidies/batches/{id}/return-template.xlsx": {roles: "finance rural", always: 404},
 	} {
 		matrix[k] = v

@@ -31,6 +31,14 @@ var (
 // Call it from TestMain.
 func Main(m *testing.M) {
 	code := m.Run()
+	fixtures.Lock()
+	for _, db := range fixtures.dbs {
+		db.Close()
+	}
+	for _, dir := range fixtures.dirs {
+		os.RemoveAll(dir)
+	}
+	fixtures.Unlock()
 	if pgCluster != nil {
 		pgCluster.Stop()
 	}
@@ -79,6 +87,72 @@ func Source(tb testing.TB, d store.Dialect) string {
 		tb.Fatalf("create test database: %v", err)
 	}
 	return u
+}
+
+// fixtures are the databases Fixture built, by name and dialect: they
+// live until the test binary ends.
+var fixtures struct {
+	sync.Mutex
+	built map[string]*store.DB
+	dbs   []*store.DB
+	dirs  []string
+}
+
+// Fixture fills db (fresh and migrated) with the rows of a fixture:
+// build runs once per test binary, name and dialect, into a database of
+// its own, and every call copies that database's rows into db
+// (store.CopyFrom) — a fixture costs its building once, not once a test.
+// build must be deterministic enough that a copy serves every caller, and
+// idempotent: into a database that already holds rows it runs itself.
+func Fixture(tb testing.TB, db *store.DB, name string, build func(ctx context.Context, db *store.DB) error) {
+	tb.Helper()
+	ctx := context.Background()
+	key := name + "/" + db.Dialect.String()
+	if empty, err := db.IsEmpty(ctx); err != nil {
+		tb.Fatal(err)
+	} else if !empty {
+		// Built before in this database: build again (a fixture's build
+		// is idempotent, as the demo is).
+		if err := build(ctx, db); err != nil {
+			tb.Fatalf("build fixture %s: %v", key, err)
+		}
+		return
+	}
+	fixtures.Lock()
+	defer fixtures.Unlock()
+	src := fixtures.built[key]
+	if src == nil {
+		var source string
+		if db.Dialect == store.SQLite {
+			dir, err := os.MkdirTemp("", "onepool-fixture-")
+			if err != nil {
+				tb.Fatal(err)
+			}
+			fixtures.dirs = append(fixtures.dirs, dir)
+			source = "sqlite:" + filepath.Join(dir, "fixture.db")
+		} else {
+			source = Source(tb, db.Dialect)
+		}
+		fdb, err := store.Open(ctx, source)
+		if err != nil {
+			tb.Fatalf("open fixture %s: %v", key, err)
+		}
+		fixtures.dbs = append(fixtures.dbs, fdb)
+		if _, err := fdb.Migrate(ctx); err != nil {
+			tb.Fatalf("migrate fixture %s: %v", key, err)
+		}
+		if err := build(ctx, fdb); err != nil {
+			tb.Fatalf("build fixture %s: %v", key, err)
+		}
+		if fixtures.built == nil {
+			fixtures.built = map[string]*store.DB{}
+		}
+		fixtures.built[key] = fdb
+		src = fdb
+	}
+	if err := db.CopyFrom(ctx, src); err != nil {
+		tb.Fatalf("copy fixture %s: %v", key, err)
+	}
 }
 
 // MustOpen opens and migrates a fresh database of the dialect, closed when
