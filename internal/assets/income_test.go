@@ -10,6 +10,7 @@ import (
 	"onepool/internal/auth"
 	"onepool/internal/entities"
 	"onepool/internal/errs"
+	"onepool/internal/funds"
 	"onepool/internal/ident"
 	"onepool/internal/instruct"
 	"onepool/internal/ledger"
@@ -20,6 +21,7 @@ import (
 	"onepool/internal/registry"
 	"onepool/internal/store"
 	"onepool/internal/store/storetest"
+	"onepool/internal/volume"
 	"onepool/internal/workflow"
 )
 
@@ -105,7 +107,7 @@ func balances(t *testing.T, l *ledger.Ledger, code string) map[string]money.Fen 
 	return out
 }
 
-// TestAcceptanceScenario is issue 14's acceptance scenario up to the
+// TestAcceptanceScenario is issue 14's acceptance scenario through the
 // disposal: the workshop built from two channels (600,000 and 400,000)
 // is registered at 1,000,000 with those legs and confirmed to its
 // village's collective; leased at 60,000 a year to a cooperative; the
@@ -115,7 +117,9 @@ func balances(t *testing.T, l *ledger.Ledger, code string) map[string]money.Fen 
 // once through the bank file, a failed line is retried after its card is
 // corrected; a banned use (allowances) and shares that do not add up to
 // 100% are refused with the rule; six months without rent raise an idle
-// lead, and a new lease clears it.
+// lead, and a new lease clears it; finally the workshop is scrapped
+// through congress (minutes) → township → county (after its notice) and
+// the salvage proceeds return to the collective on the original legs.
 func TestAcceptanceScenario(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := NewIncomeEnv(t, db)
@@ -372,9 +376,63 @@ func TestAcceptanceScenario(t *testing.T) {
 			t.Fatalf("history: %s", strings.Join(acts, " "))
 		}
 		_ = place.Code("")
-		// The scenario's last step — a scrapping request through congress →
-		// township → county with its notice, its salvage proceeds returning
-		// to the collective with the original legs — is the disposal's
-		// (worktree assetreg); the lead joins it here after the merge.
+
+		// The last step: the workshop is scrapped (报废). The villagers'
+		// congress resolves it (minutes attached), the township reviews,
+		// the county approves after its public notice; the salvage
+		// proceeds return to the collective with the original legs.
+		clk := func() time.Time { return *e.Now }
+		wf := workflow.New(db, clk)
+		pc := policy.NewCounties(db, clk)
+		ds := assets.New(db, e.L, e.Ents, clk)
+		ds.UseServices(wf, pc, funds.New(db, e.L, pc, clk), volume.New(db, clk), nil)
+		scrap := assets.DisposalRequest{Kind: "scrap", Reason: "厂房主体结构损坏，经鉴定为危房", Resolution: "村民代表大会决议〔2026〕5号", Proceeds: 10_000_01}
+		if _, err := ds.RequestDisposal(ctx, village1, ws.ID, scrap); errs.CodeOf(err) != "minutes_required" {
+			t.Fatalf("a scrapping without the congress minutes: %v", err)
+		}
+		scrap.Minutes = &assets.Upload{Name: "会议纪要.txt", Body: strings.NewReader("2026年7月11日村民代表大会，应到35人，实到32人，同意报废32人。")}
+		d, err := ds.RequestDisposal(ctx, village1, ws.ID, scrap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ds.DecideDisposal(ctx, township, d.ID, assets.DisposalDecision{Action: "approve", Opinion: "程序合规"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ds.DecideDisposal(ctx, rural, d.ID, assets.DisposalDecision{Action: "approve"}); errs.CodeOf(err) != "notice_required" {
+			t.Fatalf("the county's approval before the notice: %v", err)
+		}
+		if have := balances(t, e.L, "col:"+e.Col1); have["ZX"] != 21_600_00 || have["SJ"] != 14_400_00 {
+			t.Fatalf("proceeds moved before the county's approval: %v", have)
+		}
+		if _, err := ds.DisposalNotice(ctx, rural, d.ID, "2026-07-12", "2026-07-21"); err != nil {
+			t.Fatal(err)
+		}
+		*e.Now = time.Date(2026, 7, 22, 10, 0, 0, 0, time.Local)
+		done, err := ds.DecideDisposal(ctx, rural, d.ID, assets.DisposalDecision{Action: "approve", Opinion: "同意报废"})
+		if err != nil || done.State != "approved" || done.Transfer == 0 {
+			t.Fatalf("scrapping approved: %+v %v", done, err)
+		}
+		// 600,000 : 400,000 of 10,000.01 → ZX 6,000.01, SJ 4,000.00 (money.Split),
+		// on top of the run's 21,600 / 14,400.
+		if have := balances(t, e.L, "col:"+e.Col1); have["ZX"] != 27_600_01 || have["SJ"] != 18_400_00 || len(have) != 2 {
+			t.Fatalf("the collective after the salvage proceeds: %v", have)
+		}
+		if _, n, _ := e.S.List(ctx, rural, assets.Filter{}); n != 0 {
+			t.Fatalf("the scrapped workshop is still in the register: %d", n)
+		}
+		if got, err := e.S.Get(ctx, rural, ws.ID); err != nil || got.Status != assets.Disposed {
+			t.Fatalf("the scrapped workshop: %+v %v", got, err)
+		}
+		ev, _ = e.S.Events(ctx, rural, ws.ID)
+		acts = acts[:0]
+		for _, x := range ev {
+			acts = append(acts, x.Action)
+		}
+		if want := "registered confirmed lease income distribution_entered distributed lease_ended lease income distribution_entered income disposal_requested disposed"; strings.Join(acts, " ") != want {
+			t.Fatalf("history after the scrapping: %s", strings.Join(acts, " "))
+		}
+		if leads, _ := e.I.IdleLeads(ctx, township); len(leads) != 0 {
+			t.Fatalf("a scrapped asset is an idle lead: %+v", leads)
+		}
 	})
 }
