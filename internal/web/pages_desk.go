@@ -41,6 +41,9 @@ type dashboardView struct {
 	// Dividends are the entity agreements' dividends past their due date
 	// and not (fully) paid in by the operator, in the user's area.
 	Dividends []agreements.Overdue
+	// IdleLeads are the operating assets of the area without income for
+	// the county's idle months.
+	IdleLeads []idleLeadRow
 }
 
 // channelSummary is the ledger's channel summary for the caller's
@@ -121,6 +124,9 @@ func (s *Server) dashboard(w http.ResponseWriter, c *call) error {
 		if v.Dividends, err = s.d.Agreements.OverdueDividends(c.r.Context(), c.p); err != nil {
 			return err
 		}
+	}
+	if v.IdleLeads, err = c.idleLeads(); err != nil {
+		return err
 	}
 	return c.render(w, http.StatusOK, "dashboard", v)
 }
