@@ -20,10 +20,10 @@ import (
 // idle school is leased. Nothing is idle, so the desk shows no idle lead;
 // once the school has gone eight months without rent, the township's and
 // the county's desks show it, linked to its page, and a village cadre of
-// another village does not.
+// another village does not. Running the demo again changes nothing.
 func TestAssetIncomeOnDemo(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		h := demoServerWithKeys(t, db)
+		a, l, keys, h := demoKeyed(t, db)
 		b := newBrowser(t, h)
 		b.login("demo.township", demo.Password("demo.township"))
 		ids := map[string]string{}
@@ -53,6 +53,16 @@ func TestAssetIncomeOnDemo(t *testing.T) {
 		}
 		if sch := b.do("GET", "/api/v1/assets/990101/"+ids["ZC0004"]+"/income", nil, "").Body.String(); !strings.Contains(sch, `"counterparty":"91990101MA6LUYUAN6"`) {
 			t.Errorf("the school is not leased: %.800s", sch)
+		}
+		// Running the demo again changes nothing.
+		if _, err := demo.Run(context.Background(), a, l, keys); err != nil {
+			t.Fatal(err)
+		}
+		if again := b.do("GET", "/api/v1/assets/990101/"+ids["ZC0001"]+"/income", nil, "").Body.String(); again != inc {
+			t.Errorf("the demo run again changed the workshop's income:\n%s\n%s", inc, again)
+		}
+		if again := b.do("GET", "/api/v1/assets/990101/"+ids["ZC0001"]+"/runs/"+run[1], nil, "").Body.String(); again != lines {
+			t.Errorf("the demo run again changed the run's lines")
 		}
 		if desk := b.do("GET", "/desk", nil, "").Body.String(); strings.Contains(desk, `id="idle-assets"`) {
 			t.Errorf("an idle lead on the demo's desk while everything earns")
