@@ -159,6 +159,8 @@ func (s *Server) register() {
 	s.page("POST /assets/{id}/disposals", auth.WriteAssets, s.requestDisposal)
 	s.page("POST /assets/disposals/{id}/decide", auth.WriteAssets, s.decideDisposal)
 	s.page("POST /assets/disposals/{id}/notice", auth.ManageNotices, s.disposalNotice)
+	s.page("GET /assets/report", auth.ViewAssets, s.assetReportPage)
+	s.page("GET /assets/report.xlsx", auth.ViewAssets, s.exportHandler("asset_report"))
 	s.page("GET /assets/{id}/income", auth.ViewAssets, s.assetIncomePage)
 	s.page("POST /assets/{id}/leases", auth.WriteAssets, s.assetLeaseForm)
 	s.page("POST /assets/{id}/leases/{lease}/end", auth.WriteAssets, s.assetEndLeaseForm)
