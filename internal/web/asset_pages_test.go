@@ -55,7 +55,7 @@ func TestAssetIncomePagesOnTheDemo(t *testing.T) {
 		var list struct {
 			Assets []struct {
 				ID   int64  `json:"id"`
-				Name string `json:"name"`
+				Code string `json:"code"`
 				Type string `json:"type"`
 			} `json:"assets"`
 		}
@@ -64,7 +64,7 @@ func TestAssetIncomePagesOnTheDemo(t *testing.T) {
 		}
 		var id string
 		for _, as := range list.Assets {
-			if as.Name == "桃园村扶贫车间" && as.Type == "operating" {
+			if as.Code == "ZC0001" && as.Type == "operating" {
 				id = itoa(as.ID)
 			}
 		}
@@ -105,8 +105,19 @@ func TestAssetIncomePagesOnTheDemo(t *testing.T) {
 		if !strings.Contains(page, "已登记收益到账") || !strings.Contains(page, "12,000.00") {
 			t.Errorf("the recorded income (1.2 万元) is not on the page with its flash")
 		}
-		if strings.Contains(page, "ZX ") || !strings.Contains(page, "资金") {
-			t.Errorf("the income's legs are not named by channel")
+		if !strings.Contains(page, "中央财政衔接推进乡村振兴补助资金 7,680.00") {
+			t.Errorf("the income's legs are not named by channel (pro rata of the asset's money)")
+		}
+
+		// A run naming households of another village is refused in Chinese
+		// (the demo has no household in 桃园村), the households kept.
+		run := b.form(inc, "/assets/"+id+"/runs", url.Values{"form": {"run"}, "period": {year}, "households": {"990101001001-01\n990101001001-02"}, "key": {"t-run-1"}})
+		if run.Code != http.StatusUnprocessableEntity {
+			t.Errorf("a run of another village's households: %d", run.Code)
+		}
+		page = run.Body.String()
+		if !strings.Contains(page, "不属于拥有资产 ZC0001 的村") || !strings.Contains(page, "990101001001-01\n990101001001-02</textarea>") {
+			t.Errorf("the refused run is not kept with its Chinese refusal")
 		}
 
 		rep := b.do("GET", "/assets/report?year="+year, nil, "")
