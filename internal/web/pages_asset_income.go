@@ -253,7 +253,7 @@ func formHouseholds(text string) ([]assets.RunHousehold, error) {
 		if weight != "" {
 			n, err := strconv.ParseInt(weight, 10, 64)
 			if err != nil || n <= 0 {
-				return nil, errs.F(errs.Invalid, "invalid_weight", "households", "the weight of household %s is a positive whole number", h.Code)
+				return nil, errs.F(errs.Invalid, "invalid_household", "households", "the weight of household %s is a positive whole number", h.Code)
 			}
 			h.Weight = n
 		}
