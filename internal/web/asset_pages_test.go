@@ -147,6 +147,9 @@ func TestAssetIncomePagesOnTheDemo(t *testing.T) {
 		if w := fin.form(ins, ins+"/decide", url.Values{"action": {"approve"}, "opinion": {"同意"}}); w.Code != http.StatusSeeOther {
 			t.Fatalf("approve the run: %d %.300s", w.Code, regexp.MustCompile(`id="form-error">([^<]*)<`).FindString(w.Body.String()))
 		}
+		if !strings.Contains(fin.do("GET", ins, nil, "").Body.String(), `href="`+inc+`" id="ins-next"`) {
+			t.Errorf("the run's instruction does not lead back to the income page")
+		}
 		page = b.do("GET", inc, nil, "").Body.String()
 		rm := regexp.MustCompile(`href="(/assets/` + id + `/runs/\d+)"`).FindStringSubmatch(page)
 		if rm == nil {

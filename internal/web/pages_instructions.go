@@ -107,6 +107,8 @@ func (s *Server) instructionView(c *call, idText string) (instructionView, error
 		if b, err := s.d.Relief.Payout().BatchOf(ctx, c.p.County, in.ID); err == nil && b > 0 {
 			v.Next = batchPath(in.Subject, b)
 		}
+	case instruct.AssetDistribution:
+		v.Next = "/assets/" + pathEscape(in.Subject) + "/income"
 	case instruct.AssetBatch:
 		v.Next = "/assets"
 		if b, err := s.d.Relief.Payout().BatchOf(ctx, c.p.County, in.ID); err == nil && b > 0 {
