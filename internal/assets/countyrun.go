@@ -472,7 +472,7 @@ func (s *IncomeService) execCountyRun(ctx context.Context, tx *store.Tx, approve
 		return nil, errs.Wrap(err, "assets: line id")
 	}
 	var reqs []ledger.TransferRequest
-	base := make([]int, len(plans))    // each plan's first request
+	base := make([]int, len(plans))     // each plan's first request
 	colIdx := make([][]int, len(plans)) // its collective lines posted, in request order
 	runIDs := make([]int64, len(plans))
 	for k := range plans {

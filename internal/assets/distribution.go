@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -131,9 +132,21 @@ type runPayload struct {
 }
 
 func digestLines(ls []RunLine) string {
+	// Each line as fmt's "%d|%s|%s|%s|%d|%s\n" of its id, share, payee
+	// kind, payee, amount and legs' JSON would print it, appended by hand.
 	h := sha256.New()
+	b := make([]byte, 0, 256)
 	for _, l := range ls {
-		fmt.Fprintf(h, "%d|%s|%s|%s|%d|%s\n", l.ID, l.Share, l.PayeeKind, l.Payee, l.Amount, legsJSON(l.Legs))
+		b = strconv.AppendInt(b[:0], l.ID, 10)
+		b = append(append(b, '|'), l.Share...)
+		b = append(append(b, '|'), l.PayeeKind...)
+		b = append(append(b, '|'), l.Payee...)
+		b = append(b, '|')
+		b = strconv.AppendInt(b, int64(l.Amount), 10)
+		b = append(b, '|')
+		b = appendLegsJSON(b, l.Legs)
+		b = append(b, '\n')
+		h.Write(b)
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }

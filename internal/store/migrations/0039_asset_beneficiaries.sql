@@ -12,3 +12,10 @@ CREATE TABLE as_beneficiaries (
     weight BIGINT NOT NULL,
     PRIMARY KEY (county, asset, household)
 ) {{WITHOUT_ROWID}};
+
+-- The register's list (by village, township or county; by status, type,
+-- category; the count, the value totals and a name or code search) reads
+-- this index only: without it every row of a county-wide list was a
+-- look-up of the table by its key (50,000 assets: ~500 ms a list on
+-- SQLite; with it ~30 ms). See docs/PERFORMANCE.md.
+CREATE INDEX as_assets_list ON as_assets (county, place, status, type, category, value, book_value, code, name);
