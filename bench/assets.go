@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"sort"
+	"strings"
 	"syscall"
 	"time"
 
@@ -499,32 +500,69 @@ func AssetRegister(ctx context.Context, db *store.DB, n, have int, w io.Writer) 
 		{"county, name search 光伏", `a.county = ? AND a.place BETWEEN ? AND ? AND a.status <> ? AND (a.name LIKE ? OR a.code LIKE ?)`, []any{asCounty, lo, hi, assets.Disposed, "%光伏%", "光伏%"}, 0},
 		{"county, code search ZC0421", `a.county = ? AND a.place BETWEEN ? AND ? AND a.status <> ? AND (a.name LIKE ? OR a.code LIKE ?)`, []any{asCounty, lo, hi, assets.Disposed, "%ZC0421%", "ZC0421%"}, 0},
 	}
-	for _, sh := range shapes {
-		var ds []time.Duration
+	cols := `a.id, a.code, a.name, a.type, a.category, a.place, a.value, a.book_value, a.status, a.use_state`
+	// list runs one list: its count, its page (rows: as assets.Service.List
+	// on assetreg reads it; ids: the page's ids through the index, then
+	// its rows by id) and its value totals.
+	list := func(sh shape, byIDs bool) (int, int, error) {
 		var total, rows int
-		for r := 0; r < 100; r++ {
-			t := time.Now()
-			if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM as_assets a WHERE `+sh.where, sh.args...).Scan(&total); err != nil {
-				return err
-			}
-			rs, err := db.QueryContext(ctx, `SELECT a.id, a.code, a.name, a.type, a.category, a.place, a.value, a.book_value, a.status, a.use_state FROM as_assets a WHERE `+sh.where+
-				fmt.Sprintf(` ORDER BY a.place, a.id LIMIT 50 OFFSET %d`, sh.offset), sh.args...)
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM as_assets a WHERE `+sh.where, sh.args...).Scan(&total); err != nil {
+			return 0, 0, err
+		}
+		page := fmt.Sprintf(` ORDER BY a.place, a.id LIMIT 50 OFFSET %d`, sh.offset)
+		q, args := `SELECT `+cols+` FROM as_assets a WHERE `+sh.where+page, sh.args
+		if byIDs {
+			rs, err := db.QueryContext(ctx, `SELECT a.id FROM as_assets a WHERE `+sh.where+page, sh.args...)
 			if err != nil {
-				return err
+				return 0, 0, err
 			}
-			rows = 0
+			args = []any{asCounty}
 			for rs.Next() {
-				rows++
+				var id int64
+				if err := rs.Scan(&id); err != nil {
+					rs.Close()
+					return 0, 0, err
+				}
+				args = append(args, id)
 			}
 			rs.Close()
-			var v, bv int64
-			if err := db.QueryRowContext(ctx, `SELECT COALESCE(SUM(a.value), 0), COALESCE(SUM(a.book_value), 0) FROM as_assets a WHERE `+sh.where, sh.args...).Scan(&v, &bv); err != nil {
-				return err
+			if len(args) == 1 {
+				args = append(args, int64(0))
 			}
-			ds = append(ds, time.Since(t))
+			q = `SELECT ` + cols + ` FROM as_assets a WHERE a.county = ? AND a.id IN (?` + strings.Repeat(", ?", len(args)-2) + `) ORDER BY a.place, a.id`
 		}
-		sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-		fmt.Fprintf(w, "  %-42s %6d matching, %2d shown: p50 %v, p99 %v\n", sh.name, total, rows, ds[len(ds)/2].Round(10*time.Microsecond), ds[len(ds)*99/100].Round(10*time.Microsecond))
+		rs, err := db.QueryContext(ctx, q, args...)
+		if err != nil {
+			return 0, 0, err
+		}
+		for rs.Next() {
+			rows++
+		}
+		rs.Close()
+		var v, bv int64
+		if err := db.QueryRowContext(ctx, `SELECT COALESCE(SUM(a.value), 0), COALESCE(SUM(a.book_value), 0) FROM as_assets a WHERE `+sh.where, sh.args...).Scan(&v, &bv); err != nil {
+			return 0, 0, err
+		}
+		return total, rows, nil
+	}
+	fmt.Fprintf(w, "  %-42s %8s %5s  %-21s  %s\n", "list", "matching", "shown", "page rows (as List)", "page ids, then rows")
+	for _, sh := range shapes {
+		var total, rows int
+		var res [2]string
+		for k, byIDs := range []bool{false, true} {
+			var ds []time.Duration
+			for r := 0; r < 100; r++ {
+				t := time.Now()
+				var err error
+				if total, rows, err = list(sh, byIDs); err != nil {
+					return err
+				}
+				ds = append(ds, time.Since(t))
+			}
+			sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+			res[k] = fmt.Sprintf("p50 %v, p99 %v", ds[len(ds)/2].Round(10*time.Microsecond), ds[len(ds)*99/100].Round(10*time.Microsecond))
+		}
+		fmt.Fprintf(w, "  %-42s %8d %5d  %-21s  %s\n", sh.name, total, rows, res[0], res[1])
 	}
 	return nil
 }
