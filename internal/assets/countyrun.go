@@ -376,6 +376,25 @@ func (s *IncomeService) ProposeCountyRun(ctx context.Context, p auth.Principal, 
 		return instruct.Instruction{}, CountyPlan{}, err
 	}
 	var plan CountyPlan
+	// The same key as a run approved or rejected: that run (replayed), not
+	// a new computation that would now find nothing to run.
+	if key := strings.TrimSpace(n.Key); key != "" {
+		var id int64
+		var st string
+		err := s.db.QueryRowContext(ctx, `SELECT id, state FROM money_instructions WHERE county = ? AND kind = ? AND ikey = ?`, p.County, instruct.AssetCountyRun, key).Scan(&id, &st)
+		if err == nil && st != instruct.Pending {
+			in, err := s.ins.Get(ctx, p, id)
+			if err != nil {
+				return instruct.Instruction{}, CountyPlan{}, err
+			}
+			plan.LeftOut = []CountyLeftOut{}
+			if err := instruct.Decode(in, &plan.CountyRunOrder); err != nil {
+				return instruct.Instruction{}, CountyPlan{}, err
+			}
+			in.Replayed = true
+			return in, plan, nil
+		}
+	}
 	in, err := s.ins.Propose(ctx, p, func(tx *store.Tx) (instruct.New, error) {
 		var mine int64
 		_ = tx.QueryRowContext(ctx, `SELECT id FROM money_instructions WHERE county = ? AND kind = ? AND ikey = ?`, p.County, instruct.AssetCountyRun, strings.TrimSpace(n.Key)).Scan(&mine)

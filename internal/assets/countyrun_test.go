@@ -187,6 +187,9 @@ func TestCountyRun(t *testing.T) {
 		if _, _, err := e.I.ProposeCountyRun(ctx, township, assets.CountyRunInput{Year: 2026}); errs.CodeOf(err) != "nothing_to_run" {
 			t.Fatalf("the year run twice: %v", err)
 		}
+		if again, ap, err := e.I.ProposeCountyRun(ctx, township, assets.CountyRunInput{Year: 2026, Key: "cr-2"}); err != nil || !again.Replayed || again.ID != in.ID || len(ap.Assets) != 2 {
+			t.Fatalf("the approved run's key again: %+v %v", again, err)
+		}
 		if _, _, err := e.I.ProposeRun(ctx, township, ids[0], assets.NewRun{Period: 2026, Households: []assets.RunHousehold{{Code: hh[0]}}}); errs.CodeOf(err) != "run_exists" {
 			t.Fatalf("a single run after the county run: %v", err)
 		}
