@@ -13,9 +13,5 @@ CREATE TABLE as_beneficiaries (
     PRIMARY KEY (county, asset, household)
 ) {{WITHOUT_ROWID}};
 
--- The register's list (by village, township or county; by status, type,
--- category; the count, the value totals, a name or code search, and the
--- page's ids in village and number order) reads this index only: without
--- it every row of a county-wide list was a look-up of the table by its key
--- (50,000 assets: ~500 ms a list on SQLite). See docs/PERFORMANCE.md.
-CREATE INDEX as_assets_list ON as_assets (county, place, id, status, type, category, value, book_value, code, name);
+-- (The register's list index, as_assets_list, is 0036's: the list reads
+-- it alone. See docs/PERFORMANCE.md.)
