@@ -15,6 +15,7 @@ import (
 	"onepool/internal/adopt"
 	"onepool/internal/agreements"
 	"onepool/internal/assets"
+	"onepool/internal/auth"
 	"onepool/internal/clock"
 	"onepool/internal/entities"
 	"onepool/internal/funds"
@@ -91,6 +92,11 @@ func Wire(d web.Deps) (web.Deps, error) {
 	}
 	if d.Assets == nil {
 		d.Assets = assets.New(d.DB, d.Ledger, d.Entities, d.Clock)
+		prj := d.Projects
+		d.Assets.UseServices(d.Workflow, d.Policy, d.Funds, d.Volume, func(ctx context.Context, p auth.Principal, project, note string) error {
+			_, err := prj.Advance(ctx, p, project, projects.HandedOver, note)
+			return err
+		})
 	}
 	if d.Agreements.Payout() == nil {
 		// One payout mechanism for every client: relief's, so that one

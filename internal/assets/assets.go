@@ -162,6 +162,7 @@ type Service struct {
 	l    *ledger.Ledger
 	ents *entities.Service
 	now  clock.Clock
+	reg  *registerDeps // the register's collaborators (UseServices, register_deps.go)
 }
 
 // New returns the service; now nil means the system clock.

@@ -211,7 +211,7 @@ func (s *IncomeService) countyPlanTx(ctx context.Context, q store.Querier, p aut
 		}
 		pi.Total += money.Fen(amt)
 		pi.Count++
-		for _, l := range parseLegs(legs) {
+		for _, l := range decodeLegs(legs) {
 			legsBy[id][l.Channel] += l.Amount
 		}
 		return nil

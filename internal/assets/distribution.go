@@ -543,7 +543,7 @@ func linesTx(ctx context.Context, q store.Querier, county string, run, after int
 		if err := rows.Scan(&l.ID, &l.Run, &l.Share, &l.PayeeKind, &l.Payee, &pl, &amt, &legs, &l.Status, &l.Attempts, &l.Transfer); err != nil {
 			return nil, err
 		}
-		l.Place, l.Amount, l.Legs = place.Code(pl), money.Fen(amt), parseLegs(legs)
+		l.Place, l.Amount, l.Legs = place.Code(pl), money.Fen(amt), decodeLegs(legs)
 		out = append(out, l)
 	}
 	return out, rows.Err()

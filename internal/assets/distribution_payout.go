@@ -152,7 +152,7 @@ func (assetClient) Legs(ctx context.Context, tx *store.Tx, county string, its []
 		if err := rows.Scan(&id, &legs); err != nil {
 			return nil, err
 		}
-		by[id] = parseLegs(legs)
+		by[id] = decodeLegs(legs)
 	}
 	out := make([][]ledger.Leg, len(its))
 	for i, it := range its {

@@ -123,7 +123,7 @@ func mayEarn(a Asset) error {
 	return nil
 }
 
-// legsJSON and parseLegs keep legs as JSON text.
+// legsJSON and decodeLegs keep legs as JSON text.
 type jsonLeg struct {
 	Channel string    `json:"channel"`
 	Amount  money.Fen `json:"amount"`
@@ -166,7 +166,7 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-func parseLegs(s string) []Leg {
+func decodeLegs(s string) []Leg {
 	var in []jsonLeg
 	_ = json.Unmarshal([]byte(s), &in)
 	out := make([]Leg, 0, len(in))
@@ -308,7 +308,7 @@ func scanIncome(sc interface{ Scan(...any) error }) (Income, error) {
 	var amt, at int64
 	var legs string
 	err := sc.Scan(&in.ID, &in.Asset, &in.Period, &in.Kind, &in.Lease, &amt, &legs, &in.DocNo, &in.Payer, &in.ReceivedOn, &in.Transfer, &at, &in.CreatedBy)
-	in.Amount, in.Legs, in.CreatedAt = money.Fen(amt), parseLegs(legs), time.UnixMicro(at)
+	in.Amount, in.Legs, in.CreatedAt = money.Fen(amt), decodeLegs(legs), time.UnixMicro(at)
 	return in, err
 }
 
@@ -366,7 +366,7 @@ func periodIncomeTx(ctx context.Context, q store.Querier, county string, asset i
 		}
 		pi.Total += money.Fen(amt)
 		pi.Count++
-		for _, l := range parseLegs(legs) {
+		for _, l := range decodeLegs(legs) {
 			by[l.Channel] += l.Amount
 		}
 	}

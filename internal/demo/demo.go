@@ -202,6 +202,9 @@ func Run(ctx context.Context, a *auth.Service, l *ledger.Ledger, keys ...*regist
 		if err := demoDividends(ctx, l, reg, keys[0], wf, counties, ins); err != nil {
 			return nil, err
 		}
+		if err := demoAssets(ctx, l, reg, keys[0], wf, counties, fs, projects.New(l.DB(), fs, wf, volume.New(l.DB(), nil), counties, nil)); err != nil {
+			return nil, err
+		}
 	}
 	// The second county, started mid-year through the opening import.
 	more, err := adoptedCounty(ctx, a, l)

@@ -231,6 +231,8 @@ type Profile struct {
 	Agreements Agreements `json:"agreements"`
 	Relief     Relief     `json:"relief"`
 	Money      Money      `json:"money"`
+	// DisposalChain is assets.disposal_chain (see assets.go; empty: the default).
+	DisposalChain []Step `json:"disposal_chain,omitempty"`
 	// Linkage and AgreementReview: see linkage.go.
 	Linkage         Linkage         `json:"linkage"`
 	AgreementReview AgreementReview `json:"agreement_review"`

@@ -110,6 +110,8 @@ type rawProfile struct {
 		} `toml:"income_shares"`
 		BannedUses []string `toml:"banned_uses"`
 		IdleMonths int      `toml:"idle_months"`
+		// The asset register's disposal chain (policy/asset_disposal.go).
+		DisposalChain []rawStep `toml:"disposal_chain"`
 	} `toml:"assets"`
 	Dividends rawDividends `toml:"dividends"`
 }
@@ -388,6 +390,9 @@ func (r rawProfile) validate(def definedSet) (Profile, error) {
 			return fail(o.key+".level", "money is approved at the county or the township, not %q", st.Level)
 		}
 		*o.dst = st
+	}
+	if p.DisposalChain, err = convertDisposalChain(r); err != nil {
+		return Profile{}, err
 	}
 	d, derr := r.Dividends.convert()
 	if derr != nil {

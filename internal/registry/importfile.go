@@ -2,8 +2,6 @@ package registry
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -124,11 +122,12 @@ const (
 
 // ImportOptions are Import's optional settings.
 type ImportOptions struct {
-	// Progress, when set, is called from the import's loops every
-	// progressEvery rows and at the end of each step: while the file is
-	// checked, done is the rows read and total the caller's Rows (0 when
-	// not given); while households are written, done is the member rows
-	// written and total all member rows. It must be cheap (store
+	// Progress, when set, is called from the import's loops and at the
+	// end of each step: while the file is checked, every progressEvery
+	// rows, done is the rows read and total the caller's Rows (0 when not
+	// given); while households are written, after each chunk of
+	// importChunk households, done is the member rows written and total
+	// all member rows. It must be cheap (store
 	// numbers; write elsewhere): it runs on the import's goroutine.
 	Progress func(step string, done, total int)
 	// Rows is an estimate of the file's rows, reported as the check
@@ -141,6 +140,15 @@ const progressEvery = 256
 
 // ImportWith is Import with options (progress).
 func (s *Service) ImportWith(ctx context.Context, p auth.Principal, r io.Reader, opt ImportOptions) (int, error) {
+	return s.importWith(ctx, p, r, opt, s.writeImport)
+}
+
+// importWriter writes the checked households of an import in tx, in the
+// file's order, and returns the ids of the leads they raised or touched
+// (as writeTx returns them, household after household).
+type importWriter func(ctx context.Context, tx *store.Tx, actor, county string, order []*importHousehold, progress func(step string, done, total int), members int) ([]int64, error)
+
+func (s *Service) importWith(ctx context.Context, p auth.Principal, r io.Reader, opt ImportOptions, write importWriter) (int, error) {
 	progress := opt.Progress
 	if progress == nil {
 		progress = func(string, int, int) {}
@@ -263,8 +271,21 @@ func (s *Service) ImportWith(ctx context.Context, p auth.Principal, r io.Reader,
 		return 0, err
 	}
 	progress(StepCheck, read, read)
+	// The codes that may be looked up, looked up in a few statements
+	// (one per thousand codes, not one per household).
+	codeErrs := make([]error, len(order))
+	var ask []string
+	for i, x := range order {
+		if codeErrs[i] = auth.CheckNewCode(p, x.h.Code, x.h.Village); codeErrs[i] == nil {
+			ask = append(ask, x.h.Code)
+		}
+	}
+	heads, err := householdHeads(ctx, s.db, county, ask)
+	if err != nil {
+		return 0, err
+	}
 	members := 0
-	for _, x := range order {
+	for i, x := range order {
 		members += len(x.h.Members)
 		if len(x.h.Members) > maxMembers {
 			t.FailAt(x.first, "household", "household %s has more than %d members", x.h.Code, maxMembers)
@@ -275,7 +296,7 @@ func (s *Service) ImportWith(ctx context.Context, p auth.Principal, r io.Reader,
 		outside := func() {
 			t.FailAt(x.first, "household", "a code you create begins with %s, the division code of your area", p.Prefix())
 		}
-		codeErr := auth.CheckNewCode(p, x.h.Code, x.h.Village)
+		codeErr := codeErrs[i]
 		if codeErr != nil {
 			if e, ok := errs.As(codeErr); ok && e.Format != "" {
 				t.FailAt(x.first, "household", e.Format, e.Args...) // CheckNewCode's literal format and arguments
@@ -283,24 +304,17 @@ func (s *Service) ImportWith(ctx context.Context, p auth.Principal, r io.Reader,
 				outside()
 			}
 		}
-		var vil, holder, bank, mask string
-		err := sql.ErrNoRows
-		if codeErr == nil { // a code outside the rule is not looked up: its answer would tell
-			err = s.db.QueryRowContext(ctx, `SELECT village, card_holder, card_bank, card_mask FROM reg_households WHERE county = ? AND code = ?`, county, x.h.Code).Scan(&vil, &holder, &bank, &mask)
-		}
-		switch {
-		case err == nil:
-			if !p.Sees(place.Code(vil)) {
+		// A code outside the rule is not looked up (ask): its answer would tell.
+		if st, ok := heads[x.h.Code]; ok && codeErr == nil {
+			if !p.Sees(place.Code(st.village)) {
 				// Only a county-made code can lie outside: answered as the
 				// rule above, naming nothing of the household.
 				outside()
 				continue
 			}
-			if x.cardRow < 0 && mask != "" {
-				x.h.Card = Card{Holder: holder, Bank: bank, Masked: mask}
+			if x.cardRow < 0 && st.mask != "" {
+				x.h.Card = Card{Holder: st.holder, Bank: st.bank, Masked: st.mask}
 			}
-		case !errors.Is(err, sql.ErrNoRows):
-			return 0, errs.Wrap(err, "registry: import")
 		}
 		if row, ok := cardless[x]; ok && x.cardRow < 0 && x.h.Card.Masked == "" {
 			t.FailAt(row, "card", "is empty while a holder or bank is given")
@@ -326,47 +340,21 @@ func (s *Service) ImportWith(ctx context.Context, p auth.Principal, r io.Reader,
 		return 0, errs.F(errs.Invalid, "empty_import", "file", "the file has no rows")
 	}
 	err = s.db.Write(ctx, s.now(), func(tx *store.Tx) error {
-		if tx.Dialect() == store.Postgres {
-			// The import fills reg_households and reg_members inside this
-			// one transaction: a plan cached while they were small (a scan)
-			// would be kept as they grow. Each look-up is planned afresh.
-			if _, err := tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
-				return errs.Wrap(err, "registry: import plans")
-			}
+		// The import fills reg_households and reg_members inside this one
+		// transaction: a plan cached while they were small (a scan) would
+		// be kept as they grow. Each look-up is planned afresh.
+		if err := tx.FreshPlans(ctx); err != nil {
+			return errs.Wrap(err, "registry: import plans")
+		}
+		leadIDs, err := write(ctx, tx, p.Username, county, order, progress, members)
+		if err != nil {
+			return err
 		}
 		var codes []string
-		var leadIDs []int64
-		written, next := 0, progressEvery
-		progress(StepWrite, 0, members)
-		for _, x := range order {
-			if written += len(x.h.Members); written >= next {
-				progress(StepWrite, written, members)
-				next = written + progressEvery
-			}
-			h := x.h
-			if err := check(county, &h); err != nil {
-				return x.rowError(err)
-			}
-			old, err := s.loadStored(ctx, tx, county, h.Code)
-			if err != nil && !errs.Is(err, "unknown_household") {
-				return err
-			}
-			r, err := s.prepare(h, old)
-			if err != nil {
-				return x.rowError(err)
-			}
-			leads, err := s.writeTx(ctx, tx, p.Username, county, r, old)
-			if err != nil {
-				return err
-			}
-			for _, l := range leads {
-				leadIDs = append(leadIDs, l.ID)
-			}
-			if len(codes) < 1000 {
-				codes = append(codes, h.Code)
-			}
+		for _, x := range order[:min(len(order), 1000)] {
+			codes = append(codes, x.h.Code)
 		}
-		_, err := audit.Append(ctx, tx, audit.Entry{County: county, Actor: p.Username, Action: "registry.import", Object: fmt.Sprintf("%d households", len(order)), Place: string(p.Place),
+		_, err = audit.Append(ctx, tx, audit.Entry{County: county, Actor: p.Username, Action: "registry.import", Object: fmt.Sprintf("%d households", len(order)), Place: string(p.Place),
 			After: map[string]any{"households": len(order), "codes": codes, "leads": uniqIDs(leadIDs)}})
 		return err
 	})

@@ -15,15 +15,10 @@ import (
 // valuations, distribution runs and their lines, the value report and the
 // idle-asset leads. See docs/API.md.
 
-type assetLegJSON struct {
-	Channel string `json:"channel"`
-	Amount  Amount `json:"amount"`
-}
-
 func toAssetLegsJSON(ls []assets.Leg) []assetLegJSON {
 	out := []assetLegJSON{}
 	for _, l := range ls {
-		out = append(out, assetLegJSON{l.Channel, Amount(l.Amount)})
+		out = append(out, assetLegJSON{Channel: l.Channel, Amount: Amount(l.Amount)})
 	}
 	return out
 }

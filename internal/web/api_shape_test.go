@@ -132,6 +132,7 @@ func TestAPIShapeOnDemo(t *testing.T) {
 			"pick/{county}/":                {"kind": "household"},
 			"entities/{county}/":            {"code": first(c+"entities/990101", "entities", "uscc")},
 			"agreements/{county}/":          {"id": first(c+"agreements/990101", "agreements", "id")},
+			"assets/{county}/":              {"id": first(c+"assets/990101", "assets", "id")},
 			// The demo's first run is the tea cooperative's (agreement 1).
 			"agreements/{county}/{id}/dividends/runs/": {"id": "1", "run": "1"},
 		}

@@ -348,6 +348,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	}
 	fixtureEntities(t, db, l, reg, keys)
 	fixtureAgreements(t, db, pc)
+	fixtureAssets(t, db, l, pc)
 	f := &fixture{h: app.Server(web.Deps{DB: db, Ledger: l, Auth: a, Keys: keys}), a: a, ids: map[string]int64{}}
 	for _, county := range []string{countyA, county2} {
 		if _, err := l.CreateChannels(ctx, "t", county, []ledger.NewChannel{{Code: "ZX", Name: "中央"}}); err != nil {
@@ -462,7 +463,7 @@ func (f *fixture) path(pattern string, role auth.Role, rel relation) string {
 		id = 1 << 40 // the walk starts jobs of its own (the screening, the import): address none of them
 	}
 	r := strings.NewReplacer("{county}", county, "{code}", code, "{id}", fmt.Sprint(id), "{username}", user, "{village}", village, "{area}", "agreements", "{kind}", "payee", "{$}", "")
-	p = agreementPath(entityPath(r.Replace(p), code), code)
+	p = assetPath(agreementPath(entityPath(r.Replace(p), code), code), code)
 	switch {
 	case p == "/static/":
 		p = "/static/app.css"

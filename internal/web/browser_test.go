@@ -209,9 +209,9 @@ func TestBrowserTownshipOfficer(t *testing.T) {
 		}
 		must("trace", chromedp.Navigate(u+"/ledger/trace?channel=ZX"), visible("#flow svg"))
 		shot("04-trace")
-		must("an area not built", click("#nav-assets"), visible("#not-built"))
-		if text := textOf("body"); !strings.Contains(text, "尚未建设") {
-			t.Errorf("the assets area does not say it is not built: %.300s", text)
+		must("the asset register", click("#nav-assets"), visible("#asset-search"))
+		if text := textOf("body"); !strings.Contains(text, "项目资产台账") || strings.Contains(text, "尚未建设") {
+			t.Errorf("the assets area is not the register: %.300s", text)
 		}
 
 		// Another township's record by direct URL: the same "not found" as

@@ -69,6 +69,7 @@ func (s *Server) exportLists() []exportList {
 		{Name: "households", Kind: "export.households", Path: "/registry", File: "/registry.xlsx", Action: auth.ViewRegistry, Spec: s.householdsExport},
 		{Name: "transfers", Kind: "export.transfers", Path: "/ledger/transfers", File: "/ledger/transfers.xlsx", Action: auth.ViewLedger, Spec: s.transfersExport},
 		{Name: "recipients", Kind: "export.recipients", Path: "/ledger/recipients", File: "/ledger/recipients.xlsx", Action: auth.ViewLedger, Spec: s.recipientsExportSpec},
+		{Name: "assets", Kind: "export.assets", Path: "/assets", File: "/assets.xlsx", Action: auth.ViewAssets, Spec: s.assetsExport},
 		{Name: "linkage", Kind: "export.linkage", Path: "/entities/linkage", File: "/entities/linkage.xlsx", Action: auth.ViewEntities, Spec: s.linkageExport},
 	}
 }

@@ -18,6 +18,7 @@ type villageChecksView struct {
 	Year      int
 	Years     []int
 	Checks    []funds.Check
+	Assets    []assetRow // the village's assets (the register)
 }
 
 // villageChecksPage shows a village's rule checks of a year (M-07).
@@ -51,6 +52,9 @@ func (s *Server) villageChecksPage(w http.ResponseWriter, c *call) error {
 		v.PlaceName = s.d.Auth.PlaceName(ctx, pl)
 		if v.Checks, err = s.d.Funds.VillageChecks(ctx, c.p.County, pl, year); err != nil {
 			return err
+		}
+		if auth.Allowed(c.p.Role, auth.ViewAssets) {
+			v.Assets = s.villageAssets(c, pl)
 		}
 	}
 	return c.render(w, http.StatusOK, "village_checks", v)

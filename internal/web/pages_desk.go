@@ -2,13 +2,14 @@ package web
 
 import (
 	"net/http"
-	"onepool/internal/agreements"
-	"onepool/internal/auth"
-	"onepool/internal/relief"
 
+	"onepool/internal/agreements"
+	"onepool/internal/assets"
+	"onepool/internal/auth"
 	"onepool/internal/errs"
 	"onepool/internal/ledger"
 	"onepool/internal/money"
+	"onepool/internal/relief"
 )
 
 // channelRow is one channel's money by where it sits now (the ledger's
@@ -34,6 +35,9 @@ type dashboardView struct {
 	QueueLate   int             // of them past their time limit
 	LateSteps   int             // review steps past their limit in the user's place
 	Relief      *relief.Request // the relief fund's open treasury top-up request
+	// Assets whose upkeep (the next inspection) is past due in the place.
+	UpkeepLate  []assets.Overdue
+	UpkeepLateN int
 	// Dividends are the entity agreements' dividends past their due date
 	// and not (fully) paid in by the operator, in the user's area.
 	Dividends []agreements.Overdue
@@ -107,6 +111,11 @@ func (s *Server) dashboard(w http.ResponseWriter, c *call) error {
 	}
 	if v.Relief, err = s.d.Relief.OpenRequest(c.r.Context(), county); err != nil {
 		return err
+	}
+	if auth.Allowed(c.p.Role, auth.ViewAssets) {
+		if v.UpkeepLate, v.UpkeepLateN, err = s.d.Assets.OverdueUpkeep(c.r.Context(), c.p, 10); err != nil {
+			return err
+		}
 	}
 	if c.p.County != "" && auth.Authorize(c.p, auth.ViewAgreements, "") == nil {
 		if v.Dividends, err = s.d.Agreements.OverdueDividends(c.r.Context(), c.p); err != nil {

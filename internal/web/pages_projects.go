@@ -339,6 +339,7 @@ type projectView struct {
 	Phases        []string
 	Money         funds.ProjectReport
 	Next          []string
+	AddAssets     bool // the project is accepted or later: 登记资产
 	Editable      bool
 	GoalsText     string
 	Error         string
@@ -415,6 +416,7 @@ func (s *Server) projectView(c *call, code string) (projectView, error) {
 	if v.Money, err = s.d.Funds.ProjectReport(ctx, c.p.County, code); err != nil {
 		return v, err
 	}
+	v.AddAssets = mayRegisterFrom(c.p, p.Status)
 	for _, to := range []string{projects.Construction, projects.Completed, projects.Accepted, projects.HandedOver, projects.Aftercare} {
 		if projects.MayAdvance(c.p, p.Status, to) {
 			v.Next = append(v.Next, to)

@@ -17,6 +17,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"onepool/internal/assets"
 	"onepool/internal/auth"
 	"onepool/internal/clock"
 	"onepool/internal/errs"
@@ -59,6 +60,7 @@ var funcs = template.FuncMap{
 	"join":  strings.Join,
 	"split": strings.Fields,
 	"fen":   func(f int64) string { return money.Fen(f).String() },
+	"qty":   assets.QuantityText,
 	// tabs hands the settings_tabs partial the page (for its Can) and
 	// the active tab.
 	"tabs": func(p Page, active string) map[string]any { return map[string]any{"Page": p, "Active": active} },
