@@ -91,6 +91,7 @@ Usage:
   onepool bench projects [--db DB | --pg] [--projects N] [--steps N] [--runs N]
   onepool bench relief [--db DB | --pg] [--households N] [--payouts N] [--kill=false]
   onepool bench dividends [--db DB | --pg] [--households N] [--agreements N] [--kill=false]
+  onepool bench assets [--db DB | --pg] [--assets N] [--per-asset N] [--register N] [--kill=false]
                                                page p50/p99 on the enlarged demo county
 
 DB is sqlite:PATH, a file path, or a postgres:// URL (default sqlite:onepool.db;
@@ -728,6 +729,42 @@ func cmdBench(ctx context.Context, args []string, defaultDB string, stdout, stde
 			}
 		}
 		return bench.Dividends(ctx, o, stdout)
+	}
+	if len(args) > 0 && args[0] == "assets" {
+		fs := flags("bench assets", stderr)
+		dbf := fs.String("db", "", "database (default: a fresh SQLite file in a temp dir); must not hold the synthetic county yet; needed for the kill test")
+		pg := fs.Bool("pg", false, "run on a throwaway PostgreSQL cluster (initdb on this machine) instead of --db")
+		o := bench.AssetsOptions{}
+		fs.IntVar(&o.Assets, "assets", 5000, "operating assets with income of the year")
+		fs.IntVar(&o.PerAsset, "per-asset", 20, "households kept with each asset")
+		fs.IntVar(&o.Register, "register", 50000, "assets in the register for the list queries (0: skip them)")
+		kill := fs.Bool("kill", true, "approve and send in a child process, SIGKILL it during the approval and half way through the batch, then finish (needs --db)")
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		o.DB = *dbf
+		if *pg {
+			u, stop, err := throwawayPG(ctx, "bench_assets")
+			if err != nil {
+				return err
+			}
+			defer stop()
+			o.DB = u
+		}
+		if *kill && o.DB != "" {
+			if exe, err := os.Executable(); err == nil {
+				o.Self = exe
+			}
+		}
+		return bench.Assets(ctx, o, stdout)
+	}
+	if len(args) > 0 && args[0] == "assets-child" { // the kill test's child process
+		fs := flags("bench assets-child", stderr)
+		dbf := fs.String("db", "", "database")
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		return bench.AssetsChild(ctx, *dbf)
 	}
 	if len(args) > 0 && args[0] == "dividends-child" { // the kill test's child process
 		fs := flags("bench dividends-child", stderr)

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -131,9 +132,21 @@ type runPayload struct {
 }
 
 func digestLines(ls []RunLine) string {
+	// Each line as fmt's "%d|%s|%s|%s|%d|%s\n" of its id, share, payee
+	// kind, payee, amount and legs' JSON would print it, appended by hand.
 	h := sha256.New()
+	b := make([]byte, 0, 256)
 	for _, l := range ls {
-		fmt.Fprintf(h, "%d|%s|%s|%s|%d|%s\n", l.ID, l.Share, l.PayeeKind, l.Payee, l.Amount, legsJSON(l.Legs))
+		b = strconv.AppendInt(b[:0], l.ID, 10)
+		b = append(append(b, '|'), l.Share...)
+		b = append(append(b, '|'), l.PayeeKind...)
+		b = append(append(b, '|'), l.Payee...)
+		b = append(b, '|')
+		b = strconv.AppendInt(b, int64(l.Amount), 10)
+		b = append(b, '|')
+		b = appendLegsJSON(b, l.Legs)
+		b = append(b, '\n')
+		h.Write(b)
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
@@ -191,28 +204,9 @@ func (s *IncomeService) ProposeRun(ctx context.Context, p auth.Principal, asset 
 	if err != nil {
 		return Run{}, instruct.Instruction{}, err
 	}
-	shares := n.Shares
-	if len(shares) == 0 {
-		shares = rule.IncomeShares
-	}
-	if sum, ok := policy.SharesSum(shares); !ok {
-		return Run{}, instruct.Instruction{}, errs.F(errs.RuleBroken, "shares_not_100", "shares", "the shares of the distribution add up to %s, not 100%%", sum.String())
-	}
-	applied := make([]RunShare, len(shares))
-	hasHouseholds := false
-	for i, sh := range shares {
-		use := strings.TrimSpace(n.Uses[sh.Key])
-		if use == "" {
-			use = sh.Name
-		}
-		if b := rule.BannedUse(use); b != "" {
-			return Run{}, instruct.Instruction{}, errs.F(errs.RuleBroken, "banned_use", "uses."+sh.Key, "the use %q of the share %s is banned by the county's rule (assets.banned_uses: %s)", use, sh.Name, b)
-		}
-		if sh.To != policy.ShareToHouseholds && sh.To != policy.ShareToCollective {
-			return Run{}, instruct.Instruction{}, errs.F(errs.Invalid, "invalid_share", "shares", "a share is paid to households or to the collective")
-		}
-		hasHouseholds = hasHouseholds || sh.To == policy.ShareToHouseholds
-		applied[i] = RunShare{Key: sh.Key, Name: sh.Name, Percent: sh.Percent, To: sh.To, Use: use}
+	applied, hasHouseholds, err := applyShares(rule, n.Shares, n.Uses)
+	if err != nil {
+		return Run{}, instruct.Instruction{}, err
 	}
 	if n.Period < 2000 || n.Period > 2100 {
 		return Run{}, instruct.Instruction{}, errs.F(errs.Invalid, "invalid_period", "period", "the period is a year")
@@ -239,6 +233,11 @@ func (s *IncomeService) ProposeRun(ctx context.Context, p auth.Principal, asset 
 			}
 			return errs.F(errs.RuleBroken, "run_exists", "period", "the income of %d of asset %s has a distribution run already (%d)", n.Period, a.Code, id)
 		}
+		if ins, err := pendingCountyRunsTx(ctx, tx, p.County, 0); err != nil {
+			return err
+		} else if id := ins[assetPeriod{asset, n.Period}]; id != 0 {
+			return errs.F(errs.RuleBroken, "run_pending", "period", "the income of %d of asset %s is in a county-wide distribution run waiting for approval (instruction %d)", n.Period, a.Code, id)
+		}
 		pi, err := periodIncomeTx(ctx, tx, p.County, asset, n.Period)
 		if err != nil {
 			return err
@@ -246,18 +245,11 @@ func (s *IncomeService) ProposeRun(ctx context.Context, p auth.Principal, asset 
 		if pi.Total == 0 {
 			return errs.F(errs.RuleBroken, "no_income", "period", "asset %s has no income recorded for %d", a.Code, n.Period)
 		}
-		ws := make([]int64, len(applied))
-		for i, sh := range applied {
-			ws[i] = int64(sh.Percent)
-		}
-		amts, err := money.Split(pi.Total, ws)
-		if err != nil {
-			return errs.Wrap(err, "assets: split")
-		}
-		for i := range applied {
-			applied[i].Amount = amts[i]
-		}
 		hh, err := s.checkHouseholdsTx(ctx, tx, p, a, n.Households, hasHouseholds)
+		if err != nil {
+			return err
+		}
+		lines, err := planLines(a, pi, applied, hh)
 		if err != nil {
 			return err
 		}
@@ -265,42 +257,8 @@ func (s *IncomeService) ProposeRun(ctx context.Context, p auth.Principal, asset 
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM as_dist_lines WHERE county = ?`, p.County).Scan(&lineID); err != nil {
 			return errs.Wrap(err, "assets: line id")
 		}
-		var lines []RunLine
-		for _, sh := range applied {
-			if sh.To == policy.ShareToCollective {
-				lineID++
-				lines = append(lines, RunLine{ID: lineID, Share: sh.Key, PayeeKind: PayeeCollective, Payee: a.Owner, Place: a.Place, Amount: sh.Amount})
-				continue
-			}
-			w := make([]int64, len(hh))
-			for i, h := range hh {
-				w[i] = h.Weight
-			}
-			parts, err := money.Split(sh.Amount, w)
-			if err != nil {
-				return errs.Wrap(err, "assets: split")
-			}
-			for i, h := range hh {
-				lineID++
-				lines = append(lines, RunLine{ID: lineID, Share: sh.Key, PayeeKind: PayeeHousehold, Payee: h.Code, Place: h.place, Amount: parts[i]})
-			}
-		}
-		// Each line keeps the period income's channels: taken pro rata of
-		// what is left, so that per channel the lines sum to the income.
-		left := append([]Leg(nil), pi.Legs...)
 		for i := range lines {
-			legs, err := proRata(lines[i].Amount, left)
-			if err != nil {
-				return err
-			}
-			for _, lg := range legs {
-				for j := range left {
-					if left[j].Channel == lg.Channel {
-						left[j].Amount -= lg.Amount
-					}
-				}
-			}
-			lines[i].Legs = legs
+			lines[i].ID += lineID
 		}
 		var id int64
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM as_dist_runs WHERE county = ?`, p.County).Scan(&id); err != nil {
@@ -357,27 +315,9 @@ func (s *IncomeService) checkHouseholdsTx(ctx context.Context, tx *store.Tx, p a
 		}
 		return nil, nil
 	}
-	villages := map[place.Code]bool{a.Place: true}
-	for _, sh := range a.Shares {
-		villages[sh.Village] = true
-	}
-	seen := map[string]bool{}
-	out := make([]namedHousehold, 0, len(in))
-	codes := make([]string, 0, len(in))
-	for _, h := range in {
-		c := strings.TrimSpace(h.Code)
-		if c == "" || seen[c] {
-			return nil, errs.F(errs.Invalid, "invalid_household", "households", "each household is named once: %q", c)
-		}
-		if h.Weight < 0 {
-			return nil, errs.F(errs.Invalid, "invalid_household", "households", "a household's weight cannot be negative")
-		}
-		if h.Weight == 0 {
-			h.Weight = 1
-		}
-		seen[c] = true
-		out = append(out, namedHousehold{Code: c, Weight: h.Weight})
-		codes = append(codes, c)
+	out, codes, err := normalizeNamed(in)
+	if err != nil {
+		return nil, err
 	}
 	have := map[string]string{}
 	for start := 0; start < len(codes); start += 500 {
@@ -400,17 +340,7 @@ func (s *IncomeService) checkHouseholdsTx(ctx context.Context, tx *store.Tx, p a
 		}
 		rows.Close()
 	}
-	for i := range out {
-		v, ok := have[out[i].Code]
-		if !ok || !p.Sees(place.Code(v)) {
-			return nil, errs.F(errs.NotFound, "unknown_household", "households", "no such household: %s", out[i].Code)
-		}
-		if !villages[place.Code(v)] {
-			return nil, errs.F(errs.RuleBroken, "household_elsewhere", "households", "household %s is in village %s, not a village owning asset %s", out[i].Code, v, a.Code)
-		}
-		out[i].place = place.Code(v)
-	}
-	return out, nil
+	return out, placeNamed(p, a, out, have)
 }
 
 // UseInstructions registers the run's executor. The payout client is
@@ -418,6 +348,7 @@ func (s *IncomeService) checkHouseholdsTx(ctx context.Context, tx *store.Tx, p a
 func (s *IncomeService) UseInstructions(ins *instruct.Service) {
 	s.ins = ins
 	ins.Register(instruct.AssetDistribution, s.execRun)
+	ins.Register(instruct.AssetCountyRun, s.execCountyRun)
 }
 
 func (s *IncomeService) setupTx(ctx context.Context, tx *store.Tx, county string) error {
@@ -427,6 +358,41 @@ func (s *IncomeService) setupTx(ctx context.Context, tx *store.Tx, county string
 		{Code: DistBank, Kind: ledger.Suspense, Name: "资产收益分配·银行代发在途", Place: root, NoOverdraft: true},
 	})
 	return err
+}
+
+func noCollective(a Asset) error {
+	return errs.F(errs.RuleBroken, "no_collective", "owner", "village %s has no village collective economic organization registered: register it among the entities first", a.Place)
+}
+
+// runPostings are the transfers an approved run posts, the same for a
+// single run and for each asset of a county run: each collective line
+// (with legs) from the asset's account to the collective's, and the
+// households' lines' total, per channel, to the distribution fund. It
+// returns with them the index in lines of each collective line posted,
+// in the order of the requests.
+func runPostings(a Asset, period int, run int64, lines []RunLine, colAccount string) ([]ledger.TransferRequest, []int) {
+	by := map[string]money.Fen{}
+	var reqs []ledger.TransferRequest
+	var colLines []int
+	for i, l := range lines {
+		if l.PayeeKind == PayeeHousehold {
+			for _, lg := range l.Legs {
+				by[lg.Channel] += lg.Amount
+			}
+			continue
+		}
+		if len(l.Legs) == 0 {
+			continue
+		}
+		reqs = append(reqs, ledger.TransferRequest{Key: fmt.Sprintf("adist-col:%d", l.ID), Kind: PayoutTransferKind, From: a.Account, To: colAccount, Legs: l.Legs,
+			Memo: fmt.Sprintf("资产 %s %d 年收益分配：%s", a.Code, period, l.Share)})
+		colLines = append(colLines, i)
+	}
+	if hl := sortedLegs(by); len(hl) > 0 {
+		reqs = append(reqs, ledger.TransferRequest{Key: fmt.Sprintf("adist-fund:%d", run), Kind: PayoutTransferKind, From: a.Account, To: DistFund, Legs: hl,
+			Memo: fmt.Sprintf("资产 %s %d 年收益分配：农户部分待代发", a.Code, period)})
+	}
+	return reqs, colLines
 }
 
 // execRun posts an approved run in the approving transaction: the
@@ -467,33 +433,16 @@ func (s *IncomeService) execRun(ctx context.Context, tx *store.Tx, p auth.Princi
 	if err := s.setupTx(ctx, tx, in.County); err != nil {
 		return nil, err
 	}
-	by := map[string]money.Fen{}
-	var reqs []ledger.TransferRequest
-	var colLines []int
 	var colAccount string
-	for i, l := range lines {
-		if l.PayeeKind == PayeeHousehold {
-			for _, lg := range l.Legs {
-				by[lg.Channel] += lg.Amount
-			}
-			continue
-		}
-		if colAccount == "" {
+	for _, l := range lines {
+		if l.PayeeKind == PayeeCollective {
 			if err := tx.QueryRowContext(ctx, `SELECT account FROM ent_entities WHERE county = ? AND uscc = ?`, in.County, l.Payee).Scan(&colAccount); err != nil {
-				return nil, errs.F(errs.RuleBroken, "no_collective", "owner", "village %s has no village collective economic organization registered: register it among the entities first", a.Place)
+				return nil, noCollective(a)
 			}
+			break
 		}
-		if len(l.Legs) == 0 {
-			continue
-		}
-		reqs = append(reqs, ledger.TransferRequest{Key: fmt.Sprintf("adist-col:%d", l.ID), Kind: PayoutTransferKind, From: a.Account, To: colAccount, Legs: l.Legs,
-			Memo: fmt.Sprintf("资产 %s %d 年收益分配：%s", a.Code, pl.Period, l.Share)})
-		colLines = append(colLines, i)
 	}
-	if hl := sortedLegs(by); len(hl) > 0 {
-		reqs = append(reqs, ledger.TransferRequest{Key: fmt.Sprintf("adist-fund:%d", pl.Run), Kind: PayoutTransferKind, From: a.Account, To: DistFund, Legs: hl,
-			Memo: fmt.Sprintf("资产 %s %d 年收益分配：农户部分待代发", a.Code, pl.Period)})
-	}
+	reqs, colLines := runPostings(a, pl.Period, pl.Run, lines, colAccount)
 	ts, _, err := s.l.PostTx(ctx, tx, p.Username, in.County, reqs)
 	if err != nil {
 		return nil, err

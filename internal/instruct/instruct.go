@@ -54,6 +54,9 @@ const (
 	Opening      = "opening"       // a county's opening balances when it adopts onepool mid-year (adopt)
 	// AssetDistribution is a distribution run of an asset's income (assets).
 	AssetDistribution = "asset_distribution"
+	// AssetCountyRun is one year's distribution runs of every operating
+	// asset of the county (or a township) with income and no run yet (assets).
+	AssetCountyRun = "asset_county_run"
 	// AssetBatch is a payout batch of asset income to households (assets).
 	AssetBatch = "asset_batch"
 	// PrincipalReturn: an equity agreement terminated, the operator
@@ -71,7 +74,7 @@ const (
 )
 
 // Kinds lists every kind, in display order.
-var Kinds = []string{Allocation, Payment, Reclaim, Switch, Reversal, Adjustment, ReliefBatch, BankReturn, Correction, Opening, SubsidyBatch, DividendRun, DividendBatch, DividendCountyRun, AssetDistribution, AssetBatch, PrincipalReturn}
+var Kinds = []string{Allocation, Payment, Reclaim, Switch, Reversal, Adjustment, ReliefBatch, BankReturn, Correction, Opening, SubsidyBatch, DividendRun, DividendBatch, DividendCountyRun, AssetDistribution, AssetCountyRun, AssetBatch, PrincipalReturn}
 
 // States of an instruction.
 const (

@@ -144,7 +144,7 @@ func TestAPIShapeOnDemo(t *testing.T) {
 		// Records the demo has none of (a plan import, a receipt, a job):
 		// their answers' shapes are asserted by their own tests
 		// (adopt_test, api_objections_test, jobs_test).
-		noDemoRecord := []string{"/adopt/{county}/plan/", "/public/{county}/objections/", "/jobs/{county}/", "/dividend-runs/{county}/", "/assets/{county}/{id}/"}
+		noDemoRecord := []string{"/adopt/{county}/plan/", "/public/{county}/objections/", "/jobs/{county}/", "/dividend-runs/{county}/", "/assets/{county}/{id}/", "/asset-runs/{county}/"}
 		param := regexp.MustCompile(`\{([a-z_]+)\}`)
 		walked := 0
 		for _, rt := range srv.Routes() {

@@ -70,6 +70,7 @@ func (s *Server) exportLists() []exportList {
 		{Name: "transfers", Kind: "export.transfers", Path: "/ledger/transfers", File: "/ledger/transfers.xlsx", Action: auth.ViewLedger, Spec: s.transfersExport},
 		{Name: "recipients", Kind: "export.recipients", Path: "/ledger/recipients", File: "/ledger/recipients.xlsx", Action: auth.ViewLedger, Spec: s.recipientsExportSpec},
 		{Name: "assets", Kind: "export.assets", Path: "/assets", File: "/assets.xlsx", Action: auth.ViewAssets, Spec: s.assetsExport},
+		{Name: "asset_report", Kind: "export.asset_report", Path: "/assets/report", File: "/assets/report.xlsx", Action: auth.ViewAssets, Spec: s.assetReportExport},
 		{Name: "linkage", Kind: "export.linkage", Path: "/entities/linkage", File: "/entities/linkage.xlsx", Action: auth.ViewEntities, Spec: s.linkageExport},
 	}
 }

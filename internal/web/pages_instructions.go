@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"onepool/internal/assets"
 	"strconv"
 	"strings"
 	"time"
@@ -105,6 +106,13 @@ func (s *Server) instructionView(c *call, idText string) (instructionView, error
 		v.Next = "/agreements?kind=subsidy"
 		if b, err := s.d.Relief.Payout().BatchOf(ctx, c.p.County, in.ID); err == nil && b > 0 {
 			v.Next = batchPath(in.Subject, b)
+		}
+	case instruct.AssetDistribution:
+		v.Next = "/assets/" + pathEscape(in.Subject) + "/income"
+	case instruct.AssetBatch:
+		v.Next = "/assets"
+		if b, err := s.d.Relief.Payout().BatchOf(ctx, c.p.County, in.ID); err == nil && b > 0 {
+			v.Next = batchPath(assets.PayoutKind, b)
 		}
 	case instruct.BankReturn:
 		v.Next = "/relief"

@@ -104,7 +104,7 @@ func payoutResult(j jobs.Job) *jobPayoutResult {
 
 // payers are the batch pages of the payout clients, by payout kind.
 func payerOf(kind string) (payer, bool) {
-	for _, py := range []payer{reliefPayer, subsidyPayer, dividendPayer} {
+	for _, py := range []payer{reliefPayer, subsidyPayer, dividendPayer, assetPayer} {
 		if py.Kind == kind {
 			return py, true
 		}

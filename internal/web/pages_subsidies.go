@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"onepool/internal/agreements"
 	"onepool/internal/instruct"
 )
 
@@ -49,11 +48,8 @@ func (s *Server) subsidyReturnTemplate(w http.ResponseWriter, c *call) error {
 // batchPath is the page of a payout batch of kind.
 func batchPath(kind string, batch int64) string {
 	base := reliefPayer.Base
-	if kind == agreements.PayoutKind {
-		base = subsidyPayer.Base
-	}
-	if kind == agreements.DividendKind {
-		base = dividendPayer.Base
+	if py, ok := payerOf(kind); ok {
+		base = py.Base
 	}
 	return base + "/batches/" + strconv.FormatInt(batch, 10)
 }
