@@ -108,7 +108,14 @@ func (s *Server) instructionView(c *call, idText string) (instructionView, error
 			v.Next = batchPath(in.Subject, b)
 		}
 	case instruct.AssetDistribution:
-		v.Next = "/assets/" + pathEscape(in.Subject) + "/income"
+		// The subject is the run; the payload names its asset.
+		var run struct {
+			Asset int64 `json:"asset"`
+		}
+		v.Next = "/assets"
+		if instruct.Decode(in, &run) == nil && run.Asset > 0 {
+			v.Next = "/assets/" + strconv.FormatInt(run.Asset, 10) + "/income"
+		}
 	case instruct.AssetBatch:
 		v.Next = "/assets"
 		if b, err := s.d.Relief.Payout().BatchOf(ctx, c.p.County, in.ID); err == nil && b > 0 {
