@@ -1007,13 +1007,9 @@ func (dividendClient) Legs(ctx context.Context, tx *store.Tx, county string, its
 }
 
 func (c dividendClient) Covers(ctx context.Context, tx *store.Tx, county string, total money.Fen) error {
-	bals, err := c.s.l.BalancesTx(ctx, tx, county, DividendFund)
+	bal, err := c.s.l.TotalTx(ctx, tx, county, DividendFund)
 	if err != nil {
 		return err
-	}
-	var bal money.Fen
-	for _, b := range bals {
-		bal += b.Amount
 	}
 	if bal < total {
 		return errs.F(errs.InsufficientFunds, "insufficient_funds", "fund", "the dividend money holds %s yuan; the batch needs %s yuan", bal, total)

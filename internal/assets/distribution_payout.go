@@ -162,13 +162,9 @@ func (assetClient) Legs(ctx context.Context, tx *store.Tx, county string, its []
 }
 
 func (c assetClient) Covers(ctx context.Context, tx *store.Tx, county string, total money.Fen) error {
-	bals, err := c.s.l.BalancesTx(ctx, tx, county, DistFund)
+	bal, err := c.s.l.TotalTx(ctx, tx, county, DistFund)
 	if err != nil {
 		return err
-	}
-	var bal money.Fen
-	for _, b := range bals {
-		bal += b.Amount
 	}
 	if bal < total {
 		return errs.F(errs.InsufficientFunds, "insufficient_funds", "fund", "the asset income to distribute holds %s yuan; the batch needs %s yuan", bal, total)

@@ -487,3 +487,17 @@ func (l *Ledger) HistoryTx(ctx context.Context, q store.Querier, county, code st
 	}
 	return out, nil
 }
+
+// TotalTx is an account's balance over all its channels, read through q
+// (a payout client's check that its fund covers a batch).
+func (l *Ledger) TotalTx(ctx context.Context, q store.Querier, county, code string) (money.Fen, error) {
+	bals, err := l.BalancesTx(ctx, q, county, code)
+	if err != nil {
+		return 0, err
+	}
+	var total money.Fen
+	for _, b := range bals {
+		total += b.Amount
+	}
+	return total, nil
+}
