@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"syscall"
@@ -126,6 +127,18 @@ func assetsWithChild(ctx context.Context, o AssetsOptions, w io.Writer, child fu
 	}
 	fmt.Fprintf(w, "  plan (preview): %d assets, %d lines (%d households), %s yuan, %d left out, in %v\n",
 		len(plan.Assets), plan.Lines, plan.Households, plan.Total, len(plan.LeftOut), time.Since(t).Round(time.Millisecond))
+	// ONEPOOL_BENCH_CPUPROFILE=FILE: a CPU profile of enter + approve.
+	var stopProfile func()
+	if f := os.Getenv("ONEPOOL_BENCH_CPUPROFILE"); f != "" && child == nil {
+		pf, err := os.Create(f)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		stopProfile = func() { pprof.StopCPUProfile(); pf.Close() }
+	}
 	t = time.Now()
 	in, _, err := sv.inc.ProposeCountyRun(ctx, asMaker, assets.CountyRunInput{Year: 2026, Key: asRunKey})
 	if err != nil {
@@ -207,6 +220,9 @@ func assetsWithChild(ctx context.Context, o AssetsOptions, w io.Writer, child fu
 		return err
 	}
 	appr := time.Since(t)
+	if stopProfile != nil {
+		stopProfile()
+	}
 	if approved {
 		fmt.Fprintf(w, "  approve (computed again, %d runs, %d lines, their postings written): %v\n", len(plan.Assets), plan.Lines, appr.Round(time.Millisecond))
 		fmt.Fprintf(w, "  county run computed, frozen and written: enter + approve %v\n", (enter + appr).Round(time.Millisecond))

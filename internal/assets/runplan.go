@@ -7,6 +7,10 @@ package assets
 // same functions per asset with inputs it loads in a few statements.
 
 import (
+	"cmp"
+	"math"
+	"math/bits"
+	"slices"
 	"strings"
 
 	"onepool/internal/auth"
@@ -52,20 +56,28 @@ func applyShares(rule policy.AssetIncome, shares []policy.AssetShare, uses map[s
 // owner, and gives every line its legs pro rata of what is left of the
 // income's legs, so that per channel and in total the lines sum exactly
 // to the income. The lines are numbered 1, 2, … (the caller offsets
-// them).
+// them). The splits are split's (money.Split's parts, without big.Int),
+// the lines and their legs allocated once.
 func planLines(a Asset, pi PeriodIncome, applied []RunShare, hh []namedHousehold) ([]RunLine, error) {
-	ws := make([]int64, len(applied))
+	ws := make([]int64, max(len(applied), len(hh), len(pi.Legs)))
+	parts := make([]money.Fen, len(ws))
+	n := 0
 	for i, sh := range applied {
 		ws[i] = int64(sh.Percent)
+		if sh.To == policy.ShareToCollective {
+			n++
+		} else {
+			n += len(hh)
+		}
 	}
-	amts, err := money.Split(pi.Total, ws)
+	amts, err := split(pi.Total, ws[:len(applied)], parts)
 	if err != nil {
 		return nil, errs.Wrap(err, "assets: split")
 	}
 	for i := range applied {
 		applied[i].Amount = amts[i]
 	}
-	var lines []RunLine
+	lines := make([]RunLine, 0, n)
 	var id int64
 	for _, sh := range applied {
 		if sh.To == policy.ShareToCollective {
@@ -73,37 +85,94 @@ func planLines(a Asset, pi PeriodIncome, applied []RunShare, hh []namedHousehold
 			lines = append(lines, RunLine{ID: id, Share: sh.Key, PayeeKind: PayeeCollective, Payee: a.Owner, Place: a.Place, Amount: sh.Amount})
 			continue
 		}
-		w := make([]int64, len(hh))
 		for i, h := range hh {
-			w[i] = h.Weight
+			ws[i] = h.Weight
 		}
-		parts, err := money.Split(sh.Amount, w)
+		hp, err := split(sh.Amount, ws[:len(hh)], parts)
 		if err != nil {
 			return nil, errs.Wrap(err, "assets: split")
 		}
 		for i, h := range hh {
 			id++
-			lines = append(lines, RunLine{ID: id, Share: sh.Key, PayeeKind: PayeeHousehold, Payee: h.Code, Place: h.place, Amount: parts[i]})
+			lines = append(lines, RunLine{ID: id, Share: sh.Key, PayeeKind: PayeeHousehold, Payee: h.Code, Place: h.place, Amount: hp[i]})
 		}
 	}
 	// Each line keeps the period income's channels: taken pro rata of
-	// what is left, so that per channel the lines sum to the income.
-	left := append([]Leg(nil), pi.Legs...)
+	// what is left (proRata's parts: zero parts dropped), so that per
+	// channel the lines sum to the income.
+	left := make([]int64, len(pi.Legs))
+	for j, lg := range pi.Legs {
+		left[j] = int64(lg.Amount)
+	}
+	legs := make([]Leg, 0, len(lines)*len(pi.Legs))
 	for i := range lines {
-		legs, err := proRata(lines[i].Amount, left)
+		lp, err := split(lines[i].Amount, left, parts)
 		if err != nil {
-			return nil, err
+			return nil, errs.F(errs.RuleBroken, "no_legs", "id", "the asset's value has no channel legs: its income cannot keep the channels that built it")
 		}
-		for _, lg := range legs {
-			for j := range left {
-				if left[j].Channel == lg.Channel {
-					left[j].Amount -= lg.Amount
-				}
+		from := len(legs)
+		for j, p := range lp {
+			if p > 0 {
+				legs = append(legs, Leg{Channel: pi.Legs[j].Channel, Amount: p})
+				left[j] -= int64(p)
 			}
 		}
-		lines[i].Legs = legs
+		lines[i].Legs = legs[from:len(legs):len(legs)]
 	}
 	return lines, nil
+}
+
+// split is money.Split(total, weights) — the same parts: each its floor
+// of total × weight ÷ sum, the fen left over one each to the largest
+// remainders, ties to the earlier weight, none to a zero weight — in
+// 64×64→128-bit arithmetic instead of big.Int, written into out (at
+// least len(weights) long). Negative amounts or weights, no weight, or
+// weights summing past int64 go to money.Split (its errors).
+func split(total money.Fen, weights []int64, out []money.Fen) ([]money.Fen, error) {
+	var sum int64
+	for _, w := range weights {
+		if w < 0 || sum > math.MaxInt64-w {
+			return money.Split(total, weights)
+		}
+		sum += w
+	}
+	if total < 0 || sum == 0 {
+		return money.Split(total, weights)
+	}
+	parts := out[:len(weights)]
+	var stack [16]uint64
+	rem := stack[:0]
+	if len(weights) > len(stack) {
+		rem = make([]uint64, 0, len(weights))
+	}
+	left := int64(total)
+	for i, w := range weights {
+		hi, lo := bits.Mul64(uint64(total), uint64(w))
+		q, r := bits.Div64(hi, lo, uint64(sum)) // hi < sum: total × w < 2^63 × sum
+		parts[i] = money.Fen(q)
+		rem = append(rem, r)
+		left -= int64(q)
+	}
+	if left == 0 {
+		return parts, nil
+	}
+	// left < the non-zero weights: the first left of them by remainder,
+	// descending (ties to the earlier weight), get a fen each.
+	var istack [16]int
+	order := istack[:0]
+	if len(weights) > len(istack) {
+		order = make([]int, 0, len(weights))
+	}
+	for i, w := range weights {
+		if w != 0 {
+			order = append(order, i)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(rem[b], rem[a]) })
+	for _, i := range order[:left] {
+		parts[i]++
+	}
+	return parts, nil
 }
 
 // normalizeNamed checks the named households' form: each named once,

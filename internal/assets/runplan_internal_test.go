@@ -1,0 +1,161 @@
+package assets
+
+import (
+	"math"
+	"math/rand"
+	"reflect"
+	"testing"
+
+	"onepool/internal/money"
+	"onepool/internal/place"
+	"onepool/internal/policy"
+)
+
+// TestSplitAsMoneySplit: split gives money.Split's parts (and its
+// refusals) for random totals and weights — small, large, zero, ties,
+// near int64 — so a run's lines are the same as before it.
+func TestSplitAsMoneySplit(t *testing.T) {
+	r := rand.New(rand.NewSource(14))
+	check := func(total money.Fen, ws []int64) {
+		t.Helper()
+		want, werr := money.Split(total, ws)
+		got, gerr := split(total, ws, make([]money.Fen, len(ws)))
+		if (werr == nil) != (gerr == nil) || (werr == nil && !reflect.DeepEqual(got, want)) {
+			t.Fatalf("split(%d, %v) = %v, %v; money.Split %v, %v", total, ws, got, gerr, want, werr)
+		}
+	}
+	check(0, nil)
+	check(5, nil)
+	check(5, []int64{0, 0})
+	check(0, []int64{0, 0})
+	check(-1, []int64{1})
+	check(7, []int64{1, -1, 3})
+	check(10, []int64{math.MaxInt64, 1})
+	check(math.MaxInt64, []int64{math.MaxInt64 - 1, 1})
+	check(100, []int64{1, 1, 1})
+	check(2, []int64{1, 0, 1, 1, 0, 1})
+	for k := 0; k < 20000; k++ {
+		n := 1 + r.Intn(40)
+		ws := make([]int64, n)
+		for i := range ws {
+			switch r.Intn(5) {
+			case 0:
+				ws[i] = 0
+			case 1:
+				ws[i] = 1 + r.Int63n(3)
+			case 2:
+				ws[i] = r.Int63n(1 << 40)
+			default:
+				ws[i] = 1 + r.Int63n(10000)
+			}
+		}
+		total := money.Fen(r.Int63n(1 << uint(1+r.Intn(62))))
+		check(total, ws)
+	}
+}
+
+// planLinesBefore is planLines as it was (money.Split and proRata per
+// line): the reference the faster one must equal.
+func planLinesBefore(a Asset, pi PeriodIncome, applied []RunShare, hh []namedHousehold) ([]RunLine, error) {
+	ws := make([]int64, len(applied))
+	for i, sh := range applied {
+		ws[i] = int64(sh.Percent)
+	}
+	amts, err := money.Split(pi.Total, ws)
+	if err != nil {
+		return nil, err
+	}
+	for i := range applied {
+		applied[i].Amount = amts[i]
+	}
+	var lines []RunLine
+	var id int64
+	for _, sh := range applied {
+		if sh.To == policy.ShareToCollective {
+			id++
+			lines = append(lines, RunLine{ID: id, Share: sh.Key, PayeeKind: PayeeCollective, Payee: a.Owner, Place: a.Place, Amount: sh.Amount})
+			continue
+		}
+		w := make([]int64, len(hh))
+		for i, h := range hh {
+			w[i] = h.Weight
+		}
+		parts, err := money.Split(sh.Amount, w)
+		if err != nil {
+			return nil, err
+		}
+		for i, h := range hh {
+			id++
+			lines = append(lines, RunLine{ID: id, Share: sh.Key, PayeeKind: PayeeHousehold, Payee: h.Code, Place: h.place, Amount: parts[i]})
+		}
+	}
+	left := append([]Leg(nil), pi.Legs...)
+	for i := range lines {
+		legs, err := proRata(lines[i].Amount, left)
+		if err != nil {
+			return nil, err
+		}
+		for _, lg := range legs {
+			for j := range left {
+				if left[j].Channel == lg.Channel {
+					left[j].Amount -= lg.Amount
+				}
+			}
+		}
+		lines[i].Legs = legs
+	}
+	return lines, nil
+}
+
+// TestPlanLinesAsBefore: for random incomes (one to three channels, some
+// fen), rules and households (weights 1–5, up to 60), planLines gives the
+// lines, amounts and legs the previous computation gave, and their digest
+// is the same.
+func TestPlanLinesAsBefore(t *testing.T) {
+	r := rand.New(rand.NewSource(41))
+	a := Asset{ID: 3, Code: "ZC000003", Owner: "USCC1", Place: place.Code("990101001001")}
+	rule := policy.DefaultAssetIncome()
+	for k := 0; k < 2000; k++ {
+		var pi PeriodIncome
+		for _, ch := range []string{"SJ", "XJ", "ZX"}[:1+r.Intn(3)] {
+			amt := money.Fen(r.Int63n(5_000_000_00))
+			if r.Intn(6) == 0 {
+				amt = money.Fen(r.Int63n(7))
+			}
+			pi.Legs = append(pi.Legs, Leg{Channel: ch, Amount: amt})
+			pi.Total += amt
+		}
+		hh := make([]namedHousehold, r.Intn(60))
+		for i := range hh {
+			hh[i] = namedHousehold{Code: string(rune('A'+i%26)) + string(rune('a'+i/26)), Weight: 1 + r.Int63n(5), place: a.Place}
+		}
+		shares := rule.IncomeShares
+		if r.Intn(3) == 0 {
+			shares = []policy.AssetShare{{Key: "a", Name: "甲", Percent: 3333, To: policy.ShareToHouseholds}, {Key: "b", Name: "乙", Percent: 3333, To: policy.ShareToCollective}, {Key: "c", Name: "丙", Percent: 3334, To: policy.ShareToHouseholds}}
+		}
+		ap1, _, err := applyShares(rule, shares, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ap2 := append([]RunShare(nil), ap1...)
+		want, werr := planLinesBefore(a, pi, ap1, hh)
+		got, gerr := planLines(a, pi, ap2, hh)
+		if (werr == nil) != (gerr == nil) {
+			t.Fatalf("income %v, %d households: error %v, before %v", pi, len(hh), gerr, werr)
+		}
+		if werr != nil {
+			continue
+		}
+		if !reflect.DeepEqual(ap1, ap2) || len(got) != len(want) {
+			t.Fatalf("income %v: shares %v, before %v; %d lines, before %d", pi, ap2, ap1, len(got), len(want))
+		}
+		for i := range got {
+			if !reflect.DeepEqual(got[i], want[i]) {
+				t.Fatalf("income %v, line %d: %+v, before %+v", pi, i, got[i], want[i])
+			}
+		}
+		if digestLines(got) != digestLines(want) {
+			t.Fatalf("income %v: digest differs", pi)
+		}
+	}
+}
