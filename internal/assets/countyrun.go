@@ -20,6 +20,7 @@ package assets
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -77,9 +78,11 @@ type CountyPlan struct {
 }
 
 type assetPlan struct {
-	a      Asset
-	shares []RunShare
-	lines  []RunLine // numbered 1, 2, …
+	a          Asset
+	shares     []RunShare
+	sharesJSON string   // json.Marshal(shares)
+	lines      []RunLine // numbered 1, 2, …
+	legs       []string // each line's legs' JSON (legsJSON)
 }
 
 // CountyRun is a county run: its instruction and, once approved, each
@@ -95,9 +98,10 @@ type assetPeriod struct {
 	period int
 }
 
-func planDigest(shares []RunShare, lines []RunLine) string {
-	sj, _ := json.Marshal(shares)
-	sum := sha256.Sum256([]byte(string(sj) + "\n" + digestLines(lines)))
+// planDigest is an asset's digest in a county run's payload: of its
+// applied shares' JSON and its lines' digest (numbered from 1).
+func planDigest(sharesJSON string, lines []RunLine, legs []string) string {
+	sum := sha256.Sum256([]byte(sharesJSON + "\n" + digestLinesLegs(lines, legs)))
 	return hex.EncodeToString(sum[:16])
 }
 
@@ -253,27 +257,12 @@ func (s *IncomeService) countyPlanTx(ctx context.Context, q store.Querier, p aut
 	if err != nil {
 		return plan, err
 	}
-	named := map[int64][]RunHousehold{}
-	have := map[string]string{}
-	if err := eachRow(ctx, q, `SELECT b.asset, b.household, b.weight, COALESCE(r.village, '') FROM as_beneficiaries b LEFT JOIN reg_households r ON r.county = b.county AND r.code = b.household
-		WHERE b.county = ? ORDER BY b.asset, b.household`, []any{county}, func(sc func(...any) error) error {
-		var id int64
-		var h RunHousehold
-		var v string
-		if err := sc(&id, &h.Code, &h.Weight, &v); err != nil {
-			return err
-		}
-		if _, ok := idx[id]; ok {
-			named[id] = append(named[id], h)
-			if v != "" {
-				have[h.Code] = v
-			}
-		}
-		return nil
-	}); err != nil {
+	kept, spans, err := keptHouseholdsTx(ctx, q, county, idx, len(as), p.Prefix())
+	if err != nil {
 		return plan, err
 	}
-	for _, a := range as {
+	sharesJSON := newSharesJSON(applied)
+	for i, a := range as {
 		out := func(err error) {
 			plan.LeftOut = append(plan.LeftOut, CountyLeftOut{Asset: a.ID, Code: a.Code, Reason: errs.CodeOf(err), Words: err.Error()})
 		}
@@ -299,14 +288,15 @@ func (s *IncomeService) countyPlanTx(ctx context.Context, q store.Querier, p aut
 		// Refusals of the whole run, naming the asset: its households.
 		var hh []namedHousehold
 		if hasHouseholds {
-			if len(named[a.ID]) == 0 {
+			ks := kept[spans[i][0]:spans[i][1]]
+			if len(ks) == 0 {
 				return plan, errs.F(errs.RuleBroken, "households_required", "households", "asset %s has no households named for the households' share: name them with the asset first", a.Code)
 			}
 			var err error
-			if hh, _, err = normalizeNamed(named[a.ID]); err != nil {
+			if hh, err = keptNamed(ks); err != nil {
 				return plan, err
 			}
-			if err := placeNamed(p, a, hh, have); err != nil {
+			if err := checkPlaced(p, a, hh); err != nil {
 				return plan, errs.F(errs.KindOf(err), errs.CodeOf(err), "households", "asset %s: one of its households is no longer in the registry or not of a village owning it (%s): correct its households", a.Code, errs.CodeOf(err))
 			}
 		}
@@ -321,8 +311,10 @@ func (s *IncomeService) countyPlanTx(ctx context.Context, q store.Querier, p aut
 				hn++
 			}
 		}
-		plan.plans = append(plan.plans, assetPlan{a: a, shares: sh, lines: lines})
-		plan.Assets = append(plan.Assets, CountyRunItem{Asset: a.ID, Code: a.Code, Village: a.Place, Amount: pi.Total, Lines: len(lines), Households: hn, Digest: planDigest(sh, lines)})
+		legs := linesLegsJSON(lines)
+		sj := sharesJSON(sh)
+		plan.plans = append(plan.plans, assetPlan{a: a, shares: sh, sharesJSON: sj, lines: lines, legs: legs})
+		plan.Assets = append(plan.Assets, CountyRunItem{Asset: a.ID, Code: a.Code, Village: a.Place, Amount: pi.Total, Lines: len(lines), Households: hn, Digest: planDigest(sj, lines, legs)})
 		plan.Lines += len(lines)
 		plan.Households += hn
 		plan.Total += pi.Total
@@ -533,23 +525,56 @@ func (s *IncomeService) execCountyRun(ctx context.Context, tx *store.Tx, approve
 		}
 	}
 	at := tx.Now.UnixMicro()
-	runRows := make([][]any, 0, len(plans))
-	lineRows := make([][]any, 0, o.Lines)
-	for k, ap := range plans {
-		sj, _ := json.Marshal(ap.shares)
-		runRows = append(runRows, []any{in.County, runIDs[k], ap.a.ID, o.Year, int64(o.Assets[k].Amount), len(ap.lines), string(sj), digestLines(ap.lines), in.ID, RunPosted, at, in.Maker, at, approver.Username})
-		for i, l := range ap.lines {
-			st, tr := LineWaiting, int64(0)
-			if l.PayeeKind == PayeeCollective {
-				st, tr = LinePosted, transfer[[2]int{k, i}]
-			}
-			lineRows = append(lineRows, []any{in.County, l.ID, l.Run, l.Share, l.PayeeKind, l.Payee, string(l.Place), int64(l.Amount), legsJSON(l.Legs), st, 0, tr})
-		}
-	}
-	if err := store.InsertRows(ctx, tx, `INSERT INTO as_dist_runs (county, id, asset, period, total, lines, shares, digest, instruction, state, created_at, created_by, posted_at, posted_by) VALUES `, 14, runRows, ""); err != nil {
+	// The runs and their lines, each row's values appended straight into
+	// the multi-row statements' arguments; the values the rows share
+	// boxed once.
+	cty, madeBy, by, posted := any(in.County), any(in.Maker), any(approver.Username), any(RunPosted)
+	ins, year, when := any(in.ID), any(o.Year), any(at)
+	if err := insertMany(ctx, tx, `INSERT INTO as_dist_runs (county, id, asset, period, total, lines, shares, digest, instruction, state, created_at, created_by, posted_at, posted_by) VALUES `, "", 14, len(plans), func(args []any, k int) []any {
+		ap := &plans[k]
+		return append(args, cty, runIDs[k], ap.a.ID, year, int64(o.Assets[k].Amount), len(ap.lines), ap.sharesJSON, digestLinesLegs(ap.lines, ap.legs), ins, posted, when, madeBy, when, by)
+	}); err != nil {
 		return nil, errs.Wrap(err, "assets: runs")
 	}
-	if err := store.InsertRows(ctx, tx, `INSERT INTO as_dist_lines (county, id, run, share, payee_kind, payee, place, amount, legs, pay_status, attempts, transfer) VALUES `, 12, lineRows, ""); err != nil {
+	// The lines, in their order (appended to the tables' B-trees), the
+	// county and attempts written in the statement, the values rows share
+	// boxed once.
+	if err := ledger.ValidCounty(in.County); err != nil {
+		return nil, err
+	}
+	boxed := func(m map[string]any, s string) any {
+		v, ok := m[s]
+		if !ok {
+			v = s
+			m[s] = v
+		}
+		return v
+	}
+	strs, places := map[string]any{}, map[string]any{}
+	waiting, linePosted, noTransfer := any(LineWaiting), any(LinePosted), any(int64(0))
+	nLines := 0
+	for k := range plans {
+		nLines += len(plans[k].lines)
+	}
+	k, i := 0, 0
+	var runID any
+	if err := insertMany(ctx, tx, `INSERT INTO as_dist_lines (county, id, run, share, payee_kind, payee, place, amount, legs, pay_status, attempts, transfer) VALUES `,
+		"('"+in.County+"', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)", 10, nLines, func(args []any, _ int) []any {
+			for i >= len(plans[k].lines) {
+				k, i = k+1, 0
+			}
+			if i == 0 {
+				runID = any(runIDs[k])
+			}
+			l := &plans[k].lines[i]
+			st, tr := waiting, noTransfer
+			if l.PayeeKind == PayeeCollective {
+				st, tr = linePosted, transfer[[2]int{k, i}]
+			}
+			args = append(args, l.ID, runID, boxed(strs, l.Share), boxed(strs, l.PayeeKind), l.Payee, boxed(places, string(l.Place)), int64(l.Amount), plans[k].legs[i], st, tr)
+			i++
+			return args
+		}); err != nil {
 		return nil, errs.Wrap(err, "assets: lines")
 	}
 	// Each asset's event and audit entry, as a single run's approval
@@ -572,7 +597,7 @@ func (s *IncomeService) execCountyRun(ctx context.Context, tx *store.Tx, approve
 		evRows = append(evRows, []any{in.County, ap.a.ID, seq[ap.a.ID] + 1, "distributed", string(b), approver.Username, at})
 		entries = append(entries, audit.Entry{County: in.County, Actor: approver.Username, Action: "assets.distributed", Object: fmt.Sprintf("asset %s", ap.a.Code), Place: string(ap.a.Place), After: d})
 	}
-	if err := store.InsertRows(ctx, tx, `INSERT INTO as_events (county, asset, seq, action, detail, actor, at) VALUES `, 7, evRows, ""); err != nil {
+	if err := insertMany(ctx, tx, `INSERT INTO as_events (county, asset, seq, action, detail, actor, at) VALUES `, "", 7, len(evRows), func(args []any, k int) []any { return append(args, evRows[k]...) }); err != nil {
 		return nil, errs.Wrap(err, "assets: events")
 	}
 	entries = append(entries, audit.Entry{County: in.County, Actor: approver.Username, Action: "assets.county_run", Object: fmt.Sprintf("instruction %d", in.ID), Place: string(in.Place),
@@ -605,4 +630,49 @@ func (s *IncomeService) CountyRun(ctx context.Context, p auth.Principal, id int6
 		return err
 	})
 	return out, err
+}
+
+// insertMany writes n rows of cols values (row appends row i's, called
+// for i = 0, 1, … in order) with multi-row INSERTs (head: "INSERT INTO t
+// (a, b, …) VALUES "; one: a row's values, "(?, 'x', ?)", "" = cols
+// placeholders): chunks of at most 8,000 values, the full chunk's
+// statement prepared once in the transaction when it runs more than once
+// (SQLite parses a long statement as slowly as it runs it), the rest in
+// one statement.
+func insertMany(ctx context.Context, tx *store.Tx, head, one string, cols, n int, row func(args []any, i int) []any) error {
+	per := max(1, 8000/cols)
+	if one == "" {
+		one = "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	}
+	text := func(rows int) string { return head + strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ") }
+	args := make([]any, 0, min(per, n)*cols)
+	var st *sql.Stmt
+	defer func() {
+		if st != nil {
+			st.Close()
+		}
+	}()
+	for start := 0; start < n; start += per {
+		rows := min(per, n-start)
+		args = args[:0]
+		for i := start; i < start+rows; i++ {
+			args = row(args, i)
+		}
+		var err error
+		switch {
+		case rows == per && (st != nil || n-start >= 2*per):
+			if st == nil {
+				if st, err = tx.PrepareContext(ctx, text(per)); err != nil {
+					return err
+				}
+			}
+			_, err = tx.ExecPrepared(ctx, st, args...)
+		default:
+			_, err = tx.ExecContext(ctx, text(rows), args...)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

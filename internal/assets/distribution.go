@@ -132,23 +132,81 @@ type runPayload struct {
 }
 
 func digestLines(ls []RunLine) string {
-	// Each line as fmt's "%d|%s|%s|%s|%d|%s\n" of its id, share, payee
-	// kind, payee, amount and legs' JSON would print it, appended by hand.
+	return digestLinesLegs(ls, nil)
+}
+
+// digestLinesLegs is digestLines with each line's legs' JSON given (legs
+// nil: written here). Each line as fmt's "%d|%s|%s|%s|%d|%s\n" of its id,
+// share, payee kind, payee, amount and legs' JSON would print it,
+// appended by hand, hashed a few kilobytes at a time.
+func digestLinesLegs(ls []RunLine, legs []string) string {
 	h := sha256.New()
-	b := make([]byte, 0, 256)
-	for _, l := range ls {
-		b = strconv.AppendInt(b[:0], l.ID, 10)
+	b := make([]byte, 0, 4096+256)
+	for i, l := range ls {
+		b = strconv.AppendInt(b, l.ID, 10)
 		b = append(append(b, '|'), l.Share...)
 		b = append(append(b, '|'), l.PayeeKind...)
 		b = append(append(b, '|'), l.Payee...)
 		b = append(b, '|')
 		b = strconv.AppendInt(b, int64(l.Amount), 10)
 		b = append(b, '|')
-		b = appendLegsJSON(b, l.Legs)
+		if legs != nil {
+			b = append(b, legs[i]...)
+		} else {
+			b = appendLegsJSON(b, l.Legs)
+		}
 		b = append(b, '\n')
-		h.Write(b)
+		if len(b) >= 4096 {
+			h.Write(b)
+			b = b[:0]
+		}
 	}
+	h.Write(b)
 	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// linesLegsJSON is each line's legsJSON, written into one string.
+func linesLegsJSON(ls []RunLine) []string {
+	b := make([]byte, 0, 64*len(ls))
+	ends := make([]int, len(ls))
+	for i, l := range ls {
+		b = appendLegsJSON(b, l.Legs)
+		ends[i] = len(b)
+	}
+	all, out, from := string(b), make([]string, len(ls)), 0
+	for i, e := range ends {
+		out[i], from = all[from:e], e
+	}
+	return out
+}
+
+// newSharesJSON returns what json.Marshal writes for shares applied as
+// these (the same keys, names, percents, recipients and uses; any
+// amounts), without its reflection for each asset of a county run.
+func newSharesJSON(applied []RunShare) func([]RunShare) string {
+	heads := make([]string, len(applied))
+	for i, sh := range applied {
+		sh.Amount = 0
+		b, _ := json.Marshal(sh)
+		heads[i] = strings.TrimSuffix(string(b), "0}") // "amount" is the last field
+	}
+	return func(shares []RunShare) string {
+		if len(shares) != len(heads) {
+			b, _ := json.Marshal(shares)
+			return string(b)
+		}
+		b := make([]byte, 0, 256*len(shares))
+		b = append(b, '[')
+		for i, sh := range shares {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, heads[i]...)
+			b = strconv.AppendInt(b, int64(sh.Amount), 10)
+			b = append(b, '}')
+		}
+		return string(append(b, ']'))
+	}
 }
 
 // rule reads the county's income rule.

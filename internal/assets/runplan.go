@@ -203,19 +203,24 @@ func normalizeNamed(in []RunHousehold) ([]namedHousehold, []string, error) {
 // (have: code → village): p sees it, and it is of the asset's village or
 // of a village with a share of it.
 func placeNamed(p auth.Principal, a Asset, out []namedHousehold, have map[string]string) error {
-	villages := map[place.Code]bool{a.Place: true}
-	for _, sh := range a.Shares {
-		villages[sh.Village] = true
-	}
 	for i := range out {
-		v, ok := have[out[i].Code]
-		if !ok || !p.Sees(place.Code(v)) {
-			return errs.F(errs.NotFound, "unknown_household", "households", "no such household: %s", out[i].Code)
+		out[i].place = place.Code(have[out[i].Code])
+	}
+	return checkPlaced(p, a, out)
+}
+
+// checkPlaced checks each named household's registry village (its place;
+// "": not in the registry): p sees it, and it is the asset's village or a
+// village with a share of it.
+func checkPlaced(p auth.Principal, a Asset, out []namedHousehold) error {
+	for _, h := range out {
+		v := h.place
+		if v == "" || !p.Sees(v) {
+			return errs.F(errs.NotFound, "unknown_household", "households", "no such household: %s", h.Code)
 		}
-		if !villages[place.Code(v)] {
-			return errs.F(errs.RuleBroken, "household_elsewhere", "households", "household %s is in village %s, not a village owning asset %s", out[i].Code, v, a.Code)
+		if v != a.Place && !slices.ContainsFunc(a.Shares, func(sh Share) bool { return sh.Village == v }) {
+			return errs.F(errs.RuleBroken, "household_elsewhere", "households", "household %s is in village %s, not a village owning asset %s", h.Code, v, a.Code)
 		}
-		out[i].place = place.Code(v)
 	}
 	return nil
 }
