@@ -80,9 +80,9 @@ type CountyPlan struct {
 type assetPlan struct {
 	a          Asset
 	shares     []RunShare
-	sharesJSON string   // json.Marshal(shares)
+	sharesJSON string    // json.Marshal(shares)
 	lines      []RunLine // numbered 1, 2, …
-	legs       []string // each line's legs' JSON (legsJSON)
+	legs       []string  // each line's legs' JSON (legsJSON)
 }
 
 // CountyRun is a county run: its instruction and, once approved, each
