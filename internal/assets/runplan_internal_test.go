@@ -1,6 +1,7 @@
 package assets
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand"
 	"reflect"
@@ -157,5 +158,49 @@ func TestPlanLinesAsBefore(t *testing.T) {
 		if digestLines(got) != digestLines(want) {
 			t.Fatalf("income %v: digest differs", pi)
 		}
+	}
+}
+
+// TestSharesAndLinesJSONAsBefore: a county run's shares' JSON and its
+// lines' digest from the legs' JSON written once are byte for byte
+// json.Marshal's and digestLines', so the payload's digests and the runs'
+// rows are what they were.
+func TestSharesAndLinesJSONAsBefore(t *testing.T) {
+	rule := policy.DefaultAssetIncome()
+	rule.IncomeShares[0].Name = `a "quoted" <名> & \ share`
+	applied, _, err := applyShares(rule, nil, map[string]string{"jobs": "护林员"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	js := newSharesJSON(applied)
+	for _, amts := range [][]money.Fen{{0, 0, 0}, {1, 22, 333}, {96_000_00, 24_000_00, 120_000_01}} {
+		sh := append([]RunShare(nil), applied...)
+		for i := range sh {
+			sh[i].Amount = amts[i]
+		}
+		want, _ := json.Marshal(sh)
+		if got := js(sh); got != string(want) {
+			t.Errorf("shares JSON %s, json.Marshal %s", got, want)
+		}
+	}
+	a := Asset{Owner: "USCC", Place: "990101001001"}
+	hh := []namedHousehold{{Code: "h1", Weight: 1}, {Code: "h2", Weight: 2}, {Code: "h3", Weight: 3}}
+	pi := PeriodIncome{Total: 1_234_567, Legs: []Leg{{Channel: "SJ", Amount: 234_567}, {Channel: "中央", Amount: 1_000_000}}}
+	lines, err := planLines(a, pi, append([]RunShare(nil), applied...), hh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 60; i++ { // past the digest's 4 KB buffer
+		lines = append(lines, lines[i%len(lines)])
+		lines[len(lines)-1].ID = int64(len(lines))
+	}
+	legs := linesLegsJSON(lines)
+	for i, l := range lines {
+		if legs[i] != legsJSON(l.Legs) {
+			t.Fatalf("line %d legs %s, legsJSON %s", i, legs[i], legsJSON(l.Legs))
+		}
+	}
+	if digestLinesLegs(lines, legs) != digestLines(lines) {
+		t.Error("the digest from the legs' JSON differs")
 	}
 }
