@@ -140,7 +140,7 @@ func assetsWithChild(ctx context.Context, o AssetsOptions, w io.Writer, child fu
 		}
 		stopProfile = func() { pprof.StopCPUProfile(); pf.Close() }
 	}
-	t = time.Now()
+	t, cpu0 := time.Now(), processCPU()
 	in, _, err := sv.inc.ProposeCountyRun(ctx, asMaker, assets.CountyRunInput{Year: 2026, Key: asRunKey})
 	if err != nil {
 		return err
@@ -220,13 +220,13 @@ func assetsWithChild(ctx context.Context, o AssetsOptions, w io.Writer, child fu
 	if err != nil {
 		return err
 	}
-	appr := time.Since(t)
+	appr, cpu := time.Since(t), processCPU()-cpu0
 	if stopProfile != nil {
 		stopProfile()
 	}
 	if approved {
 		fmt.Fprintf(w, "  approve (computed again, %d runs, %d lines, their postings written): %v\n", len(plan.Assets), plan.Lines, appr.Round(time.Millisecond))
-		fmt.Fprintf(w, "  county run computed, frozen and written: enter + approve %v\n", (enter + appr).Round(time.Millisecond))
+		fmt.Fprintf(w, "  county run computed, frozen and written: enter + approve %v (CPU %v)\n", (enter + appr).Round(time.Millisecond), cpu.Round(10*time.Millisecond))
 	}
 	t = time.Now()
 	sent, err := sendAssetLines(ctx, sv)
