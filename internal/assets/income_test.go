@@ -327,6 +327,40 @@ func TestAcceptanceScenario(t *testing.T) {
 		if have := balances(t, e.L, assets.DistFund); len(have) != 0 {
 			t.Fatalf("left in the fund: %v", have)
 		}
+		// The trace of a channel: from the project that built the
+		// workshop to its builder, and from the workshop's account to the
+		// collective and, through the fund and the bank, to the households
+		// (the failed line's 576.00 back to the fund and sent again).
+		tr, err := e.L.TraceChannel(ctx, county, "ZX", "990101")
+		if err != nil {
+			t.Fatal(err)
+		}
+		codeOf := func(id int64) string {
+			if n := tr.Nodes[id]; n.Group > 0 {
+				return fmt.Sprintf("%d %s", n.Group, n.Kind)
+			}
+			return tr.Nodes[id].Code
+		}
+		edges := map[string]money.Fen{}
+		for _, ed := range tr.Edges {
+			edges[codeOf(ed.From)+" → "+codeOf(ed.To)] += ed.Amount
+		}
+		for k, want := range map[string]money.Fen{"prj:P1 → ext:builder": 600_000_00, ws.Account + " → col:" + e.Col1: 21_600_00,
+			ws.Account + " → " + assets.DistFund: 14_400_00, assets.DistFund + " → " + assets.DistBank: 14_976_00,
+			assets.DistBank + " → " + assets.DistFund: 576_00} { // the failed line back, then sent again
+			if edges[k] != want {
+				t.Errorf("the ZX trace's %s: %s, want %s (edges %v)", k, edges[k], want, edges)
+			}
+		}
+		var toHouseholds money.Fen
+		for _, ed := range tr.Edges {
+			if tr.Nodes[ed.From].Code == assets.DistBank && tr.Nodes[ed.To].Kind == ledger.Household {
+				toHouseholds += ed.Amount
+			}
+		}
+		if toHouseholds != 25*576_00 {
+			t.Errorf("the ZX trace reaches the households with %s, want %s", toHouseholds, money.Fen(25*576_00))
+		}
 
 		// Six months without rent raise an idle lead.
 		*e.Now = time.Date(2026, 7, 9, 10, 0, 0, 0, time.Local)

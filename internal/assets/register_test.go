@@ -119,6 +119,19 @@ func TestRegisterListImportAndUpkeep(t *testing.T) {
 				t.Errorf("%s %+v: %d (%d rows) %v, want %d", c.who.Username, c.f, n, len(rows), err, c.want)
 			}
 		}
+		// A search with a capped count (the page's: one scan) pages and
+		// counts as the plain list does, past its end too.
+		all, _, _ := r.S.List(ctx, rural, assets.Filter{Q: "zc900"})
+		for _, off := range []int{0, 1, 2, 5} {
+			rows, n, err := r.S.List(ctx, rural, assets.Filter{Q: "zc900", Limit: 1, Offset: off, CountCap: 10})
+			want := all[min(off, len(all)):min(off+1, len(all))]
+			if err != nil || n != len(all) || len(rows) != len(want) || (len(rows) == 1 && rows[0].Code != want[0].Code) {
+				t.Errorf("search page at %d: %d %+v %v, want %d %+v", off, n, rows, err, len(all), want)
+			}
+		}
+		if _, n, _ := r.S.List(ctx, rural, assets.Filter{Q: "zc900", Limit: 1, CountCap: 1}); n != 2 {
+			t.Errorf("a search past the cap counts cap+1: %d", n)
+		}
 		if _, _, err := r.S.List(ctx, town2, assets.Filter{Place: "990101001001"}); errs.CodeOf(err) != "invalid_query" {
 			t.Fatalf("a place outside the area: %v", err)
 		}

@@ -87,6 +87,7 @@ var users = []struct {
 	{"demo.township2", "石门乡 刘洋（演示）", auth.RoleTownship, "990101002000"},
 	{"demo.village", "上坝村 周勇（演示）", auth.RoleVillage, "990101001001"},
 	{"demo.village2", "上坝村 会计 吴芳（演示）", auth.RoleVillage, "990101001001"},
+	{"demo.village3", "桃园村 杨秀珍（演示）", auth.RoleVillage, "990101001002"},
 	{"demo.auditor", "审计局 孙丽（演示）", auth.RoleAuditor, "990101000000"},
 }
 
@@ -206,6 +207,9 @@ func Run(ctx context.Context, a *auth.Service, l *ledger.Ledger, keys ...*regist
 			return nil, err
 		}
 		if err := demoAssetIncome(ctx, l, reg, keys[0], wf, counties, ins); err != nil {
+			return nil, err
+		}
+		if err := demoAssetsMore(ctx, l, reg, keys[0]); err != nil {
 			return nil, err
 		}
 	}

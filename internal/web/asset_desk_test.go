@@ -17,8 +17,8 @@ import (
 // TestAssetIncomeOnDemo: the demo's workshop is leased to the tea
 // cooperative, this year's rent is on it and its distribution run is
 // approved by another person with its households' lines at the bank; the
-// idle school is leased. Nothing is idle, so the desk shows no idle lead;
-// once the school has gone eight months without rent, the township's and
+// idle school is leased. Only the cold store (ZC0006) is idle on the
+// desk; once the school has gone eight months without rent, the township's and
 // the county's desks show it, linked to its page, and a village cadre of
 // another village does not. Running the demo again changes nothing.
 func TestAssetIncomeOnDemo(t *testing.T) {
@@ -64,8 +64,11 @@ func TestAssetIncomeOnDemo(t *testing.T) {
 		if again := b.do("GET", "/api/v1/assets/990101/"+ids["ZC0001"]+"/runs/"+run[1], nil, "").Body.String(); again != lines {
 			t.Errorf("the demo run again changed the run's lines")
 		}
-		if desk := b.do("GET", "/desk", nil, "").Body.String(); strings.Contains(desk, `id="idle-assets"`) {
-			t.Errorf("an idle lead on the demo's desk while everything earns")
+		// The demo's cold store (ZC0006) has earned nothing since it was
+		// confirmed seven months ago: the desk's one idle lead.
+		if desk := b.do("GET", "/desk", nil, "").Body.String(); !strings.Contains(desk, `id="idle-assets"`) || !strings.Contains(desk, ">ZC0006<") ||
+			!strings.Contains(desk, "7 个月无收益") || strings.Contains(desk, ">ZC0004<") || strings.Contains(desk, ">ZC0001<") {
+			t.Errorf("the demo's desk does not show the cold store's idle lead alone")
 		}
 
 		// Eight months pass without the school's rent.

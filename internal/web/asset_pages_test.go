@@ -84,6 +84,10 @@ func TestAssetIncomePagesOnTheDemo(t *testing.T) {
 		if page := b.do("GET", "/assets/"+id, nil, "").Body.String(); !strings.Contains(page, `href="/assets/`+id+`/income"`) || !strings.Contains(page, "收益与分配") {
 			t.Fatalf("the asset page does not link to its income")
 		}
+		// Its ledger account (where a channel's trace meets it) leads back to it.
+		if page := b.do("GET", "/ledger/accounts/ast:"+id, nil, "").Body.String(); !strings.Contains(page, `href="/assets/`+id+`" id="account-asset"`) {
+			t.Errorf("the asset's ledger account does not lead to the asset")
+		}
 		inc := "/assets/" + id + "/income"
 		if r := b.do("GET", inc, nil, ""); r.Code != http.StatusOK || !strings.Contains(r.Body.String(), "出租与入股") || !strings.Contains(r.Body.String(), `id="asset-run-form"`) {
 			t.Fatalf("income page: %d %.500s", r.Code, r.Body)

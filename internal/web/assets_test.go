@@ -114,7 +114,7 @@ func TestAssetPagesOnDemo(t *testing.T) {
 		b.login("demo.township", demo.Password("demo.township"))
 		list := b.do("GET", "/assets?place=990101001002", nil, "")
 		body := list.Body.String()
-		if list.Code != 200 || !strings.Contains(body, "ZC0001") || !strings.Contains(body, "ZC0004") || strings.Contains(body, "ZC0002") || !strings.Contains(body, "共 2 项") {
+		if list.Code != 200 || !strings.Contains(body, "ZC0001") || !strings.Contains(body, "ZC0004") || strings.Contains(body, "ZC0002") || !strings.Contains(body, "共 3 项") || !strings.Contains(body, "ZC0006") || strings.Contains(body, "ZC0005") {
 			t.Fatalf("the village's register: %d %.2000s", list.Code, body)
 		}
 		id := regexp.MustCompile(`href="/assets/([0-9]+)">ZC0001<`).FindStringSubmatch(body)

@@ -119,7 +119,7 @@ func (o oracleIDs) fill(pattern string, idOf func(pattern string, o oracleIDs) i
 		"{id}", fmt.Sprint(idOf(pattern, o)), "{area}", "agreements",
 		// A record inside a record (an asset's lease or run): the outer one
 		// already answers as missing or outside, the inner is any number.
-		"{lease}", "1", "{run}", "1").Replace(p)
+		"{lease}", "1", "{run}", "1", "{file}", "1").Replace(p)
 }
 
 // idOf is the record an {id} names on a route.

@@ -52,6 +52,8 @@ type assetIncomeView struct {
 	Valuations  []assets.Valuation
 	Runs        []assets.Run
 	Shares      []policy.AssetShare
+	Kept        []assets.Beneficiary // the households kept with the asset for county runs
+	KeptText    string               // the same, as the form's text: code[:weight] a line
 	IncomeKinds []string
 	Year        int
 	CanWrite    bool
@@ -109,7 +111,35 @@ func (s *Server) assetIncomeView(c *call) (assetIncomeView, error) {
 	if rule, err := s.d.AssetIncome.Rule(ctx, c.p.County); err == nil {
 		v.Shares = rule.IncomeShares
 	}
+	if v.Kept, err = s.d.AssetIncome.Beneficiaries(ctx, c.p, id); err != nil {
+		return v, err
+	}
+	var kept []string
+	for _, b := range v.Kept {
+		if b.Weight > 1 {
+			kept = append(kept, fmt.Sprintf("%s:%d", b.Household, b.Weight))
+		} else {
+			kept = append(kept, b.Household)
+		}
+	}
+	v.KeptText = strings.Join(kept, "\n")
 	return v, nil
+}
+
+// assetHouseholdsForm sets the households kept with an operating asset
+// (those its households' share is paid to in county-wide runs): codes one
+// a line, "code:weight" for unequal shares; the whole list is replaced.
+func (s *Server) assetHouseholdsForm(w http.ResponseWriter, c *call) error {
+	id, err := s.seenAsset(c)
+	if err != nil {
+		return err
+	}
+	hs, err := formHouseholds(c.r.PostFormValue("households"))
+	if err == nil {
+		_, err = s.d.AssetIncome.SetBeneficiaries(c.r.Context(), c.p, id, hs)
+	}
+	c.done = translate(c.lang, "done.asset_households")
+	return s.assetIncomeForm(w, c, id, err, "")
 }
 
 func (s *Server) assetIncomePage(w http.ResponseWriter, c *call) error {

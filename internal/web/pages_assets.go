@@ -319,6 +319,7 @@ type assetView struct {
 	Error       string
 	PublicURL   string
 	Print       printFrame
+	FileByID    map[int64]*assetFileRow // the asset's files (handovers, upkeep, minutes)
 }
 
 func (s *Server) assetView(c *call, idText string) (assetView, error) {
@@ -388,6 +389,9 @@ func (s *Server) assetView(c *call, idText string) (assetView, error) {
 			}
 		}
 		v.Disposals = append(v.Disposals, row)
+	}
+	if v.FileByID, err = s.assetFiles(c, id); err != nil {
+		return v, err
 	}
 	v.PublicURL = fmt.Sprintf("%s/public/%s/assets/%s", s.publicBase(c, c.p.County), c.p.County, url.PathEscape(a.Code))
 	v.Print = s.staffPrintFrame(c, a.Name)

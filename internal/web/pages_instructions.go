@@ -116,6 +116,8 @@ func (s *Server) instructionView(c *call, idText string) (instructionView, error
 		if instruct.Decode(in, &run) == nil && run.Asset > 0 {
 			v.Next = "/assets/" + strconv.FormatInt(run.Asset, 10) + "/income"
 		}
+	case instruct.AssetCountyRun:
+		v.Next = "/asset-runs/" + strconv.FormatInt(in.ID, 10)
 	case instruct.AssetBatch:
 		v.Next = "/assets"
 		if b, err := s.d.Relief.Payout().BatchOf(ctx, c.p.County, in.ID); err == nil && b > 0 {

@@ -172,6 +172,9 @@ type accountView struct {
 	AsOf      string
 	Lines     []stmtRow
 	Before    int64
+	// AssetHref: an asset's income account leads to the asset it belongs
+	// to (a trace from a channel reaches the asset, then its households).
+	AssetHref string
 }
 
 type stmtRow struct {
@@ -187,6 +190,9 @@ func (s *Server) accountPage(w http.ResponseWriter, c *call) error {
 	}
 	ctx := c.r.Context()
 	v := accountView{Page: c.page(a.Name, "funds"), Account: a, PlaceName: s.d.Auth.PlaceName(ctx, a.Place)}
+	if id, ok := strings.CutPrefix(a.Code, "ast:"); ok && a.Kind == ledger.Asset && auth.Allowed(c.p.Role, auth.ViewAssets) {
+		v.AssetHref = "/assets/" + id
+	}
 	if asOf := c.r.URL.Query().Get("as_of"); asOf != "" {
 		day, err := parseDay(asOf)
 		if err != nil {
