@@ -20,7 +20,6 @@ package assets
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -524,81 +523,32 @@ func (s *IncomeService) execCountyRun(ctx context.Context, tx *store.Tx, approve
 			transfer[[2]int{k, i}] = ids[base[k]+j]
 		}
 	}
-	at := tx.Now.UnixMicro()
-	// The runs and their lines, each row's values appended straight into
-	// the multi-row statements' arguments; the values the rows share
-	// boxed once.
-	cty, madeBy, by, posted := any(in.County), any(in.Maker), any(approver.Username), any(RunPosted)
-	ins, year, when := any(in.ID), any(o.Year), any(at)
-	if err := insertMany(ctx, tx, `INSERT INTO as_dist_runs (county, id, asset, period, total, lines, shares, digest, instruction, state, created_at, created_by, posted_at, posted_by) VALUES `, "", 14, len(plans), func(args []any, k int) []any {
-		ap := &plans[k]
-		return append(args, cty, runIDs[k], ap.a.ID, year, int64(o.Assets[k].Amount), len(ap.lines), ap.sharesJSON, digestLinesLegs(ap.lines, ap.legs), ins, posted, when, madeBy, when, by)
-	}); err != nil {
-		return nil, errs.Wrap(err, "assets: runs")
-	}
-	// The lines, in their order (appended to the tables' B-trees), the
-	// county and attempts written in the statement, the values rows share
-	// boxed once.
+	// Each asset's event and audit entry, as a single run's approval
+	// writes them.
 	if err := ledger.ValidCounty(in.County); err != nil {
 		return nil, err
 	}
-	boxed := func(m map[string]any, s string) any {
-		v, ok := m[s]
-		if !ok {
-			v = s
-			m[s] = v
-		}
-		return v
-	}
-	strs, places := map[string]any{}, map[string]any{}
-	waiting, linePosted, noTransfer := any(LineWaiting), any(LinePosted), any(int64(0))
-	nLines := 0
-	for k := range plans {
-		nLines += len(plans[k].lines)
-	}
-	k, i := 0, 0
-	var runID any
-	if err := insertMany(ctx, tx, `INSERT INTO as_dist_lines (county, id, run, share, payee_kind, payee, place, amount, legs, pay_status, attempts, transfer) VALUES `,
-		"('"+in.County+"', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)", 10, nLines, func(args []any, _ int) []any {
-			for i >= len(plans[k].lines) {
-				k, i = k+1, 0
-			}
-			if i == 0 {
-				runID = any(runIDs[k])
-			}
-			l := &plans[k].lines[i]
-			st, tr := waiting, noTransfer
-			if l.PayeeKind == PayeeCollective {
-				st, tr = linePosted, transfer[[2]int{k, i}]
-			}
-			args = append(args, l.ID, runID, boxed(strs, l.Share), boxed(strs, l.PayeeKind), l.Payee, boxed(places, string(l.Place)), int64(l.Amount), plans[k].legs[i], st, tr)
-			i++
-			return args
-		}); err != nil {
-		return nil, errs.Wrap(err, "assets: lines")
-	}
-	// Each asset's event and audit entry, as a single run's approval
-	// writes them.
-	seq := map[int64]int{}
+	seq := map[int64]int64{}
 	if err := eachRow(ctx, tx, `SELECT asset, MAX(seq) FROM as_events WHERE county = ? GROUP BY asset`, []any{in.County}, func(sc func(...any) error) error {
-		var a int64
-		var n int
+		var a, n int64
 		err := sc(&a, &n)
 		seq[a] = n
 		return err
 	}); err != nil {
 		return nil, err
 	}
-	evRows := make([][]any, 0, len(plans))
+	w := runRows{county: in.County, maker: in.Maker, approver: approver.Username, instruction: in.ID, year: int64(o.Year), at: tx.Now.UnixMicro(),
+		plans: plans, runIDs: runIDs, amounts: make([]int64, len(plans)), transfer: transfer, events: make([]runEvent, 0, len(plans))}
 	entries := make([]audit.Entry, 0, len(plans)+1)
 	for k, ap := range plans {
+		w.amounts[k] = int64(o.Assets[k].Amount)
 		d := map[string]string{"run": fmt.Sprint(runIDs[k]), "period": fmt.Sprint(o.Year), "total": o.Assets[k].Amount.Plain(), "maker": in.Maker, "instruction": fmt.Sprint(in.ID)}
 		b, _ := json.Marshal(d)
-		evRows = append(evRows, []any{in.County, ap.a.ID, seq[ap.a.ID] + 1, "distributed", string(b), approver.Username, at})
+		w.events = append(w.events, runEvent{asset: ap.a.ID, seq: seq[ap.a.ID] + 1, detail: string(b)})
 		entries = append(entries, audit.Entry{County: in.County, Actor: approver.Username, Action: "assets.distributed", Object: fmt.Sprintf("asset %s", ap.a.Code), Place: string(ap.a.Place), After: d})
 	}
-	if err := insertMany(ctx, tx, `INSERT INTO as_events (county, asset, seq, action, detail, actor, at) VALUES `, "", 7, len(evRows), func(args []any, k int) []any { return append(args, evRows[k]...) }); err != nil {
-		return nil, errs.Wrap(err, "assets: events")
+	if err := w.write(ctx, tx, tx.Dialect() == store.Postgres); err != nil {
+		return nil, err
 	}
 	entries = append(entries, audit.Entry{County: in.County, Actor: approver.Username, Action: "assets.county_run", Object: fmt.Sprintf("instruction %d", in.ID), Place: string(in.Place),
 		After: map[string]any{"year": o.Year, "township": o.Township, "assets": len(plans), "lines": o.Lines, "households": o.Households, "total": o.Total, "maker": in.Maker, "approver": approver.Username}})
@@ -630,49 +580,4 @@ func (s *IncomeService) CountyRun(ctx context.Context, p auth.Principal, id int6
 		return err
 	})
 	return out, err
-}
-
-// insertMany writes n rows of cols values (row appends row i's, called
-// for i = 0, 1, … in order) with multi-row INSERTs (head: "INSERT INTO t
-// (a, b, …) VALUES "; one: a row's values, "(?, 'x', ?)", "" = cols
-// placeholders): chunks of at most 8,000 values, the full chunk's
-// statement prepared once in the transaction when it runs more than once
-// (SQLite parses a long statement as slowly as it runs it), the rest in
-// one statement.
-func insertMany(ctx context.Context, tx *store.Tx, head, one string, cols, n int, row func(args []any, i int) []any) error {
-	per := max(1, 8000/cols)
-	if one == "" {
-		one = "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
-	}
-	text := func(rows int) string { return head + strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ") }
-	args := make([]any, 0, min(per, n)*cols)
-	var st *sql.Stmt
-	defer func() {
-		if st != nil {
-			st.Close()
-		}
-	}()
-	for start := 0; start < n; start += per {
-		rows := min(per, n-start)
-		args = args[:0]
-		for i := start; i < start+rows; i++ {
-			args = row(args, i)
-		}
-		var err error
-		switch {
-		case rows == per && (st != nil || n-start >= 2*per):
-			if st == nil {
-				if st, err = tx.PrepareContext(ctx, text(per)); err != nil {
-					return err
-				}
-			}
-			_, err = tx.ExecPrepared(ctx, st, args...)
-		default:
-			_, err = tx.ExecContext(ctx, text(rows), args...)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
