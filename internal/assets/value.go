@@ -292,3 +292,27 @@ func monthsBetween(a, b time.Time) int {
 }
 
 var _ = strings.TrimSpace
+
+// YearIncome is the income recorded in a year for each asset of a
+// village in p's area (the village page's column): asset id → amount;
+// assets without income are absent.
+func (s *IncomeService) YearIncome(ctx context.Context, p auth.Principal, village place.Code, year int) (map[int64]money.Fen, error) {
+	out := map[int64]money.Fen{}
+	if !p.Sees(village) {
+		return out, nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT i.asset, SUM(i.amount) FROM as_income i JOIN as_assets a ON a.county = i.county AND a.id = i.asset
+		WHERE i.county = ? AND i.period = ? AND a.place = ? GROUP BY i.asset`, p.County, year, string(village))
+	if err != nil {
+		return nil, errs.Wrap(err, "assets: year income")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, amount int64
+		if err := rows.Scan(&id, &amount); err != nil {
+			return nil, errs.Wrap(err, "assets: year income")
+		}
+		out[id] = money.Fen(amount)
+	}
+	return out, rows.Err()
+}

@@ -88,6 +88,23 @@ func TestAssetIncomePagesOnTheDemo(t *testing.T) {
 		if page := b.do("GET", "/ledger/accounts/ast:"+id, nil, "").Body.String(); !strings.Contains(page, `href="/assets/`+id+`" id="account-asset"`) {
 			t.Errorf("the asset's ledger account does not lead to the asset")
 		}
+		// The channel's trace drilled into the project that built it names
+		// the asset and the part of its value this channel paid.
+		var one struct {
+			Asset struct {
+				Project string `json:"project"`
+				Legs    []struct {
+					Channel string `json:"channel"`
+				} `json:"legs"`
+			} `json:"asset"`
+		}
+		if err := json.Unmarshal(entitiesWorld{h: srv, a: a}.api(t, rural, "GET", "/api/v1/assets/990101/"+id, "").Body.Bytes(), &one); err != nil || len(one.Asset.Legs) == 0 {
+			t.Fatalf("the workshop's legs: %+v %v", one, err)
+		}
+		tr := b.do("GET", "/ledger/trace?channel="+one.Asset.Legs[0].Channel+"&from=prj:"+one.Asset.Project, nil, "").Body.String()
+		if i := strings.Index(tr, `id="trace-assets"`); i < 0 || !strings.Contains(tr[i:], `href="/assets/`+id+`">ZC0001`) {
+			t.Errorf("the trace through project %s does not reach the asset it built", one.Asset.Project)
+		}
 		inc := "/assets/" + id + "/income"
 		if r := b.do("GET", inc, nil, ""); r.Code != http.StatusOK || !strings.Contains(r.Body.String(), "出租与入股") || !strings.Contains(r.Body.String(), `id="asset-run-form"`) {
 			t.Fatalf("income page: %d %.500s", r.Code, r.Body)

@@ -154,8 +154,10 @@ func TestAssetPagesOnDemo(t *testing.T) {
 		if desk := b.do("GET", "/desk", nil, "").Body.String(); !strings.Contains(desk, `id="overdue-upkeep"`) || !strings.Contains(desk, "ZC0002") || !strings.Contains(desk, "逾期") {
 			t.Errorf("the desk has no overdue upkeep")
 		}
-		if v := b.do("GET", "/funds/villages?village=990101001002&year=2026", nil, "").Body.String(); !strings.Contains(v, `id="village-assets"`) || !strings.Contains(v, "ZC0004") {
+		if v := b.do("GET", "/funds/villages?village=990101001002&year="+demoYear(), nil, "").Body.String(); !strings.Contains(v, `id="village-assets"`) || !strings.Contains(v, "ZC0004") {
 			t.Errorf("the village page has no assets")
+		} else if m := regexp.MustCompile(`id="village-asset-income">([^<]*)<`).FindStringSubmatch(v); m == nil || m[1] == "0.00" || !strings.Contains(v, "/income\">") {
+			t.Errorf("the village page does not show its assets' income of the year (the workshop's rent): %v", m)
 		}
 		if p := newBrowser(t, h).do("GET", "/public/990101/assets/ZC0003", nil, ""); p.Code != 200 || !strings.Contains(p.Body.String(), "农户") || strings.Contains(p.Body.String(), "李春生") {
 			t.Errorf("the public page of a household asset: %d", p.Code)

@@ -6,6 +6,9 @@ func init() {
 	for k, v := range map[string]msg{
 		"assetinc.link":               {"收益与分配", "Income and distribution"},
 		"account.asset":               {"查看此账户所属资产 →", "The asset of this account →"},
+		"assets.year_income":          {"本年收益", "Income this year"},
+		"trace.assets":                {"此项目形成的资产", "Assets this project built"},
+		"trace.asset_part":            {"其中本渠道资金", "Of which this channel"},
 		"assetinc.title":              {"收益与分配", "Income and distribution"},
 		"assetinc.leases":             {"出租与入股", "Leases and equity stakes"},
 		"assetinc.no_leases":          {"尚未出租或入股。", "Not leased or invested yet."},

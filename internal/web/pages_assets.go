@@ -39,6 +39,7 @@ func init() {
 type assetRow struct {
 	assets.Asset
 	PlaceName string
+	Income    money.Fen // the year's income (the village page)
 }
 
 type assetsView struct {
@@ -718,17 +719,23 @@ func (s *Server) assetQR(w http.ResponseWriter, c *call) error {
 	return err
 }
 
-// villageAssets are the assets of a village for the village's page.
-func (s *Server) villageAssets(c *call, village place.Code) []assetRow {
+// villageAssets are the assets of a village for the village's page,
+// with each one's income of the year and their total.
+func (s *Server) villageAssets(c *call, village place.Code, year int) ([]assetRow, money.Fen) {
 	as, _, err := s.d.Assets.List(c.r.Context(), c.p, assets.Filter{Place: village, Limit: 100})
 	if err != nil {
-		return nil
+		return nil, 0
 	}
-	out := []assetRow{}
+	var inc map[int64]money.Fen
+	if s.d.AssetIncome != nil {
+		inc, _ = s.d.AssetIncome.YearIncome(c.r.Context(), c.p, village, year)
+	}
+	out, total := []assetRow{}, money.Fen(0)
 	for _, a := range as {
-		out = append(out, assetRow{Asset: a})
+		out = append(out, assetRow{Asset: a, Income: inc[a.ID]})
+		total += inc[a.ID]
 	}
-	return out
+	return out, total
 }
 
 // mayRegisterFrom reports whether a project's page offers 登记资产.

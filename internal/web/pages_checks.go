@@ -7,6 +7,7 @@ import (
 	"onepool/internal/auth"
 	"onepool/internal/errs"
 	"onepool/internal/funds"
+	"onepool/internal/money"
 	"onepool/internal/place"
 )
 
@@ -19,6 +20,7 @@ type villageChecksView struct {
 	Years     []int
 	Checks    []funds.Check
 	Assets    []assetRow // the village's assets (the register)
+	Income    money.Fen  // their income of the year
 }
 
 // villageChecksPage shows a village's rule checks of a year (M-07).
@@ -54,7 +56,7 @@ func (s *Server) villageChecksPage(w http.ResponseWriter, c *call) error {
 			return err
 		}
 		if auth.Allowed(c.p.Role, auth.ViewAssets) {
-			v.Assets = s.villageAssets(c, pl)
+			v.Assets, v.Income = s.villageAssets(c, pl, year)
 		}
 	}
 	return c.render(w, http.StatusOK, "village_checks", v)

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"onepool/internal/assets"
 	"onepool/internal/instruct"
 	"slices"
 	"sort"
@@ -450,12 +451,46 @@ type traceView struct {
 	// an account (see pages_diagram.go).
 	PlaceName, FromName     string
 	WholeURL, RecipientsURL string
+	// Assets: drilled into a project, the assets it built and the part
+	// of each one's value this channel paid (its leg).
+	Assets []traceAsset
+}
+
+type traceAsset struct {
+	ID          int64
+	Code, Name  string
+	Value, Part money.Fen
 }
 
 type traceEdgeRow struct {
 	From, To, Channel string
 	Amount            money.Fen
 	Count             int64
+}
+
+// projectAssets are the assets a project built (those of the viewer's
+// area, disposed ones too: their history is kept) with the part of each
+// one's value the channel paid — where a channel's trace through a
+// project meets the register.
+func (s *Server) projectAssets(c *call, project, channel string) []traceAsset {
+	as, _, err := s.d.Assets.List(c.r.Context(), c.p, assets.Filter{Project: project, Limit: 100})
+	if err != nil {
+		return nil
+	}
+	disposed, _, _ := s.d.Assets.List(c.r.Context(), c.p, assets.Filter{Project: project, Status: assets.Disposed, Limit: 100})
+	var out []traceAsset
+	for _, a := range append(as, disposed...) {
+		full, err := s.d.Assets.Get(c.r.Context(), c.p, a.ID)
+		if err != nil {
+			continue
+		}
+		for _, l := range full.Legs {
+			if l.Channel == channel {
+				out = append(out, traceAsset{ID: a.ID, Code: a.Code, Name: a.Name, Value: a.Value, Part: l.Amount})
+			}
+		}
+	}
+	return out
 }
 
 // kindColumn places account kinds left to right: where money comes from,
@@ -518,6 +553,9 @@ func (s *Server) tracePage(w http.ResponseWriter, c *call) error {
 		}
 		v.Truncated = t.Truncated
 		v.SVG, v.Edges = c.flowChart(t, d)
+		if code, ok := strings.CutPrefix(d.From, "prj:"); ok && auth.Allowed(c.p.Role, auth.ViewAssets) {
+			v.Assets = s.projectAssets(c, code, v.Channel)
+		}
 		return c.render(w, http.StatusOK, "trace", v)
 	default:
 		return c.render(w, http.StatusOK, "trace", v)
