@@ -122,9 +122,19 @@ func (s *Service) List(ctx context.Context, p auth.Principal, f Filter) ([]Asset
 // search is List for a search: a substring of the names matches no
 // index, so every entry of the area is read once — the matching ids in
 // the list's order up to the cap, their number the count, the page's
-// rows then read by key — instead of twice (the count, then the page).
-func (s *Service) search(ctx context.Context, p auth.Principal, f Filter, w string, args []any, limit, offset int) ([]Asset, int, error) {
-	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT a.id FROM as_assets a WHERE %s ORDER BY a.place, a.id LIMIT %d`, w, max(f.CountCap+1, offset+limit)), args...)
+// rows then read by key — instead of twice (the count, then the page);
+// planned afresh on PostgreSQL (store.ReadFresh), whose generic plan
+// would walk the index in order and visit the table row by row.
+func (s *Service) search(ctx context.Context, p auth.Principal, f Filter, w string, args []any, limit, offset int) (out []Asset, total int, err error) {
+	err = s.db.ReadFresh(ctx, func(q store.Querier) error {
+		out, total, err = s.searchIn(ctx, q, p, f, w, args, limit, offset)
+		return err
+	})
+	return out, total, err
+}
+
+func (s *Service) searchIn(ctx context.Context, q store.Querier, p auth.Principal, f Filter, w string, args []any, limit, offset int) ([]Asset, int, error) {
+	rows, err := q.QueryContext(ctx, fmt.Sprintf(`SELECT a.id FROM as_assets a WHERE %s ORDER BY a.place, a.id LIMIT %d`, w, max(f.CountCap+1, offset+limit)), args...)
 	if err != nil {
 		return nil, 0, errs.Wrap(err, "assets: search")
 	}
@@ -152,7 +162,7 @@ func (s *Service) search(ctx context.Context, p auth.Principal, f Filter, w stri
 	}
 	// By key, in the page's order (an ORDER BY here would let SQLite walk
 	// the place index instead).
-	prows, err := s.db.QueryContext(ctx, `SELECT `+assetCols+` FROM as_assets WHERE county = ? AND id IN (`+in+`)`, pargs...)
+	prows, err := q.QueryContext(ctx, `SELECT `+assetCols+` FROM as_assets WHERE county = ? AND id IN (`+in+`)`, pargs...)
 	if err != nil {
 		return nil, 0, errs.Wrap(err, "assets: search")
 	}

@@ -210,6 +210,27 @@ func (db *DB) Snapshot(ctx context.Context, fn func(q Querier) error) error {
 	return fn(&readTx{tx: sqlTx, db: db})
 }
 
+// ReadFresh runs fn with a read-only transaction on one reader
+// connection whose statements PostgreSQL plans afresh each time
+// (plan_cache_mode = force_custom_plan, as Tx.FreshPlans for writes):
+// for a read whose best plan depends on its arguments — a substring
+// search, where a generic plan made after five runs walks an index in
+// order and visits the table row by row instead of scanning it once.
+// On SQLite it is a plain read transaction.
+func (db *DB) ReadFresh(ctx context.Context, fn func(q Querier) error) error {
+	sqlTx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: db.Dialect == Postgres})
+	if err != nil {
+		return db.MapError(err)
+	}
+	defer sqlTx.Rollback()
+	if db.Dialect == Postgres {
+		if _, err := sqlTx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+			return db.MapError(err)
+		}
+	}
+	return fn(&readTx{tx: sqlTx, db: db})
+}
+
 // readTx is a Snapshot's transaction.
 type readTx struct {
 	tx *sql.Tx
