@@ -7,9 +7,6 @@ package assets
 // same functions per asset with inputs it loads in a few statements.
 
 import (
-	"cmp"
-	"math"
-	"math/bits"
 	"slices"
 	"strings"
 
@@ -70,7 +67,7 @@ func planLines(a Asset, pi PeriodIncome, applied []RunShare, hh []namedHousehold
 			n += len(hh)
 		}
 	}
-	amts, err := split(pi.Total, ws[:len(applied)], parts)
+	amts, err := money.SplitInto(pi.Total, ws[:len(applied)], parts)
 	if err != nil {
 		return nil, errs.Wrap(err, "assets: split")
 	}
@@ -88,7 +85,7 @@ func planLines(a Asset, pi PeriodIncome, applied []RunShare, hh []namedHousehold
 		for i, h := range hh {
 			ws[i] = h.Weight
 		}
-		hp, err := split(sh.Amount, ws[:len(hh)], parts)
+		hp, err := money.SplitInto(sh.Amount, ws[:len(hh)], parts)
 		if err != nil {
 			return nil, errs.Wrap(err, "assets: split")
 		}
@@ -106,7 +103,7 @@ func planLines(a Asset, pi PeriodIncome, applied []RunShare, hh []namedHousehold
 	}
 	legs := make([]Leg, 0, len(lines)*len(pi.Legs))
 	for i := range lines {
-		lp, err := split(lines[i].Amount, left, parts)
+		lp, err := money.SplitInto(lines[i].Amount, left, parts)
 		if err != nil {
 			return nil, errs.F(errs.RuleBroken, "no_legs", "id", "the asset's value has no channel legs: its income cannot keep the channels that built it")
 		}
@@ -120,59 +117,6 @@ func planLines(a Asset, pi PeriodIncome, applied []RunShare, hh []namedHousehold
 		lines[i].Legs = legs[from:len(legs):len(legs)]
 	}
 	return lines, nil
-}
-
-// split is money.Split(total, weights) — the same parts: each its floor
-// of total × weight ÷ sum, the fen left over one each to the largest
-// remainders, ties to the earlier weight, none to a zero weight — in
-// 64×64→128-bit arithmetic instead of big.Int, written into out (at
-// least len(weights) long). Negative amounts or weights, no weight, or
-// weights summing past int64 go to money.Split (its errors).
-func split(total money.Fen, weights []int64, out []money.Fen) ([]money.Fen, error) {
-	var sum int64
-	for _, w := range weights {
-		if w < 0 || sum > math.MaxInt64-w {
-			return money.Split(total, weights)
-		}
-		sum += w
-	}
-	if total < 0 || sum == 0 {
-		return money.Split(total, weights)
-	}
-	parts := out[:len(weights)]
-	var stack [16]uint64
-	rem := stack[:0]
-	if len(weights) > len(stack) {
-		rem = make([]uint64, 0, len(weights))
-	}
-	left := int64(total)
-	for i, w := range weights {
-		hi, lo := bits.Mul64(uint64(total), uint64(w))
-		q, r := bits.Div64(hi, lo, uint64(sum)) // hi < sum: total × w < 2^63 × sum
-		parts[i] = money.Fen(q)
-		rem = append(rem, r)
-		left -= int64(q)
-	}
-	if left == 0 {
-		return parts, nil
-	}
-	// left < the non-zero weights: the first left of them by remainder,
-	// descending (ties to the earlier weight), get a fen each.
-	var istack [16]int
-	order := istack[:0]
-	if len(weights) > len(istack) {
-		order = make([]int, 0, len(weights))
-	}
-	for i, w := range weights {
-		if w != 0 {
-			order = append(order, i)
-		}
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(rem[b], rem[a]) })
-	for _, i := range order[:left] {
-		parts[i]++
-	}
-	return parts, nil
 }
 
 // normalizeNamed checks the named households' form: each named once,

@@ -2,7 +2,6 @@ package assets
 
 import (
 	"encoding/json"
-	"math"
 	"math/rand"
 	"reflect"
 	"testing"
@@ -11,49 +10,6 @@ import (
 	"onepool/internal/place"
 	"onepool/internal/policy"
 )
-
-// TestSplitAsMoneySplit: split gives money.Split's parts (and its
-// refusals) for random totals and weights — small, large, zero, ties,
-// near int64 — so a run's lines are the same as before it.
-func TestSplitAsMoneySplit(t *testing.T) {
-	r := rand.New(rand.NewSource(14))
-	check := func(total money.Fen, ws []int64) {
-		t.Helper()
-		want, werr := money.Split(total, ws)
-		got, gerr := split(total, ws, make([]money.Fen, len(ws)))
-		if (werr == nil) != (gerr == nil) || (werr == nil && !reflect.DeepEqual(got, want)) {
-			t.Fatalf("split(%d, %v) = %v, %v; money.Split %v, %v", total, ws, got, gerr, want, werr)
-		}
-	}
-	check(0, nil)
-	check(5, nil)
-	check(5, []int64{0, 0})
-	check(0, []int64{0, 0})
-	check(-1, []int64{1})
-	check(7, []int64{1, -1, 3})
-	check(10, []int64{math.MaxInt64, 1})
-	check(math.MaxInt64, []int64{math.MaxInt64 - 1, 1})
-	check(100, []int64{1, 1, 1})
-	check(2, []int64{1, 0, 1, 1, 0, 1})
-	for k := 0; k < 20000; k++ {
-		n := 1 + r.Intn(40)
-		ws := make([]int64, n)
-		for i := range ws {
-			switch r.Intn(5) {
-			case 0:
-				ws[i] = 0
-			case 1:
-				ws[i] = 1 + r.Int63n(3)
-			case 2:
-				ws[i] = r.Int63n(1 << 40)
-			default:
-				ws[i] = 1 + r.Int63n(10000)
-			}
-		}
-		total := money.Fen(r.Int63n(1 << uint(1+r.Intn(62))))
-		check(total, ws)
-	}
-}
 
 // planLinesBefore is planLines as it was (money.Split and proRata per
 // line): the reference the faster one must equal.

@@ -1,8 +1,12 @@
 package money
 
 import (
+	"cmp"
 	"fmt"
+	"math"
 	"math/big"
+	"math/bits"
+	"slices"
 	"sort"
 )
 
@@ -13,6 +17,67 @@ import (
 // total exactly, a zero weight always gets zero, and the result does not
 // depend on how the weights are scaled. Errors wrap ErrInvalid.
 func Split(total Fen, weights []int64) ([]Fen, error) {
+	return SplitInto(total, weights, nil)
+}
+
+// SplitInto is Split writing its parts into out when it is long enough
+// (a caller splitting many times reuses one slice). While the weights'
+// sum fits in an int64 it computes in 128-bit integers without
+// allocating (for up to 16 weights); past that, in big integers.
+func SplitInto(total Fen, weights []int64, out []Fen) ([]Fen, error) {
+	var sum int64
+	for _, w := range weights {
+		if w < 0 || sum > math.MaxInt64-w {
+			return splitBig(total, weights)
+		}
+		sum += w
+	}
+	if total < 0 || sum == 0 {
+		return splitBig(total, weights)
+	}
+	parts := out
+	if len(parts) < len(weights) {
+		parts = make([]Fen, len(weights))
+	}
+	parts = parts[:len(weights)]
+	var stack [16]uint64
+	rem := stack[:0]
+	if len(weights) > len(stack) {
+		rem = make([]uint64, 0, len(weights))
+	}
+	left := int64(total)
+	for i, w := range weights {
+		hi, lo := bits.Mul64(uint64(total), uint64(w))
+		q, r := bits.Div64(hi, lo, uint64(sum)) // hi < sum: total × w < 2^63 × sum
+		parts[i] = Fen(q)
+		rem = append(rem, r)
+		left -= int64(q)
+	}
+	if left == 0 {
+		return parts, nil
+	}
+	// left < the non-zero weights: the first left of them by remainder,
+	// descending (ties to the earlier weight), get a fen each.
+	var istack [16]int
+	order := istack[:0]
+	if len(weights) > len(istack) {
+		order = make([]int, 0, len(weights))
+	}
+	for i, w := range weights {
+		if w != 0 {
+			order = append(order, i)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(rem[b], rem[a]) })
+	for _, i := range order[:left] {
+		parts[i]++
+	}
+	return parts, nil
+}
+
+// splitBig is Split in big integers: the reference, and the path for
+// weights whose sum overflows an int64.
+func splitBig(total Fen, weights []int64) ([]Fen, error) {
 	if total < 0 {
 		return nil, fmt.Errorf("money: split of a negative amount %s: %w", total, ErrInvalid)
 	}

@@ -1,7 +1,9 @@
 package money
 
 import (
+	"math"
 	"math/rand"
+	"reflect"
 	"testing"
 )
 
@@ -58,5 +60,48 @@ func TestSplitSumsToTheWhole(t *testing.T) {
 	}
 	if _, err := Split(-1, []int64{1}); err == nil {
 		t.Fatal("a negative total must be refused")
+	}
+}
+
+// TestSplitIntoAsBig: the 128-bit path gives the big-integer parts (and its
+// refusals) for random totals and weights — small, large, zero, ties,
+// near int64 — so every split is the same as before the fast path.
+func TestSplitIntoAsBig(t *testing.T) {
+	r := rand.New(rand.NewSource(14))
+	check := func(total Fen, ws []int64) {
+		t.Helper()
+		want, werr := splitBig(total, ws)
+		got, gerr := SplitInto(total, ws, make([]Fen, len(ws)))
+		if (werr == nil) != (gerr == nil) || (werr == nil && !reflect.DeepEqual(got, want)) {
+			t.Fatalf("SplitInto(%d, %v) = %v, %v; splitBig %v, %v", total, ws, got, gerr, want, werr)
+		}
+	}
+	check(0, nil)
+	check(5, nil)
+	check(5, []int64{0, 0})
+	check(0, []int64{0, 0})
+	check(-1, []int64{1})
+	check(7, []int64{1, -1, 3})
+	check(10, []int64{math.MaxInt64, 1})
+	check(math.MaxInt64, []int64{math.MaxInt64 - 1, 1})
+	check(100, []int64{1, 1, 1})
+	check(2, []int64{1, 0, 1, 1, 0, 1})
+	for k := 0; k < 20000; k++ {
+		n := 1 + r.Intn(40)
+		ws := make([]int64, n)
+		for i := range ws {
+			switch r.Intn(5) {
+			case 0:
+				ws[i] = 0
+			case 1:
+				ws[i] = 1 + r.Int63n(3)
+			case 2:
+				ws[i] = r.Int63n(1 << 40)
+			default:
+				ws[i] = 1 + r.Int63n(10000)
+			}
+		}
+		total := Fen(r.Int63n(1 << uint(1+r.Intn(62))))
+		check(total, ws)
 	}
 }
