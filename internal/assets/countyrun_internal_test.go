@@ -10,7 +10,7 @@ import (
 	"onepool/internal/store/storetest"
 )
 
-// TestInsertManyPrepared: insertMany writes every row once and in full —
+// TestInsertManyPrepared: store.InsertMany writes every row once and in full —
 // two chunks through the statement prepared in the transaction, the rest
 // parsed, a value written in the row's text — and a refused row leaves
 // nothing of the transaction, on both engines.
@@ -20,7 +20,7 @@ func TestInsertManyPrepared(t *testing.T) {
 		const n = 2*(8000/6) + 17
 		head := `INSERT INTO as_events (county, asset, seq, action, detail, actor, at) VALUES `
 		err := db.Write(ctx, time.Now(), func(tx *store.Tx) error {
-			return insertMany(ctx, tx, head, "('990101', ?, ?, ?, ?, ?, ?)", 6, n, func(args []any, i int) []any {
+			return store.InsertMany(ctx, tx, head, "('990101', ?, ?, ?, ?, ?, ?)", 6, n, func(args []any, i int) []any {
 				return append(args, int64(i%7), i, "distributed", fmt.Sprintf(`{"i":"%d"}`, i), "x", int64(i))
 			})
 		})
@@ -41,7 +41,7 @@ func TestInsertManyPrepared(t *testing.T) {
 		// Every value a placeholder; then a duplicate key in the last
 		// chunk: refused, nothing of its transaction kept.
 		err = db.Write(ctx, time.Now(), func(tx *store.Tx) error {
-			return insertMany(ctx, tx, head, "", 7, n, func(args []any, i int) []any {
+			return store.InsertMany(ctx, tx, head, "", 7, n, func(args []any, i int) []any {
 				return append(args, "990102", int64(1), n-i, "x", "{}", "x", int64(0))
 			})
 		})
@@ -52,7 +52,7 @@ func TestInsertManyPrepared(t *testing.T) {
 			t.Fatalf("%d rows of %d (%v)", rows, n, err)
 		}
 		err = db.Write(ctx, time.Now(), func(tx *store.Tx) error {
-			return insertMany(ctx, tx, head, "", 7, n, func(args []any, i int) []any {
+			return store.InsertMany(ctx, tx, head, "", 7, n, func(args []any, i int) []any {
 				seq := i
 				if i == n-1 {
 					seq = 0 // the key of the first row, last

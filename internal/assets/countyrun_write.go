@@ -11,8 +11,6 @@ package assets
 
 import (
 	"context"
-	"database/sql"
-	"strings"
 
 	"onepool/internal/errs"
 	"onepool/internal/store"
@@ -53,7 +51,7 @@ func (w *runRows) writeRows(ctx context.Context, tx *store.Tx) error {
 	// boxed once.
 	cty, madeBy, by, posted := any(w.county), any(w.maker), any(w.approver), any(RunPosted)
 	ins, year, when := any(w.instruction), any(w.year), any(w.at)
-	if err := insertMany(ctx, tx, `INSERT INTO as_dist_runs (county, id, asset, period, total, lines, shares, digest, instruction, state, created_at, created_by, posted_at, posted_by) VALUES `, "", 14, len(plans), func(args []any, k int) []any {
+	if err := store.InsertMany(ctx, tx, `INSERT INTO as_dist_runs (county, id, asset, period, total, lines, shares, digest, instruction, state, created_at, created_by, posted_at, posted_by) VALUES `, "", 14, len(plans), func(args []any, k int) []any {
 		ap := &plans[k]
 		return append(args, cty, w.runIDs[k], ap.a.ID, year, w.amounts[k], len(ap.lines), ap.sharesJSON, digestLinesLegs(ap.lines, ap.legs), ins, posted, when, madeBy, when, by)
 	}); err != nil {
@@ -78,7 +76,7 @@ func (w *runRows) writeRows(ctx context.Context, tx *store.Tx) error {
 	}
 	k, i := 0, 0
 	var runID any
-	if err := insertMany(ctx, tx, `INSERT INTO as_dist_lines (county, id, run, share, payee_kind, payee, place, amount, legs, pay_status, attempts, transfer) VALUES `,
+	if err := store.InsertMany(ctx, tx, `INSERT INTO as_dist_lines (county, id, run, share, payee_kind, payee, place, amount, legs, pay_status, attempts, transfer) VALUES `,
 		"('"+w.county+"', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)", 10, nLines, func(args []any, _ int) []any {
 			for i >= len(plans[k].lines) {
 				k, i = k+1, 0
@@ -98,7 +96,7 @@ func (w *runRows) writeRows(ctx context.Context, tx *store.Tx) error {
 		return errs.Wrap(err, "assets: lines")
 	}
 	distributed := any("distributed")
-	if err := insertMany(ctx, tx, `INSERT INTO as_events (county, asset, seq, action, detail, actor, at) VALUES `, "", 7, len(w.events), func(args []any, k int) []any {
+	if err := store.InsertMany(ctx, tx, `INSERT INTO as_events (county, asset, seq, action, detail, actor, at) VALUES `, "", 7, len(w.events), func(args []any, k int) []any {
 		e := &w.events[k]
 		return append(args, cty, e.asset, e.seq, distributed, e.detail, by, when)
 	}); err != nil {
@@ -119,7 +117,7 @@ func (w *runRows) writeArrays(ctx context.Context, tx *store.Tx) error {
 		shares[k], digest[k] = ap.sharesJSON, digestLinesLegs(ap.lines, ap.legs)
 		nLines += len(ap.lines)
 	}
-	if err := insertArrays(ctx, tx, `as_dist_runs (county, period, instruction, state, created_at, created_by, posted_at, posted_by, id, asset, total, lines, shares, digest)`,
+	if err := store.InsertArrays(ctx, tx, arrayChunk, `as_dist_runs (county, period, instruction, state, created_at, created_by, posted_at, posted_by, id, asset, total, lines, shares, digest)`,
 		[]any{w.county, w.year, w.instruction, RunPosted, w.at, w.maker, w.at, w.approver},
 		[]any{w.runIDs, asset, w.amounts, nl, shares, digest}, n); err != nil {
 		return errs.Wrap(err, "assets: runs")
@@ -138,7 +136,7 @@ func (w *runRows) writeArrays(ctx context.Context, tx *store.Tx) error {
 			j++
 		}
 	}
-	if err := insertArrays(ctx, tx, `as_dist_lines (county, attempts, id, run, share, payee_kind, payee, place, amount, legs, pay_status, transfer)`,
+	if err := store.InsertArrays(ctx, tx, arrayChunk, `as_dist_lines (county, attempts, id, run, share, payee_kind, payee, place, amount, legs, pay_status, transfer)`,
 		[]any{w.county, int64(0)}, []any{id, run, share, kind, payee, pl, amount, legs, st, tr}, nLines); err != nil {
 		return errs.Wrap(err, "assets: lines")
 	}
@@ -147,109 +145,12 @@ func (w *runRows) writeArrays(ctx context.Context, tx *store.Tx) error {
 	for k, e := range w.events {
 		ea[k], es[k], ed[k] = e.asset, e.seq, e.detail
 	}
-	if err := insertArrays(ctx, tx, `as_events (county, action, actor, at, asset, seq, detail)`,
+	if err := store.InsertArrays(ctx, tx, arrayChunk, `as_events (county, action, actor, at, asset, seq, detail)`,
 		[]any{w.county, "distributed", w.approver, w.at}, []any{ea, es, ed}, ne); err != nil {
 		return errs.Wrap(err, "assets: events")
 	}
 	return nil
 }
 
-// arrayChunk is how many rows an insertArrays statement writes at most.
+// arrayChunk is how many rows a store.InsertArrays statement writes at most.
 var arrayChunk = 10000
-
-// insertArrays writes n rows on PostgreSQL, at most arrayChunk a
-// statement: into is "table (columns…)", the constants' columns first;
-// consts are the values every row takes (string or int64), cols the
-// other columns' values ([]string or []int64 of n each), sent as arrays
-// and unnested. One statement text however many rows: pgx prepares it
-// once on the connection.
-func insertArrays(ctx context.Context, tx *store.Tx, into string, consts, cols []any, n int) error {
-	if n == 0 {
-		return nil
-	}
-	typ := func(v any) string {
-		switch v.(type) {
-		case string, []string:
-			return "TEXT"
-		case int64, []int64:
-			return "BIGINT"
-		}
-		panic("assets: insertArrays: a column of neither strings nor int64")
-	}
-	var b strings.Builder
-	b.WriteString("INSERT INTO " + into + " SELECT ")
-	for _, c := range consts {
-		b.WriteString("CAST(? AS " + typ(c) + "), ")
-	}
-	b.WriteString("u.* FROM unnest(")
-	for j, c := range cols {
-		if j > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("CAST(? AS " + typ(c) + "[])")
-	}
-	b.WriteString(") AS u")
-	q := b.String()
-	args := make([]any, len(consts)+len(cols))
-	copy(args, consts)
-	for start := 0; start < n; start += arrayChunk {
-		end := min(start+arrayChunk, n)
-		for j, c := range cols {
-			switch v := c.(type) {
-			case []string:
-				args[len(consts)+j] = v[start:end]
-			case []int64:
-				args[len(consts)+j] = v[start:end]
-			}
-		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// insertMany writes n rows of cols values (row appends row i's, called
-// for i = 0, 1, … in order) with multi-row INSERTs (head: "INSERT INTO t
-// (a, b, …) VALUES "; one: a row's values, "(?, 'x', ?)", "" = cols
-// placeholders): chunks of at most 8,000 values, the full chunk's
-// statement prepared once in the transaction when it runs more than once
-// (SQLite parses a long statement as slowly as it runs it), the rest in
-// one statement.
-func insertMany(ctx context.Context, tx *store.Tx, head, one string, cols, n int, row func(args []any, i int) []any) error {
-	per := max(1, 8000/cols)
-	if one == "" {
-		one = "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
-	}
-	text := func(rows int) string { return head + strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ") }
-	args := make([]any, 0, min(per, n)*cols)
-	var st *sql.Stmt
-	defer func() {
-		if st != nil {
-			st.Close()
-		}
-	}()
-	for start := 0; start < n; start += per {
-		rows := min(per, n-start)
-		args = args[:0]
-		for i := start; i < start+rows; i++ {
-			args = row(args, i)
-		}
-		var err error
-		switch {
-		case rows == per && (st != nil || n-start >= 2*per):
-			if st == nil {
-				if st, err = tx.PrepareContext(ctx, text(per)); err != nil {
-					return err
-				}
-			}
-			_, err = tx.ExecPrepared(ctx, st, args...)
-		default:
-			_, err = tx.ExecContext(ctx, text(rows), args...)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 )
 
@@ -94,4 +95,104 @@ func (tx *Tx) FreshPlans(ctx context.Context) error {
 	}
 	_, err := tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`)
 	return err
+}
+
+// InsertMany writes n rows of cols values (row appends row i's, called
+// for i = 0, 1, … in order) with multi-row INSERTs (head: "INSERT INTO t
+// (a, b, …) VALUES "; one: a row's values, "(?, 'x', ?)", "" = cols
+// placeholders): chunks of at most 8,000 values, the full chunk's
+// statement prepared once in the transaction when it runs more than once
+// (SQLite parses a long statement as slowly as it runs it), the rest in
+// one statement.
+func InsertMany(ctx context.Context, tx *Tx, head, one string, cols, n int, row func(args []any, i int) []any) error {
+	per := max(1, 8000/cols)
+	if one == "" {
+		one = "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	}
+	text := func(rows int) string { return head + strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ") }
+	args := make([]any, 0, min(per, n)*cols)
+	var st *sql.Stmt
+	defer func() {
+		if st != nil {
+			st.Close()
+		}
+	}()
+	for start := 0; start < n; start += per {
+		rows := min(per, n-start)
+		args = args[:0]
+		for i := start; i < start+rows; i++ {
+			args = row(args, i)
+		}
+		var err error
+		switch {
+		case rows == per && (st != nil || n-start >= 2*per):
+			if st == nil {
+				if st, err = tx.PrepareContext(ctx, text(per)); err != nil {
+					return err
+				}
+			}
+			_, err = tx.ExecPrepared(ctx, st, args...)
+		default:
+			_, err = tx.ExecContext(ctx, text(rows), args...)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// InsertArrays writes n rows on PostgreSQL, at most chunk a statement
+// (≤ 0: 10,000): into is "table (columns…)", the constants' columns first;
+// consts are the values every row takes (string or int64), cols the
+// other columns' values ([]string or []int64 of n each), sent as arrays
+// and unnested. One statement text however many rows: pgx prepares it
+// once on the connection.
+func InsertArrays(ctx context.Context, tx *Tx, chunk int, into string, consts, cols []any, n int) error {
+	if chunk <= 0 {
+		chunk = 10000
+	}
+	if n == 0 {
+		return nil
+	}
+	typ := func(v any) string {
+		switch v.(type) {
+		case string, []string:
+			return "TEXT"
+		case int64, []int64:
+			return "BIGINT"
+		}
+		panic("store: InsertArrays: a column of neither strings nor int64")
+	}
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + into + " SELECT ")
+	for _, c := range consts {
+		b.WriteString("CAST(? AS " + typ(c) + "), ")
+	}
+	b.WriteString("u.* FROM unnest(")
+	for j, c := range cols {
+		if j > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("CAST(? AS " + typ(c) + "[])")
+	}
+	b.WriteString(") AS u")
+	q := b.String()
+	args := make([]any, len(consts)+len(cols))
+	copy(args, consts)
+	for start := 0; start < n; start += chunk {
+		end := min(start+chunk, n)
+		for j, c := range cols {
+			switch v := c.(type) {
+			case []string:
+				args[len(consts)+j] = v[start:end]
+			case []int64:
+				args[len(consts)+j] = v[start:end]
+			}
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
