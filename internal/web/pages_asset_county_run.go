@@ -79,7 +79,8 @@ func (s *Server) withPlan(c *call, v *assetCountyRunsView, plan assets.CountyPla
 	}
 }
 
-// formUses reads the use of each share (use_<key>), as the single run's form.
+// formUses reads the use entered for each share (use_<key>; blank ones
+// left out), for the single and the county-wide run's forms.
 func formUses(c *call) map[string]string {
 	uses := map[string]string{}
 	for k, vs := range c.r.Form {

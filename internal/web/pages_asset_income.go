@@ -300,12 +300,7 @@ func (s *Server) assetRunForm(w http.ResponseWriter, c *call) error {
 	var in instruct.Instruction
 	hs, err := formHouseholds(c.r.PostFormValue("households"))
 	if err == nil {
-		n := assets.NewRun{Period: formInt(c, "period"), Households: hs, Uses: map[string]string{}, Key: strings.TrimSpace(c.r.PostFormValue("key"))}
-		for k, vs := range c.r.PostForm {
-			if key, ok := strings.CutPrefix(k, "use_"); ok && len(vs) > 0 {
-				n.Uses[key] = strings.TrimSpace(vs[0])
-			}
-		}
+		n := assets.NewRun{Period: formInt(c, "period"), Households: hs, Uses: formUses(c), Key: strings.TrimSpace(c.r.PostFormValue("key"))}
 		_, in, err = s.d.AssetIncome.ProposeRun(c.r.Context(), c.p, id, n)
 	}
 	return s.assetIncomeForm(w, c, id, err, instructionPath(in))
